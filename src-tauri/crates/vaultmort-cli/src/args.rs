@@ -1,0 +1,513 @@
+//! The command line grammar, in az's words: `vaultmort keyvault secret set --vault-name v
+//! --name n --value x`. Raw strings are parsed into typed values here or in [`crate::parse`];
+//! the command modules receive checked values.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Vaultmort: an offline Azure Key Vault. Commands and output follow `az`.
+#[derive(Debug, Parser)]
+#[command(name = "vaultmort", version, about, arg_required_else_help = true)]
+pub struct Cli {
+    /// Output format.
+    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = OutputFormat::Json)]
+    pub output: OutputFormat,
+    /// JMESPath query applied to the output (as az's --query).
+    #[arg(long, global = true)]
+    pub query: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: TopCommand,
+}
+
+/// Output formats, as az's `-o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Indented JSON.
+    Json,
+    /// Compact JSON on one line.
+    Jsonc,
+    /// A table of the scalar fields.
+    Table,
+    /// Tab-separated scalar fields, one line per item.
+    Tsv,
+    /// Nothing.
+    None,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum TopCommand {
+    /// Resource groups.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Key vaults, keys and secrets.
+    #[command(subcommand)]
+    Keyvault(KeyvaultCommand),
+    /// The installation's shiftable clock (to practise expiry and retention).
+    #[command(subcommand)]
+    Clock(ClockCommand),
+}
+
+/// `vaultmort group ...`
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a resource group (or update its tags).
+    Create {
+        /// Name.
+        #[arg(short = 'n', long = "name", visible_alias = "resource-group", short_alias = 'g')]
+        name: String,
+        /// Location, such as westeurope.
+        #[arg(short = 'l', long)]
+        location: String,
+        /// Tags: `key=value` pairs, space-separated.
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+    },
+    /// List resource groups.
+    List,
+    /// Show a resource group.
+    Show {
+        /// Name.
+        #[arg(short = 'n', long = "name", visible_alias = "resource-group", short_alias = 'g')]
+        name: String,
+    },
+    /// Delete a resource group; its vaults are soft-deleted.
+    Delete {
+        /// Name.
+        #[arg(short = 'n', long = "name", visible_alias = "resource-group", short_alias = 'g')]
+        name: String,
+        /// Accepted for az compatibility; there is no prompt.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+}
+
+/// `vaultmort keyvault ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyvaultCommand {
+    /// Create a vault.
+    Create(VaultCreate),
+    /// List vaults.
+    List {
+        /// Only this resource group.
+        #[arg(short = 'g', long)]
+        resource_group: Option<String>,
+    },
+    /// Show a vault.
+    Show(VaultName),
+    /// Change a vault's settings.
+    Update(VaultUpdate),
+    /// Soft-delete a vault.
+    Delete(VaultName),
+    /// List soft-deleted vaults.
+    ListDeleted,
+    /// Show a soft-deleted vault.
+    ShowDeleted(VaultName),
+    /// Recover a soft-deleted vault.
+    Recover(VaultName),
+    /// Purge a soft-deleted vault for good.
+    Purge(VaultName),
+    /// Keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Secrets.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+/// A vault named by `--name`.
+#[derive(Debug, Args)]
+pub struct VaultName {
+    /// Vault name.
+    #[arg(short = 'n', long = "name")]
+    pub name: String,
+    /// Accepted for az compatibility (vault names are unique in the tenant).
+    #[arg(short = 'g', long)]
+    pub resource_group: Option<String>,
+}
+
+/// `keyvault create`
+#[derive(Debug, Args)]
+pub struct VaultCreate {
+    /// Vault name (3-24 letters, digits, hyphens).
+    #[arg(short = 'n', long = "name")]
+    pub name: String,
+    /// Resource group.
+    #[arg(short = 'g', long)]
+    pub resource_group: String,
+    /// Location; the resource group's by default.
+    #[arg(short = 'l', long)]
+    pub location: Option<String>,
+    /// standard or premium.
+    #[arg(long, default_value = "standard")]
+    pub sku: String,
+    /// Soft-delete retention, 7 to 90 days.
+    #[arg(long, default_value_t = 90)]
+    pub retention_days: u32,
+    /// Turn on purge protection (cannot be turned off).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub enable_purge_protection: Option<bool>,
+    /// Use Azure RBAC for the data plane.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub enable_rbac_authorization: Option<bool>,
+    /// Tags: `key=value` pairs.
+    #[arg(long, num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// `keyvault update`
+#[derive(Debug, Args)]
+pub struct VaultUpdate {
+    /// Vault name.
+    #[arg(short = 'n', long = "name")]
+    pub name: String,
+    /// Accepted for az compatibility.
+    #[arg(short = 'g', long)]
+    pub resource_group: Option<String>,
+    /// standard or premium.
+    #[arg(long)]
+    pub sku: Option<String>,
+    /// Turn on purge protection.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub enable_purge_protection: Option<bool>,
+    /// Use Azure RBAC for the data plane.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub enable_rbac_authorization: Option<bool>,
+    /// Retention days (fixed at creation; a different value is refused).
+    #[arg(long)]
+    pub retention_days: Option<u32>,
+    /// Tags: `key=value` pairs (replace all; none to clear).
+    #[arg(long, num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Which object: `--vault-name` and `--name` (and `--version`), or `--id`.
+#[derive(Debug, Args, Clone)]
+pub struct ObjectTarget {
+    /// Vault name.
+    #[arg(long, required_unless_present = "id")]
+    pub vault_name: Option<String>,
+    /// Object name.
+    #[arg(short = 'n', long, required_unless_present = "id")]
+    pub name: Option<String>,
+    /// Version; the newest by default.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// The object's id URL instead of vault, name and version.
+    #[arg(long, conflicts_with_all = ["vault_name", "name", "version"])]
+    pub id: Option<String>,
+}
+
+/// An object named by `--vault-name` and `--name` only (no version).
+#[derive(Debug, Args, Clone)]
+pub struct ObjectName {
+    /// Vault name.
+    #[arg(long, required_unless_present = "id")]
+    pub vault_name: Option<String>,
+    /// Object name.
+    #[arg(short = 'n', long, required_unless_present = "id")]
+    pub name: Option<String>,
+    /// The object's id URL instead.
+    #[arg(long, conflicts_with_all = ["vault_name", "name"])]
+    pub id: Option<String>,
+}
+
+/// `--vault-name` alone.
+#[derive(Debug, Args, Clone)]
+pub struct InVault {
+    /// Vault name.
+    #[arg(long)]
+    pub vault_name: String,
+}
+
+/// Attribute flags shared by create, set and set-attributes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AttributeArgs {
+    /// Expiry (RFC 3339 or YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub expires: Option<String>,
+    /// Not valid before (RFC 3339 or YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub not_before: Option<String>,
+    /// Tags: `key=value` pairs.
+    #[arg(long, num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// `keyvault key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create a key, or a new version of one.
+    Create {
+        #[command(flatten)]
+        vault: InVault,
+        /// Key name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// Key type: RSA, EC, RSA-HSM, EC-HSM.
+        #[arg(long, default_value = "RSA")]
+        kty: String,
+        /// RSA size: 2048, 3072, 4096.
+        #[arg(long)]
+        size: Option<u32>,
+        /// EC curve: P-256, P-384, P-521, P-256K.
+        #[arg(long)]
+        curve: Option<String>,
+        /// Permitted operations (space-separated).
+        #[arg(long, num_args = 1..)]
+        ops: Option<Vec<String>>,
+        /// software or hsm.
+        #[arg(long)]
+        protection: Option<String>,
+        /// Create the key disabled.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        disabled: Option<bool>,
+        #[command(flatten)]
+        attributes: AttributeArgs,
+    },
+    /// Import a private key from a JSON Web Key file.
+    Import {
+        #[command(flatten)]
+        vault: InVault,
+        /// Key name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// A JSON file holding a private JWK (RSA or EC).
+        #[arg(short = 'f', long = "file", visible_alias = "jwk-file")]
+        file: std::path::PathBuf,
+        /// software or hsm.
+        #[arg(long)]
+        protection: Option<String>,
+        /// Permitted operations.
+        #[arg(long, num_args = 1..)]
+        ops: Option<Vec<String>>,
+        /// Import the key disabled.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        disabled: Option<bool>,
+        #[command(flatten)]
+        attributes: AttributeArgs,
+    },
+    /// Show a key version's public JWK and attributes.
+    Show(ObjectTarget),
+    /// List keys.
+    List(InVault),
+    /// List a key's versions.
+    ListVersions(ObjectName),
+    /// Change a version's attributes, tags or operations.
+    SetAttributes {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// Enable or disable.
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// Permitted operations.
+        #[arg(long, num_args = 1..)]
+        ops: Option<Vec<String>>,
+        #[command(flatten)]
+        attributes: AttributeArgs,
+    },
+    /// Download the public key (PEM, DER, or the public JWK).
+    Download {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// PEM, DER or JWK.
+        #[arg(short = 'e', long, default_value = "PEM")]
+        encoding: String,
+    },
+    /// Soft-delete a key.
+    Delete(ObjectName),
+    /// List soft-deleted keys.
+    ListDeleted(InVault),
+    /// Show a soft-deleted key.
+    ShowDeleted(ObjectName),
+    /// Recover a soft-deleted key.
+    Recover(ObjectName),
+    /// Purge a soft-deleted key for good.
+    Purge(ObjectName),
+    /// Back up a key to a file.
+    Backup {
+        #[command(flatten)]
+        target: ObjectName,
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+    /// Restore a key from a backup file.
+    Restore {
+        #[command(flatten)]
+        vault: InVault,
+        /// Backup file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+    /// Make a new version with the same parameters.
+    Rotate(ObjectName),
+    /// Encrypt with the public key.
+    Encrypt(CryptoArgs),
+    /// Decrypt with the private key.
+    Decrypt(CryptoArgs),
+    /// Wrap a symmetric key (base64 value) with the public key.
+    Wrap(CryptoArgs),
+    /// Unwrap a symmetric key with the private key.
+    Unwrap(CryptoArgs),
+    /// Sign a digest.
+    Sign {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, ES256K.
+        #[arg(short = 'a', long)]
+        algorithm: String,
+        /// The digest, base64.
+        #[arg(long)]
+        digest: String,
+    },
+    /// Verify a signature over a digest.
+    Verify {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// The signature algorithm.
+        #[arg(short = 'a', long)]
+        algorithm: String,
+        /// The digest, base64.
+        #[arg(long)]
+        digest: String,
+        /// The signature, base64.
+        #[arg(long)]
+        signature: String,
+    },
+}
+
+/// Flags of encrypt, decrypt, wrap and unwrap.
+#[derive(Debug, Args, Clone)]
+pub struct CryptoArgs {
+    #[command(flatten)]
+    pub target: ObjectTarget,
+    /// RSA-OAEP, RSA-OAEP-256 or RSA1_5.
+    #[arg(short = 'a', long)]
+    pub algorithm: String,
+    /// The input: base64, or text with `--data-type plaintext`.
+    #[arg(long)]
+    pub value: String,
+    /// How `--value` (encrypt) or the result (decrypt) is written: base64 or plaintext.
+    #[arg(long, default_value = "base64")]
+    pub data_type: String,
+}
+
+/// `keyvault secret ...`
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Set a secret (a new version).
+    Set {
+        #[command(flatten)]
+        vault: InVault,
+        /// Secret name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// The value.
+        #[arg(long, required_unless_present = "file", conflicts_with = "file")]
+        value: Option<String>,
+        /// Read the value from a file.
+        #[arg(short = 'f', long)]
+        file: Option<std::path::PathBuf>,
+        /// How the file is read: utf-8 (default), ascii, base64 (file bytes stored as base64), hex.
+        #[arg(short = 'e', long)]
+        encoding: Option<String>,
+        /// Content type.
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Create the version disabled.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        disabled: Option<bool>,
+        #[command(flatten)]
+        attributes: AttributeArgs,
+    },
+    /// Show a secret version with its value.
+    Show(ObjectTarget),
+    /// List secrets (no values).
+    List(InVault),
+    /// List a secret's versions (no values).
+    ListVersions(ObjectName),
+    /// Change a version's attributes, tags or content type.
+    SetAttributes {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// Enable or disable.
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// Content type.
+        #[arg(long)]
+        content_type: Option<String>,
+        #[command(flatten)]
+        attributes: AttributeArgs,
+    },
+    /// Write a secret's value to a file.
+    Download {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// utf-8 (default), ascii, base64 (value decoded from base64), hex.
+        #[arg(short = 'e', long)]
+        encoding: Option<String>,
+    },
+    /// Soft-delete a secret.
+    Delete(ObjectName),
+    /// List soft-deleted secrets.
+    ListDeleted(InVault),
+    /// Show a soft-deleted secret.
+    ShowDeleted(ObjectName),
+    /// Recover a soft-deleted secret.
+    Recover(ObjectName),
+    /// Purge a soft-deleted secret for good.
+    Purge(ObjectName),
+    /// Back up a secret to a file.
+    Backup {
+        #[command(flatten)]
+        target: ObjectName,
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+    /// Restore a secret from a backup file.
+    Restore {
+        #[command(flatten)]
+        vault: InVault,
+        /// Backup file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+}
+
+/// `vaultmort clock ...`
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Show the installation's time and shift.
+    Show,
+    /// Move the clock forward (or back with negative values).
+    Shift {
+        /// Days.
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        days: i64,
+        /// Hours.
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        hours: i64,
+    },
+    /// Return to the real time.
+    Reset,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks the whole grammar (unique flag names, valid defaults) only when a command is
+    /// first used; this test checks every subcommand up front.
+    #[test]
+    fn grammar_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

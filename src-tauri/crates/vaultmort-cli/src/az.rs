@@ -1,0 +1,177 @@
+//! The JSON shapes az prints, built from the core's types. az mirrors the REST bodies with
+//! camelCase names and ISO 8601 times; object ids are URLs under the vault's base address
+//! `https://<vault>.localhost:<port>` (port from `VAULTMORT_PORT`, 8443 by default).
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use vaultmort_core::keys::KeyBundle;
+use vaultmort_core::model::{Attributes, Recovery, ResourceGroup, Tags, Vault};
+use vaultmort_core::objects::DeletedInfo;
+use vaultmort_core::secrets::SecretBundle;
+use vaultmort_crypto::jwk::b64url;
+
+/// The default port in object ids; the REST server's default too.
+pub const DEFAULT_PORT: u16 = 8443;
+
+/// `https://<vault>.localhost:<port>`.
+pub fn vault_base(vault: &str) -> String {
+    let port = std::env::var("VAULTMORT_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(DEFAULT_PORT);
+    format!("https://{}.localhost:{port}", vault.to_ascii_lowercase())
+}
+
+fn time(at: DateTime<Utc>) -> Value {
+    Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+}
+
+fn opt_time(at: Option<DateTime<Utc>>) -> Value {
+    at.map(time).unwrap_or(Value::Null)
+}
+
+fn tags(tags: &Tags) -> Value {
+    if tags.is_empty() { Value::Null } else { json!(tags) }
+}
+
+/// A resource group.
+pub fn group(group: &ResourceGroup) -> Value {
+    json!({
+        "id": group.resource_id(),
+        "location": group.location,
+        "managedBy": null,
+        "name": group.name,
+        "properties": {"provisioningState": "Succeeded"},
+        "tags": tags(&group.tags),
+        "type": "Microsoft.Resources/resourceGroups"
+    })
+}
+
+/// An active vault.
+pub fn vault(vault: &Vault) -> Value {
+    json!({
+        "id": vault.resource_id(),
+        "location": vault.location,
+        "name": vault.name,
+        "properties": {
+            "accessPolicies": [],
+            "enablePurgeProtection": if vault.purge_protection { Value::Bool(true) } else { Value::Null },
+            "enableRbacAuthorization": vault.rbac_authorization,
+            "enableSoftDelete": true,
+            "provisioningState": "Succeeded",
+            "publicNetworkAccess": "Enabled",
+            "sku": {"family": "A", "name": vault.sku.to_string()},
+            "softDeleteRetentionInDays": vault.soft_delete_retention_days,
+            "tenantId": vault.tenant_id,
+            "vaultUri": format!("{}/", vault_base(&vault.name)),
+        },
+        "resourceGroup": vault.resource_group,
+        "systemData": {"createdAt": time(vault.created), "lastModifiedAt": time(vault.updated)},
+        "tags": tags(&vault.tags),
+        "type": "Microsoft.KeyVault/vaults"
+    })
+}
+
+/// A soft-deleted vault, as `az keyvault list-deleted` shows it.
+pub fn deleted_vault(vault: &Vault) -> Value {
+    let deletion = vault.deletion;
+    json!({
+        "id": format!("/subscriptions/{}/providers/Microsoft.KeyVault/locations/{}/deletedVaults/{}", vault.subscription_id, vault.location, vault.name),
+        "name": vault.name,
+        "properties": {
+            "deletionDate": opt_time(deletion.map(|d| d.deleted_at)),
+            "location": vault.location,
+            "purgeProtectionEnabled": vault.purge_protection,
+            "scheduledPurgeDate": opt_time(deletion.map(|d| d.scheduled_purge)),
+            "tags": tags(&vault.tags),
+            "vaultId": vault.resource_id(),
+        },
+        "type": "Microsoft.KeyVault/deletedVaults"
+    })
+}
+
+fn attributes(attributes: &Attributes, recovery: &Recovery, exportable: Option<bool>) -> Value {
+    let mut out = json!({
+        "created": time(attributes.created),
+        "enabled": attributes.enabled,
+        "expires": opt_time(attributes.expires),
+        "notBefore": opt_time(attributes.not_before),
+        "recoverableDays": recovery.recoverable_days,
+        "recoveryLevel": recovery.recovery_level,
+        "updated": time(attributes.updated),
+    });
+    if let (Some(flag), Some(map)) = (exportable, out.as_object_mut()) {
+        map.insert("exportable".into(), Value::Bool(flag));
+    }
+    out
+}
+
+fn add_deleted(mut out: Value, deleted: &Option<DeletedInfo>, base: &str) -> Value {
+    if let (Some(info), Some(map)) = (deleted, out.as_object_mut()) {
+        map.insert("deletedDate".into(), time(info.deleted_date));
+        map.insert("recoveryId".into(), Value::String(format!("{base}/{}", info.recovery_path)));
+        map.insert("scheduledPurgeDate".into(), time(info.scheduled_purge_date));
+    }
+    out
+}
+
+fn managed(flag: bool) -> Value {
+    if flag { Value::Bool(true) } else { Value::Null }
+}
+
+/// A key with its public JWK (`key show`, `key create`, ...).
+pub fn key(bundle: &KeyBundle) -> Value {
+    let base = vault_base(&bundle.id.vault);
+    let jwk = bundle.jwk(&base);
+    let b64 = |v: &Option<Vec<u8>>| v.as_ref().map(|b| Value::String(b64url::encode(b))).unwrap_or(Value::Null);
+    let out = json!({
+        "attributes": attributes(&bundle.attributes, &bundle.recovery, Some(false)),
+        "key": {
+            "crv": jwk.crv,
+            "e": b64(&jwk.e),
+            "keyOps": jwk.key_ops,
+            "kid": jwk.kid,
+            "kty": jwk.kty,
+            "n": b64(&jwk.n),
+            "x": b64(&jwk.x),
+            "y": b64(&jwk.y),
+        },
+        "managed": managed(bundle.managed),
+        "tags": tags(&bundle.tags),
+    });
+    add_deleted(out, &bundle.deleted, &base)
+}
+
+/// A key as listed (`key list`, `key list-versions`, `key list-deleted`).
+pub fn key_item(bundle: &KeyBundle) -> Value {
+    let base = vault_base(&bundle.id.vault);
+    let out = json!({
+        "attributes": attributes(&bundle.attributes, &bundle.recovery, Some(false)),
+        "kid": bundle.id.url(&base),
+        "managed": managed(bundle.managed),
+        "name": bundle.id.name,
+        "tags": tags(&bundle.tags),
+    });
+    add_deleted(out, &bundle.deleted, &base)
+}
+
+/// A secret, with its value when the bundle has one.
+pub fn secret(bundle: &SecretBundle) -> Value {
+    let base = vault_base(&bundle.id.vault);
+    let mut out = json!({
+        "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
+        "contentType": bundle.content_type,
+        "id": bundle.id.url(&base),
+        "kid": bundle.key_id,
+        "managed": managed(bundle.managed),
+        "name": bundle.id.name,
+        "tags": tags(&bundle.tags),
+    });
+    if let (Some(value), Some(map)) = (&bundle.value, out.as_object_mut()) {
+        map.insert("value".into(), Value::String(value.to_string()));
+    }
+    add_deleted(out, &bundle.deleted, &base)
+}
+
+/// Standard base64, as az prints crypto results.
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

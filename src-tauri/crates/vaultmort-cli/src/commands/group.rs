@@ -1,0 +1,24 @@
+//! `vaultmort group ...`
+
+use serde_json::Value;
+use vaultmort_core::groups::CreateGroup;
+use vaultmort_core::{RequestContext, Vaultmort};
+
+use crate::args::GroupCommand;
+use crate::{CliError, az, parse};
+
+/// Runs a group command.
+pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: GroupCommand) -> Result<Value, CliError> {
+    Ok(match command {
+        GroupCommand::Create { name, location, tags } => {
+            let tags = parse::optional_tags(&tags)?.unwrap_or_default();
+            az::group(&core.create_group(ctx, CreateGroup { name, location, tags }).await?)
+        }
+        GroupCommand::List => Value::Array(core.list_groups(ctx).await?.iter().map(az::group).collect()),
+        GroupCommand::Show { name } => az::group(&core.show_group(ctx, &name).await?),
+        GroupCommand::Delete { name, .. } => {
+            core.delete_group(ctx, &name).await?;
+            Value::Null
+        }
+    })
+}

@@ -1,0 +1,176 @@
+//! `vaultmort keyvault key ...`
+
+use serde_json::{Value, json};
+use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
+use vaultmort_core::model::AttributeChanges;
+use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
+
+use super::{read_file, write_new_file};
+use crate::args::{CryptoArgs, KeyCommand};
+use crate::{CliError, az, parse};
+
+const COLLECTION: &str = "keys";
+
+fn ops(list: &Option<Vec<String>>) -> Result<Option<Vec<KeyOperation>>, Error> {
+    list.as_ref().map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>().map_err(Error::from)).collect()).transpose()
+}
+
+fn key_type(kty: &str, protection: Option<&str>) -> Result<KeyType, Error> {
+    let base: KeyType = kty.parse()?;
+    match protection.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("software") => Ok(base),
+        Some("hsm") => Ok(if base.is_rsa() { KeyType::RsaHsm } else { KeyType::EcHsm }),
+        Some(other) => Err(Error::bad(format!("--protection '{other}' is not software or hsm"))),
+    }
+}
+
+fn list(bundles: Vec<vaultmort_core::keys::KeyBundle>) -> Value {
+    Value::Array(bundles.iter().map(az::key_item).collect())
+}
+
+async fn crypto(core: &Vaultmort, ctx: &RequestContext, args: CryptoArgs, operation: &str) -> Result<Value, CliError> {
+    let target = args.target.resolve(COLLECTION)?;
+    let key = KeyRef::version(&target.vault, &target.name, target.version.as_deref());
+    let algorithm: EncryptionAlgorithm = args.algorithm.parse().map_err(Error::from)?;
+    let plaintext_io = match args.data_type.to_ascii_lowercase().as_str() {
+        "base64" => false,
+        "plaintext" => true,
+        other => return Err(Error::bad(format!("--data-type '{other}' is not base64 or plaintext")).into()),
+    };
+    let input = match (operation, plaintext_io) {
+        ("encrypt", true) => args.value.as_bytes().to_vec(),
+        _ => parse::base64("value", &args.value)?,
+    };
+    let result = match operation {
+        "encrypt" => core.encrypt(ctx, key, algorithm, &input).await?,
+        "decrypt" => core.decrypt(ctx, key, algorithm, &input).await?,
+        "wrap" => core.wrap_key(ctx, key, algorithm, &input).await?,
+        _ => core.unwrap_key(ctx, key, algorithm, &input).await?,
+    };
+    let text = if operation == "decrypt" && plaintext_io {
+        String::from_utf8(result.value.to_vec()).map_err(|_| Error::bad("the plaintext is not UTF-8 text; use --data-type base64"))?
+    } else {
+        az::b64(&result.value)
+    };
+    Ok(json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&az::vault_base(&result.kid.vault)), "result": text}))
+}
+
+/// Runs a key command.
+pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) -> Result<Value, CliError> {
+    Ok(match command {
+        KeyCommand::Create { vault, name, kty, size, curve, ops: key_ops, protection, disabled, attributes } => {
+            let mut request = CreateKey::new(name, key_type(&kty, protection.as_deref())?);
+            request.size = size;
+            request.curve = curve.as_deref().map(str::parse).transpose().map_err(Error::from)?;
+            request.key_ops = ops(&key_ops)?;
+            request.enabled = !disabled.unwrap_or(false);
+            request.not_before = parse::optional_date("not-before", &attributes.not_before)?;
+            request.expires = parse::optional_date("expires", &attributes.expires)?;
+            request.tags = parse::optional_tags(&attributes.tags)?.unwrap_or_default();
+            az::key(&core.create_key(ctx, &vault.vault_name, request).await?)
+        }
+        KeyCommand::Import { vault, name, file, protection, ops: key_ops, disabled, attributes } => {
+            let text = String::from_utf8(read_file(&file)?).map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
+            let jwk = JsonWebKey::parse(&text)?;
+            let hsm = match protection.map(|p| p.to_ascii_lowercase()).as_deref() {
+                None | Some("software") => false,
+                Some("hsm") => true,
+                Some(other) => return Err(Error::bad(format!("--protection '{other}' is not software or hsm")).into()),
+            };
+            let request = ImportKey {
+                name,
+                jwk,
+                hsm,
+                enabled: !disabled.unwrap_or(false),
+                not_before: parse::optional_date("not-before", &attributes.not_before)?,
+                expires: parse::optional_date("expires", &attributes.expires)?,
+                tags: parse::optional_tags(&attributes.tags)?.unwrap_or_default(),
+                key_ops: ops(&key_ops)?,
+            };
+            az::key(&core.import_key(ctx, &vault.vault_name, request).await?)
+        }
+        KeyCommand::Show(target) => {
+            let t = target.resolve(COLLECTION)?;
+            az::key(&core.get_key(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
+        }
+        KeyCommand::List(vault) => list(core.list_keys(ctx, &vault.vault_name).await?),
+        KeyCommand::ListVersions(target) => {
+            let t = target.resolve(COLLECTION)?;
+            list(core.list_key_versions(ctx, &t.vault, &t.name).await?)
+        }
+        KeyCommand::SetAttributes { target, enabled, ops: key_ops, attributes } => {
+            let t = target.resolve(COLLECTION)?;
+            let update = UpdateKey {
+                attributes: AttributeChanges {
+                    enabled,
+                    not_before: parse::optional_date("not-before", &attributes.not_before)?.map(Some),
+                    expires: parse::optional_date("expires", &attributes.expires)?.map(Some),
+                    tags: parse::optional_tags(&attributes.tags)?,
+                },
+                key_ops: ops(&key_ops)?,
+            };
+            az::key(&core.update_key(ctx, &t.vault, &t.name, t.version.as_deref(), update).await?)
+        }
+        KeyCommand::Download { target, file, encoding } => {
+            let t = target.resolve(COLLECTION)?;
+            let bundle = core.get_key(ctx, &t.vault, &t.name, t.version.as_deref()).await?;
+            let bytes = match encoding.to_ascii_uppercase().as_str() {
+                "PEM" => bundle.public.to_spki_pem()?.into_bytes(),
+                "DER" => bundle.public.to_spki_der()?,
+                "JWK" => serde_json::to_vec_pretty(&bundle.jwk(&az::vault_base(&t.vault))).unwrap_or_default(),
+                other => return Err(Error::bad(format!("--encoding '{other}' is not PEM, DER or JWK")).into()),
+            };
+            write_new_file(&file, &bytes)?;
+            Value::Null
+        }
+        KeyCommand::Delete(target) => {
+            let t = target.resolve(COLLECTION)?;
+            az::key(&core.delete_key(ctx, &t.vault, &t.name).await?)
+        }
+        KeyCommand::ListDeleted(vault) => list(core.list_deleted_keys(ctx, &vault.vault_name).await?),
+        KeyCommand::ShowDeleted(target) => {
+            let t = target.resolve(COLLECTION)?;
+            az::key(&core.get_deleted_key(ctx, &t.vault, &t.name).await?)
+        }
+        KeyCommand::Recover(target) => {
+            let t = target.resolve(COLLECTION)?;
+            az::key(&core.recover_key(ctx, &t.vault, &t.name).await?)
+        }
+        KeyCommand::Purge(target) => {
+            let t = target.resolve(COLLECTION)?;
+            core.purge_key(ctx, &t.vault, &t.name).await?;
+            Value::Null
+        }
+        KeyCommand::Backup { target, file } => {
+            let t = target.resolve(COLLECTION)?;
+            let blob = core.backup_key(ctx, &t.vault, &t.name).await?;
+            write_new_file(&file, &blob)?;
+            Value::Null
+        }
+        KeyCommand::Restore { vault, file } => az::key(&core.restore_key(ctx, &vault.vault_name, &read_file(&file)?).await?),
+        KeyCommand::Rotate(target) => {
+            let t = target.resolve(COLLECTION)?;
+            az::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
+        }
+        KeyCommand::Encrypt(args) => crypto(core, ctx, args, "encrypt").await?,
+        KeyCommand::Decrypt(args) => crypto(core, ctx, args, "decrypt").await?,
+        KeyCommand::Wrap(args) => crypto(core, ctx, args, "wrap").await?,
+        KeyCommand::Unwrap(args) => crypto(core, ctx, args, "unwrap").await?,
+        KeyCommand::Sign { target, algorithm, digest } => {
+            let t = target.resolve(COLLECTION)?;
+            let algorithm: SignatureAlgorithm = algorithm.parse().map_err(Error::from)?;
+            let digest = parse::base64("digest", &digest)?;
+            let result = core.sign(ctx, KeyRef::version(&t.vault, &t.name, t.version.as_deref()), algorithm, &digest).await?;
+            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&az::vault_base(&t.vault)), "signature": az::b64(&result.value)})
+        }
+        KeyCommand::Verify { target, algorithm, digest, signature } => {
+            let t = target.resolve(COLLECTION)?;
+            let algorithm: SignatureAlgorithm = algorithm.parse().map_err(Error::from)?;
+            let digest = parse::base64("digest", &digest)?;
+            let signature = parse::base64("signature", &signature)?;
+            let result = core.verify(ctx, KeyRef::version(&t.vault, &t.name, t.version.as_deref()), algorithm, &digest, &signature).await?;
+            json!({"isValid": result.valid})
+        }
+    })
+}

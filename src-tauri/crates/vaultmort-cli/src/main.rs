@@ -1,0 +1,119 @@
+//! `vaultmort`: the command-line door to Vaultmort, shaped like `az keyvault`.
+//!
+//! It parses the command line ([`args`]), opens the home (unlocking the master key), runs the
+//! retention sweep, calls one core operation as the local owner on loopback, and prints the
+//! result as az would ([`az`], [`output`]). Errors go to stderr as `ERROR: (Code) message` with
+//! a non-zero exit status: 3 when something was not found, 1 otherwise, 2 for usage errors.
+#![forbid(unsafe_code)]
+
+mod args;
+mod az;
+mod commands;
+mod output;
+mod parse;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use vaultmort_core::{Door, RequestContext};
+use vaultmort_home::{HomeError, HomeOptions, PassphrasePrompt};
+use zeroize::Zeroizing;
+
+/// An error on its way to stderr.
+#[derive(Debug)]
+pub struct CliError {
+    /// Azure-style code.
+    pub code: String,
+    /// What happened.
+    pub message: String,
+}
+
+impl From<vaultmort_core::Error> for CliError {
+    fn from(e: vaultmort_core::Error) -> Self {
+        let code = match e.inner_code() {
+            Some(inner) => format!("{}: {inner}", e.code()),
+            None => e.code().to_string(),
+        };
+        Self { code, message: e.to_string() }
+    }
+}
+
+impl From<vaultmort_crypto::CryptoError> for CliError {
+    fn from(e: vaultmort_crypto::CryptoError) -> Self {
+        vaultmort_core::Error::from(e).into()
+    }
+}
+
+impl From<HomeError> for CliError {
+    fn from(e: HomeError) -> Self {
+        Self { code: e.code().to_string(), message: e.to_string() }
+    }
+}
+
+impl CliError {
+    /// A file could not be read or written.
+    pub fn file(path: &std::path::Path, e: impl std::fmt::Display) -> Self {
+        Self { code: "FileError".into(), message: format!("{}: {e}", path.display()) }
+    }
+
+    fn exit_code(&self) -> u8 {
+        if self.code.contains("NotFound") { 3 } else { 1 }
+    }
+}
+
+fn prompt(why: PassphrasePrompt) -> Option<Zeroizing<String>> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    match why {
+        PassphrasePrompt::Unlock => rpassword::prompt_password("Vaultmort passphrase: ").ok().map(Zeroizing::new),
+        PassphrasePrompt::Create => {
+            eprintln!(
+                "No OS keyring answered, so this new Vaultmort store will be protected by a passphrase (at least {} characters).",
+                vaultmort_home::MIN_PASSPHRASE_LEN
+            );
+            let first = Zeroizing::new(rpassword::prompt_password("New passphrase: ").ok()?);
+            let second = Zeroizing::new(rpassword::prompt_password("Repeat it: ").ok()?);
+            if first != second {
+                eprintln!("The two passphrases differ.");
+                return None;
+            }
+            Some(first)
+        }
+    }
+}
+
+async fn run(cli: args::Cli) -> Result<serde_json::Value, CliError> {
+    let mut options = HomeOptions::from_env()?;
+    options.prompt = Some(Box::new(prompt));
+    let home = vaultmort_home::open(options).await?;
+    let core = home.core.as_ref();
+    core.sweep_retention().await?;
+    let ctx = RequestContext::local_owner(Door::Cli);
+    commands::dispatch(core, &ctx, cli.command).await
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let format = cli.output;
+    let query = cli.query.clone();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("ERROR: (InternalError) could not start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(run(cli)).and_then(|value| output::render(value, format, query.as_deref()).map_err(CliError::from));
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("ERROR: ({}) {}", error.code, error.message);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

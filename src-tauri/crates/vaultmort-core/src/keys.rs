@@ -1,0 +1,675 @@
+//! Keys: create, import, read, list, update, rotate, the six cryptographic operations, and
+//! soft delete, with Key Vault's rules.
+//!
+//! Private operations (sign, decrypt, unwrapKey) run in the key's provider; public operations
+//! (verify, encrypt, wrapKey) use the stored public key, as Key Vault performs them service-side
+//! too. Every operation checks the version's `enabled` flag, its `key_ops`, and its validity
+//! window: nothing works before `nbf`; after `exp`, encrypt, wrapKey and sign are refused while
+//! decrypt, unwrapKey and verify still work so that older data stays readable.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use vaultmort_crypto::{
+    CryptoProvider, EncryptionAlgorithm, JsonWebKey, KeyOperation, KeySpec, KeyType, ProviderKey, ProviderKind, PublicKey,
+    SignatureAlgorithm,
+};
+use zeroize::Zeroizing;
+
+use crate::authz::actions;
+use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
+use crate::objects::{self, DeletedInfo, ObjectId, StoredVersion};
+use crate::storage::{ObjectRecord, VersionRecord};
+use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
+
+const KIND: ObjectKind = ObjectKind::Key;
+
+/// Key-specific stored properties of a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyMaterialInfo {
+    /// JWK key type.
+    pub kty: KeyType,
+    /// Permitted operations.
+    pub key_ops: Vec<KeyOperation>,
+    /// The public key.
+    pub public: PublicKey,
+    /// Which provider holds the private key.
+    pub provider: ProviderKind,
+}
+
+/// A key version as callers see it: id, public key, attributes, tags. Never private material.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyBundle {
+    /// The version's id.
+    pub id: ObjectId,
+    /// JWK key type.
+    pub kty: KeyType,
+    /// Permitted operations.
+    pub key_ops: Vec<KeyOperation>,
+    /// The public key.
+    pub public: PublicKey,
+    /// Attributes.
+    pub attributes: Attributes,
+    /// Recovery level and days.
+    pub recovery: Recovery,
+    /// Tags.
+    pub tags: Tags,
+    /// Whether a certificate manages this key.
+    pub managed: bool,
+    /// Set when the key is soft-deleted.
+    pub deleted: Option<DeletedInfo>,
+}
+
+impl KeyBundle {
+    /// The public JWK with `kid` set under `vault_base`.
+    pub fn jwk(&self, vault_base: &str) -> JsonWebKey {
+        JsonWebKey::from_public(&self.public, self.kty, Some(self.id.url(vault_base)), &self.key_ops)
+    }
+}
+
+/// A request to create a key (or a new version of one).
+#[derive(Debug, Clone)]
+pub struct CreateKey {
+    /// Key name.
+    pub name: String,
+    /// Key type; `-HSM` types need a premium vault.
+    pub kty: KeyType,
+    /// RSA size in bits (2048 when `None`).
+    pub size: Option<u32>,
+    /// EC curve (P-256 when `None`).
+    pub curve: Option<vaultmort_crypto::Curve>,
+    /// Operations; the type's defaults when `None`.
+    pub key_ops: Option<Vec<KeyOperation>>,
+    /// Enabled (default true).
+    pub enabled: bool,
+    /// Not valid before.
+    pub not_before: Option<DateTime<Utc>>,
+    /// Expires.
+    pub expires: Option<DateTime<Utc>>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+impl CreateKey {
+    /// An enabled key with default parameters for its type.
+    pub fn new(name: impl Into<String>, kty: KeyType) -> Self {
+        Self {
+            name: name.into(),
+            kty,
+            size: None,
+            curve: None,
+            key_ops: None,
+            enabled: true,
+            not_before: None,
+            expires: None,
+            tags: Tags::new(),
+        }
+    }
+
+    fn spec(&self) -> Result<KeySpec> {
+        if self.kty.is_rsa() {
+            if self.curve.is_some() {
+                return Err(Error::bad("--curve applies to EC keys; RSA keys take --size"));
+            }
+            Ok(KeySpec::rsa(self.size.unwrap_or(2048))?)
+        } else {
+            if self.size.is_some() {
+                return Err(Error::bad("--size applies to RSA keys; EC keys take --curve"));
+            }
+            Ok(KeySpec::Ec { curve: self.curve.unwrap_or(vaultmort_crypto::Curve::P256) })
+        }
+    }
+}
+
+/// A request to import a private JWK.
+#[derive(Debug, Clone)]
+pub struct ImportKey {
+    /// Key name.
+    pub name: String,
+    /// The key, with every private member.
+    pub jwk: JsonWebKey,
+    /// Put it in an HSM (needs a premium vault).
+    pub hsm: bool,
+    /// Enabled (default true).
+    pub enabled: bool,
+    /// Not valid before.
+    pub not_before: Option<DateTime<Utc>>,
+    /// Expires.
+    pub expires: Option<DateTime<Utc>>,
+    /// Tags.
+    pub tags: Tags,
+    /// Operations; the JWK's `key_ops`, else the type's defaults.
+    pub key_ops: Option<Vec<KeyOperation>>,
+}
+
+/// Changes to a key version.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateKey {
+    /// Attributes and tags.
+    pub attributes: AttributeChanges,
+    /// New operations.
+    pub key_ops: Option<Vec<KeyOperation>>,
+}
+
+/// Result of encrypt, decrypt, wrapKey and unwrapKey.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CryptoResult {
+    /// The key version used.
+    pub kid: ObjectId,
+    /// The output bytes (plaintext for decrypt and unwrapKey: handle with care).
+    pub value: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for CryptoResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CryptoResult({:?}, {} bytes)", self.kid, self.value.len())
+    }
+}
+
+/// Result of verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyResult {
+    /// The key version used.
+    pub kid: ObjectId,
+    /// Whether the signature matches.
+    pub valid: bool,
+}
+
+/// Which key version a cryptographic operation uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRef<'a> {
+    /// Vault name.
+    pub vault: &'a str,
+    /// Key name.
+    pub name: &'a str,
+    /// Version; the newest when `None`.
+    pub version: Option<&'a str>,
+}
+
+impl<'a> KeyRef<'a> {
+    /// The newest version of `name` in `vault`.
+    pub fn latest(vault: &'a str, name: &'a str) -> Self {
+        Self { vault, name, version: None }
+    }
+    /// A given version.
+    pub fn version(vault: &'a str, name: &'a str, version: Option<&'a str>) -> Self {
+        Self { vault, name, version }
+    }
+}
+
+type KeyVersion = StoredVersion<KeyMaterialInfo>;
+
+fn check_key_ops(kty: KeyType, ops: &[KeyOperation]) -> Result<()> {
+    if let Some(bad) = ops.iter().find(|op| !op.applies_to(kty)) {
+        return Err(Error::bad(format!("key operation '{bad}' is not possible with a {kty} key")));
+    }
+    Ok(())
+}
+
+pub(crate) fn bundle(vault: &Vault, object: &ObjectRecord, record: &VersionRecord) -> Result<KeyBundle> {
+    let props: KeyVersion = objects::decode(record)?;
+    Ok(KeyBundle {
+        id: objects::version_id(vault, record),
+        kty: props.extra.kty,
+        key_ops: props.extra.key_ops,
+        public: props.extra.public,
+        attributes: props.attributes,
+        recovery: objects::recovery(vault),
+        tags: props.tags,
+        managed: props.managed,
+        deleted: objects::deleted_info(object),
+    })
+}
+
+/// Which rule an operation is checked against.
+fn check_usable(props: &KeyVersion, op: KeyOperation, now: DateTime<Utc>) -> Result<()> {
+    if !props.attributes.enabled {
+        return Err(Error::ObjectDisabled { kind: KIND, operation: op.to_string() });
+    }
+    if !props.extra.key_ops.contains(&op) {
+        let allowed = props.extra.key_ops.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(Error::OperationNotAllowed { operation: op.to_string(), allowed });
+    }
+    if let Some(nbf) = props.attributes.not_before
+        && now < nbf
+    {
+        return Err(Error::KeyNotYetValid { operation: op.to_string(), not_before: nbf.to_rfc3339() });
+    }
+    if let Some(exp) = props.attributes.expires {
+        let refused_after_expiry = matches!(op, KeyOperation::Encrypt | KeyOperation::WrapKey | KeyOperation::Sign);
+        if now >= exp && refused_after_expiry {
+            return Err(Error::KeyExpired { operation: op.to_string(), expires: exp.to_rfc3339() });
+        }
+    }
+    Ok(())
+}
+
+impl Vaultmort {
+    fn provider_for(&self, vault: &Vault, kty: KeyType) -> Result<&dyn CryptoProvider> {
+        if kty.is_hsm() {
+            if vault.sku != crate::model::Sku::Premium {
+                return Err(Error::bad(format!(
+                    "{kty} keys need a premium vault; '{}' is a standard vault (change its SKU with 'keyvault update --sku premium')",
+                    vault.name
+                )));
+            }
+            return Err(Error::HsmUnavailable(
+                "HSM-protected keys need the PKCS#11 provider, which this installation does not have yet; use a software key type (RSA or EC)".into(),
+            ));
+        }
+        Ok(self.software.as_ref())
+    }
+
+    fn provider_of(&self, kind: ProviderKind) -> Result<&dyn CryptoProvider> {
+        match kind {
+            ProviderKind::Software => Ok(self.software.as_ref()),
+            ProviderKind::Pkcs11 => Err(Error::HsmUnavailable("this key lives in an HSM, and no PKCS#11 provider is configured".into())),
+        }
+    }
+
+    /// Stores a new version of a key made by a provider.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_new_key(
+        &self,
+        req: &mut crate::pipeline::Request<'_>,
+        vault: &Vault,
+        name: &str,
+        kty: KeyType,
+        key_ops: Vec<KeyOperation>,
+        attributes: Attributes,
+        tags: Tags,
+        new_key: vaultmort_crypto::NewKey,
+    ) -> Result<KeyBundle> {
+        let (object, sequence) = objects::object_for_new_version(req.tx.as_mut(), vault, KIND, name).await?;
+        let version = names::new_version_id();
+        req.set_object(format!("keys/{}/{version}", object.name));
+        let props = KeyVersion {
+            attributes,
+            tags,
+            managed: false,
+            extra: KeyMaterialInfo { kty, key_ops, public: new_key.public, provider: new_key.handle.kind },
+        };
+        let record = objects::put_version(
+            self,
+            req.tx.as_mut(),
+            vault,
+            objects::NewVersion { object: &object, version: &version, sequence },
+            &props,
+            Some(&new_key.handle.bytes),
+        )
+        .await?;
+        bundle(vault, &object, &record)
+    }
+
+    /// Creates a key, or a new version of an existing key.
+    pub async fn create_key(&self, ctx: &RequestContext, vault_name: &str, request: CreateKey) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_CREATE).await?;
+        req.set_object(format!("keys/{}", request.name));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            names::check_object_name(KIND, &request.name)?;
+            names::check_tags(&request.tags)?;
+            check_validity_window(request.not_before, request.expires)?;
+            let spec = request.spec()?;
+            let key_ops = request.key_ops.clone().unwrap_or_else(|| KeyOperation::defaults_for(request.kty));
+            check_key_ops(request.kty, &key_ops)?;
+            let provider = self.provider_for(&vault, request.kty)?;
+            // Refuse a deleted name before spending time on key generation.
+            objects::object_for_new_version(req.tx.as_mut(), &vault, KIND, &request.name).await?;
+            let new_key = provider.generate(spec)?;
+            let attributes = Attributes {
+                enabled: request.enabled,
+                not_before: request.not_before,
+                expires: request.expires,
+                created: req.now,
+                updated: req.now,
+            };
+            self.store_new_key(&mut req, &vault, &request.name, request.kty, key_ops, attributes, request.tags.clone(), new_key).await
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Imports a private JWK as a key (or a new version of one).
+    pub async fn import_key(&self, ctx: &RequestContext, vault_name: &str, request: ImportKey) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_IMPORT).await?;
+        req.set_object(format!("keys/{}", request.name));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            names::check_object_name(KIND, &request.name)?;
+            names::check_tags(&request.tags)?;
+            check_validity_window(request.not_before, request.expires)?;
+            let jwk_type = request.jwk.key_type()?;
+            let kty = match (jwk_type.is_rsa(), request.hsm || jwk_type.is_hsm()) {
+                (true, false) => KeyType::Rsa,
+                (true, true) => KeyType::RsaHsm,
+                (false, false) => KeyType::Ec,
+                (false, true) => KeyType::EcHsm,
+            };
+            let key_ops = match (&request.key_ops, request.jwk.key_operations()?) {
+                (Some(ops), _) => ops.clone(),
+                (None, Some(ops)) if !ops.is_empty() => ops,
+                _ => KeyOperation::defaults_for(kty),
+            };
+            check_key_ops(kty, &key_ops)?;
+            let provider = self.provider_for(&vault, kty)?;
+            let new_key = provider.import_jwk(&request.jwk)?;
+            let attributes = Attributes {
+                enabled: request.enabled,
+                not_before: request.not_before,
+                expires: request.expires,
+                created: req.now,
+                updated: req.now,
+            };
+            self.store_new_key(&mut req, &vault, &request.name, kty, key_ops, attributes, request.tags.clone(), new_key).await
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Shows a key version (the newest when `version` is `None`).
+    pub async fn get_key(&self, ctx: &RequestContext, vault_name: &str, name: &str, version: Option<&str>) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_GET).await?;
+        req.set_object(format!("keys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
+            req.set_object(format!("keys/{}/{}", object.name, record.version));
+            bundle(&vault, &object, &record)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists keys: the newest version of each.
+    pub async fn list_keys(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<KeyBundle>> {
+        let mut req = self.request(ctx, actions::KEY_LIST).await?;
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            objects::latest_versions(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists every version of a key, oldest first.
+    pub async fn list_key_versions(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<Vec<KeyBundle>> {
+        let mut req = self.request(ctx, actions::KEY_LIST).await?;
+        req.set_object(format!("keys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let object = objects::active_object(req.tx.as_mut(), &vault, KIND, name).await?;
+            let versions = objects::active_versions(req.tx.as_mut(), &vault, KIND, name).await?;
+            versions.iter().map(|v| bundle(&vault, &object, v)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Changes a version's attributes, tags or operations.
+    pub async fn update_key(
+        &self,
+        ctx: &RequestContext,
+        vault_name: &str,
+        name: &str,
+        version: Option<&str>,
+        update: UpdateKey,
+    ) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_UPDATE).await?;
+        req.set_object(format!("keys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, mut record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
+            req.set_object(format!("keys/{}/{}", object.name, record.version));
+            let mut props: KeyVersion = objects::decode(&record)?;
+            update.attributes.apply(&mut props.attributes, &mut props.tags, req.now)?;
+            if let Some(ops) = &update.key_ops {
+                check_key_ops(props.extra.kty, ops)?;
+                props.extra.key_ops = ops.clone();
+            }
+            record.properties = objects::encode(&props)?;
+            req.tx.version_put(&record).await?;
+            bundle(&vault, &object, &record)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Makes a new version with the same type, size or curve, operations and tags.
+    pub async fn rotate_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_ROTATE).await?;
+        req.set_object(format!("keys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (_, latest) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, None).await?;
+            let props: KeyVersion = objects::decode(&latest)?;
+            if props.managed {
+                return Err(Error::bad(format!("key '{name}' is managed by a certificate; renew the certificate instead")));
+            }
+            let provider = self.provider_for(&vault, props.extra.kty)?;
+            let new_key = provider.generate(props.extra.public.spec())?;
+            let attributes = Attributes { enabled: true, not_before: None, expires: None, created: req.now, updated: req.now };
+            self.store_new_key(
+                &mut req,
+                &vault,
+                &latest.name,
+                props.extra.kty,
+                props.extra.key_ops.clone(),
+                attributes,
+                props.tags.clone(),
+                new_key,
+            )
+            .await
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    async fn usable_key(
+        req: &mut crate::pipeline::Request<'_>,
+        key: KeyRef<'_>,
+        op: KeyOperation,
+    ) -> Result<(Vault, VersionRecord, KeyVersion)> {
+        let vault = req.data_vault(key.vault).await?;
+        let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, key.name, key.version).await?;
+        req.set_object(format!("keys/{}/{}", object.name, record.version));
+        let props: KeyVersion = objects::decode(&record)?;
+        check_usable(&props, op, req.now)?;
+        Ok((vault, record, props))
+    }
+
+    async fn provider_key(
+        &self,
+        req: &mut crate::pipeline::Request<'_>,
+        record: &VersionRecord,
+        props: &KeyVersion,
+    ) -> Result<ProviderKey> {
+        let bytes = objects::open_material(self, req.tx.as_mut(), record).await?;
+        Ok(ProviderKey { kind: props.extra.provider, bytes })
+    }
+
+    /// Signs a digest.
+    pub async fn sign(&self, ctx: &RequestContext, key: KeyRef<'_>, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<CryptoResult> {
+        let mut req = self.request(ctx, actions::KEY_SIGN).await?;
+        req.set_object(format!("keys/{}", key.name));
+        let result = async {
+            let (vault, record, props) = Self::usable_key(&mut req, key, KeyOperation::Sign).await?;
+            props.extra.public.check_signature_algorithm(algorithm)?;
+            algorithm.check_digest(digest)?;
+            let handle = self.provider_key(&mut req, &record, &props).await?;
+            let signature = self.provider_of(props.extra.provider)?.sign(&handle, &props.extra.public, algorithm, digest)?;
+            Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: Zeroizing::new(signature) })
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Verifies a signature over a digest.
+    pub async fn verify(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<VerifyResult> {
+        let mut req = self.request(ctx, actions::KEY_VERIFY).await?;
+        req.set_object(format!("keys/{}", key.name));
+        let result = async {
+            let (vault, record, props) = Self::usable_key(&mut req, key, KeyOperation::Verify).await?;
+            let valid = props.extra.public.verify(algorithm, digest, signature)?;
+            Ok(VerifyResult { kid: objects::version_id(&vault, &record), valid })
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    async fn public_encrypt(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: EncryptionAlgorithm,
+        plaintext: &[u8],
+        op: KeyOperation,
+    ) -> Result<CryptoResult> {
+        let action = if op == KeyOperation::WrapKey { actions::KEY_WRAP } else { actions::KEY_ENCRYPT };
+        let mut req = self.request(ctx, action).await?;
+        req.set_object(format!("keys/{}", key.name));
+        let result = async {
+            let (vault, record, props) = Self::usable_key(&mut req, key, op).await?;
+            let ciphertext = props.extra.public.encrypt(algorithm, plaintext)?;
+            Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: Zeroizing::new(ciphertext) })
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    async fn private_decrypt(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: EncryptionAlgorithm,
+        ciphertext: &[u8],
+        op: KeyOperation,
+    ) -> Result<CryptoResult> {
+        let action = if op == KeyOperation::UnwrapKey { actions::KEY_UNWRAP } else { actions::KEY_DECRYPT };
+        let mut req = self.request(ctx, action).await?;
+        req.set_object(format!("keys/{}", key.name));
+        let result = async {
+            let (vault, record, props) = Self::usable_key(&mut req, key, op).await?;
+            props.extra.public.check_encryption_algorithm(algorithm)?;
+            let handle = self.provider_key(&mut req, &record, &props).await?;
+            let plaintext = self.provider_of(props.extra.provider)?.decrypt(&handle, &props.extra.public, algorithm, ciphertext)?;
+            Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: plaintext })
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Encrypts with the key's public half.
+    pub async fn encrypt(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: EncryptionAlgorithm,
+        plaintext: &[u8],
+    ) -> Result<CryptoResult> {
+        self.public_encrypt(ctx, key, algorithm, plaintext, KeyOperation::Encrypt).await
+    }
+
+    /// Decrypts with the private key.
+    pub async fn decrypt(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: EncryptionAlgorithm,
+        ciphertext: &[u8],
+    ) -> Result<CryptoResult> {
+        self.private_decrypt(ctx, key, algorithm, ciphertext, KeyOperation::Decrypt).await
+    }
+
+    /// Wraps a symmetric key with the key's public half.
+    pub async fn wrap_key(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: EncryptionAlgorithm,
+        key_bytes: &[u8],
+    ) -> Result<CryptoResult> {
+        self.public_encrypt(ctx, key, algorithm, key_bytes, KeyOperation::WrapKey).await
+    }
+
+    /// Unwraps a symmetric key with the private key.
+    pub async fn unwrap_key(
+        &self,
+        ctx: &RequestContext,
+        key: KeyRef<'_>,
+        algorithm: EncryptionAlgorithm,
+        wrapped: &[u8],
+    ) -> Result<CryptoResult> {
+        self.private_decrypt(ctx, key, algorithm, wrapped, KeyOperation::UnwrapKey).await
+    }
+
+    /// Soft-deletes a key with all its versions.
+    pub async fn delete_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_DELETE).await?;
+        req.set_object(format!("keys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = objects::soft_delete(req.tx.as_mut(), &vault, KIND, name, req.now).await?;
+            bundle(&vault, &object, &latest)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists soft-deleted keys.
+    pub async fn list_deleted_keys(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<KeyBundle>> {
+        let mut req = self.request(ctx, actions::KEY_LIST_DELETED).await?;
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            objects::deleted_objects(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Shows a soft-deleted key.
+    pub async fn get_deleted_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_GET_DELETED).await?;
+        req.set_object(format!("deletedkeys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = objects::deleted_object(req.tx.as_mut(), &vault, KIND, name).await?;
+            bundle(&vault, &object, &latest)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Recovers a soft-deleted key.
+    pub async fn recover_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
+        let mut req = self.request(ctx, actions::KEY_RECOVER).await?;
+        req.set_object(format!("deletedkeys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = objects::recover(req.tx.as_mut(), &vault, KIND, name).await?;
+            bundle(&vault, &object, &latest)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Purges a soft-deleted key for good.
+    pub async fn purge_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<()> {
+        let mut req = self.request(ctx, actions::KEY_PURGE).await?;
+        req.set_object(format!("deletedkeys/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            objects::purge(req.tx.as_mut(), &vault, KIND, name).await
+        }
+        .await;
+        req.finish(result).await
+    }
+}

@@ -1,0 +1,324 @@
+//! Secrets: set (each set makes a version), get with the value, list, update attributes, and
+//! soft delete. Values are at most 25 KB and are sealed by the barrier before storage.
+//!
+//! A disabled version's value is refused; as in Key Vault, `nbf` and `exp` are informational for
+//! secrets and do not block reads.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::authz::actions;
+use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
+use crate::objects::{self, DeletedInfo, ObjectId, StoredVersion};
+use crate::storage::{ObjectRecord, VersionRecord};
+use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
+
+const KIND: ObjectKind = ObjectKind::Secret;
+
+/// The largest secret value Key Vault accepts: 25 KB.
+pub const MAX_SECRET_BYTES: usize = 25 * 1024;
+
+/// Secret-specific stored properties of a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretInfo {
+    /// Content type, free text (`text/plain`, `application/x-pkcs12`, ...).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// For a certificate's secret: the key id it goes with.
+    #[serde(default)]
+    pub key_id: Option<String>,
+}
+
+/// A secret version. `value` is present only where the operation returns it (set, get).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretBundle {
+    /// The version's id.
+    pub id: ObjectId,
+    /// The value, when returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Zeroizing<String>>,
+    /// Content type.
+    pub content_type: Option<String>,
+    /// Attributes.
+    pub attributes: Attributes,
+    /// Recovery level and days.
+    pub recovery: Recovery,
+    /// Tags.
+    pub tags: Tags,
+    /// Whether a certificate manages this secret.
+    pub managed: bool,
+    /// For a certificate's secret, its key id.
+    pub key_id: Option<String>,
+    /// Set when soft-deleted.
+    pub deleted: Option<DeletedInfo>,
+}
+
+impl std::fmt::Debug for SecretBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretBundle")
+            .field("id", &self.id)
+            .field("value", &self.value.as_ref().map(|_| "<hidden>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request to set a secret.
+#[derive(Clone)]
+pub struct SetSecret {
+    /// Name.
+    pub name: String,
+    /// The value (at most 25 KB).
+    pub value: Zeroizing<String>,
+    /// Content type.
+    pub content_type: Option<String>,
+    /// Enabled (default true).
+    pub enabled: bool,
+    /// Not before.
+    pub not_before: Option<DateTime<Utc>>,
+    /// Expires.
+    pub expires: Option<DateTime<Utc>>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+impl std::fmt::Debug for SetSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetSecret").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl SetSecret {
+    /// An enabled secret with no content type or dates.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: Zeroizing::new(value.into()),
+            content_type: None,
+            enabled: true,
+            not_before: None,
+            expires: None,
+            tags: Tags::new(),
+        }
+    }
+}
+
+/// Changes to a secret version.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateSecret {
+    /// Attributes and tags.
+    pub attributes: AttributeChanges,
+    /// New content type.
+    pub content_type: Option<String>,
+}
+
+type SecretVersion = StoredVersion<SecretInfo>;
+
+pub(crate) fn bundle(
+    vault: &Vault,
+    object: &ObjectRecord,
+    record: &VersionRecord,
+    value: Option<Zeroizing<String>>,
+) -> Result<SecretBundle> {
+    let props: SecretVersion = objects::decode(record)?;
+    Ok(SecretBundle {
+        id: objects::version_id(vault, record),
+        value,
+        content_type: props.extra.content_type,
+        attributes: props.attributes,
+        recovery: objects::recovery(vault),
+        tags: props.tags,
+        managed: props.managed,
+        key_id: props.extra.key_id,
+        deleted: objects::deleted_info(object),
+    })
+}
+
+impl Vaultmort {
+    /// Sets a secret: a new version with the value.
+    pub async fn set_secret(&self, ctx: &RequestContext, vault_name: &str, request: SetSecret) -> Result<SecretBundle> {
+        let mut req = self.request(ctx, actions::SECRET_SET).await?;
+        req.set_object(format!("secrets/{}", request.name));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            names::check_object_name(KIND, &request.name)?;
+            names::check_tags(&request.tags)?;
+            check_validity_window(request.not_before, request.expires)?;
+            if request.value.len() > MAX_SECRET_BYTES {
+                return Err(Error::bad(format!(
+                    "the secret value is {} bytes; Key Vault accepts at most {MAX_SECRET_BYTES} bytes (25 KB)",
+                    request.value.len()
+                )));
+            }
+            if request.content_type.as_ref().is_some_and(|ct| ct.len() > 255) {
+                return Err(Error::bad("the content type is longer than 255 characters"));
+            }
+            let (object, sequence) = objects::object_for_new_version(req.tx.as_mut(), &vault, KIND, &request.name).await?;
+            let version = names::new_version_id();
+            req.set_object(format!("secrets/{}/{version}", object.name));
+            let props = SecretVersion {
+                attributes: Attributes {
+                    enabled: request.enabled,
+                    not_before: request.not_before,
+                    expires: request.expires,
+                    created: req.now,
+                    updated: req.now,
+                },
+                tags: request.tags.clone(),
+                managed: false,
+                extra: SecretInfo { content_type: request.content_type.clone(), key_id: None },
+            };
+            let record = objects::put_version(
+                self,
+                req.tx.as_mut(),
+                &vault,
+                objects::NewVersion { object: &object, version: &version, sequence },
+                &props,
+                Some(request.value.as_bytes()),
+            )
+            .await?;
+            bundle(&vault, &object, &record, Some(request.value.clone()))
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Gets a secret version with its value (the newest when `version` is `None`).
+    pub async fn get_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str, version: Option<&str>) -> Result<SecretBundle> {
+        let mut req = self.request(ctx, actions::SECRET_GET).await?;
+        req.set_object(format!("secrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
+            req.set_object(format!("secrets/{}/{}", object.name, record.version));
+            let props: SecretVersion = objects::decode(&record)?;
+            if !props.attributes.enabled {
+                return Err(Error::ObjectDisabled { kind: KIND, operation: "get".into() });
+            }
+            let bytes = objects::open_material(self, req.tx.as_mut(), &record).await?;
+            let value = Zeroizing::new(
+                String::from_utf8(bytes.to_vec()).map_err(|_| Error::Integrity(format!("secret '{name}' does not decode as text")))?,
+            );
+            bundle(&vault, &object, &record, Some(value))
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists secrets (newest version of each, without values).
+    pub async fn list_secrets(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<SecretBundle>> {
+        let mut req = self.request(ctx, actions::SECRET_LIST).await?;
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            objects::latest_versions(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v, None)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists the versions of a secret (without values), oldest first.
+    pub async fn list_secret_versions(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<Vec<SecretBundle>> {
+        let mut req = self.request(ctx, actions::SECRET_LIST).await?;
+        req.set_object(format!("secrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let object = objects::active_object(req.tx.as_mut(), &vault, KIND, name).await?;
+            let versions = objects::active_versions(req.tx.as_mut(), &vault, KIND, name).await?;
+            versions.iter().map(|v| bundle(&vault, &object, v, None)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Changes a version's attributes, tags or content type.
+    pub async fn update_secret(
+        &self,
+        ctx: &RequestContext,
+        vault_name: &str,
+        name: &str,
+        version: Option<&str>,
+        update: UpdateSecret,
+    ) -> Result<SecretBundle> {
+        let mut req = self.request(ctx, actions::SECRET_UPDATE).await?;
+        req.set_object(format!("secrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, mut record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
+            req.set_object(format!("secrets/{}/{}", object.name, record.version));
+            let mut props: SecretVersion = objects::decode(&record)?;
+            update.attributes.apply(&mut props.attributes, &mut props.tags, req.now)?;
+            if let Some(ct) = &update.content_type {
+                props.extra.content_type = Some(ct.clone());
+            }
+            record.properties = objects::encode(&props)?;
+            req.tx.version_put(&record).await?;
+            bundle(&vault, &object, &record, None)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Soft-deletes a secret with all its versions.
+    pub async fn delete_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<SecretBundle> {
+        let mut req = self.request(ctx, actions::SECRET_DELETE).await?;
+        req.set_object(format!("secrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = objects::soft_delete(req.tx.as_mut(), &vault, KIND, name, req.now).await?;
+            bundle(&vault, &object, &latest, None)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists soft-deleted secrets.
+    pub async fn list_deleted_secrets(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<SecretBundle>> {
+        let mut req = self.request(ctx, actions::SECRET_LIST_DELETED).await?;
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            objects::deleted_objects(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v, None)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Shows a soft-deleted secret (without its value).
+    pub async fn get_deleted_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<SecretBundle> {
+        let mut req = self.request(ctx, actions::SECRET_GET_DELETED).await?;
+        req.set_object(format!("deletedsecrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = objects::deleted_object(req.tx.as_mut(), &vault, KIND, name).await?;
+            bundle(&vault, &object, &latest, None)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Recovers a soft-deleted secret.
+    pub async fn recover_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<SecretBundle> {
+        let mut req = self.request(ctx, actions::SECRET_RECOVER).await?;
+        req.set_object(format!("deletedsecrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = objects::recover(req.tx.as_mut(), &vault, KIND, name).await?;
+            bundle(&vault, &object, &latest, None)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Purges a soft-deleted secret for good.
+    pub async fn purge_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<()> {
+        let mut req = self.request(ctx, actions::SECRET_PURGE).await?;
+        req.set_object(format!("deletedsecrets/{name}"));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            objects::purge(req.tx.as_mut(), &vault, KIND, name).await
+        }
+        .await;
+        req.finish(result).await
+    }
+}

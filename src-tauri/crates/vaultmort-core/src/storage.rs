@@ -1,0 +1,167 @@
+//! The storage seam. The core speaks to any backend through [`Storage`] and its
+//! [`Transaction`]: SQLite today, PostgreSQL for the team mode later.
+//!
+//! Storage is untrusted: what the core hands over in [`VersionRecord::sealed`] has already been
+//! encrypted by the [`crate::barrier::Barrier`]; every other field is metadata that Key Vault
+//! itself does not treat as secret (names, attributes, tags, public keys).
+//!
+//! Every request runs in one transaction, so a refused or failed request leaves nothing behind.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ObjectKind, StoreError};
+use crate::model::{Deletion, ResourceGroup, Vault};
+
+/// The state of one named object (key, secret or certificate) in a vault, all versions together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectRecord {
+    /// The vault's internal id.
+    pub vault_id: String,
+    /// Key, secret or certificate.
+    pub kind: ObjectKind,
+    /// The object's name.
+    pub name: String,
+    /// Set while soft-deleted.
+    pub deletion: Option<Deletion>,
+    /// Object-level data that is not per version (rotation policy, certificate policy, ...).
+    pub properties: serde_json::Value,
+}
+
+/// One version of an object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionRecord {
+    /// The vault's internal id.
+    pub vault_id: String,
+    /// Key, secret or certificate.
+    pub kind: ObjectKind,
+    /// The object's name.
+    pub name: String,
+    /// The version id.
+    pub version: String,
+    /// Ordering of versions within the object: larger is newer.
+    pub sequence: i64,
+    /// Creation time, for listing.
+    pub created: DateTime<Utc>,
+    /// Per-kind metadata (attributes, tags, key parameters, content type).
+    pub properties: serde_json::Value,
+    /// Sealed secret value or key handle, produced by the barrier; never plaintext.
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    /// Position in the log (assigned by storage when appended; 0 before).
+    pub sequence: i64,
+    /// When the request arrived (shifted clock).
+    pub time: DateTime<Utc>,
+    /// Key Vault's operation name (`SecretGet`, `VaultPut`, ...).
+    pub operation: String,
+    /// Caller object id.
+    pub caller_object_id: String,
+    /// Caller display name.
+    pub caller_name: String,
+    /// Client address.
+    pub client_address: String,
+    /// The door the request came through.
+    pub door: String,
+    /// Vault name, when the request concerns one.
+    pub vault: Option<String>,
+    /// Object path (`keys/name/version`), never a value.
+    pub object: Option<String>,
+    /// HTTP-style status of the result.
+    pub status: u16,
+    /// Error code when refused or failed.
+    pub error_code: Option<String>,
+    /// Time spent, in microseconds.
+    pub duration_micros: i64,
+    /// The rule that allowed or denied the request.
+    pub rule: String,
+}
+
+/// Filters for listing vaults.
+#[derive(Debug, Clone, Default)]
+pub struct VaultFilter {
+    /// Only in this resource group.
+    pub resource_group: Option<String>,
+    /// `false`: active vaults; `true`: soft-deleted vaults.
+    pub deleted: bool,
+}
+
+/// A storage backend.
+#[async_trait::async_trait]
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// Starts a read-write transaction; it takes the write lock at once so that two writers never
+    /// interleave.
+    async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError>;
+}
+
+/// One transaction. Dropping it without [`Transaction::commit`] rolls it back.
+#[async_trait::async_trait]
+pub trait Transaction: Send {
+    /// Reads a metadata value.
+    async fn meta_get(&mut self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Writes a metadata value.
+    async fn meta_put(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+
+    /// Reads a wrapped data key.
+    async fn data_key_get(&mut self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The newest data key id, if any.
+    async fn data_key_latest(&mut self) -> Result<Option<i64>, StoreError>;
+    /// Stores a wrapped data key under a new id and returns the id.
+    async fn data_key_insert(&mut self, wrapped: &[u8], created: DateTime<Utc>) -> Result<i64, StoreError>;
+
+    /// A resource group by name (case-insensitive).
+    async fn resource_group_get(&mut self, subscription_id: &str, name: &str) -> Result<Option<ResourceGroup>, StoreError>;
+    /// Inserts or replaces a resource group.
+    async fn resource_group_put(&mut self, group: &ResourceGroup) -> Result<(), StoreError>;
+    /// Removes a resource group.
+    async fn resource_group_delete(&mut self, subscription_id: &str, name: &str) -> Result<(), StoreError>;
+    /// Lists resource groups of a subscription.
+    async fn resource_group_list(&mut self, subscription_id: &str) -> Result<Vec<ResourceGroup>, StoreError>;
+
+    /// A vault by name (case-insensitive), active or soft-deleted.
+    async fn vault_get(&mut self, name: &str) -> Result<Option<Vault>, StoreError>;
+    /// Inserts or replaces a vault.
+    async fn vault_put(&mut self, vault: &Vault) -> Result<(), StoreError>;
+    /// Removes a vault and everything in it, for good.
+    async fn vault_purge(&mut self, vault_id: &str) -> Result<(), StoreError>;
+    /// Lists vaults.
+    async fn vault_list(&mut self, filter: &VaultFilter) -> Result<Vec<Vault>, StoreError>;
+    /// Soft-deleted vaults whose purge date has passed.
+    async fn vaults_due_for_purge(&mut self, now: DateTime<Utc>) -> Result<Vec<Vault>, StoreError>;
+
+    /// An object by name (case-insensitive), active or soft-deleted.
+    async fn object_get(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<Option<ObjectRecord>, StoreError>;
+    /// Inserts or replaces an object.
+    async fn object_put(&mut self, object: &ObjectRecord) -> Result<(), StoreError>;
+    /// Removes an object and all its versions, for good.
+    async fn object_purge(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<(), StoreError>;
+    /// Lists objects of a kind, active (`deleted == false`) or soft-deleted.
+    async fn object_list(&mut self, vault_id: &str, kind: ObjectKind, deleted: bool) -> Result<Vec<ObjectRecord>, StoreError>;
+    /// Soft-deleted objects (in active vaults) whose purge date has passed.
+    async fn objects_due_for_purge(&mut self, now: DateTime<Utc>) -> Result<Vec<ObjectRecord>, StoreError>;
+
+    /// A version, or the newest when `version` is `None`.
+    async fn version_get(
+        &mut self,
+        vault_id: &str,
+        kind: ObjectKind,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<Option<VersionRecord>, StoreError>;
+    /// Every version of an object, oldest first.
+    async fn version_list(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<Vec<VersionRecord>, StoreError>;
+    /// Inserts or replaces a version.
+    async fn version_put(&mut self, version: &VersionRecord) -> Result<(), StoreError>;
+
+    /// Appends to the access log and returns the record's sequence number.
+    async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError>;
+    /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
+    async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Makes the transaction's changes durable.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}

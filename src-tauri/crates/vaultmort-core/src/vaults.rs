@@ -1,0 +1,351 @@
+//! Vaults: create, show, list, update, soft delete, recover, purge, and the retention sweep that
+//! purges what has stayed deleted past its retention period.
+
+use chrono::Duration;
+
+use crate::authz::{Scope, actions};
+use crate::context::{Door, Principal, PrincipalKind, RequestContext};
+use crate::model::{Deletion, Sku, Tags, Vault};
+use crate::storage::VaultFilter;
+use crate::{Error, ObjectKind, Result, Vaultmort, names};
+
+/// Days of soft-delete retention when none is given.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+
+/// A request to create a vault.
+#[derive(Debug, Clone)]
+pub struct CreateVault {
+    /// Vault name.
+    pub name: String,
+    /// Resource group (must exist).
+    pub resource_group: String,
+    /// Location; the resource group's when `None`.
+    pub location: Option<String>,
+    /// Pricing tier.
+    pub sku: Sku,
+    /// Tags.
+    pub tags: Tags,
+    /// Soft-delete retention, 7 to 90 days.
+    pub retention_days: u32,
+    /// Turn purge protection on.
+    pub purge_protection: bool,
+    /// Use Azure RBAC for the data plane.
+    pub rbac_authorization: bool,
+}
+
+impl CreateVault {
+    /// A request with Azure's defaults: standard SKU, 90 days, no purge protection, access policies.
+    pub fn new(name: impl Into<String>, resource_group: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            resource_group: resource_group.into(),
+            location: None,
+            sku: Sku::Standard,
+            tags: Tags::new(),
+            retention_days: DEFAULT_RETENTION_DAYS,
+            purge_protection: false,
+            rbac_authorization: false,
+        }
+    }
+}
+
+/// Changes to a vault; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateVault {
+    /// New SKU.
+    pub sku: Option<Sku>,
+    /// New tags (replace all).
+    pub tags: Option<Tags>,
+    /// Purge protection: only `true` is accepted once it is on.
+    pub purge_protection: Option<bool>,
+    /// RBAC authorization on or off.
+    pub rbac_authorization: Option<bool>,
+    /// Retention days; Azure fixes this at creation, so a different value is refused.
+    pub retention_days: Option<u32>,
+}
+
+/// What one retention sweep purged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Vault names purged.
+    pub vaults: Vec<String>,
+    /// Objects purged, as `vault/kind/name`.
+    pub objects: Vec<String>,
+}
+
+fn check_retention(days: u32) -> Result<()> {
+    if !(7..=90).contains(&days) {
+        return Err(Error::bad(format!("soft-delete retention must be 7 to 90 days, not {days}")));
+    }
+    Ok(())
+}
+
+impl Vaultmort {
+    /// Creates a vault in an existing resource group.
+    pub async fn create_vault(&self, ctx: &RequestContext, request: CreateVault) -> Result<Vault> {
+        let mut req = self.request(ctx, actions::VAULT_PUT).await?;
+        let subscription = self.tenant.default_subscription.id.clone();
+        let result = async {
+            names::check_vault_name(&request.name)?;
+            check_retention(request.retention_days)?;
+            names::check_tags(&request.tags)?;
+            if let Some(location) = &request.location {
+                names::check_location(location)?;
+            }
+            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: &request.resource_group })?;
+            let group = req
+                .tx
+                .resource_group_get(&subscription, &request.resource_group)
+                .await?
+                .ok_or_else(|| Error::ResourceGroupNotFound(request.resource_group.clone()))?;
+            if let Some(existing) = req.tx.vault_get(&request.name).await? {
+                let message = if existing.deletion.is_some() {
+                    format!(
+                        "a deleted vault named '{}' exists; recover it with 'keyvault recover' or purge it before reusing the name",
+                        existing.name
+                    )
+                } else {
+                    format!("the vault name '{}' is already in use in this tenant", existing.name)
+                };
+                return Err(Error::VaultAlreadyExists { message });
+            }
+            let vault = Vault {
+                id: uuid::Uuid::new_v4().to_string(),
+                name: request.name.clone(),
+                tenant_id: self.tenant.tenant_id.clone(),
+                subscription_id: subscription.clone(),
+                resource_group: group.name.clone(),
+                location: request.location.clone().map(|l| l.to_ascii_lowercase()).unwrap_or(group.location.clone()),
+                sku: request.sku,
+                tags: request.tags.clone(),
+                soft_delete_retention_days: request.retention_days,
+                purge_protection: request.purge_protection,
+                rbac_authorization: request.rbac_authorization,
+                created: req.now,
+                updated: req.now,
+                deletion: None,
+            };
+            req.tx.vault_put(&vault).await?;
+            Ok(vault)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Shows an active vault.
+    pub async fn show_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
+        let mut req = self.request(ctx, actions::VAULT_GET).await?;
+        let result = async {
+            let vault = active_vault(req.tx.as_mut(), name).await?;
+            req.authorize(Scope::Vault(&vault))?;
+            Ok(vault)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists active vaults, all or in one resource group.
+    pub async fn list_vaults(&self, ctx: &RequestContext, resource_group: Option<&str>) -> Result<Vec<Vault>> {
+        let mut req = self.request(ctx, actions::VAULT_LIST).await?;
+        let subscription = self.tenant.default_subscription.id.clone();
+        let result = async {
+            match resource_group {
+                Some(group) => {
+                    req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: group })?;
+                    if req.tx.resource_group_get(&subscription, group).await?.is_none() {
+                        return Err(Error::ResourceGroupNotFound(group.to_string()));
+                    }
+                }
+                None => req.authorize(Scope::Subscription(&subscription))?,
+            }
+            Ok(req.tx.vault_list(&VaultFilter { resource_group: resource_group.map(str::to_string), deleted: false }).await?)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Changes a vault's settings.
+    pub async fn update_vault(&self, ctx: &RequestContext, name: &str, update: UpdateVault) -> Result<Vault> {
+        let mut req = self.request(ctx, actions::VAULT_PATCH).await?;
+        let result = async {
+            let mut vault = active_vault(req.tx.as_mut(), name).await?;
+            req.authorize(Scope::Vault(&vault))?;
+            if let Some(days) = update.retention_days {
+                check_retention(days)?;
+                if days != vault.soft_delete_retention_days {
+                    return Err(Error::bad(format!(
+                        "soft-delete retention is fixed when a vault is created ({} days for '{}')",
+                        vault.soft_delete_retention_days, vault.name
+                    )));
+                }
+            }
+            if update.purge_protection == Some(false) && vault.purge_protection {
+                return Err(Error::bad(format!("purge protection is on for '{}' and cannot be turned off", vault.name)));
+            }
+            if let Some(true) = update.purge_protection {
+                vault.purge_protection = true;
+            }
+            if let Some(sku) = update.sku {
+                vault.sku = sku;
+            }
+            if let Some(tags) = update.tags {
+                names::check_tags(&tags)?;
+                vault.tags = tags;
+            }
+            if let Some(rbac) = update.rbac_authorization {
+                vault.rbac_authorization = rbac;
+            }
+            vault.updated = req.now;
+            req.tx.vault_put(&vault).await?;
+            Ok(vault)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Soft-deletes a vault; it and its objects stay recoverable for its retention period.
+    pub async fn delete_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
+        let mut req = self.request(ctx, actions::VAULT_DELETE).await?;
+        let result = async {
+            let mut vault = active_vault(req.tx.as_mut(), name).await?;
+            req.authorize(Scope::Vault(&vault))?;
+            vault.deletion = Some(Deletion {
+                deleted_at: req.now,
+                scheduled_purge: req.now + Duration::days(i64::from(vault.soft_delete_retention_days)),
+            });
+            req.tx.vault_put(&vault).await?;
+            Ok(vault)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists soft-deleted vaults.
+    pub async fn list_deleted_vaults(&self, ctx: &RequestContext) -> Result<Vec<Vault>> {
+        let mut req = self.request(ctx, actions::VAULT_GET_DELETED).await?;
+        let subscription = self.tenant.default_subscription.id.clone();
+        let result = async {
+            req.authorize(Scope::Subscription(&subscription))?;
+            Ok(req.tx.vault_list(&VaultFilter { resource_group: None, deleted: true }).await?)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Shows a soft-deleted vault.
+    pub async fn show_deleted_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
+        let mut req = self.request(ctx, actions::VAULT_GET_DELETED).await?;
+        let result = async {
+            let vault = deleted_vault(req.tx.as_mut(), name).await?;
+            req.authorize(Scope::Vault(&vault))?;
+            Ok(vault)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Recovers a soft-deleted vault with everything in it.
+    pub async fn recover_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
+        let mut req = self.request(ctx, actions::VAULT_RECOVER).await?;
+        let result = async {
+            let mut vault = deleted_vault(req.tx.as_mut(), name).await?;
+            req.authorize(Scope::Vault(&vault))?;
+            if req.tx.resource_group_get(&vault.subscription_id, &vault.resource_group).await?.is_none() {
+                return Err(Error::ResourceGroupNotFound(format!(
+                    "{} (re-create it before recovering vault '{}')",
+                    vault.resource_group, vault.name
+                )));
+            }
+            vault.deletion = None;
+            vault.updated = req.now;
+            req.tx.vault_put(&vault).await?;
+            Ok(vault)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Purges a soft-deleted vault for good, unless purge protection holds.
+    pub async fn purge_vault(&self, ctx: &RequestContext, name: &str) -> Result<()> {
+        let mut req = self.request(ctx, actions::VAULT_PURGE).await?;
+        let result = async {
+            let vault = deleted_vault(req.tx.as_mut(), name).await?;
+            req.authorize(Scope::Vault(&vault))?;
+            if vault.purge_protection {
+                let until = vault.deletion.map(|d| d.scheduled_purge.to_rfc3339()).unwrap_or_default();
+                return Err(Error::PurgeProtected(format!(
+                    "vault '{}' has purge protection: it cannot be purged before its retention period ends ({until})",
+                    vault.name
+                )));
+            }
+            req.tx.vault_purge(&vault.id).await?;
+            Ok(())
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Purges every vault and object whose retention period has ended (by the shifted clock).
+    /// Each purge is its own audited request by the installation itself.
+    pub async fn sweep_retention(&self) -> Result<SweepReport> {
+        let system = RequestContext {
+            principal: Principal {
+                object_id: "vaultmort-retention".into(),
+                name: "Vaultmort retention".into(),
+                kind: PrincipalKind::ManagedIdentity,
+            },
+            source: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            door: Door::System,
+        };
+        let mut report = SweepReport::default();
+        let now = self.clock.now();
+        let (vaults, objects) = {
+            let mut tx = self.storage.begin().await?;
+            (tx.vaults_due_for_purge(now).await?, tx.objects_due_for_purge(now).await?)
+        };
+        for vault in vaults {
+            let mut req = self.request(&system, actions::VAULT_PURGE).await?;
+            req.authorize_system("soft-delete retention period ended");
+            let result = async {
+                req.set_vault(&vault.name);
+                req.tx.vault_purge(&vault.id).await?;
+                Ok(())
+            }
+            .await;
+            req.finish(result).await?;
+            report.vaults.push(vault.name);
+        }
+        for object in objects {
+            let action = match object.kind {
+                ObjectKind::Key => actions::KEY_PURGE,
+                ObjectKind::Secret => actions::SECRET_PURGE,
+                ObjectKind::Certificate => continue,
+            };
+            let mut req = self.request(&system, action).await?;
+            req.authorize_system("soft-delete retention period ended");
+            req.set_object(format!("{}/{}", object.kind.collection(), object.name));
+            let result = async {
+                req.tx.object_purge(&object.vault_id, object.kind, &object.name).await?;
+                Ok(())
+            }
+            .await;
+            req.finish(result).await?;
+            report.objects.push(format!("{}/{}", object.kind, object.name));
+        }
+        Ok(report)
+    }
+}
+
+async fn active_vault(tx: &mut dyn crate::storage::Transaction, name: &str) -> Result<Vault> {
+    match tx.vault_get(name).await? {
+        Some(vault) if vault.deletion.is_none() => Ok(vault),
+        _ => Err(Error::VaultNotFound(name.to_string())),
+    }
+}
+
+async fn deleted_vault(tx: &mut dyn crate::storage::Transaction, name: &str) -> Result<Vault> {
+    match tx.vault_get(name).await? {
+        Some(vault) if vault.deletion.is_some() => Ok(vault),
+        _ => Err(Error::DeletedVaultNotFound(name.to_string())),
+    }
+}

@@ -1,0 +1,464 @@
+//! [`SqliteTransaction`]: one `BEGIN IMMEDIATE` transaction, implementing the core's
+//! [`Transaction`] with plain SQL against the schema in `migrations/`.
+//!
+//! Rows are turned into domain records here. Vaults and resource groups are stored whole as JSON
+//! beside copies of the columns used to find them; objects and versions keep their identity in
+//! columns and their free-form `properties` as JSON.
+
+use chrono::{DateTime, Utc};
+use sqlx::Sqlite;
+use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
+use vaultmort_core::storage::{AuditRecord, ObjectRecord, Transaction, VaultFilter, VersionRecord};
+use vaultmort_core::{ObjectKind, StoreError};
+
+use crate::error::{corrupt, corrupt_json, database, encode_json};
+
+/// A transaction on the SQLite store. Dropping it without [`Transaction::commit`] rolls it back
+/// (sqlx queues the rollback on the connection before returning it to the pool).
+pub(crate) struct SqliteTransaction {
+    tx: sqlx::Transaction<'static, Sqlite>,
+}
+
+impl SqliteTransaction {
+    /// Wraps a transaction that has already been begun.
+    pub(crate) fn new(tx: sqlx::Transaction<'static, Sqlite>) -> Self {
+        Self { tx }
+    }
+}
+
+/// An object row: vault_id, kind, name, deleted_at, scheduled_purge, properties.
+type ObjectRow = (String, String, String, Option<i64>, Option<i64>, String);
+
+/// A version row: vault_id, kind, name, version, sequence, created, properties, sealed.
+type VersionRow = (String, String, String, String, i64, i64, String, Option<Vec<u8>>);
+
+/// An audit row, in the column order of `audit_log`.
+type AuditRow = (i64, i64, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>, i64, String);
+
+/// Unix seconds for storage.
+fn seconds(time: DateTime<Utc>) -> i64 {
+    time.timestamp()
+}
+
+/// A stored time back from unix seconds.
+fn time(seconds: i64, what: &'static str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| corrupt(format!("a stored {what} time is out of range")))
+}
+
+/// The index columns for an optional deletion.
+fn deletion_columns(deletion: Option<&Deletion>) -> (Option<i64>, Option<i64>) {
+    match deletion {
+        Some(d) => (Some(seconds(d.deleted_at)), Some(seconds(d.scheduled_purge))),
+        None => (None, None),
+    }
+}
+
+/// A deletion back from its two columns, which are set or clear together.
+fn deletion(deleted_at: Option<i64>, scheduled_purge: Option<i64>, what: &'static str) -> Result<Option<Deletion>, StoreError> {
+    match (deleted_at, scheduled_purge) {
+        (None, None) => Ok(None),
+        (Some(deleted_at), Some(scheduled_purge)) => {
+            Ok(Some(Deletion { deleted_at: time(deleted_at, "deletion")?, scheduled_purge: time(scheduled_purge, "purge")? }))
+        }
+        _ => Err(corrupt(format!("a stored {what} has only half of its deletion dates"))),
+    }
+}
+
+fn kind(text: &str) -> Result<ObjectKind, StoreError> {
+    match text {
+        "key" => Ok(ObjectKind::Key),
+        "secret" => Ok(ObjectKind::Secret),
+        "certificate" => Ok(ObjectKind::Certificate),
+        _ => Err(corrupt("a stored object has an unknown kind")),
+    }
+}
+
+fn decode_vault(body: &str) -> Result<Vault, StoreError> {
+    serde_json::from_str(body).map_err(corrupt_json("vault"))
+}
+
+fn decode_group(body: &str) -> Result<ResourceGroup, StoreError> {
+    serde_json::from_str(body).map_err(corrupt_json("resource group"))
+}
+
+fn decode_object(row: ObjectRow) -> Result<ObjectRecord, StoreError> {
+    let (vault_id, kind_text, name, deleted_at, scheduled_purge, properties) = row;
+    Ok(ObjectRecord {
+        vault_id,
+        kind: kind(&kind_text)?,
+        name,
+        deletion: deletion(deleted_at, scheduled_purge, "object")?,
+        properties: serde_json::from_str(&properties).map_err(corrupt_json("object properties"))?,
+    })
+}
+
+fn decode_version(row: VersionRow) -> Result<VersionRecord, StoreError> {
+    let (vault_id, kind_text, name, version, sequence, created, properties, sealed) = row;
+    Ok(VersionRecord {
+        vault_id,
+        kind: kind(&kind_text)?,
+        name,
+        version,
+        sequence,
+        created: time(created, "version creation")?,
+        properties: serde_json::from_str(&properties).map_err(corrupt_json("version properties"))?,
+        sealed,
+    })
+}
+
+fn decode_audit(row: AuditRow) -> Result<AuditRecord, StoreError> {
+    let (
+        sequence,
+        at,
+        operation,
+        caller_object_id,
+        caller_name,
+        client_address,
+        door,
+        vault,
+        object,
+        status,
+        error_code,
+        duration_micros,
+        rule,
+    ) = row;
+    Ok(AuditRecord {
+        sequence,
+        time: time(at, "audit")?,
+        operation,
+        caller_object_id,
+        caller_name,
+        client_address,
+        door,
+        vault,
+        object,
+        status: u16::try_from(status).map_err(|_| corrupt("a stored audit status is out of range"))?,
+        error_code,
+        duration_micros,
+        rule,
+    })
+}
+
+#[async_trait::async_trait]
+impl Transaction for SqliteTransaction {
+    async fn meta_get(&mut self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(database("reading a metadata value"))
+    }
+
+    async fn meta_put(&mut self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(database("writing a metadata value"))?;
+        Ok(())
+    }
+
+    async fn data_key_get(&mut self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        sqlx::query_scalar("SELECT wrapped FROM data_keys WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(database("reading a data key"))
+    }
+
+    async fn data_key_latest(&mut self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT id FROM data_keys ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(database("finding the newest data key"))
+    }
+
+    async fn data_key_insert(&mut self, wrapped: &[u8], created: DateTime<Utc>) -> Result<i64, StoreError> {
+        sqlx::query_scalar("INSERT INTO data_keys (wrapped, created) VALUES (?, ?) RETURNING id")
+            .bind(wrapped)
+            .bind(seconds(created))
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(database("storing a data key"))
+    }
+
+    async fn resource_group_get(&mut self, subscription_id: &str, name: &str) -> Result<Option<ResourceGroup>, StoreError> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM resource_groups WHERE subscription_id = ? AND name = ?")
+            .bind(subscription_id)
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(database("reading a resource group"))?;
+        body.as_deref().map(decode_group).transpose()
+    }
+
+    async fn resource_group_put(&mut self, group: &ResourceGroup) -> Result<(), StoreError> {
+        let body = serde_json::to_string(group).map_err(encode_json("resource group"))?;
+        sqlx::query(
+            "INSERT INTO resource_groups (subscription_id, name, body) VALUES (?, ?, ?) \
+             ON CONFLICT (subscription_id, name) DO UPDATE SET body = excluded.body",
+        )
+        .bind(&group.subscription_id)
+        .bind(&group.name)
+        .bind(body)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(database("writing a resource group"))?;
+        Ok(())
+    }
+
+    async fn resource_group_delete(&mut self, subscription_id: &str, name: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM resource_groups WHERE subscription_id = ? AND name = ?")
+            .bind(subscription_id)
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(database("deleting a resource group"))?;
+        Ok(())
+    }
+
+    async fn resource_group_list(&mut self, subscription_id: &str) -> Result<Vec<ResourceGroup>, StoreError> {
+        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM resource_groups WHERE subscription_id = ? ORDER BY name")
+            .bind(subscription_id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(database("listing resource groups"))?;
+        bodies.iter().map(|body| decode_group(body)).collect()
+    }
+
+    async fn vault_get(&mut self, name: &str) -> Result<Option<Vault>, StoreError> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM vaults WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(database("reading a vault"))?;
+        body.as_deref().map(decode_vault).transpose()
+    }
+
+    async fn vault_put(&mut self, vault: &Vault) -> Result<(), StoreError> {
+        let body = serde_json::to_string(vault).map_err(encode_json("vault"))?;
+        let (deleted_at, scheduled_purge) = deletion_columns(vault.deletion.as_ref());
+        sqlx::query(
+            "INSERT INTO vaults (id, name, resource_group, deleted_at, scheduled_purge, body) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, resource_group = excluded.resource_group, \
+             deleted_at = excluded.deleted_at, scheduled_purge = excluded.scheduled_purge, body = excluded.body",
+        )
+        .bind(&vault.id)
+        .bind(&vault.name)
+        .bind(&vault.resource_group)
+        .bind(deleted_at)
+        .bind(scheduled_purge)
+        .bind(body)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(database("writing a vault"))?;
+        Ok(())
+    }
+
+    async fn vault_purge(&mut self, vault_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM vaults WHERE id = ?").bind(vault_id).execute(&mut *self.tx).await.map_err(database("purging a vault"))?;
+        Ok(())
+    }
+
+    async fn vault_list(&mut self, filter: &VaultFilter) -> Result<Vec<Vault>, StoreError> {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM vaults \
+             WHERE (deleted_at IS NOT NULL) = ? AND (? IS NULL OR resource_group = ?) \
+             ORDER BY name",
+        )
+        .bind(filter.deleted)
+        .bind(filter.resource_group.as_deref())
+        .bind(filter.resource_group.as_deref())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("listing vaults"))?;
+        bodies.iter().map(|body| decode_vault(body)).collect()
+    }
+
+    async fn vaults_due_for_purge(&mut self, now: DateTime<Utc>) -> Result<Vec<Vault>, StoreError> {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM vaults WHERE deleted_at IS NOT NULL AND scheduled_purge <= ? ORDER BY scheduled_purge, name",
+        )
+        .bind(seconds(now))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("finding vaults due for purge"))?;
+        bodies.iter().map(|body| decode_vault(body)).collect()
+    }
+
+    async fn object_get(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<Option<ObjectRecord>, StoreError> {
+        let row: Option<ObjectRow> = sqlx::query_as(
+            "SELECT vault_id, kind, name, deleted_at, scheduled_purge, properties FROM objects \
+             WHERE vault_id = ? AND kind = ? AND name = ?",
+        )
+        .bind(vault_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(database("reading an object"))?;
+        row.map(decode_object).transpose()
+    }
+
+    async fn object_put(&mut self, object: &ObjectRecord) -> Result<(), StoreError> {
+        let properties = serde_json::to_string(&object.properties).map_err(encode_json("object properties"))?;
+        let (deleted_at, scheduled_purge) = deletion_columns(object.deletion.as_ref());
+        // The stored name keeps the casing it was created with: it is part of the key that the
+        // versions refer to.
+        sqlx::query(
+            "INSERT INTO objects (vault_id, kind, name, deleted_at, scheduled_purge, properties) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (vault_id, kind, name) DO UPDATE SET deleted_at = excluded.deleted_at, \
+             scheduled_purge = excluded.scheduled_purge, properties = excluded.properties",
+        )
+        .bind(&object.vault_id)
+        .bind(object.kind.as_str())
+        .bind(&object.name)
+        .bind(deleted_at)
+        .bind(scheduled_purge)
+        .bind(properties)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(database("writing an object"))?;
+        Ok(())
+    }
+
+    async fn object_purge(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM objects WHERE vault_id = ? AND kind = ? AND name = ?")
+            .bind(vault_id)
+            .bind(kind.as_str())
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(database("purging an object"))?;
+        Ok(())
+    }
+
+    async fn object_list(&mut self, vault_id: &str, kind: ObjectKind, deleted: bool) -> Result<Vec<ObjectRecord>, StoreError> {
+        let rows: Vec<ObjectRow> = sqlx::query_as(
+            "SELECT vault_id, kind, name, deleted_at, scheduled_purge, properties FROM objects \
+             WHERE vault_id = ? AND kind = ? AND (deleted_at IS NOT NULL) = ? ORDER BY name",
+        )
+        .bind(vault_id)
+        .bind(kind.as_str())
+        .bind(deleted)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("listing objects"))?;
+        rows.into_iter().map(decode_object).collect()
+    }
+
+    async fn objects_due_for_purge(&mut self, now: DateTime<Utc>) -> Result<Vec<ObjectRecord>, StoreError> {
+        let rows: Vec<ObjectRow> = sqlx::query_as(
+            "SELECT o.vault_id, o.kind, o.name, o.deleted_at, o.scheduled_purge, o.properties \
+             FROM objects AS o JOIN vaults AS v ON v.id = o.vault_id \
+             WHERE o.deleted_at IS NOT NULL AND o.scheduled_purge <= ? AND v.deleted_at IS NULL \
+             ORDER BY o.scheduled_purge, o.vault_id, o.kind, o.name",
+        )
+        .bind(seconds(now))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("finding objects due for purge"))?;
+        rows.into_iter().map(decode_object).collect()
+    }
+
+    async fn version_get(
+        &mut self,
+        vault_id: &str,
+        kind: ObjectKind,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<Option<VersionRecord>, StoreError> {
+        // With no version asked for, the newest (highest sequence) answers.
+        let row: Option<VersionRow> = sqlx::query_as(
+            "SELECT vault_id, kind, name, version, sequence, created, properties, sealed FROM object_versions \
+             WHERE vault_id = ? AND kind = ? AND name = ? AND (? IS NULL OR version = ?) \
+             ORDER BY sequence DESC LIMIT 1",
+        )
+        .bind(vault_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(version)
+        .bind(version)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(database("reading an object version"))?;
+        row.map(decode_version).transpose()
+    }
+
+    async fn version_list(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        let rows: Vec<VersionRow> = sqlx::query_as(
+            "SELECT vault_id, kind, name, version, sequence, created, properties, sealed FROM object_versions \
+             WHERE vault_id = ? AND kind = ? AND name = ? ORDER BY sequence, version",
+        )
+        .bind(vault_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("listing object versions"))?;
+        rows.into_iter().map(decode_version).collect()
+    }
+
+    async fn version_put(&mut self, version: &VersionRecord) -> Result<(), StoreError> {
+        let properties = serde_json::to_string(&version.properties).map_err(encode_json("version properties"))?;
+        sqlx::query(
+            "INSERT INTO object_versions (vault_id, kind, name, version, sequence, created, properties, sealed) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (vault_id, kind, name, version) DO UPDATE SET sequence = excluded.sequence, \
+             created = excluded.created, properties = excluded.properties, sealed = excluded.sealed",
+        )
+        .bind(&version.vault_id)
+        .bind(version.kind.as_str())
+        .bind(&version.name)
+        .bind(&version.version)
+        .bind(version.sequence)
+        .bind(seconds(version.created))
+        .bind(properties)
+        .bind(version.sealed.as_deref())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(database("writing an object version"))?;
+        Ok(())
+    }
+
+    async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO audit_log (time, operation, caller_object_id, caller_name, client_address, door, vault, \
+             object, status, error_code, duration_micros, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             RETURNING sequence",
+        )
+        .bind(seconds(record.time))
+        .bind(&record.operation)
+        .bind(&record.caller_object_id)
+        .bind(&record.caller_name)
+        .bind(&record.client_address)
+        .bind(&record.door)
+        .bind(record.vault.as_deref())
+        .bind(record.object.as_deref())
+        .bind(i64::from(record.status))
+        .bind(record.error_code.as_deref())
+        .bind(record.duration_micros)
+        .bind(&record.rule)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(database("appending to the access log"))
+    }
+
+    async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT sequence, time, operation, caller_object_id, caller_name, client_address, door, vault, object, \
+             status, error_code, duration_micros, rule FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        )
+        .bind(after)
+        .bind(limit.max(0))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("reading the access log"))?;
+        rows.into_iter().map(decode_audit).collect()
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(database("committing a transaction"))
+    }
+}
