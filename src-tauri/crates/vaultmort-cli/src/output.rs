@@ -72,10 +72,8 @@ fn table(value: &Value) -> String {
         columns.push("Result".into());
         return render_table(&["Result".to_string()], &values.into_iter().map(|v| vec![v]).collect::<Vec<_>>());
     }
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| columns.iter().map(|c| row.get(c).and_then(scalar_text).unwrap_or_default()).collect())
-        .collect();
+    let cells: Vec<Vec<String>> =
+        rows.iter().map(|row| columns.iter().map(|c| row.get(c).and_then(scalar_text).unwrap_or_default()).collect()).collect();
     let headings: Vec<String> = columns.iter().map(|c| heading(c)).collect();
     render_table(&headings, &cells)
 }

@@ -60,7 +60,8 @@ pub struct Target {
 
 /// Splits an id URL `https://<vault>.<host>/<collection>/<name>[/<version>]`.
 pub fn id(text: &str, collection: &str) -> Result<Target, Error> {
-    let bad = || Error::bad(format!("--id '{text}' is not a {collection} id such as https://myvault.localhost:8443/{collection}/name/version"));
+    let bad =
+        || Error::bad(format!("--id '{text}' is not a {collection} id such as https://myvault.localhost:8443/{collection}/name/version"));
     let rest = text.strip_prefix("https://").ok_or_else(bad)?;
     let (host, path) = rest.split_once('/').ok_or_else(bad)?;
     let vault = host.split('.').next().filter(|v| !v.is_empty()).ok_or_else(bad)?;

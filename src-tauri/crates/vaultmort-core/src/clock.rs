@@ -44,3 +44,18 @@ impl Clock {
         self.offset_seconds.store(offset.num_seconds(), Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifting_moves_now_by_exactly_the_offset() {
+        let start = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).single().expect("a valid date");
+        let clock = Clock::fixed(start);
+        assert_eq!(clock.now(), start, "an unshifted fixed clock shows its start");
+        clock.set_offset(Duration::days(91));
+        assert_eq!(clock.now(), start + Duration::days(91), "the shift is added to every reading");
+        assert_eq!(clock.offset(), Duration::days(91));
+    }
+}

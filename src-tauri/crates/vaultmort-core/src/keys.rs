@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::authz::actions;
 use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
-use crate::objects::{self, DeletedInfo, ObjectId, StoredVersion};
+use crate::objects::{self, DeletedInfo, Listing, ObjectId, Step, StoredVersion};
 use crate::storage::{ObjectRecord, VersionRecord};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
 
@@ -383,28 +383,13 @@ impl Vaultmort {
     }
 
     /// Lists keys: the newest version of each.
-    pub async fn list_keys(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<KeyBundle>> {
-        let mut req = self.request(ctx, actions::KEY_LIST).await?;
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::latest_versions(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v)).collect()
-        }
-        .await;
-        req.finish(result).await
+    pub async fn list_keys(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<KeyBundle>> {
+        self.listing(ctx, actions::KEY_LIST, (KIND, vault), Listing::Latest, bundle).await
     }
 
     /// Lists every version of a key, oldest first.
-    pub async fn list_key_versions(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<Vec<KeyBundle>> {
-        let mut req = self.request(ctx, actions::KEY_LIST).await?;
-        req.set_object(format!("keys/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let object = objects::active_object(req.tx.as_mut(), &vault, KIND, name).await?;
-            let versions = objects::active_versions(req.tx.as_mut(), &vault, KIND, name).await?;
-            versions.iter().map(|v| bundle(&vault, &object, v)).collect()
-        }
-        .await;
-        req.finish(result).await
+    pub async fn list_key_versions(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<KeyBundle>> {
+        self.listing(ctx, actions::KEY_LIST, (KIND, vault), Listing::Versions(name), bundle).await
     }
 
     /// Changes a version's attributes, tags or operations.
@@ -612,64 +597,27 @@ impl Vaultmort {
     }
 
     /// Soft-deletes a key with all its versions.
-    pub async fn delete_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
-        let mut req = self.request(ctx, actions::KEY_DELETE).await?;
-        req.set_object(format!("keys/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = objects::soft_delete(req.tx.as_mut(), &vault, KIND, name, req.now).await?;
-            bundle(&vault, &object, &latest)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn delete_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<KeyBundle> {
+        self.lifecycle(ctx, actions::KEY_DELETE, (KIND, vault, name), Step::Delete, bundle).await
     }
 
     /// Lists soft-deleted keys.
-    pub async fn list_deleted_keys(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<KeyBundle>> {
-        let mut req = self.request(ctx, actions::KEY_LIST_DELETED).await?;
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::deleted_objects(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v)).collect()
-        }
-        .await;
-        req.finish(result).await
+    pub async fn list_deleted_keys(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<KeyBundle>> {
+        self.listing(ctx, actions::KEY_LIST_DELETED, (KIND, vault), Listing::Deleted, bundle).await
     }
 
     /// Shows a soft-deleted key.
-    pub async fn get_deleted_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
-        let mut req = self.request(ctx, actions::KEY_GET_DELETED).await?;
-        req.set_object(format!("deletedkeys/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = objects::deleted_object(req.tx.as_mut(), &vault, KIND, name).await?;
-            bundle(&vault, &object, &latest)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn get_deleted_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<KeyBundle> {
+        self.lifecycle(ctx, actions::KEY_GET_DELETED, (KIND, vault, name), Step::ShowDeleted, bundle).await
     }
 
     /// Recovers a soft-deleted key.
-    pub async fn recover_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
-        let mut req = self.request(ctx, actions::KEY_RECOVER).await?;
-        req.set_object(format!("deletedkeys/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = objects::recover(req.tx.as_mut(), &vault, KIND, name).await?;
-            bundle(&vault, &object, &latest)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn recover_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<KeyBundle> {
+        self.lifecycle(ctx, actions::KEY_RECOVER, (KIND, vault, name), Step::Recover, bundle).await
     }
 
     /// Purges a soft-deleted key for good.
-    pub async fn purge_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<()> {
-        let mut req = self.request(ctx, actions::KEY_PURGE).await?;
-        req.set_object(format!("deletedkeys/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::purge(req.tx.as_mut(), &vault, KIND, name).await
-        }
-        .await;
-        req.finish(result).await
+    pub async fn purge_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<()> {
+        self.purge_object(ctx, actions::KEY_PURGE, (KIND, vault, name)).await
     }
 }

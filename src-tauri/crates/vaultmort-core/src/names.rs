@@ -81,3 +81,46 @@ pub fn check_version(version: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vault_names_follow_azure_rules() {
+        for good in ["abc", "a-b-c", "Vault1", "a23456789012345678901234"] {
+            assert!(check_vault_name(good).is_ok(), "'{good}' is a valid Key Vault name");
+        }
+        let cases = [
+            ("ab", "3 to 24"),
+            ("a234567890123456789012345", "3 to 24"),
+            ("1abc", "start with a letter"),
+            ("abc-", "end with a letter or digit"),
+            ("a--b", "two hyphens"),
+            ("a_bc", "letters, digits and hyphens"),
+        ];
+        for (bad, why) in cases {
+            let err = check_vault_name(bad).expect_err(bad);
+            assert_eq!(err.code(), "BadParameter");
+            assert!(err.to_string().contains(why), "the message for '{bad}' should say it must {why}: {err}");
+        }
+    }
+
+    #[test]
+    fn object_names_and_versions() {
+        assert!(check_object_name(crate::ObjectKind::Key, "my-key-1").is_ok());
+        assert!(check_object_name(crate::ObjectKind::Key, &"k".repeat(127)).is_ok(), "127 characters is the limit");
+        assert!(check_object_name(crate::ObjectKind::Key, &"k".repeat(128)).is_err(), "128 characters is over the limit");
+        assert!(check_object_name(crate::ObjectKind::Secret, "under_score").is_err(), "underscores are not allowed");
+        assert!(check_version(&new_version_id()).is_ok(), "generated versions are 32 hex digits");
+        assert!(check_version("xyz").is_err());
+    }
+
+    #[test]
+    fn at_most_fifteen_tags() {
+        let tags: Tags = (0..16).map(|i| (format!("t{i}"), "v".to_string())).collect();
+        assert!(check_tags(&tags).is_err(), "Azure allows 15 tags");
+        let fifteen: Tags = tags.into_iter().take(15).collect();
+        assert!(check_tags(&fifteen).is_ok());
+    }
+}

@@ -133,12 +133,6 @@ pub(crate) async fn active_version(
     Ok((object, record))
 }
 
-/// Every version of an active object, oldest first.
-pub(crate) async fn active_versions(tx: &mut dyn Transaction, vault: &Vault, kind: ObjectKind, name: &str) -> Result<Vec<VersionRecord>> {
-    let object = active_object(tx, vault, kind, name).await?;
-    Ok(tx.version_list(&vault.id, kind, &object.name).await?)
-}
-
 /// The newest version of every active object of a kind, by name.
 pub(crate) async fn latest_versions(
     tx: &mut dyn Transaction,
@@ -314,4 +308,103 @@ pub(crate) async fn open_material(
         record.sealed.as_ref().ok_or_else(|| Error::Integrity(format!("{} '{}' has no stored material", record.kind, record.name)))?;
     let context = crate::barrier::SealContext::version(&record.vault_id, record.kind, &record.name, &record.version);
     core.barrier.open(tx, &context, sealed).await
+}
+
+/// A soft-delete step on a whole object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Soft-delete.
+    Delete,
+    /// Show the deleted object.
+    ShowDeleted,
+    /// Recover it.
+    Recover,
+}
+
+/// Which versions a listing returns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Listing<'a> {
+    /// The newest version of every active object.
+    Latest,
+    /// The newest version of every soft-deleted object.
+    Deleted,
+    /// Every version of one active object.
+    Versions(&'a str),
+}
+
+/// Turns stored records into what an operation returns.
+pub(crate) type Build<T> = fn(&Vault, &ObjectRecord, &VersionRecord) -> Result<T>;
+
+impl crate::Vaultmort {
+    /// Runs one soft-delete step as a whole request.
+    pub(crate) async fn lifecycle<T>(
+        &self,
+        ctx: &crate::RequestContext,
+        action: crate::authz::Action,
+        (kind, vault_name, name): (ObjectKind, &str, &str),
+        step: Step,
+        build: Build<T>,
+    ) -> Result<T> {
+        let mut req = self.request(ctx, action).await?;
+        let prefix = if step == Step::Delete { "" } else { "deleted" };
+        req.set_object(format!("{prefix}{}/{name}", kind.collection()));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, latest) = match step {
+                Step::Delete => soft_delete(req.tx.as_mut(), &vault, kind, name, req.now).await?,
+                Step::ShowDeleted => deleted_object(req.tx.as_mut(), &vault, kind, name).await?,
+                Step::Recover => recover(req.tx.as_mut(), &vault, kind, name).await?,
+            };
+            build(&vault, &object, &latest)
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Purges a soft-deleted object as a whole request.
+    pub(crate) async fn purge_object(
+        &self,
+        ctx: &crate::RequestContext,
+        action: crate::authz::Action,
+        (kind, vault_name, name): (ObjectKind, &str, &str),
+    ) -> Result<()> {
+        let mut req = self.request(ctx, action).await?;
+        req.set_object(format!("deleted{}/{name}", kind.collection()));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            purge(req.tx.as_mut(), &vault, kind, name).await
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Lists objects or versions as a whole request.
+    pub(crate) async fn listing<T>(
+        &self,
+        ctx: &crate::RequestContext,
+        action: crate::authz::Action,
+        (kind, vault_name): (ObjectKind, &str),
+        which: Listing<'_>,
+        build: Build<T>,
+    ) -> Result<Vec<T>> {
+        let mut req = self.request(ctx, action).await?;
+        if let Listing::Versions(name) = which {
+            req.set_object(format!("{}/{name}", kind.collection()));
+        }
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let pairs = match which {
+                Listing::Latest => latest_versions(req.tx.as_mut(), &vault, kind).await?,
+                Listing::Deleted => deleted_objects(req.tx.as_mut(), &vault, kind).await?,
+                Listing::Versions(name) => {
+                    let object = active_object(req.tx.as_mut(), &vault, kind, name).await?;
+                    let versions = req.tx.version_list(&vault.id, kind, &object.name).await?;
+                    versions.into_iter().map(|v| (object.clone(), v)).collect()
+                }
+            };
+            pairs.iter().map(|(object, version)| build(&vault, object, version)).collect()
+        }
+        .await;
+        req.finish(result).await
+    }
 }

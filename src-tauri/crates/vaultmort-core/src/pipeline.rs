@@ -4,7 +4,7 @@
 //!
 //! Operations follow one shape:
 //!
-//! ```ignore
+//! ```text
 //! let mut req = self.request(ctx, actions::SECRET_GET).await?;
 //! let result = async { let vault = req.data_vault(name).await?; /* work on req.tx */ }.await;
 //! req.finish(result).await

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::authz::actions;
 use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
-use crate::objects::{self, DeletedInfo, ObjectId, StoredVersion};
+use crate::objects::{self, DeletedInfo, Listing, ObjectId, Step, StoredVersion};
 use crate::storage::{ObjectRecord, VersionRecord};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
 
@@ -116,6 +116,11 @@ pub struct UpdateSecret {
 
 type SecretVersion = StoredVersion<SecretInfo>;
 
+/// A secret version without its value.
+pub(crate) fn bundle_without_value(vault: &Vault, object: &ObjectRecord, record: &VersionRecord) -> Result<SecretBundle> {
+    bundle(vault, object, record, None)
+}
+
 pub(crate) fn bundle(
     vault: &Vault,
     object: &ObjectRecord,
@@ -208,28 +213,13 @@ impl Vaultmort {
     }
 
     /// Lists secrets (newest version of each, without values).
-    pub async fn list_secrets(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<SecretBundle>> {
-        let mut req = self.request(ctx, actions::SECRET_LIST).await?;
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::latest_versions(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v, None)).collect()
-        }
-        .await;
-        req.finish(result).await
+    pub async fn list_secrets(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<SecretBundle>> {
+        self.listing(ctx, actions::SECRET_LIST, (KIND, vault), Listing::Latest, bundle_without_value).await
     }
 
     /// Lists the versions of a secret (without values), oldest first.
-    pub async fn list_secret_versions(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<Vec<SecretBundle>> {
-        let mut req = self.request(ctx, actions::SECRET_LIST).await?;
-        req.set_object(format!("secrets/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let object = objects::active_object(req.tx.as_mut(), &vault, KIND, name).await?;
-            let versions = objects::active_versions(req.tx.as_mut(), &vault, KIND, name).await?;
-            versions.iter().map(|v| bundle(&vault, &object, v, None)).collect()
-        }
-        .await;
-        req.finish(result).await
+    pub async fn list_secret_versions(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<SecretBundle>> {
+        self.listing(ctx, actions::SECRET_LIST, (KIND, vault), Listing::Versions(name), bundle_without_value).await
     }
 
     /// Changes a version's attributes, tags or content type.
@@ -261,64 +251,27 @@ impl Vaultmort {
     }
 
     /// Soft-deletes a secret with all its versions.
-    pub async fn delete_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<SecretBundle> {
-        let mut req = self.request(ctx, actions::SECRET_DELETE).await?;
-        req.set_object(format!("secrets/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = objects::soft_delete(req.tx.as_mut(), &vault, KIND, name, req.now).await?;
-            bundle(&vault, &object, &latest, None)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn delete_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<SecretBundle> {
+        self.lifecycle(ctx, actions::SECRET_DELETE, (KIND, vault, name), Step::Delete, bundle_without_value).await
     }
 
     /// Lists soft-deleted secrets.
-    pub async fn list_deleted_secrets(&self, ctx: &RequestContext, vault_name: &str) -> Result<Vec<SecretBundle>> {
-        let mut req = self.request(ctx, actions::SECRET_LIST_DELETED).await?;
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::deleted_objects(req.tx.as_mut(), &vault, KIND).await?.iter().map(|(o, v)| bundle(&vault, o, v, None)).collect()
-        }
-        .await;
-        req.finish(result).await
+    pub async fn list_deleted_secrets(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<SecretBundle>> {
+        self.listing(ctx, actions::SECRET_LIST_DELETED, (KIND, vault), Listing::Deleted, bundle_without_value).await
     }
 
     /// Shows a soft-deleted secret (without its value).
-    pub async fn get_deleted_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<SecretBundle> {
-        let mut req = self.request(ctx, actions::SECRET_GET_DELETED).await?;
-        req.set_object(format!("deletedsecrets/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = objects::deleted_object(req.tx.as_mut(), &vault, KIND, name).await?;
-            bundle(&vault, &object, &latest, None)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn get_deleted_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<SecretBundle> {
+        self.lifecycle(ctx, actions::SECRET_GET_DELETED, (KIND, vault, name), Step::ShowDeleted, bundle_without_value).await
     }
 
     /// Recovers a soft-deleted secret.
-    pub async fn recover_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<SecretBundle> {
-        let mut req = self.request(ctx, actions::SECRET_RECOVER).await?;
-        req.set_object(format!("deletedsecrets/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = objects::recover(req.tx.as_mut(), &vault, KIND, name).await?;
-            bundle(&vault, &object, &latest, None)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn recover_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<SecretBundle> {
+        self.lifecycle(ctx, actions::SECRET_RECOVER, (KIND, vault, name), Step::Recover, bundle_without_value).await
     }
 
     /// Purges a soft-deleted secret for good.
-    pub async fn purge_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<()> {
-        let mut req = self.request(ctx, actions::SECRET_PURGE).await?;
-        req.set_object(format!("deletedsecrets/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::purge(req.tx.as_mut(), &vault, KIND, name).await
-        }
-        .await;
-        req.finish(result).await
+    pub async fn purge_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<()> {
+        self.purge_object(ctx, actions::SECRET_PURGE, (KIND, vault, name)).await
     }
 }

@@ -86,6 +86,7 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::VAULT_PUT).await?;
         let subscription = self.tenant.default_subscription.id.clone();
         let result = async {
+            req.set_vault(&request.name);
             names::check_vault_name(&request.name)?;
             check_retention(request.retention_days)?;
             names::check_tags(&request.tags)?;
@@ -136,6 +137,7 @@ impl Vaultmort {
     pub async fn show_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
         let mut req = self.request(ctx, actions::VAULT_GET).await?;
         let result = async {
+            req.set_vault(name);
             let vault = active_vault(req.tx.as_mut(), name).await?;
             req.authorize(Scope::Vault(&vault))?;
             Ok(vault)
@@ -168,6 +170,7 @@ impl Vaultmort {
     pub async fn update_vault(&self, ctx: &RequestContext, name: &str, update: UpdateVault) -> Result<Vault> {
         let mut req = self.request(ctx, actions::VAULT_PATCH).await?;
         let result = async {
+            req.set_vault(name);
             let mut vault = active_vault(req.tx.as_mut(), name).await?;
             req.authorize(Scope::Vault(&vault))?;
             if let Some(days) = update.retention_days {
@@ -207,6 +210,7 @@ impl Vaultmort {
     pub async fn delete_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
         let mut req = self.request(ctx, actions::VAULT_DELETE).await?;
         let result = async {
+            req.set_vault(name);
             let mut vault = active_vault(req.tx.as_mut(), name).await?;
             req.authorize(Scope::Vault(&vault))?;
             vault.deletion = Some(Deletion {
@@ -236,6 +240,7 @@ impl Vaultmort {
     pub async fn show_deleted_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
         let mut req = self.request(ctx, actions::VAULT_GET_DELETED).await?;
         let result = async {
+            req.set_vault(name);
             let vault = deleted_vault(req.tx.as_mut(), name).await?;
             req.authorize(Scope::Vault(&vault))?;
             Ok(vault)
@@ -248,6 +253,7 @@ impl Vaultmort {
     pub async fn recover_vault(&self, ctx: &RequestContext, name: &str) -> Result<Vault> {
         let mut req = self.request(ctx, actions::VAULT_RECOVER).await?;
         let result = async {
+            req.set_vault(name);
             let mut vault = deleted_vault(req.tx.as_mut(), name).await?;
             req.authorize(Scope::Vault(&vault))?;
             if req.tx.resource_group_get(&vault.subscription_id, &vault.resource_group).await?.is_none() {
@@ -269,6 +275,7 @@ impl Vaultmort {
     pub async fn purge_vault(&self, ctx: &RequestContext, name: &str) -> Result<()> {
         let mut req = self.request(ctx, actions::VAULT_PURGE).await?;
         let result = async {
+            req.set_vault(name);
             let vault = deleted_vault(req.tx.as_mut(), name).await?;
             req.authorize(Scope::Vault(&vault))?;
             if vault.purge_protection {

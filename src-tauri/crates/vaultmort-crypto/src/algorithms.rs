@@ -40,7 +40,7 @@ macro_rules! named_enum {
                     .iter()
                     .copied()
                     .find(|v| v.as_str().eq_ignore_ascii_case(s))
-                    .ok_or_else(|| CryptoError::UnknownAlgorithm(format!("{s}' is not a known {}; expected one of {}", $what, $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "))))
+                    .ok_or_else(|| CryptoError::UnknownAlgorithm(format!("'{s}' is not a known {}; expected one of {}", $what, $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "))))
             }
         }
     };

@@ -4,8 +4,9 @@
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CryptoError {
-    /// The algorithm name is not one Key Vault knows.
-    #[error("unknown algorithm '{0}'")]
+    /// A name Key Vault does not know (algorithm, curve, key type or key operation); the text
+    /// says which name, what kind of name it should be, and the names that are known.
+    #[error("{0}")]
     UnknownAlgorithm(String),
     /// The algorithm exists but does not fit this key (an ES algorithm on an RSA key, ES384 on P-256, ...).
     #[error("algorithm {algorithm} cannot be used with {key}")]

@@ -15,7 +15,9 @@ const SERVICE: &str = "vaultmort";
 
 fn entry(store_id: &str) -> Result<Entry, HomeError> {
     let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new().map_err(|e| {
-        HomeError::Keyring(format!("no OS keyring answered (Secret Service over D-Bus): {e}; set VAULTMORT_KEY_SOURCE=passphrase to use a passphrase"))
+        HomeError::Keyring(format!(
+            "no OS keyring answered (Secret Service over D-Bus): {e}; set VAULTMORT_KEY_SOURCE=passphrase to use a passphrase"
+        ))
     })?;
     Entry::new_in_store(&store, SERVICE, &format!("master-key:{store_id}")).map_err(|e| HomeError::Keyring(format!("keyring entry: {e}")))
 }
@@ -31,7 +33,8 @@ pub(crate) async fn create(store_id: &str) -> Result<MasterKey, HomeError> {
         let key = MasterKey::generate()?;
         let entry = entry(&store_id)?;
         entry.set_secret(key.expose()).map_err(|e| HomeError::Keyring(format!("the keyring refused the master key: {e}")))?;
-        let back = zeroize::Zeroizing::new(entry.get_secret().map_err(|e| HomeError::Keyring(format!("the keyring lost the master key: {e}")))?);
+        let back =
+            zeroize::Zeroizing::new(entry.get_secret().map_err(|e| HomeError::Keyring(format!("the keyring lost the master key: {e}")))?);
         if back.as_slice() != key.expose() {
             return Err(HomeError::Keyring("the keyring returned a different master key than it was given".into()));
         }

@@ -135,9 +135,7 @@ pub enum HomeError {
     #[error("{0}")]
     Keyring(String),
     /// A passphrase is needed and none was given.
-    #[error(
-        "this Vaultmort store is protected by a passphrase: set VAULTMORT_PASSPHRASE or run in a terminal to be asked for it"
-    )]
+    #[error("this Vaultmort store is protected by a passphrase: set VAULTMORT_PASSPHRASE or run in a terminal to be asked for it")]
     PassphraseRequired,
     /// A new passphrase is too weak or the two entries differ.
     #[error("{0}")]

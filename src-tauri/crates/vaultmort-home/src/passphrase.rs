@@ -47,10 +47,13 @@ pub(crate) async fn derive_new(tx: &mut dyn Transaction, phrase: &str) -> Result
 /// Derives the key of an existing store from its recorded salt and parameters.
 pub(crate) async fn derive_existing(tx: &mut dyn Transaction, phrase: &str) -> Result<MasterKey, HomeError> {
     let corrupt = |what: &str| HomeError::Core(vaultmort_core::Error::Storage(StoreError::Corrupt(what.to_string())));
-    let salt = tx.meta_get(SALT_KEY).await.map_err(vaultmort_core::Error::from)?.ok_or_else(|| corrupt("the passphrase salt is missing"))?;
-    let params = tx.meta_get(PARAMS_KEY).await.map_err(vaultmort_core::Error::from)?.ok_or_else(|| corrupt("the Argon2 parameters are missing"))?;
+    let salt =
+        tx.meta_get(SALT_KEY).await.map_err(vaultmort_core::Error::from)?.ok_or_else(|| corrupt("the passphrase salt is missing"))?;
+    let params =
+        tx.meta_get(PARAMS_KEY).await.map_err(vaultmort_core::Error::from)?.ok_or_else(|| corrupt("the Argon2 parameters are missing"))?;
     let text = String::from_utf8(params).map_err(|_| corrupt("the Argon2 parameters are not text"))?;
-    let numbers: Vec<u32> = text.split(',').map(|n| n.parse()).collect::<Result<_, _>>().map_err(|_| corrupt("the Argon2 parameters are malformed"))?;
+    let numbers: Vec<u32> =
+        text.split(',').map(|n| n.parse()).collect::<Result<_, _>>().map_err(|_| corrupt("the Argon2 parameters are malformed"))?;
     let [m, t, p] = numbers[..] else { return Err(corrupt("the Argon2 parameters are malformed")) };
     derive(phrase, &salt, (m, t, p))
 }

@@ -71,8 +71,9 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             az::key(&core.create_key(ctx, &vault.vault_name, request).await?)
         }
         KeyCommand::Import { vault, name, file, protection, ops: key_ops, disabled, attributes } => {
-            let text = String::from_utf8(read_file(&file)?).map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
-            let jwk = JsonWebKey::parse(&text)?;
+            let text =
+                String::from_utf8(read_file(&file)?).map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
+            let jwk = JsonWebKey::parse(&text).map_err(|e| Error::bad(format!("{}: {e}", file.display())))?;
             let hsm = match protection.map(|p| p.to_ascii_lowercase()).as_deref() {
                 None | Some("software") => false,
                 Some("hsm") => true,

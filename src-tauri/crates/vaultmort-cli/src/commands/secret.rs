@@ -20,9 +20,9 @@ fn list(bundles: Vec<vaultmort_core::secrets::SecretBundle>) -> Value {
 fn file_to_value(bytes: Vec<u8>, encoding: Option<&str>) -> Result<Zeroizing<String>, Error> {
     let bytes = Zeroizing::new(bytes);
     match encoding.unwrap_or("utf-8").to_ascii_lowercase().as_str() {
-        "utf-8" | "utf8" => {
-            String::from_utf8(bytes.to_vec()).map(Zeroizing::new).map_err(|_| Error::bad("the file is not UTF-8 text; use --encoding base64"))
-        }
+        "utf-8" | "utf8" => String::from_utf8(bytes.to_vec())
+            .map(Zeroizing::new)
+            .map_err(|_| Error::bad("the file is not UTF-8 text; use --encoding base64")),
         "ascii" => {
             if !bytes.is_ascii() {
                 return Err(Error::bad("the file is not ASCII text; use --encoding utf-8 or base64"));

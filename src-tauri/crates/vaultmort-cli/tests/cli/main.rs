@@ -1,0 +1,15 @@
+//! Black-box tests of the `vaultmort` binary, one module per command area. Every test works in
+//! its own temporary home with a passphrase-protected store (the keyring tests use a private
+//! D-Bus session), never the user's data or keyring. openssl is the independent referee for
+//! keys, signatures and ciphertexts.
+
+mod support;
+
+mod at_rest;
+mod backup;
+mod bad_input;
+mod keys;
+mod openssl_referee;
+mod secrets;
+mod soft_delete;
+mod vaults;
