@@ -1,0 +1,108 @@
+//! Project tasks for Vaultmort, run as `cargo xtask <task>` from anywhere in the workspace.
+//!
+//! - `setup`: install what the project needs on a fresh Debian 12 machine (apt packages, and the
+//!   cargo tools cached in the git-ignored `.tools/`). Idempotent; does nothing when all is there.
+//! - `test`: every check CI runs: rustfmt, clippy, cargo-deny (offline, against the RustSec
+//!   snapshot in `../shared/advisory-db`), then the whole test suite under nextest inside a
+//!   private D-Bus session with a throwaway, unlocked gnome-keyring.
+//! - `run`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
+//!   or, with arguments after `--`, run `vaultmort` with them against the user's own home.
+//!
+//! Deliberately left out: anything a plain `cargo` command already does well (building, single
+//! tests), and portability: these tasks target Linux (Debian 12) like the CI machines.
+//! Standard library only, so the task runner builds in seconds.
+
+#![forbid(unsafe_code)]
+
+mod advisory_db;
+mod error;
+mod process;
+mod run;
+mod scratch;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+use error::{Error, Result};
+use process::Project;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  setup                      install missing apt packages and cargo tools (into .tools/)
+  test [--quick] [-- ARGS]   fmt, clippy, deny, then every test; ARGS go to `cargo nextest run`
+                             (--quick skips fmt, clippy and deny)
+  run [-- ARGS]              build the CLI, print its help and run a demo in a throwaway home;
+                             with ARGS, run `vaultmort ARGS` against your own home instead
+  help                       print this text";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses the command line and runs the chosen task.
+fn dispatch(args: &[String]) -> Result<ExitCode> {
+    let Some((task, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (options, passthrough) = split_at_double_dash(rest);
+
+    match task.as_str() {
+        "setup" => {
+            reject_extra(task, options, passthrough)?;
+            let project = Project::locate()?;
+            setup::system_packages(&project)?;
+            setup::cargo_tools(&project)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "test" => {
+            let mut quick = false;
+            for option in options {
+                match option.as_str() {
+                    "--quick" => quick = true,
+                    other => return Err(unknown_option(task, other)),
+                }
+            }
+            test::run(&Project::locate()?, test::Options { quick, nextest_args: passthrough })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "run" => {
+            reject_extra(task, options, &[])?;
+            run::run(&Project::locate()?, passthrough)
+        }
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(Error::new(format!("unknown task `{other}`\n\n{USAGE}"))),
+    }
+}
+
+/// Splits `a b -- c d` into `([a, b], [c, d])`; everything after the first `--` is passed on.
+fn split_at_double_dash(args: &[String]) -> (&[String], &[String]) {
+    match args.iter().position(|arg| arg == "--") {
+        Some(at) => (&args[..at], &args[at + 1..]),
+        None => (args, &[]),
+    }
+}
+
+fn reject_extra(task: &str, options: &[String], passthrough: &[String]) -> Result<()> {
+    match options.first().or(passthrough.first()) {
+        Some(option) => Err(unknown_option(task, option)),
+        None => Ok(()),
+    }
+}
+
+fn unknown_option(task: &str, option: &str) -> Error {
+    Error::new(format!("`{task}` does not take `{option}`\n\n{USAGE}"))
+}

@@ -1,0 +1,92 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first that fails.
+//!
+//! The test suite runs hermetically: a private D-Bus session holds a gnome-keyring whose files
+//! live in throwaway directories, so no test can reach the user's real keyring, and the
+//! `VAULTMORT_*` settings of the calling shell are dropped.
+
+use std::fs;
+use std::path::Path;
+
+use crate::advisory_db;
+use crate::error::Result;
+use crate::process::{self, Project};
+use crate::scratch::Scratch;
+use crate::setup;
+
+/// How to run the checks.
+pub struct Options<'a> {
+    /// Skip fmt, clippy and deny: only the test suite.
+    pub quick: bool,
+    /// Extra arguments for `cargo nextest run`, e.g. a filter expression.
+    pub nextest_args: &'a [String],
+}
+
+/// Starts the daemon with the password `ci` (which also unlocks the new login keyring), then
+/// runs the command given as positional arguments, so they need no shell quoting.
+const KEYRING_THEN_EXEC: &str = concat!(
+    "printf ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null",
+    " || { echo gnome-keyring-daemon did not start >&2; exit 1; }",
+    "; exec \"$@\"",
+);
+
+/// Settings of the calling shell that would make tests use the user's data or key.
+const USER_SETTINGS: &[&str] =
+    &["VAULTMORT_HOME", "VAULTMORT_KEY_SOURCE", "VAULTMORT_PASSPHRASE", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL"];
+
+/// Runs setup, then fmt, clippy, deny (unless quick) and the test suite.
+pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
+    setup::system_packages(project)?;
+    setup::cargo_tools(project)?;
+
+    if !options.quick {
+        process::run("fmt", project.cargo().args(["fmt", "--all", "--check"]))?;
+        process::run("clippy", project.cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+        let snapshot = advisory_db::prepare(project)?;
+        println!("deny: advisories from {snapshot}");
+        process::run("deny", project.cargo().args(["deny", "--offline", "--locked", "check"]))?;
+    }
+
+    let data = Scratch::new("xdg-data")?;
+    let runtime = Scratch::new("xdg-runtime")?;
+    let mut nextest = project.command("dbus-run-session");
+    nextest
+        .args(["--", "sh", "-c", KEYRING_THEN_EXEC, "sh"])
+        .arg(project.cargo_program())
+        .args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"])
+        .args(options.nextest_args)
+        .env("XDG_DATA_HOME", data.path())
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("VAULTMORT_TEST_KEYRING", "1");
+    for name in USER_SETTINGS {
+        nextest.env_remove(name);
+    }
+    let outcome = process::run("tests", &mut nextest);
+    stop_leftovers(project, runtime.path());
+    outcome?;
+
+    println!("xtask test: all {} passed", if options.quick { "tests" } else { "checks" });
+    Ok(())
+}
+
+/// Stops what the keyring session left running. gnome-keyring-daemon normally exits with its bus,
+/// but outlives it when the tests end before it has finished connecting (a filter that matches
+/// nothing, say). Ours are the processes whose environment names our throwaway runtime dir.
+fn stop_leftovers(project: &Project, runtime: &Path) {
+    let ours = format!("XDG_RUNTIME_DIR={}", runtime.display()).into_bytes();
+    let Ok(processes) = fs::read_dir("/proc") else {
+        return;
+    };
+    for process in processes.flatten() {
+        let name = process.file_name();
+        let Some(pid) = name.to_str().filter(|name| name.bytes().all(|b| b.is_ascii_digit())) else {
+            continue;
+        };
+        let Ok(environ) = fs::read(process.path().join("environ")) else {
+            continue;
+        };
+        if environ.split(|&byte| byte == 0).any(|var| var == ours) {
+            // Best effort: a process that has exited meanwhile needs no stopping.
+            let _ = project.command("kill").arg(pid).status();
+        }
+    }
+}
