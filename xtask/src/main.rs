@@ -5,6 +5,7 @@
 //! - `test`: every check CI runs: rustfmt, clippy, cargo-deny (offline, against the RustSec
 //!   snapshot in `../shared/advisory-db`), then the whole test suite under nextest inside a
 //!   private D-Bus session with a throwaway, unlocked gnome-keyring.
+//! - `bench`: `openssl speed` and the core's criterion benchmarks, one after the other.
 //! - `run`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
 //!   or, with arguments after `--`, run `vaultmort` with them against the user's own home.
 //!
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod advisory_db;
+mod bench;
 mod error;
 mod process;
 mod run;
@@ -36,6 +38,7 @@ tasks:
                              (--quick skips fmt, clippy and deny)
   run [-- ARGS]              build the CLI, print its help and run a demo in a throwaway home;
                              with ARGS, run `vaultmort ARGS` against your own home instead
+  bench [-- FILTER]          openssl speed, then the core's criterion benchmarks beside it
   help                       print this text";
 
 fn main() -> ExitCode {
@@ -79,6 +82,11 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
         "run" => {
             reject_extra(task, options, &[])?;
             run::run(&Project::locate()?, passthrough)
+        }
+        "bench" => {
+            reject_extra(task, options, &[])?;
+            bench::run(&Project::locate()?, passthrough)?;
+            Ok(ExitCode::SUCCESS)
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

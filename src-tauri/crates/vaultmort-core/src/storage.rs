@@ -81,6 +81,28 @@ pub struct AuditRecord {
     pub rule: String,
 }
 
+/// Something a vault raised by itself: an Event Grid-style event (`CertificateNearExpiry`,
+/// `CertificateExpired`, `CertificateNewVersionCreated`) or a notification for its certificate
+/// contacts (`CertificateContactsNotified`, the EmailContacts outbox).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// Position (assigned by storage when appended; 0 before).
+    pub sequence: i64,
+    /// When it happened (shifted clock).
+    pub time: DateTime<Utc>,
+    /// The vault's internal id.
+    pub vault_id: String,
+    /// The vault's name.
+    pub vault_name: String,
+    /// The event type.
+    pub event_type: String,
+    /// The object it concerns (`certificates/name/version`).
+    pub subject: String,
+    /// Event details (never secret values).
+    pub data: serde_json::Value,
+}
+
 /// Filters for listing vaults.
 #[derive(Debug, Clone, Default)]
 pub struct VaultFilter {
@@ -161,6 +183,12 @@ pub trait Transaction: Send {
     async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError>;
     /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Appends an event and returns its sequence number.
+    async fn event_append(&mut self, event: &EventRecord) -> Result<i64, StoreError>;
+    /// Reads events, oldest first, after `after` (exclusive), at most `limit`; all vaults when
+    /// `vault_id` is `None`.
+    async fn event_list(&mut self, vault_id: Option<&str>, after: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
 
     /// Makes the transaction's changes durable.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -70,6 +70,9 @@ pub trait CryptoProvider: Send + Sync + std::fmt::Debug {
     /// Takes in a private JWK (every private member present).
     fn import_jwk(&self, jwk: &JsonWebKey) -> Result<NewKey, CryptoError>;
 
+    /// Takes in a PKCS#8 private key (RSA or EC), as found in imported PFX and PEM files.
+    fn import_pkcs8(&self, der: &[u8]) -> Result<NewKey, CryptoError>;
+
     /// Signs a digest with Key Vault's algorithm semantics: RS/PS give a modulus-length
     /// signature, ES gives `r || s`, each left-padded to the curve's length.
     fn sign(&self, key: &ProviderKey, public: &PublicKey, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>, CryptoError>;

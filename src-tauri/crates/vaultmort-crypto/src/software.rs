@@ -183,6 +183,22 @@ impl CryptoProvider for SoftwareProvider {
         }
     }
 
+    fn import_pkcs8(&self, der: &[u8]) -> Result<NewKey, CryptoError> {
+        if let Ok(pair) = RsaKeyPair::from_pkcs8(der) {
+            let bits = pair.public_modulus_len() * 8;
+            if !(2048..=4096).contains(&bits) {
+                return Err(CryptoError::UnsupportedKey(format!("RSA keys must be 2048 to 4096 bits, this one is {bits}")));
+            }
+            return rsa_new_key(&pair);
+        }
+        for &curve in Curve::ALL {
+            if let Ok(pair) = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve), der) {
+                return ec_new_key(curve, &pair);
+            }
+        }
+        Err(CryptoError::UnsupportedKey("the private key is not an RSA (2048-4096) or EC (P-256, P-384, P-521, P-256K) PKCS#8 key".into()))
+    }
+
     fn sign(&self, key: &ProviderKey, public: &PublicKey, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>, CryptoError> {
         public.check_signature_algorithm(algorithm)?;
         algorithm.check_digest(digest)?;

@@ -163,3 +163,28 @@ mod handles {
         assert_eq!(DigestAlgorithm::Sha512.hash(b"").len(), 64);
     }
 }
+
+mod pkcs8_import {
+    use super::*;
+
+    #[test]
+    fn a_pkcs8_key_imports_with_the_same_public_key() {
+        for provider in providers() {
+            for spec in [KeySpec::Rsa { bits: 2048 }, KeySpec::Ec { curve: Curve::P384 }, KeySpec::Ec { curve: Curve::P521 }] {
+                let original = SoftwareProvider::new().generate(spec).expect("key");
+                let der = vaultmort_crypto::software::pkcs8_der(&original.handle).expect("software keys have PKCS#8");
+                let imported = provider.import_pkcs8(&der).expect("PKCS#8 imports");
+                assert_eq!(imported.public, original.public, "an imported {} keeps its public key", spec.describe());
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused_without_echoing_it() {
+        for provider in providers() {
+            let err = provider.import_pkcs8(b"definitely not a key").expect_err("not PKCS#8");
+            assert!(matches!(err, CryptoError::UnsupportedKey(_)), "{err:?}");
+            assert!(!err.to_string().contains("definitely"), "the input is never echoed in the message");
+        }
+    }
+}

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
-use vaultmort_core::storage::{AuditRecord, ObjectRecord, Transaction, VaultFilter, VersionRecord};
+use vaultmort_core::storage::{AuditRecord, EventRecord, ObjectRecord, Transaction, VaultFilter, VersionRecord};
 use vaultmort_core::{ObjectKind, StoreError};
 
 use crate::error::{corrupt, corrupt_json, database, encode_json};
@@ -456,6 +456,49 @@ impl Transaction for SqliteTransaction {
         .await
         .map_err(database("reading the access log"))?;
         rows.into_iter().map(decode_audit).collect()
+    }
+
+    async fn event_append(&mut self, event: &EventRecord) -> Result<i64, StoreError> {
+        let data = serde_json::to_string(&event.data).map_err(encode_json("event data"))?;
+        sqlx::query_scalar(
+            "INSERT INTO events (time, vault_id, vault_name, event_type, subject, data) VALUES (?, ?, ?, ?, ?, ?) RETURNING sequence",
+        )
+        .bind(seconds(event.time))
+        .bind(&event.vault_id)
+        .bind(&event.vault_name)
+        .bind(&event.event_type)
+        .bind(&event.subject)
+        .bind(data)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(database("appending an event"))
+    }
+
+    async fn event_list(&mut self, vault_id: Option<&str>, after: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
+        let rows: Vec<(i64, i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT sequence, time, vault_id, vault_name, event_type, subject, data FROM events \
+             WHERE sequence > ? AND (? IS NULL OR vault_id = ?) ORDER BY sequence LIMIT ?",
+        )
+        .bind(after)
+        .bind(vault_id)
+        .bind(vault_id)
+        .bind(limit.max(0))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(database("reading events"))?;
+        rows.into_iter()
+            .map(|(sequence, at, vault_id, vault_name, event_type, subject, data)| {
+                Ok(EventRecord {
+                    sequence,
+                    time: time(at, "event")?,
+                    vault_id,
+                    vault_name,
+                    event_type,
+                    subject,
+                    data: serde_json::from_str(&data).map_err(corrupt_json("event data"))?,
+                })
+            })
+            .collect()
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {

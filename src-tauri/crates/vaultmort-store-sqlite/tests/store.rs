@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tempfile::TempDir;
 use vaultmort_core::model::{Deletion, ResourceGroup, Sku, Vault};
-use vaultmort_core::storage::{AuditRecord, ObjectRecord, Transaction, VaultFilter, VersionRecord};
+use vaultmort_core::storage::{AuditRecord, EventRecord, ObjectRecord, Transaction, VaultFilter, VersionRecord};
 use vaultmort_core::{ObjectKind, Storage, StoreError};
 use vaultmort_store_sqlite::SqliteStore;
 
@@ -507,6 +507,41 @@ mod audit {
         let sequence = tx.audit_append(&record).await.expect("an audit record is appended");
         let listed = tx.audit_list(0, 1).await.expect("reading succeeds");
         assert_eq!(listed, [AuditRecord { sequence, ..record }], "a refusal is logged with its status and code");
+    }
+}
+
+mod events {
+    use super::*;
+
+    fn event(vault: &Vault, event_type: &str) -> EventRecord {
+        EventRecord {
+            sequence: 0,
+            time: at(1_900_000_000),
+            vault_id: vault.id.clone(),
+            vault_name: vault.name.clone(),
+            event_type: event_type.to_string(),
+            subject: "certificates/site/abc".to_string(),
+            data: json!({"daysLeft": 30}),
+        }
+    }
+
+    #[tokio::test]
+    async fn events_round_trip_filter_by_vault_and_go_with_their_vault() {
+        let (_dir, store) = store().await;
+        let (alpha, _) = seed(&store).await;
+        let beta = vault("v2", "Beta", "Group");
+        let mut tx = begin(&store).await;
+        tx.vault_put(&beta).await.expect("a second vault is stored");
+        let first = tx.event_append(&event(&alpha, "CertificateNearExpiry")).await.expect("appended");
+        let second = tx.event_append(&event(&beta, "CertificateExpired")).await.expect("appended");
+        assert!(second > first, "sequences grow");
+        let all = tx.event_list(None, 0, 10).await.expect("listed");
+        assert_eq!(all.len(), 2, "both vaults' events are listed without a filter");
+        assert_eq!(all[0], EventRecord { sequence: first, ..event(&alpha, "CertificateNearExpiry") }, "every field round-trips");
+        let only_beta = tx.event_list(Some(&beta.id), 0, 10).await.expect("listed");
+        assert_eq!(only_beta.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), ["CertificateExpired"], "the filter keeps one vault");
+        tx.vault_purge(&beta.id).await.expect("purged");
+        assert_eq!(tx.event_list(None, 0, 10).await.expect("listed").len(), 1, "a purged vault's events go with it");
     }
 }
 
