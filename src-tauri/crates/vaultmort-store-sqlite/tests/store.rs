@@ -539,7 +539,11 @@ mod events {
         assert_eq!(all.len(), 2, "both vaults' events are listed without a filter");
         assert_eq!(all[0], EventRecord { sequence: first, ..event(&alpha, "CertificateNearExpiry") }, "every field round-trips");
         let only_beta = tx.event_list(Some(&beta.id), 0, 10).await.expect("listed");
-        assert_eq!(only_beta.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), ["CertificateExpired"], "the filter keeps one vault");
+        assert_eq!(
+            only_beta.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(),
+            ["CertificateExpired"],
+            "the filter keeps one vault"
+        );
         tx.vault_purge(&beta.id).await.expect("purged");
         assert_eq!(tx.event_list(None, 0, 10).await.expect("listed").len(), 1, "a purged vault's events go with it");
     }
