@@ -46,6 +46,40 @@ pub enum TopCommand {
     /// The installation's shiftable clock (to practise expiry and retention).
     #[command(subcommand)]
     Clock(ClockCommand),
+    /// The practice certificate authority.
+    #[command(subcommand)]
+    Ca(CaCommand),
+    /// Events vaults raised (certificate expiry, new versions) and contact notifications.
+    #[command(subcommand)]
+    Events(EventsCommand),
+}
+
+/// `vaultmort ca ...`
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Write the practice CA's root certificate, to trust it.
+    ExportRoot {
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// PEM or DER.
+        #[arg(short = 'e', long, default_value = "PEM")]
+        encoding: String,
+    },
+}
+
+/// `vaultmort events ...`
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// List events and notifications, oldest first.
+    List {
+        /// Only this vault.
+        #[arg(long)]
+        vault_name: Option<String>,
+        /// Only this event type (CertificateNearExpiry, CertificateExpired, CertificateNewVersionCreated, CertificateContactsNotified).
+        #[arg(long)]
+        event_type: Option<String>,
+    },
 }
 
 /// `vaultmort group ...`
@@ -113,6 +147,236 @@ pub enum KeyvaultCommand {
     /// Secrets.
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Certificates.
+    #[command(subcommand)]
+    Certificate(CertificateCommand),
+}
+
+/// `keyvault certificate ...`
+#[derive(Debug, Subcommand)]
+pub enum CertificateCommand {
+    /// Create a certificate from a policy (Self and the practice CA complete at once; Unknown leaves a CSR to merge).
+    Create {
+        #[command(flatten)]
+        vault: InVault,
+        /// Certificate name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// The policy: JSON text, or @file.json.
+        #[arg(short = 'p', long)]
+        policy: String,
+        /// Create it disabled.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        disabled: Option<bool>,
+        /// Tags: `key=value` pairs.
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+    },
+    /// Import a certificate with its private key (PFX, or PEM with a PKCS#8 key).
+    Import {
+        #[command(flatten)]
+        vault: InVault,
+        /// Certificate name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// The PFX or PEM file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// The file's password.
+        #[arg(long)]
+        password: Option<String>,
+        /// A policy: JSON text, or @file.json.
+        #[arg(short = 'p', long)]
+        policy: Option<String>,
+        /// Import it disabled.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        disabled: Option<bool>,
+        /// Tags: `key=value` pairs.
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+    },
+    /// Show a certificate version.
+    Show(ObjectTarget),
+    /// List certificates.
+    List(InVault),
+    /// List a certificate's versions.
+    ListVersions(ObjectName),
+    /// Change a version's attributes and tags, or the certificate's policy.
+    SetAttributes {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// Enable or disable (its key and secret too).
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// Tags: `key=value` pairs.
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+        /// A new policy: JSON text, or @file.json.
+        #[arg(short = 'p', long)]
+        policy: Option<String>,
+    },
+    /// Download a certificate: PEM or DER (public), or PFX with the private key.
+    Download {
+        #[command(flatten)]
+        target: ObjectTarget,
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// PEM, DER or PFX.
+        #[arg(short = 'e', long, default_value = "PEM")]
+        encoding: String,
+        /// With PEM: include the issuing chain.
+        #[arg(long)]
+        chain: bool,
+        /// With PFX: protect the file with this password (none by default).
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Print Key Vault's default certificate policy.
+    GetDefaultPolicy,
+    /// Show a certificate's policy.
+    ShowPolicy(ObjectName),
+    /// Soft-delete a certificate with its key and secret.
+    Delete(ObjectName),
+    /// List soft-deleted certificates.
+    ListDeleted(InVault),
+    /// Show a soft-deleted certificate.
+    ShowDeleted(ObjectName),
+    /// Recover a soft-deleted certificate.
+    Recover(ObjectName),
+    /// Purge a soft-deleted certificate for good.
+    Purge(ObjectName),
+    /// Back up a certificate (with its key and secret) to a file.
+    Backup {
+        #[command(flatten)]
+        target: ObjectName,
+        /// Output file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+    /// Restore a certificate from a backup file.
+    Restore {
+        #[command(flatten)]
+        vault: InVault,
+        /// Backup file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+    /// The pending operation of a certificate being issued.
+    #[command(subcommand)]
+    Pending(PendingCommand),
+    /// Certificate issuers of a vault.
+    #[command(subcommand)]
+    Issuer(IssuerCommand),
+    /// Certificate contacts of a vault.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+}
+
+/// `keyvault certificate pending ...`
+#[derive(Debug, Subcommand)]
+pub enum PendingCommand {
+    /// Show the pending operation and its CSR.
+    Show(ObjectName),
+    /// Merge the signed certificate (PEM, DER or PKCS#7, with its chain).
+    Merge {
+        #[command(flatten)]
+        target: ObjectName,
+        /// The signed certificate file.
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+        /// Tags: `key=value` pairs.
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+        /// Merge it disabled.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        disabled: Option<bool>,
+    },
+    /// Cancel the operation.
+    Cancel(ObjectName),
+    /// Delete the operation.
+    Delete(ObjectName),
+}
+
+/// Flags shared by issuer create and update.
+#[derive(Debug, Args, Clone)]
+pub struct IssuerArgs {
+    #[command(flatten)]
+    pub vault: InVault,
+    /// Issuer name.
+    #[arg(long)]
+    pub issuer_name: String,
+    /// Provider: VaultmortPractice for the local CA (DigiCert, GlobalSign cannot issue offline).
+    #[arg(long)]
+    pub provider_name: Option<String>,
+    /// Account id.
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// Account password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Organization id.
+    #[arg(long)]
+    pub organization_id: Option<String>,
+    /// Disable (or with false, enable) the issuer.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub disabled: Option<bool>,
+}
+
+/// `keyvault certificate issuer ...`
+#[derive(Debug, Subcommand)]
+pub enum IssuerCommand {
+    /// Create an issuer.
+    Create(IssuerArgs),
+    /// Change an issuer.
+    Update(IssuerArgs),
+    /// Show an issuer.
+    Show {
+        #[command(flatten)]
+        vault: InVault,
+        /// Issuer name.
+        #[arg(long)]
+        issuer_name: String,
+    },
+    /// List issuers.
+    List(InVault),
+    /// Delete an issuer.
+    Delete {
+        #[command(flatten)]
+        vault: InVault,
+        /// Issuer name.
+        #[arg(long)]
+        issuer_name: String,
+    },
+}
+
+/// `keyvault certificate contact ...`
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Add a contact.
+    Add {
+        #[command(flatten)]
+        vault: InVault,
+        /// Email address.
+        #[arg(long)]
+        email: String,
+        /// Name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// List contacts.
+    List(InVault),
+    /// Remove a contact by email.
+    Delete {
+        #[command(flatten)]
+        vault: InVault,
+        /// Email address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// A vault named by `--name`.

@@ -175,3 +175,79 @@ pub fn secret(bundle: &SecretBundle) -> Value {
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// A certificate version (`certificate show`, `import`, ...).
+pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> Value {
+    let base = vault_base(&bundle.id.vault);
+    let out = json!({
+        "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
+        "cer": b64(&bundle.cer),
+        "contentType": bundle.policy.as_ref().and_then(|p| p.content_type().ok()).map(|c| c.as_str()),
+        "id": bundle.id.url(&base),
+        "kid": bundle.kid.url(&base),
+        "name": bundle.id.name,
+        "policy": bundle.policy.as_ref().map(|p| p.to_az_cli_json()),
+        "sid": bundle.sid.url(&base),
+        "subject": bundle.subject,
+        "issuer": bundle.issuer,
+        "tags": tags(&bundle.tags),
+        "x509ThumbprintHex": hex::encode_upper(&bundle.x5t),
+    });
+    add_deleted(out, &bundle.deleted, &base)
+}
+
+/// A certificate as listed.
+pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle) -> Value {
+    let base = vault_base(&bundle.id.vault);
+    let out = json!({
+        "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
+        "id": bundle.id.url(&base),
+        "name": bundle.id.name,
+        "subject": bundle.subject,
+        "tags": tags(&bundle.tags),
+        "x509ThumbprintHex": hex::encode_upper(&bundle.x5t),
+    });
+    add_deleted(out, &bundle.deleted, &base)
+}
+
+/// A certificate operation (`certificate create`, `pending show`).
+pub fn certificate_operation(op: &vaultmort_core::certificates::CertificateOperation) -> Value {
+    let base = vault_base(&op.id.vault);
+    json!({
+        "cancellationRequested": op.cancellation_requested,
+        "csr": b64(&op.csr),
+        "error": op.error.as_ref().map(|e| json!({"code": "CertificateOperationFailed", "message": e})),
+        "id": op.id.url(&base),
+        "issuerParameters": {"certificateTransparency": null, "certificateType": null, "name": op.issuer_name},
+        "name": op.id.name,
+        "requestId": op.request_id,
+        "status": op.status,
+        "statusDetails": op.status_details,
+        "target": op.target.as_ref().map(|t| t.url(&base)),
+    })
+}
+
+/// A certificate issuer.
+pub fn issuer(issuer: &vaultmort_core::issuers::Issuer) -> Value {
+    let base = vault_base(&issuer.vault);
+    json!({
+        "attributes": {"created": time(issuer.created), "enabled": issuer.enabled, "updated": time(issuer.updated)},
+        "credentials": {"accountId": issuer.account_id, "password": null},
+        "id": format!("{base}/certificates/issuers/{}", issuer.name),
+        "name": issuer.name,
+        "organizationDetails": {"adminDetails": issuer.admin_details, "id": issuer.organization_id},
+        "provider": issuer.provider,
+    })
+}
+
+/// An event or contact notification.
+pub fn event(event: &vaultmort_core::renewal::Event) -> Value {
+    json!({
+        "data": event.data,
+        "eventTime": time(event.time),
+        "eventType": event.event_type,
+        "id": event.sequence,
+        "subject": event.subject,
+        "vault": event.vault_name,
+    })
+}

@@ -89,7 +89,7 @@ async fn run(cli: args::Cli) -> Result<serde_json::Value, CliError> {
     options.prompt = Some(Box::new(prompt));
     let home = vaultmort_home::open(options).await?;
     let core = home.core.as_ref();
-    core.sweep_retention().await?;
+    core.tick().await?;
     let ctx = RequestContext::local_owner(Door::Cli);
     commands::dispatch(core, &ctx, cli.command).await
 }

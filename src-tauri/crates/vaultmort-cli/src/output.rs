@@ -12,6 +12,10 @@ pub fn render(value: Value, format: OutputFormat, query: Option<&str>) -> Result
         Some(expression) => apply_query(&value, expression)?,
         None => value,
     };
+    if value.is_null() {
+        // Like az, commands that return nothing print nothing.
+        return Ok(String::new());
+    }
     Ok(match format {
         OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()),
         OutputFormat::Jsonc => format!("{}\n", serde_json::to_string(&value).unwrap_or_default()),

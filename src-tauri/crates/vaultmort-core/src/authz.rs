@@ -91,13 +91,16 @@ pub fn describe(action: &Action) -> String {
 /// The catalogue of actions, one per core operation.
 pub mod actions {
     use super::{Action, Permission};
-    use crate::error::ObjectKind::{Key, Secret};
+    use crate::error::ObjectKind::{Certificate, Key, Secret};
 
     const fn mgmt(operation: &'static str, action: &'static str) -> Action {
         Action { operation, permission: Permission::Management(action) }
     }
     const fn key(operation: &'static str, permission: &'static str) -> Action {
         Action { operation, permission: Permission::Data(Key, permission) }
+    }
+    const fn certificate(operation: &'static str, permission: &'static str) -> Action {
+        Action { operation, permission: Permission::Data(Certificate, permission) }
     }
     const fn secret(operation: &'static str, permission: &'static str) -> Action {
         Action { operation, permission: Permission::Data(Secret, permission) }
@@ -191,4 +194,43 @@ pub mod actions {
     pub const SECRET_BACKUP: Action = secret("SecretBackup", "backup");
     /// Restore a secret.
     pub const SECRET_RESTORE: Action = secret("SecretRestore", "restore");
+
+    /// Create a certificate.
+    pub const CERTIFICATE_CREATE: Action = certificate("CertificateCreate", "create");
+    /// Import a certificate.
+    pub const CERTIFICATE_IMPORT: Action = certificate("CertificateImport", "import");
+    /// Read a certificate, its policy or its pending operation.
+    pub const CERTIFICATE_GET: Action = certificate("CertificateGet", "get");
+    /// List certificates or versions.
+    pub const CERTIFICATE_LIST: Action = certificate("CertificateList", "list");
+    /// Update a certificate, its policy or its pending operation.
+    pub const CERTIFICATE_UPDATE: Action = certificate("CertificateUpdate", "update");
+    /// Merge a signed certificate into a pending operation.
+    pub const CERTIFICATE_MERGE: Action = certificate("CertificatePendingMerge", "create");
+    /// Delete a certificate or its pending operation.
+    pub const CERTIFICATE_DELETE: Action = certificate("CertificateDelete", "delete");
+    /// Read deleted certificates.
+    pub const CERTIFICATE_GET_DELETED: Action = certificate("CertificateGetDeleted", "get");
+    /// List deleted certificates.
+    pub const CERTIFICATE_LIST_DELETED: Action = certificate("CertificateListDeleted", "list");
+    /// Recover a certificate.
+    pub const CERTIFICATE_RECOVER: Action = certificate("CertificateRecover", "recover");
+    /// Purge a certificate.
+    pub const CERTIFICATE_PURGE: Action = certificate("CertificatePurge", "purge");
+    /// Back up a certificate.
+    pub const CERTIFICATE_BACKUP: Action = certificate("CertificateBackup", "backup");
+    /// Restore a certificate.
+    pub const CERTIFICATE_RESTORE: Action = certificate("CertificateRestore", "restore");
+    /// Create or update issuers.
+    pub const CERTIFICATE_SET_ISSUERS: Action = certificate("CertificateIssuerSet", "setissuers");
+    /// Read an issuer.
+    pub const CERTIFICATE_GET_ISSUERS: Action = certificate("CertificateIssuerGet", "getissuers");
+    /// List issuers.
+    pub const CERTIFICATE_LIST_ISSUERS: Action = certificate("CertificateIssuerList", "listissuers");
+    /// Delete an issuer.
+    pub const CERTIFICATE_DELETE_ISSUERS: Action = certificate("CertificateIssuerDelete", "deleteissuers");
+    /// Read or change the certificate contacts.
+    pub const CERTIFICATE_MANAGE_CONTACTS: Action = certificate("CertificateContactsManage", "managecontacts");
+    /// Export the practice CA's root certificate.
+    pub const CA_EXPORT: Action = mgmt("PracticeCaExport", "Vaultmort/practiceCa/read");
 }

@@ -14,6 +14,7 @@ use vaultmort_crypto::aead::{self, KEY_LEN, SealingKey};
 use crate::authz::{Action, actions};
 use crate::barrier::SealContext;
 use crate::keys::KeyBundle;
+use crate::model::Vault;
 use crate::objects;
 use crate::secrets::SecretBundle;
 use crate::storage::{ObjectRecord, Transaction, VersionRecord};
@@ -33,6 +34,9 @@ struct Payload {
     made: DateTime<Utc>,
     object_properties: serde_json::Value,
     versions: Vec<BackupVersion>,
+    /// Objects that travel with this one (a certificate's key and secret).
+    #[serde(default)]
+    linked: Vec<Payload>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -75,41 +79,55 @@ impl Vaultmort {
         Ok(SealingKey::new(&bytes)?)
     }
 
+    /// Reads one object with every version (and its material) into a payload.
+    async fn pack(&self, req: &mut crate::pipeline::Request<'_>, vault: &Vault, kind: ObjectKind, name: &str) -> Result<Payload> {
+        let object = objects::active_object(req.tx.as_mut(), vault, kind, name).await?;
+        let records = req.tx.version_list(&vault.id, kind, &object.name).await?;
+        if records.len() > MAX_BACKUP_VERSIONS {
+            return Err(Error::bad(format!(
+                "{kind} '{name}' has {} versions; backups are limited to {MAX_BACKUP_VERSIONS}",
+                records.len()
+            )));
+        }
+        let mut versions = Vec::with_capacity(records.len());
+        for record in &records {
+            let material = match record.sealed {
+                Some(_) => Some(STANDARD.encode(objects::open_material(self, req.tx.as_mut(), record).await?.as_slice())),
+                None => None,
+            };
+            versions.push(BackupVersion {
+                version: record.version.clone(),
+                sequence: record.sequence,
+                created: record.created,
+                properties: record.properties.clone(),
+                material,
+            });
+        }
+        Ok(Payload {
+            tenant_id: self.tenant.tenant_id.clone(),
+            kind,
+            name: object.name.clone(),
+            made: req.now,
+            object_properties: object.properties.clone(),
+            versions,
+            linked: Vec::new(),
+        })
+    }
+
     async fn backup_object(&self, ctx: &RequestContext, action: Action, kind: ObjectKind, vault_name: &str, name: &str) -> Result<Vec<u8>> {
         let mut req = self.request(ctx, action).await?;
         req.set_object(format!("{}/{name}", kind.collection()));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
-            let object = objects::active_object(req.tx.as_mut(), &vault, kind, name).await?;
-            let records = req.tx.version_list(&vault.id, kind, &object.name).await?;
-            if records.len() > MAX_BACKUP_VERSIONS {
-                return Err(Error::bad(format!(
-                    "{kind} '{name}' has {} versions; backups are limited to {MAX_BACKUP_VERSIONS}",
-                    records.len()
-                )));
+            let mut payload = self.pack(&mut req, &vault, kind, name).await?;
+            if kind == ObjectKind::Certificate {
+                // A certificate's key and secret travel with it.
+                for linked in [ObjectKind::Key, ObjectKind::Secret] {
+                    if req.tx.object_get(&vault.id, linked, name).await?.is_some_and(|o| o.deletion.is_none()) {
+                        payload.linked.push(self.pack(&mut req, &vault, linked, name).await?);
+                    }
+                }
             }
-            let mut versions = Vec::with_capacity(records.len());
-            for record in &records {
-                let material = match record.sealed {
-                    Some(_) => Some(STANDARD.encode(objects::open_material(self, req.tx.as_mut(), record).await?.as_slice())),
-                    None => None,
-                };
-                versions.push(BackupVersion {
-                    version: record.version.clone(),
-                    sequence: record.sequence,
-                    created: record.created,
-                    properties: record.properties.clone(),
-                    material,
-                });
-            }
-            let payload = Payload {
-                tenant_id: self.tenant.tenant_id.clone(),
-                kind,
-                name: object.name.clone(),
-                made: req.now,
-                object_properties: object.properties.clone(),
-                versions,
-            };
             let json =
                 zeroize::Zeroizing::new(serde_json::to_vec(&payload).map_err(|e| Error::Integrity(format!("backup encoding: {e}")))?);
             let sealed = self.tenant_backup_key(req.tx.as_mut()).await?.seal(&aad(&self.tenant.tenant_id), &json)?;
@@ -123,6 +141,68 @@ impl Vaultmort {
         req.finish(result).await
     }
 
+    /// Refuses a restore over an existing (or soft-deleted) object of the same name.
+    async fn check_restorable(req: &mut crate::pipeline::Request<'_>, vault: &Vault, kind: ObjectKind, name: &str) -> Result<()> {
+        names::check_object_name(kind, name)?;
+        if let Some(existing) = req.tx.object_get(&vault.id, kind, name).await? {
+            let (inner, state) = match existing.deletion {
+                Some(_) => ("ObjectIsDeletedButRecoverable", "a deleted but recoverable"),
+                None => ("ObjectAlreadyExists", "an existing"),
+            };
+            return Err(Error::Conflict {
+                inner,
+                message: format!("{} '{}' cannot be restored: the vault has {state} {kind} of that name", kind.title(), name),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes one payload's object and versions; returns the object and its newest version.
+    async fn unpack(
+        &self,
+        req: &mut crate::pipeline::Request<'_>,
+        vault: &Vault,
+        payload: &Payload,
+    ) -> Result<(ObjectRecord, VersionRecord)> {
+        let kind = payload.kind;
+        let object = ObjectRecord {
+            vault_id: vault.id.clone(),
+            kind,
+            name: payload.name.clone(),
+            deletion: None,
+            properties: payload.object_properties.clone(),
+        };
+        req.tx.object_put(&object).await?;
+        let mut latest = None;
+        for version in &payload.versions {
+            names::check_version(&version.version).map_err(|_| damaged())?;
+            let sealed = match &version.material {
+                Some(text) => {
+                    let plain = zeroize::Zeroizing::new(STANDARD.decode(text).map_err(|_| damaged())?);
+                    let context = SealContext::version(&vault.id, kind, &object.name, &version.version);
+                    Some(self.barrier.seal(req.tx.as_mut(), &context, &plain).await?)
+                }
+                None => None,
+            };
+            let record = VersionRecord {
+                vault_id: vault.id.clone(),
+                kind,
+                name: object.name.clone(),
+                version: version.version.clone(),
+                sequence: version.sequence,
+                created: version.created,
+                properties: version.properties.clone(),
+                sealed,
+            };
+            req.tx.version_put(&record).await?;
+            if latest.as_ref().is_none_or(|l: &VersionRecord| l.sequence < record.sequence) {
+                latest = Some(record);
+            }
+        }
+        let latest = latest.ok_or_else(damaged)?;
+        Ok((object, latest))
+    }
+
     /// Restores a blob into `vault_name`; returns the object's record and its newest version.
     async fn restore_object(
         &self,
@@ -131,7 +211,7 @@ impl Vaultmort {
         kind: ObjectKind,
         vault_name: &str,
         blob: &[u8],
-    ) -> Result<(crate::model::Vault, ObjectRecord, VersionRecord)> {
+    ) -> Result<(Vault, ObjectRecord, VersionRecord)> {
         let mut req = self.request(ctx, action).await?;
         let result = async {
             let vault = req.data_vault(vault_name).await?;
@@ -147,53 +227,15 @@ impl Vaultmort {
             if payload.kind != kind {
                 return Err(Error::bad(format!("this backup holds a {}, not a {kind}", payload.kind)));
             }
-            names::check_object_name(kind, &payload.name)?;
             req.set_object(format!("{}/{}", kind.collection(), payload.name));
-            if let Some(existing) = req.tx.object_get(&vault.id, kind, &payload.name).await? {
-                let (inner, state) = match existing.deletion {
-                    Some(_) => ("ObjectIsDeletedButRecoverable", "a deleted but recoverable"),
-                    None => ("ObjectAlreadyExists", "an existing"),
-                };
-                return Err(Error::Conflict {
-                    inner,
-                    message: format!("{} '{}' cannot be restored: the vault has {state} {kind} of that name", kind.title(), payload.name),
-                });
+            Self::check_restorable(&mut req, &vault, kind, &payload.name).await?;
+            for linked in &payload.linked {
+                Self::check_restorable(&mut req, &vault, linked.kind, &linked.name).await?;
             }
-            let object = ObjectRecord {
-                vault_id: vault.id.clone(),
-                kind,
-                name: payload.name.clone(),
-                deletion: None,
-                properties: payload.object_properties.clone(),
-            };
-            req.tx.object_put(&object).await?;
-            let mut latest = None;
-            for version in &payload.versions {
-                names::check_version(&version.version).map_err(|_| damaged())?;
-                let sealed = match &version.material {
-                    Some(text) => {
-                        let plain = zeroize::Zeroizing::new(STANDARD.decode(text).map_err(|_| damaged())?);
-                        let context = SealContext::version(&vault.id, kind, &object.name, &version.version);
-                        Some(self.barrier.seal(req.tx.as_mut(), &context, &plain).await?)
-                    }
-                    None => None,
-                };
-                let record = VersionRecord {
-                    vault_id: vault.id.clone(),
-                    kind,
-                    name: object.name.clone(),
-                    version: version.version.clone(),
-                    sequence: version.sequence,
-                    created: version.created,
-                    properties: version.properties.clone(),
-                    sealed,
-                };
-                req.tx.version_put(&record).await?;
-                if latest.as_ref().is_none_or(|l: &VersionRecord| l.sequence < record.sequence) {
-                    latest = Some(record);
-                }
+            let (object, latest) = self.unpack(&mut req, &vault, &payload).await?;
+            for linked in &payload.linked {
+                self.unpack(&mut req, &vault, linked).await?;
             }
-            let latest = latest.ok_or_else(damaged)?;
             Ok((vault, object, latest))
         }
         .await;
@@ -220,5 +262,21 @@ impl Vaultmort {
     pub async fn restore_secret(&self, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<SecretBundle> {
         let (vault, object, latest) = self.restore_object(ctx, actions::SECRET_RESTORE, ObjectKind::Secret, vault, blob).await?;
         crate::secrets::bundle(&vault, &object, &latest, None)
+    }
+
+    /// Backs up a certificate with all its versions, its key and its secret.
+    pub async fn backup_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>> {
+        self.backup_object(ctx, actions::CERTIFICATE_BACKUP, ObjectKind::Certificate, vault, name).await
+    }
+
+    /// Restores a certificate backup with its key and secret.
+    pub async fn restore_certificate(
+        &self,
+        ctx: &RequestContext,
+        vault: &str,
+        blob: &[u8],
+    ) -> Result<crate::certificates::CertificateBundle> {
+        let (vault, object, latest) = self.restore_object(ctx, actions::CERTIFICATE_RESTORE, ObjectKind::Certificate, vault, blob).await?;
+        crate::certificates::bundle(&vault, &object, &latest)
     }
 }

@@ -145,6 +145,14 @@ pub enum Error {
     /// HSM-protected keys need a provider this installation does not have.
     #[error("{0}")]
     HsmUnavailable(String),
+    /// A certificate, CSR, PFX or PEM input (or policy) was refused.
+    #[error("{message}")]
+    Certificate {
+        /// The specific code (`BadParameter`, `WrongPassword`, `NoPrivateKey`, `KeyMismatch`, ...).
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// A crypto operation failed on its inputs.
     #[error("{0}")]
     Crypto(#[from] CryptoError),
@@ -193,6 +201,7 @@ impl Error {
             Error::PurgeProtected(_) => "PurgeProtectionEnabled",
             Error::Forbidden(_) => "Forbidden",
             Error::HsmUnavailable(_) => "HsmUnavailable",
+            Error::Certificate { code, .. } => code,
             Error::Crypto(e) => match e {
                 CryptoError::UnknownAlgorithm(_) | CryptoError::AlgorithmKeyMismatch { .. } => "BadParameter",
                 CryptoError::DigestLength { .. } | CryptoError::PlaintextTooLong { .. } => "BadParameter",
@@ -235,6 +244,7 @@ impl Error {
             | Error::PurgeProtected(_)
             | Error::Forbidden(_) => 403,
             Error::HsmUnavailable(_) => 501,
+            Error::Certificate { .. } => 400,
             Error::MasterKeyMismatch => 401,
             Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) => 500,
         }

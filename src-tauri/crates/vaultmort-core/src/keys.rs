@@ -246,7 +246,7 @@ fn check_usable(props: &KeyVersion, op: KeyOperation, now: DateTime<Utc>) -> Res
 }
 
 impl Vaultmort {
-    fn provider_for(&self, vault: &Vault, kty: KeyType) -> Result<&dyn CryptoProvider> {
+    pub(crate) fn key_provider(&self, vault: &Vault, kty: KeyType) -> Result<&dyn CryptoProvider> {
         if kty.is_hsm() {
             if vault.sku != crate::model::Sku::Premium {
                 return Err(Error::bad(format!(
@@ -261,7 +261,7 @@ impl Vaultmort {
         Ok(self.software.as_ref())
     }
 
-    fn provider_of(&self, kind: ProviderKind) -> Result<&dyn CryptoProvider> {
+    pub(crate) fn provider_of(&self, kind: ProviderKind) -> Result<&dyn CryptoProvider> {
         match kind {
             ProviderKind::Software => Ok(self.software.as_ref()),
             ProviderKind::Pkcs11 => Err(Error::HsmUnavailable("this key lives in an HSM, and no PKCS#11 provider is configured".into())),
@@ -314,7 +314,7 @@ impl Vaultmort {
             let spec = request.spec()?;
             let key_ops = request.key_ops.clone().unwrap_or_else(|| KeyOperation::defaults_for(request.kty));
             check_key_ops(request.kty, &key_ops)?;
-            let provider = self.provider_for(&vault, request.kty)?;
+            let provider = self.key_provider(&vault, request.kty)?;
             // Refuse a deleted name before spending time on key generation.
             objects::object_for_new_version(req.tx.as_mut(), &vault, KIND, &request.name).await?;
             let new_key = provider.generate(spec)?;
@@ -353,7 +353,7 @@ impl Vaultmort {
                 _ => KeyOperation::defaults_for(kty),
             };
             check_key_ops(kty, &key_ops)?;
-            let provider = self.provider_for(&vault, kty)?;
+            let provider = self.key_provider(&vault, kty)?;
             let new_key = provider.import_jwk(&request.jwk)?;
             let attributes = Attributes {
                 enabled: request.enabled,
@@ -432,7 +432,7 @@ impl Vaultmort {
             if props.managed {
                 return Err(Error::bad(format!("key '{name}' is managed by a certificate; renew the certificate instead")));
             }
-            let provider = self.provider_for(&vault, props.extra.kty)?;
+            let provider = self.key_provider(&vault, props.extra.kty)?;
             let new_key = provider.generate(props.extra.public.spec())?;
             let attributes = Attributes { enabled: true, not_before: None, expires: None, created: req.now, updated: req.now };
             self.store_new_key(

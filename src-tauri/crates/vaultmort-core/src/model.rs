@@ -126,6 +126,12 @@ pub struct Vault {
     /// Set while the vault is soft-deleted.
     #[serde(default)]
     pub deletion: Option<Deletion>,
+    /// Certificate issuers configured in the vault.
+    #[serde(default)]
+    pub certificate_issuers: Vec<crate::issuers::IssuerRecord>,
+    /// Certificate contacts (notified by EmailContacts lifetime actions).
+    #[serde(default)]
+    pub certificate_contacts: Vec<crate::issuers::Contact>,
 }
 
 impl Vault {

@@ -125,6 +125,8 @@ impl Vaultmort {
                 created: req.now,
                 updated: req.now,
                 deletion: None,
+                certificate_issuers: Vec::new(),
+                certificate_contacts: Vec::new(),
             };
             req.tx.vault_put(&vault).await?;
             Ok(vault)

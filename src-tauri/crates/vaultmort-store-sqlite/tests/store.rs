@@ -55,6 +55,8 @@ fn vault(id: &str, name: &str, group: &str) -> Vault {
         created: at(0),
         updated: at(1),
         deletion: None,
+        certificate_issuers: Vec::new(),
+        certificate_contacts: Vec::new(),
     }
 }
 

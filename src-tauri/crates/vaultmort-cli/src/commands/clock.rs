@@ -26,7 +26,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: ClockCommand) 
                 .map(|(d, h)| d + h)
                 .ok_or_else(|| CliError::from(vaultmort_core::Error::bad("the shift is too large")))?;
             core.shift_clock(ctx, by).await?;
-            core.sweep_retention().await?;
+            core.tick().await?;
         }
         ClockCommand::Reset => core.reset_clock(ctx).await?,
     }

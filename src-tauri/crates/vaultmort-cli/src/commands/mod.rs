@@ -1,6 +1,7 @@
 //! One module per command group; each turns parsed flags into a core request and the result
 //! into az's JSON shape.
 
+mod certificate;
 mod clock;
 mod group;
 mod key;
@@ -20,6 +21,9 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
         TopCommand::Clock(command) => clock::run(core, ctx, command).await,
         TopCommand::Keyvault(KeyvaultCommand::Key(command)) => key::run(core, ctx, command).await,
         TopCommand::Keyvault(KeyvaultCommand::Secret(command)) => secret::run(core, ctx, command).await,
+        TopCommand::Keyvault(KeyvaultCommand::Certificate(command)) => certificate::run(core, ctx, command).await,
+        TopCommand::Ca(command) => certificate::ca(core, ctx, command).await,
+        TopCommand::Events(command) => certificate::events(core, ctx, command).await,
         TopCommand::Keyvault(command) => vault::run(core, ctx, command).await,
     }
 }

@@ -46,7 +46,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
             core.purge_vault(ctx, &v.name).await?;
             Value::Null
         }
-        KeyvaultCommand::Key(_) | KeyvaultCommand::Secret(_) => {
+        KeyvaultCommand::Key(_) | KeyvaultCommand::Secret(_) | KeyvaultCommand::Certificate(_) => {
             return Err(CliError { code: "InternalError".into(), message: "key and secret commands are dispatched elsewhere".into() });
         }
     })
