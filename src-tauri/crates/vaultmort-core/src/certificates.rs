@@ -570,23 +570,8 @@ impl Vaultmort {
     }
 
     /// Shows a certificate version (the newest when `version` is `None`).
-    pub async fn get_certificate(
-        &self,
-        ctx: &RequestContext,
-        vault_name: &str,
-        name: &str,
-        version: Option<&str>,
-    ) -> Result<CertificateBundle> {
-        let mut req = self.request(ctx, actions::CERTIFICATE_GET).await?;
-        req.set_object(format!("certificates/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
-            req.set_object(format!("certificates/{}/{}", object.name, record.version));
-            bundle(&vault, &object, &record)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn get_certificate(&self, ctx: &RequestContext, vault: &str, name: &str, version: Option<&str>) -> Result<CertificateBundle> {
+        self.show_version(ctx, actions::CERTIFICATE_GET, (KIND, vault, name), version, bundle).await
     }
 
     /// Lists certificates (newest version of each).
@@ -837,11 +822,21 @@ impl Vaultmort {
                     let text = std::str::from_utf8(&request.data).map_err(|_| Error::bad("the PEM file is not text"))?;
                     vaultmort_certs::pem::read_pem_bundle(text, password)?
                 }
-                _ => {
+                vaultmort_certs::detect::Format::Der | vaultmort_certs::detect::Format::Pkcs7 => {
                     return Err(Error::Certificate {
                         code: "NoPrivateKey",
                         message: "a certificate alone cannot be imported: Key Vault needs its private key, in a PFX file or a PEM file with a PKCS#8 key".into(),
                     });
+                }
+                vaultmort_certs::detect::Format::Unknown => {
+                    // Neither a PFX, a PEM bundle nor a certificate: damaged (a truncated PFX is no
+                    // longer shaped like one), or some other kind of file.
+                    let message = if std::str::from_utf8(&request.data).is_ok() {
+                        "the file is text without any PEM block (`-----BEGIN ...`): import a PFX file, or a PEM file with the certificate and its PKCS#8 private key"
+                    } else {
+                        "the file is not a PFX (PKCS#12) file, a PEM bundle or a certificate: it is damaged (truncated or altered) or in another format"
+                    };
+                    return Err(Error::Certificate { code: "CorruptInput", message: message.into() });
                 }
             };
             let (leaf, rest) = bundle_in.chain.split_first().ok_or_else(|| Error::bad("the file holds no certificate"))?;
@@ -942,17 +937,17 @@ impl Vaultmort {
 
     /// Soft-deletes a certificate with its key and secret.
     pub async fn delete_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<CertificateBundle> {
-        self.certificate_lifecycle(ctx, actions::CERTIFICATE_DELETE, vault, name, objects::Step::Delete).await
+        self.lifecycle(ctx, actions::CERTIFICATE_DELETE, (KIND, vault, name), objects::Step::Delete, bundle).await
     }
 
     /// Shows a soft-deleted certificate.
     pub async fn get_deleted_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<CertificateBundle> {
-        self.certificate_lifecycle(ctx, actions::CERTIFICATE_GET_DELETED, vault, name, objects::Step::ShowDeleted).await
+        self.lifecycle(ctx, actions::CERTIFICATE_GET_DELETED, (KIND, vault, name), objects::Step::ShowDeleted, bundle).await
     }
 
     /// Recovers a soft-deleted certificate with its key and secret.
     pub async fn recover_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<CertificateBundle> {
-        self.certificate_lifecycle(ctx, actions::CERTIFICATE_RECOVER, vault, name, objects::Step::Recover).await
+        self.lifecycle(ctx, actions::CERTIFICATE_RECOVER, (KIND, vault, name), objects::Step::Recover, bundle).await
     }
 
     /// Lists soft-deleted certificates.
@@ -961,53 +956,8 @@ impl Vaultmort {
     }
 
     /// Purges a soft-deleted certificate with its key and secret.
-    pub async fn purge_certificate(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<()> {
-        let mut req = self.request(ctx, actions::CERTIFICATE_PURGE).await?;
-        req.set_object(format!("deletedcertificates/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            objects::purge(req.tx.as_mut(), &vault, KIND, name).await?;
-            for kind in [ObjectKind::Key, ObjectKind::Secret] {
-                if req.tx.object_get(&vault.id, kind, name).await?.is_some_and(|o| o.deletion.is_some()) {
-                    req.tx.object_purge(&vault.id, kind, name).await?;
-                }
-            }
-            Ok(())
-        }
-        .await;
-        req.finish(result).await
-    }
-
-    async fn certificate_lifecycle(
-        &self,
-        ctx: &RequestContext,
-        action: crate::authz::Action,
-        vault_name: &str,
-        name: &str,
-        step: objects::Step,
-    ) -> Result<CertificateBundle> {
-        let mut req = self.request(ctx, action).await?;
-        let prefix = if step == objects::Step::Delete { "" } else { "deleted" };
-        req.set_object(format!("{prefix}certificates/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, latest) = match step {
-                objects::Step::Delete => objects::soft_delete(req.tx.as_mut(), &vault, KIND, name, req.now).await?,
-                objects::Step::ShowDeleted => objects::deleted_object(req.tx.as_mut(), &vault, KIND, name).await?,
-                objects::Step::Recover => objects::recover(req.tx.as_mut(), &vault, KIND, name).await?,
-            };
-            if step != objects::Step::ShowDeleted {
-                for kind in [ObjectKind::Key, ObjectKind::Secret] {
-                    if let Some(mut linked) = req.tx.object_get(&vault.id, kind, name).await? {
-                        linked.deletion = object.deletion;
-                        req.tx.object_put(&linked).await?;
-                    }
-                }
-            }
-            bundle(&vault, &object, &latest)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn purge_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<()> {
+        self.purge_object(ctx, actions::CERTIFICATE_PURGE, (KIND, vault, name)).await
     }
 }
 

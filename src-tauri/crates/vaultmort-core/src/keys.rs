@@ -369,17 +369,8 @@ impl Vaultmort {
     }
 
     /// Shows a key version (the newest when `version` is `None`).
-    pub async fn get_key(&self, ctx: &RequestContext, vault_name: &str, name: &str, version: Option<&str>) -> Result<KeyBundle> {
-        let mut req = self.request(ctx, actions::KEY_GET).await?;
-        req.set_object(format!("keys/{name}"));
-        let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
-            req.set_object(format!("keys/{}/{}", object.name, record.version));
-            bundle(&vault, &object, &record)
-        }
-        .await;
-        req.finish(result).await
+    pub async fn get_key(&self, ctx: &RequestContext, vault: &str, name: &str, version: Option<&str>) -> Result<KeyBundle> {
+        self.show_version(ctx, actions::KEY_GET, (KIND, vault, name), version, bundle).await
     }
 
     /// Lists keys: the newest version of each.

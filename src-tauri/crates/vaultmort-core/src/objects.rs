@@ -335,7 +335,36 @@ pub(crate) enum Listing<'a> {
 /// Turns stored records into what an operation returns.
 pub(crate) type Build<T> = fn(&Vault, &ObjectRecord, &VersionRecord) -> Result<T>;
 
+/// The objects that share a name with an object of `kind` and go through its life cycle with it.
+fn linked_kinds(kind: ObjectKind) -> &'static [ObjectKind] {
+    match kind {
+        ObjectKind::Certificate => &[ObjectKind::Key, ObjectKind::Secret],
+        ObjectKind::Key | ObjectKind::Secret => &[],
+    }
+}
+
 impl crate::Vaultmort {
+    /// Shows one version (the newest when `version` is `None`) as a whole request.
+    pub(crate) async fn show_version<T>(
+        &self,
+        ctx: &crate::RequestContext,
+        action: crate::authz::Action,
+        (kind, vault_name, name): (ObjectKind, &str, &str),
+        version: Option<&str>,
+        build: Build<T>,
+    ) -> Result<T> {
+        let mut req = self.request(ctx, action).await?;
+        req.set_object(format!("{}/{name}", kind.collection()));
+        let result = async {
+            let vault = req.data_vault(vault_name).await?;
+            let (object, record) = active_version(req.tx.as_mut(), &vault, kind, name, version).await?;
+            req.set_object(format!("{}/{}/{}", kind.collection(), object.name, record.version));
+            build(&vault, &object, &record)
+        }
+        .await;
+        req.finish(result).await
+    }
+
     /// Runs one soft-delete step as a whole request.
     pub(crate) async fn lifecycle<T>(
         &self,
@@ -355,6 +384,15 @@ impl crate::Vaultmort {
                 Step::ShowDeleted => deleted_object(req.tx.as_mut(), &vault, kind, name).await?,
                 Step::Recover => recover(req.tx.as_mut(), &vault, kind, name).await?,
             };
+            if step != Step::ShowDeleted {
+                // A certificate's key and secret are deleted and recovered with it.
+                for linked in linked_kinds(kind) {
+                    if let Some(mut record) = req.tx.object_get(&vault.id, *linked, name).await? {
+                        record.deletion = object.deletion;
+                        req.tx.object_put(&record).await?;
+                    }
+                }
+            }
             build(&vault, &object, &latest)
         }
         .await;
@@ -372,7 +410,13 @@ impl crate::Vaultmort {
         req.set_object(format!("deleted{}/{name}", kind.collection()));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
-            purge(req.tx.as_mut(), &vault, kind, name).await
+            purge(req.tx.as_mut(), &vault, kind, name).await?;
+            for linked in linked_kinds(kind) {
+                if req.tx.object_get(&vault.id, *linked, name).await?.is_some_and(|o| o.deletion.is_some()) {
+                    req.tx.object_purge(&vault.id, *linked, name).await?;
+                }
+            }
+            Ok(())
         }
         .await;
         req.finish(result).await

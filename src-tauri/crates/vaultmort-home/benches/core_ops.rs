@@ -1,7 +1,9 @@
-//! Core throughput: RSA-2048 sign, ES256 sign and secret get through the whole core API
-//! (pipeline, SQLite store in WAL mode, barrier, provider, audit record per request), on a
-//! temporary passphrase-protected home. `cargo xtask bench` runs this beside `openssl speed` and
-//! docs/benchmarks.md records the figures.
+//! Core throughput through the whole core API (pipeline, SQLite store in WAL mode, barrier,
+//! provider, audit record per request), on a temporary passphrase-protected home:
+//! RSA-2048 sign, ES256 sign and secret get; self-signed certificate creation (RSA-2048 and
+//! P-256) and the import of a PFX holding a 3-certificate chain (made with the openssl CLI).
+//! `cargo xtask bench` runs this beside `openssl speed`, `openssl req -x509 -newkey` and
+//! `openssl pkcs12`; docs/benchmarks.md records the figures.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vaultmort_core::groups::CreateGroup;
@@ -50,6 +52,175 @@ fn core_ops(c: &mut Criterion) {
     });
     group.bench_function("secret_get", |b| b.iter(|| runtime.block_on(core.get_secret(&ctx, "bench-vault", "secret", None)).expect("get")));
     group.finish();
+
+    let fixtures = tempfile::tempdir().expect("a folder for the PFX fixture");
+    let pfx = chain_pfx(fixtures.path());
+    let policy = |kty: &str| {
+        let json = format!(
+            r#"{{"issuer":{{"name":"Self"}},"key_props":{{"kty":"{kty}","exportable":true,"reuse_key":false{}}},
+               "x509_props":{{"subject":"CN=bench.example","validity_months":12}},"secret_props":{{"contentType":"application/x-pkcs12"}}}}"#,
+            if kty == "RSA" { r#","key_size":2048"# } else { r#","crv":"P-256""# }
+        );
+        serde_json::from_str::<vaultmort_certs::CertificatePolicy>(&json).expect("a valid policy")
+    };
+    let (rsa_policy, ec_policy) = (policy("RSA"), policy("EC"));
+    let counter = std::cell::Cell::new(0u64);
+    let next = |prefix: &str| {
+        counter.set(counter.get() + 1);
+        format!("{prefix}-{}", counter.get())
+    };
+    let mut certs = c.benchmark_group("certificates");
+    certs.sample_size(20);
+    certs.bench_function("create_self_signed_rsa2048", |b| {
+        b.iter(|| {
+            let name = next("rsa");
+            runtime
+                .block_on(core.create_certificate(&ctx, "bench-vault", &name, Some(rsa_policy.clone()), true, Default::default()))
+                .expect("create")
+        })
+    });
+    certs.bench_function("create_self_signed_p256", |b| {
+        b.iter(|| {
+            let name = next("ec");
+            runtime
+                .block_on(core.create_certificate(&ctx, "bench-vault", &name, Some(ec_policy.clone()), true, Default::default()))
+                .expect("create")
+        })
+    });
+    certs.bench_function("import_pfx_3_cert_chain", |b| {
+        b.iter(|| {
+            let request = vaultmort_core::certificates::ImportCertificate {
+                name: next("pfx"),
+                data: zeroize::Zeroizing::new(pfx.clone()),
+                password: Some(zeroize::Zeroizing::new("bench".into())),
+                policy: None,
+                enabled: true,
+                tags: Default::default(),
+            };
+            runtime.block_on(core.import_certificate(&ctx, "bench-vault", request)).expect("import")
+        })
+    });
+    // The same work done by the openssl CLI, one process per operation as people run it.
+    let openssl = |args: &[&str]| {
+        let status = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(fixtures.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl runs");
+        assert!(status.success(), "openssl {args:?} failed");
+    };
+    certs.bench_function("openssl_req_x509_newkey_rsa2048", |b| {
+        b.iter(|| {
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "o.key",
+                "-out",
+                "o.pem",
+                "-subj",
+                "/CN=bench.example",
+                "-days",
+                "365",
+            ])
+        })
+    });
+    certs.bench_function("openssl_req_x509_newkey_p256", |b| {
+        b.iter(|| {
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                "o.key",
+                "-out",
+                "o.pem",
+                "-subj",
+                "/CN=bench.example",
+                "-days",
+                "365",
+            ])
+        })
+    });
+    certs.bench_function("openssl_pkcs12_read_3_cert_chain", |b| {
+        b.iter(|| openssl(&["pkcs12", "-in", "chain.pfx", "-passin", "pass:bench", "-nodes", "-out", "o.pem"]))
+    });
+    certs.finish();
+}
+
+/// A PFX (OpenSSL 3 defaults, password `bench`) with a leaf, an intermediate and a root.
+fn chain_pfx(dir: &std::path::Path) -> Vec<u8> {
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new("openssl").args(args).current_dir(dir).status().expect("openssl runs");
+        assert!(status.success(), "openssl {args:?} failed");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-subj",
+        "/CN=Bench Root",
+        "-days",
+        "30",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+    ]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "int.key", "-out", "int.csr", "-subj", "/CN=Bench Intermediate"]);
+    std::fs::write(dir.join("ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n").expect("write");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "int.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-out",
+        "int.pem",
+        "-days",
+        "30",
+        "-extfile",
+        "ca.ext",
+    ]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=bench.example"]);
+    run(&["x509", "-req", "-in", "leaf.csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "30"]);
+    std::fs::write(
+        dir.join("chain.pem"),
+        [std::fs::read(dir.join("int.pem")).expect("int"), std::fs::read(dir.join("root.pem")).expect("root")].concat(),
+    )
+    .expect("write");
+    run(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "leaf.key",
+        "-in",
+        "leaf.pem",
+        "-certfile",
+        "chain.pem",
+        "-out",
+        "chain.pfx",
+        "-passout",
+        "pass:bench",
+    ]);
+    std::fs::read(dir.join("chain.pfx")).expect("the PFX was written")
 }
 
 criterion_group!(benches, core_ops);

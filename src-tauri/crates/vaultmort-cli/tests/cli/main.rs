@@ -8,6 +8,8 @@ mod support;
 mod at_rest;
 mod backup;
 mod bad_input;
+mod certificate_files;
+mod certificates;
 mod keys;
 mod openssl_referee;
 mod secrets;
