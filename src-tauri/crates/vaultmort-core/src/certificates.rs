@@ -985,8 +985,7 @@ async fn check_linked_names_free(req: &mut Request<'_>, vault: &Vault, name: &st
     for kind in [ObjectKind::Key, ObjectKind::Secret] {
         if let Some(existing) = req.tx.object_get(&vault.id, kind, name).await? {
             let latest = req.tx.version_get(&vault.id, kind, &existing.name, None).await?;
-            let managed = latest.as_ref().and_then(|v| v.properties.get("managed")).and_then(|m| m.as_bool()).unwrap_or(false);
-            if !managed {
+            if !latest.as_ref().is_some_and(objects::is_managed) {
                 return Err(Error::Conflict {
                     inner: "ObjectAlreadyExists",
                     message: format!(

@@ -281,6 +281,7 @@ impl Vaultmort {
         tags: Tags,
         new_key: vaultmort_crypto::NewKey,
     ) -> Result<KeyBundle> {
+        objects::refuse_if_managed(req.tx.as_mut(), vault, KIND, name, "add versions to").await?;
         let (object, sequence) = objects::object_for_new_version(req.tx.as_mut(), vault, KIND, name).await?;
         let version = names::new_version_id();
         req.set_object(format!("keys/{}/{version}", object.name));
@@ -396,6 +397,7 @@ impl Vaultmort {
         req.set_object(format!("keys/{name}"));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
+            objects::refuse_if_managed(req.tx.as_mut(), &vault, KIND, name, "update").await?;
             let (object, mut record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
             req.set_object(format!("keys/{}/{}", object.name, record.version));
             let mut props: KeyVersion = objects::decode(&record)?;

@@ -149,6 +149,35 @@ pub(crate) async fn latest_versions(
     Ok(out)
 }
 
+/// Whether a stored version belongs to a certificate (its key or secret).
+pub(crate) fn is_managed(record: &VersionRecord) -> bool {
+    record.properties.get("managed").and_then(|m| m.as_bool()).unwrap_or(false)
+}
+
+/// Refuses to change a key or secret that a certificate manages: Key Vault only lets the
+/// certificate operations touch them.
+pub(crate) async fn refuse_if_managed(
+    tx: &mut dyn Transaction,
+    vault: &Vault,
+    kind: ObjectKind,
+    name: &str,
+    operation: &str,
+) -> Result<()> {
+    if kind == ObjectKind::Certificate {
+        return Ok(());
+    }
+    if let Some(object) = tx.object_get(&vault.id, kind, name).await?
+        && let Some(latest) = tx.version_get(&vault.id, kind, &object.name, None).await?
+        && is_managed(&latest)
+    {
+        return Err(Error::bad(format!(
+            "{kind} '{}' is managed by certificate '{}': {operation} it through the certificate commands instead",
+            object.name, object.name
+        )));
+    }
+    Ok(())
+}
+
 /// Gets (or makes) the object a new version is added to and returns it with the next sequence
 /// number. A soft-deleted object of that name blocks new versions, as in Key Vault.
 pub(crate) async fn object_for_new_version(
@@ -379,6 +408,9 @@ impl crate::Vaultmort {
         req.set_object(format!("{prefix}{}/{name}", kind.collection()));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
+            if step != Step::ShowDeleted {
+                refuse_if_managed(req.tx.as_mut(), &vault, kind, name, if step == Step::Delete { "delete" } else { "recover" }).await?;
+            }
             let (object, latest) = match step {
                 Step::Delete => soft_delete(req.tx.as_mut(), &vault, kind, name, req.now).await?,
                 Step::ShowDeleted => deleted_object(req.tx.as_mut(), &vault, kind, name).await?,
@@ -410,6 +442,7 @@ impl crate::Vaultmort {
         req.set_object(format!("deleted{}/{name}", kind.collection()));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
+            refuse_if_managed(req.tx.as_mut(), &vault, kind, name, "purge").await?;
             purge(req.tx.as_mut(), &vault, kind, name).await?;
             for linked in linked_kinds(kind) {
                 if req.tx.object_get(&vault.id, *linked, name).await?.is_some_and(|o| o.deletion.is_some()) {

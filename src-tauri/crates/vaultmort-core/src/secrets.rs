@@ -160,6 +160,7 @@ impl Vaultmort {
             if request.content_type.as_ref().is_some_and(|ct| ct.len() > 255) {
                 return Err(Error::bad("the content type is longer than 255 characters"));
             }
+            objects::refuse_if_managed(req.tx.as_mut(), &vault, KIND, &request.name, "set").await?;
             let (object, sequence) = objects::object_for_new_version(req.tx.as_mut(), &vault, KIND, &request.name).await?;
             let version = names::new_version_id();
             req.set_object(format!("secrets/{}/{version}", object.name));
@@ -235,6 +236,7 @@ impl Vaultmort {
         req.set_object(format!("secrets/{name}"));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
+            objects::refuse_if_managed(req.tx.as_mut(), &vault, KIND, name, "update").await?;
             let (object, mut record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
             req.set_object(format!("secrets/{}/{}", object.name, record.version));
             let mut props: SecretVersion = objects::decode(&record)?;

@@ -11,6 +11,7 @@ mod bad_input;
 mod certificate_files;
 mod certificates;
 mod keys;
+mod managed;
 mod openssl_referee;
 mod secrets;
 mod soft_delete;
