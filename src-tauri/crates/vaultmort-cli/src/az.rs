@@ -160,7 +160,7 @@ pub fn secret(bundle: &SecretBundle) -> Value {
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "contentType": bundle.content_type,
         "id": bundle.id.url(&base),
-        "kid": bundle.key_id,
+        "kid": bundle.key_id.as_ref().map(|kid| if kid.starts_with("https://") { kid.clone() } else { format!("{base}/{kid}") }),
         "managed": managed(bundle.managed),
         "name": bundle.id.name,
         "tags": tags(&bundle.tags),

@@ -28,6 +28,16 @@ pub struct Action {
     pub operation: &'static str,
     /// The permission it needs.
     pub permission: Permission,
+    /// Whether the operation changes nothing but its audit record (it then runs without a
+    /// write transaction).
+    pub read_only: bool,
+}
+
+impl Action {
+    /// The same action, marked as changing nothing.
+    pub const fn reads(self) -> Self {
+        Action { read_only: true, ..self }
+    }
 }
 
 /// What an action is checked against.
@@ -94,22 +104,22 @@ pub mod actions {
     use crate::error::ObjectKind::{Certificate, Key, Secret};
 
     const fn mgmt(operation: &'static str, action: &'static str) -> Action {
-        Action { operation, permission: Permission::Management(action) }
+        Action { operation, permission: Permission::Management(action), read_only: false }
     }
     const fn key(operation: &'static str, permission: &'static str) -> Action {
-        Action { operation, permission: Permission::Data(Key, permission) }
+        Action { operation, permission: Permission::Data(Key, permission), read_only: false }
     }
     const fn certificate(operation: &'static str, permission: &'static str) -> Action {
-        Action { operation, permission: Permission::Data(Certificate, permission) }
+        Action { operation, permission: Permission::Data(Certificate, permission), read_only: false }
     }
     const fn secret(operation: &'static str, permission: &'static str) -> Action {
-        Action { operation, permission: Permission::Data(Secret, permission) }
+        Action { operation, permission: Permission::Data(Secret, permission), read_only: false }
     }
 
     /// Create or replace a resource group.
     pub const GROUP_PUT: Action = mgmt("ResourceGroupPut", "Microsoft.Resources/subscriptions/resourceGroups/write");
     /// Read resource groups.
-    pub const GROUP_READ: Action = mgmt("ResourceGroupGet", "Microsoft.Resources/subscriptions/resourceGroups/read");
+    pub const GROUP_READ: Action = mgmt("ResourceGroupGet", "Microsoft.Resources/subscriptions/resourceGroups/read").reads();
     /// Delete a resource group.
     pub const GROUP_DELETE: Action = mgmt("ResourceGroupDelete", "Microsoft.Resources/subscriptions/resourceGroups/delete");
     /// Create a vault.
@@ -117,13 +127,13 @@ pub mod actions {
     /// Change a vault.
     pub const VAULT_PATCH: Action = mgmt("VaultPatch", "Microsoft.KeyVault/vaults/write");
     /// Read a vault.
-    pub const VAULT_GET: Action = mgmt("VaultGet", "Microsoft.KeyVault/vaults/read");
+    pub const VAULT_GET: Action = mgmt("VaultGet", "Microsoft.KeyVault/vaults/read").reads();
     /// List vaults.
-    pub const VAULT_LIST: Action = mgmt("VaultList", "Microsoft.KeyVault/vaults/read");
+    pub const VAULT_LIST: Action = mgmt("VaultList", "Microsoft.KeyVault/vaults/read").reads();
     /// Soft-delete a vault.
     pub const VAULT_DELETE: Action = mgmt("VaultDelete", "Microsoft.KeyVault/vaults/delete");
     /// Read deleted vaults.
-    pub const VAULT_GET_DELETED: Action = mgmt("DeletedVaultGet", "Microsoft.KeyVault/locations/deletedVaults/read");
+    pub const VAULT_GET_DELETED: Action = mgmt("DeletedVaultGet", "Microsoft.KeyVault/locations/deletedVaults/read").reads();
     /// Recover a deleted vault.
     pub const VAULT_RECOVER: Action = mgmt("VaultRecover", "Microsoft.KeyVault/vaults/write");
     /// Purge a deleted vault.
@@ -131,16 +141,16 @@ pub mod actions {
     /// Shift the installation's clock.
     pub const CLOCK_SHIFT: Action = mgmt("ClockShift", "Vaultmort/clock/write");
     /// Read the access log.
-    pub const LOG_READ: Action = mgmt("AuditLogRead", "Microsoft.Insights/diagnosticSettings/read");
+    pub const LOG_READ: Action = mgmt("AuditLogRead", "Microsoft.Insights/diagnosticSettings/read").reads();
 
     /// Create a key.
     pub const KEY_CREATE: Action = key("KeyCreate", "create");
     /// Import a key.
     pub const KEY_IMPORT: Action = key("KeyImport", "import");
     /// Read a key.
-    pub const KEY_GET: Action = key("KeyGet", "get");
+    pub const KEY_GET: Action = key("KeyGet", "get").reads();
     /// List keys or versions.
-    pub const KEY_LIST: Action = key("KeyList", "list");
+    pub const KEY_LIST: Action = key("KeyList", "list").reads();
     /// Update a key version.
     pub const KEY_UPDATE: Action = key("KeyUpdate", "update");
     /// Rotate a key.
@@ -148,9 +158,9 @@ pub mod actions {
     /// Delete a key.
     pub const KEY_DELETE: Action = key("KeyDelete", "delete");
     /// Read deleted keys.
-    pub const KEY_GET_DELETED: Action = key("KeyGetDeleted", "get");
+    pub const KEY_GET_DELETED: Action = key("KeyGetDeleted", "get").reads();
     /// List deleted keys.
-    pub const KEY_LIST_DELETED: Action = key("KeyListDeleted", "list");
+    pub const KEY_LIST_DELETED: Action = key("KeyListDeleted", "list").reads();
     /// Recover a key.
     pub const KEY_RECOVER: Action = key("KeyRecover", "recover");
     /// Purge a key.
@@ -160,32 +170,32 @@ pub mod actions {
     /// Restore a key.
     pub const KEY_RESTORE: Action = key("KeyRestore", "restore");
     /// Encrypt.
-    pub const KEY_ENCRYPT: Action = key("KeyEncrypt", "encrypt");
+    pub const KEY_ENCRYPT: Action = key("KeyEncrypt", "encrypt").reads();
     /// Decrypt.
-    pub const KEY_DECRYPT: Action = key("KeyDecrypt", "decrypt");
+    pub const KEY_DECRYPT: Action = key("KeyDecrypt", "decrypt").reads();
     /// Wrap a key.
-    pub const KEY_WRAP: Action = key("KeyWrap", "wrapKey");
+    pub const KEY_WRAP: Action = key("KeyWrap", "wrapKey").reads();
     /// Unwrap a key.
-    pub const KEY_UNWRAP: Action = key("KeyUnwrap", "unwrapKey");
+    pub const KEY_UNWRAP: Action = key("KeyUnwrap", "unwrapKey").reads();
     /// Sign a digest.
-    pub const KEY_SIGN: Action = key("KeySign", "sign");
+    pub const KEY_SIGN: Action = key("KeySign", "sign").reads();
     /// Verify a signature.
-    pub const KEY_VERIFY: Action = key("KeyVerify", "verify");
+    pub const KEY_VERIFY: Action = key("KeyVerify", "verify").reads();
 
     /// Set a secret.
     pub const SECRET_SET: Action = secret("SecretSet", "set");
     /// Read a secret.
-    pub const SECRET_GET: Action = secret("SecretGet", "get");
+    pub const SECRET_GET: Action = secret("SecretGet", "get").reads();
     /// List secrets or versions.
-    pub const SECRET_LIST: Action = secret("SecretList", "list");
+    pub const SECRET_LIST: Action = secret("SecretList", "list").reads();
     /// Update a secret version's attributes.
     pub const SECRET_UPDATE: Action = secret("SecretUpdate", "set");
     /// Delete a secret.
     pub const SECRET_DELETE: Action = secret("SecretDelete", "delete");
     /// Read deleted secrets.
-    pub const SECRET_GET_DELETED: Action = secret("SecretGetDeleted", "get");
+    pub const SECRET_GET_DELETED: Action = secret("SecretGetDeleted", "get").reads();
     /// List deleted secrets.
-    pub const SECRET_LIST_DELETED: Action = secret("SecretListDeleted", "list");
+    pub const SECRET_LIST_DELETED: Action = secret("SecretListDeleted", "list").reads();
     /// Recover a secret.
     pub const SECRET_RECOVER: Action = secret("SecretRecover", "recover");
     /// Purge a secret.
@@ -200,9 +210,9 @@ pub mod actions {
     /// Import a certificate.
     pub const CERTIFICATE_IMPORT: Action = certificate("CertificateImport", "import");
     /// Read a certificate, its policy or its pending operation.
-    pub const CERTIFICATE_GET: Action = certificate("CertificateGet", "get");
+    pub const CERTIFICATE_GET: Action = certificate("CertificateGet", "get").reads();
     /// List certificates or versions.
-    pub const CERTIFICATE_LIST: Action = certificate("CertificateList", "list");
+    pub const CERTIFICATE_LIST: Action = certificate("CertificateList", "list").reads();
     /// Update a certificate, its policy or its pending operation.
     pub const CERTIFICATE_UPDATE: Action = certificate("CertificateUpdate", "update");
     /// Merge a signed certificate into a pending operation.
@@ -210,9 +220,9 @@ pub mod actions {
     /// Delete a certificate or its pending operation.
     pub const CERTIFICATE_DELETE: Action = certificate("CertificateDelete", "delete");
     /// Read deleted certificates.
-    pub const CERTIFICATE_GET_DELETED: Action = certificate("CertificateGetDeleted", "get");
+    pub const CERTIFICATE_GET_DELETED: Action = certificate("CertificateGetDeleted", "get").reads();
     /// List deleted certificates.
-    pub const CERTIFICATE_LIST_DELETED: Action = certificate("CertificateListDeleted", "list");
+    pub const CERTIFICATE_LIST_DELETED: Action = certificate("CertificateListDeleted", "list").reads();
     /// Recover a certificate.
     pub const CERTIFICATE_RECOVER: Action = certificate("CertificateRecover", "recover");
     /// Purge a certificate.
@@ -224,9 +234,9 @@ pub mod actions {
     /// Create or update issuers.
     pub const CERTIFICATE_SET_ISSUERS: Action = certificate("CertificateIssuerSet", "setissuers");
     /// Read an issuer.
-    pub const CERTIFICATE_GET_ISSUERS: Action = certificate("CertificateIssuerGet", "getissuers");
+    pub const CERTIFICATE_GET_ISSUERS: Action = certificate("CertificateIssuerGet", "getissuers").reads();
     /// List issuers.
-    pub const CERTIFICATE_LIST_ISSUERS: Action = certificate("CertificateIssuerList", "listissuers");
+    pub const CERTIFICATE_LIST_ISSUERS: Action = certificate("CertificateIssuerList", "listissuers").reads();
     /// Delete an issuer.
     pub const CERTIFICATE_DELETE_ISSUERS: Action = certificate("CertificateIssuerDelete", "deleteissuers");
     /// Read or change the certificate contacts.

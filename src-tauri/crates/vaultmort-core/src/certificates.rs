@@ -482,6 +482,7 @@ impl Vaultmort {
             names::check_tags(&tags)?;
             let policy = policy.unwrap_or_else(CertificatePolicy::azure_default);
             policy.validate()?;
+            check_renewable(&policy)?;
             let issuer = policy.issuer_name().to_string();
             let kind = self.issuer_kind(&vault, &issuer)?;
             check_linked_names_free(&mut req, &vault, name).await?;
@@ -831,8 +832,10 @@ impl Vaultmort {
                 vaultmort_certs::detect::Format::Unknown => {
                     // Neither a PFX, a PEM bundle nor a certificate: damaged (a truncated PFX is no
                     // longer shaped like one), or some other kind of file.
-                    let message = if std::str::from_utf8(&request.data).is_ok() {
-                        "the file is text without any PEM block (`-----BEGIN ...`): import a PFX file, or a PEM file with the certificate and its PKCS#8 private key"
+                    let message = if request.data.is_empty() {
+                        "the file is empty: import a PFX file, or a PEM file with the certificate and its PKCS#8 private key"
+                    } else if std::str::from_utf8(&request.data).is_ok() {
+                        "the file is text without any PEM block (no `BEGIN CERTIFICATE` line): import a PFX file, or a PEM file with the certificate and its PKCS#8 private key"
                     } else {
                         "the file is not a PFX (PKCS#12) file, a PEM bundle or a certificate: it is damaged (truncated or altered) or in another format"
                     };

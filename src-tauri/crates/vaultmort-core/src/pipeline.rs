@@ -37,7 +37,7 @@ impl Vaultmort {
     /// Starts a request: one transaction and one instant of the clock.
     pub(crate) async fn request<'a>(&'a self, ctx: &'a RequestContext, action: Action) -> Result<Request<'a>> {
         let started = Instant::now();
-        let tx = self.storage.begin().await?;
+        let tx = if action.read_only { self.storage.begin_read().await? } else { self.storage.begin().await? };
         Ok(Request { core: self, ctx, tx, now: self.clock.now(), started, action, vault: None, object: None, rule: None })
     }
 }

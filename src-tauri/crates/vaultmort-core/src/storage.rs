@@ -118,6 +118,13 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Starts a read-write transaction; it takes the write lock at once so that two writers never
     /// interleave.
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError>;
+
+    /// Starts a read session for a request that changes nothing but its audit record: reads
+    /// take no write lock, and each write (the audit record) is durable on its own. Backends
+    /// without such a mode use a transaction.
+    async fn begin_read(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        self.begin().await
+    }
 }
 
 /// One transaction. Dropping it without [`Transaction::commit`] rolls it back.

@@ -108,6 +108,11 @@ impl Storage for SqliteStore {
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(error::database("starting a transaction"))?;
         Ok(Box::new(SqliteTransaction::new(tx)))
     }
+
+    async fn begin_read(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        let connection = self.pool.acquire().await.map_err(error::database("opening a read session"))?;
+        Ok(Box::new(SqliteTransaction::session(connection)))
+    }
 }
 
 /// Creates the parent directory (owner-only) and the database file (mode 0600) when missing,

@@ -1,5 +1,6 @@
-//! [`SqliteTransaction`]: one `BEGIN IMMEDIATE` transaction, implementing the core's
-//! [`Transaction`] with plain SQL against the schema in `migrations/`.
+//! [`SqliteTransaction`]: one `BEGIN IMMEDIATE` transaction (or a read session without a
+//! transaction), implementing the core's [`Transaction`] with plain SQL against the schema in
+//! `migrations/`.
 //!
 //! Rows are turned into domain records here. Vaults and resource groups are stored whole as JSON
 //! beside copies of the columns used to find them; objects and versions keep their identity in
@@ -13,16 +14,36 @@ use vaultmort_core::{ObjectKind, StoreError};
 
 use crate::error::{corrupt, corrupt_json, database, encode_json};
 
+/// The connection a [`SqliteTransaction`] works on.
+enum Connection {
+    /// A write transaction.
+    Transaction(sqlx::Transaction<'static, Sqlite>),
+    /// A read session: each statement commits on its own.
+    Session(sqlx::pool::PoolConnection<Sqlite>),
+}
+
 /// A transaction on the SQLite store. Dropping it without [`Transaction::commit`] rolls it back
 /// (sqlx queues the rollback on the connection before returning it to the pool).
 pub(crate) struct SqliteTransaction {
-    tx: sqlx::Transaction<'static, Sqlite>,
+    connection: Connection,
 }
 
 impl SqliteTransaction {
     /// Wraps a transaction that has already been begun.
     pub(crate) fn new(tx: sqlx::Transaction<'static, Sqlite>) -> Self {
-        Self { tx }
+        Self { connection: Connection::Transaction(tx) }
+    }
+
+    /// Wraps a pooled connection for a read session.
+    pub(crate) fn session(connection: sqlx::pool::PoolConnection<Sqlite>) -> Self {
+        Self { connection: Connection::Session(connection) }
+    }
+
+    fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        match &mut self.connection {
+            Connection::Transaction(tx) => tx,
+            Connection::Session(connection) => connection,
+        }
     }
 }
 
@@ -144,7 +165,7 @@ impl Transaction for SqliteTransaction {
     async fn meta_get(&mut self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
             .bind(key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn())
             .await
             .map_err(database("reading a metadata value"))
     }
@@ -153,7 +174,7 @@ impl Transaction for SqliteTransaction {
         sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
-            .execute(&mut *self.tx)
+            .execute(self.conn())
             .await
             .map_err(database("writing a metadata value"))?;
         Ok(())
@@ -162,14 +183,14 @@ impl Transaction for SqliteTransaction {
     async fn data_key_get(&mut self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         sqlx::query_scalar("SELECT wrapped FROM data_keys WHERE id = ?")
             .bind(id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn())
             .await
             .map_err(database("reading a data key"))
     }
 
     async fn data_key_latest(&mut self) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar("SELECT id FROM data_keys ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn())
             .await
             .map_err(database("finding the newest data key"))
     }
@@ -178,7 +199,7 @@ impl Transaction for SqliteTransaction {
         sqlx::query_scalar("INSERT INTO data_keys (wrapped, created) VALUES (?, ?) RETURNING id")
             .bind(wrapped)
             .bind(seconds(created))
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.conn())
             .await
             .map_err(database("storing a data key"))
     }
@@ -187,7 +208,7 @@ impl Transaction for SqliteTransaction {
         let body: Option<String> = sqlx::query_scalar("SELECT body FROM resource_groups WHERE subscription_id = ? AND name = ?")
             .bind(subscription_id)
             .bind(name)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn())
             .await
             .map_err(database("reading a resource group"))?;
         body.as_deref().map(decode_group).transpose()
@@ -202,7 +223,7 @@ impl Transaction for SqliteTransaction {
         .bind(&group.subscription_id)
         .bind(&group.name)
         .bind(body)
-        .execute(&mut *self.tx)
+        .execute(self.conn())
         .await
         .map_err(database("writing a resource group"))?;
         Ok(())
@@ -212,7 +233,7 @@ impl Transaction for SqliteTransaction {
         sqlx::query("DELETE FROM resource_groups WHERE subscription_id = ? AND name = ?")
             .bind(subscription_id)
             .bind(name)
-            .execute(&mut *self.tx)
+            .execute(self.conn())
             .await
             .map_err(database("deleting a resource group"))?;
         Ok(())
@@ -221,7 +242,7 @@ impl Transaction for SqliteTransaction {
     async fn resource_group_list(&mut self, subscription_id: &str) -> Result<Vec<ResourceGroup>, StoreError> {
         let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM resource_groups WHERE subscription_id = ? ORDER BY name")
             .bind(subscription_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.conn())
             .await
             .map_err(database("listing resource groups"))?;
         bodies.iter().map(|body| decode_group(body)).collect()
@@ -230,7 +251,7 @@ impl Transaction for SqliteTransaction {
     async fn vault_get(&mut self, name: &str) -> Result<Option<Vault>, StoreError> {
         let body: Option<String> = sqlx::query_scalar("SELECT body FROM vaults WHERE name = ?")
             .bind(name)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn())
             .await
             .map_err(database("reading a vault"))?;
         body.as_deref().map(decode_vault).transpose()
@@ -250,14 +271,14 @@ impl Transaction for SqliteTransaction {
         .bind(deleted_at)
         .bind(scheduled_purge)
         .bind(body)
-        .execute(&mut *self.tx)
+        .execute(self.conn())
         .await
         .map_err(database("writing a vault"))?;
         Ok(())
     }
 
     async fn vault_purge(&mut self, vault_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM vaults WHERE id = ?").bind(vault_id).execute(&mut *self.tx).await.map_err(database("purging a vault"))?;
+        sqlx::query("DELETE FROM vaults WHERE id = ?").bind(vault_id).execute(self.conn()).await.map_err(database("purging a vault"))?;
         Ok(())
     }
 
@@ -270,7 +291,7 @@ impl Transaction for SqliteTransaction {
         .bind(filter.deleted)
         .bind(filter.resource_group.as_deref())
         .bind(filter.resource_group.as_deref())
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("listing vaults"))?;
         bodies.iter().map(|body| decode_vault(body)).collect()
@@ -281,7 +302,7 @@ impl Transaction for SqliteTransaction {
             "SELECT body FROM vaults WHERE deleted_at IS NOT NULL AND scheduled_purge <= ? ORDER BY scheduled_purge, name",
         )
         .bind(seconds(now))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("finding vaults due for purge"))?;
         bodies.iter().map(|body| decode_vault(body)).collect()
@@ -295,7 +316,7 @@ impl Transaction for SqliteTransaction {
         .bind(vault_id)
         .bind(kind.as_str())
         .bind(name)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn())
         .await
         .map_err(database("reading an object"))?;
         row.map(decode_object).transpose()
@@ -317,7 +338,7 @@ impl Transaction for SqliteTransaction {
         .bind(deleted_at)
         .bind(scheduled_purge)
         .bind(properties)
-        .execute(&mut *self.tx)
+        .execute(self.conn())
         .await
         .map_err(database("writing an object"))?;
         Ok(())
@@ -328,7 +349,7 @@ impl Transaction for SqliteTransaction {
             .bind(vault_id)
             .bind(kind.as_str())
             .bind(name)
-            .execute(&mut *self.tx)
+            .execute(self.conn())
             .await
             .map_err(database("purging an object"))?;
         Ok(())
@@ -342,7 +363,7 @@ impl Transaction for SqliteTransaction {
         .bind(vault_id)
         .bind(kind.as_str())
         .bind(deleted)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("listing objects"))?;
         rows.into_iter().map(decode_object).collect()
@@ -356,7 +377,7 @@ impl Transaction for SqliteTransaction {
              ORDER BY o.scheduled_purge, o.vault_id, o.kind, o.name",
         )
         .bind(seconds(now))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("finding objects due for purge"))?;
         rows.into_iter().map(decode_object).collect()
@@ -380,7 +401,7 @@ impl Transaction for SqliteTransaction {
         .bind(name)
         .bind(version)
         .bind(version)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn())
         .await
         .map_err(database("reading an object version"))?;
         row.map(decode_version).transpose()
@@ -394,7 +415,7 @@ impl Transaction for SqliteTransaction {
         .bind(vault_id)
         .bind(kind.as_str())
         .bind(name)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("listing object versions"))?;
         rows.into_iter().map(decode_version).collect()
@@ -416,7 +437,7 @@ impl Transaction for SqliteTransaction {
         .bind(seconds(version.created))
         .bind(properties)
         .bind(version.sealed.as_deref())
-        .execute(&mut *self.tx)
+        .execute(self.conn())
         .await
         .map_err(database("writing an object version"))?;
         Ok(())
@@ -440,7 +461,7 @@ impl Transaction for SqliteTransaction {
         .bind(record.error_code.as_deref())
         .bind(record.duration_micros)
         .bind(&record.rule)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn())
         .await
         .map_err(database("appending to the access log"))
     }
@@ -452,7 +473,7 @@ impl Transaction for SqliteTransaction {
         )
         .bind(after)
         .bind(limit.max(0))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("reading the access log"))?;
         rows.into_iter().map(decode_audit).collect()
@@ -469,7 +490,7 @@ impl Transaction for SqliteTransaction {
         .bind(&event.event_type)
         .bind(&event.subject)
         .bind(data)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(self.conn())
         .await
         .map_err(database("appending an event"))
     }
@@ -483,7 +504,7 @@ impl Transaction for SqliteTransaction {
         .bind(vault_id)
         .bind(vault_id)
         .bind(limit.max(0))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(self.conn())
         .await
         .map_err(database("reading events"))?;
         rows.into_iter()
@@ -502,6 +523,10 @@ impl Transaction for SqliteTransaction {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        self.tx.commit().await.map_err(database("committing a transaction"))
+        match self.connection {
+            Connection::Transaction(tx) => tx.commit().await.map_err(database("committing a transaction")),
+            // Every statement of a read session has already committed.
+            Connection::Session(_) => Ok(()),
+        }
     }
 }
