@@ -449,9 +449,7 @@ impl Vaultmort {
         key: KeyRef<'_>,
         op: KeyOperation,
     ) -> Result<(Vault, VersionRecord, KeyVersion)> {
-        let vault = req.data_vault(key.vault).await?;
-        let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, key.name, key.version).await?;
-        req.set_object(format!("keys/{}/{}", object.name, record.version));
+        let (vault, _, record) = req.data_version(key.vault, KIND, key.name, key.version).await?;
         let props: KeyVersion = objects::decode(&record)?;
         check_usable(&props, op, req.now)?;
         Ok((vault, record, props))

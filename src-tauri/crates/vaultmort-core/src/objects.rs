@@ -385,9 +385,7 @@ impl crate::Vaultmort {
         let mut req = self.request(ctx, action).await?;
         req.set_object(format!("{}/{name}", kind.collection()));
         let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, record) = active_version(req.tx.as_mut(), &vault, kind, name, version).await?;
-            req.set_object(format!("{}/{}/{}", kind.collection(), object.name, record.version));
+            let (vault, object, record) = req.data_version(vault_name, kind, name, version).await?;
             build(&vault, &object, &record)
         }
         .await;

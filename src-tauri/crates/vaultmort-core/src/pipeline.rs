@@ -90,6 +90,39 @@ impl Request<'_> {
         Ok(vault)
     }
 
+    /// Loads an active vault with one version of an object (the newest when `version` is
+    /// `None`) in one storage step, authorizing against the vault before anything about the
+    /// object is looked at.
+    pub(crate) async fn data_version(
+        &mut self,
+        vault_name: &str,
+        kind: crate::ObjectKind,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<(Vault, crate::storage::ObjectRecord, crate::storage::VersionRecord)> {
+        self.vault = Some(vault_name.to_string());
+        let resolved = self.tx.resolve(vault_name, kind, name, version).await?;
+        let resolved = match resolved {
+            Some(resolved) if resolved.vault.deletion.is_none() => resolved,
+            _ => return Err(Error::VaultNotFound(vault_name.to_string())),
+        };
+        self.authorize(Scope::Vault(&resolved.vault))?;
+        crate::names::check_object_name(kind, name)?;
+        let not_found = |version: Option<&str>| Error::ObjectNotFound {
+            kind,
+            vault: resolved.vault.name.clone(),
+            name: name.to_string(),
+            version: version.map(str::to_string),
+        };
+        let object = match resolved.object {
+            Some(object) if object.deletion.is_none() => object,
+            _ => return Err(not_found(None)),
+        };
+        let record = resolved.version.ok_or_else(|| not_found(version))?;
+        self.object = Some(format!("{}/{}/{}", kind.collection(), object.name, record.version));
+        Ok((resolved.vault, object, record))
+    }
+
     /// Ends the request: audits it, then commits on success or rolls back on failure.
     pub(crate) async fn finish<T>(self, result: Result<T>) -> Result<T> {
         let Request { core, ctx, mut tx, now, started, action, vault, object, rule } = self;

@@ -196,9 +196,7 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::SECRET_GET).await?;
         req.set_object(format!("secrets/{name}"));
         let result = async {
-            let vault = req.data_vault(vault_name).await?;
-            let (object, record) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, version).await?;
-            req.set_object(format!("secrets/{}/{}", object.name, record.version));
+            let (vault, object, record) = req.data_version(vault_name, KIND, name, version).await?;
             let props: SecretVersion = objects::decode(&record)?;
             if !props.attributes.enabled {
                 return Err(Error::ObjectDisabled { kind: KIND, operation: "get".into() });

@@ -103,6 +103,17 @@ pub struct EventRecord {
     pub data: serde_json::Value,
 }
 
+/// A vault with one of its objects and one version, found together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The vault (active or soft-deleted).
+    pub vault: Vault,
+    /// The object, if the vault has one of that kind and name.
+    pub object: Option<ObjectRecord>,
+    /// The version asked for (or the newest), if it exists.
+    pub version: Option<VersionRecord>,
+}
+
 /// Filters for listing vaults.
 #[derive(Debug, Clone, Default)]
 pub struct VaultFilter {
@@ -181,6 +192,23 @@ pub trait Transaction: Send {
         name: &str,
         version: Option<&str>,
     ) -> Result<Option<VersionRecord>, StoreError>;
+    /// Finds a vault by name with an object of it and a version (the newest when `version` is
+    /// `None`) in one step: the hot path of every read. `None` when there is no such vault.
+    async fn resolve(
+        &mut self,
+        vault_name: &str,
+        kind: ObjectKind,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<Option<Resolved>, StoreError> {
+        let Some(vault) = self.vault_get(vault_name).await? else { return Ok(None) };
+        let object = self.object_get(&vault.id, kind, name).await?;
+        let found = match &object {
+            Some(object) => self.version_get(&vault.id, kind, &object.name, version).await?,
+            None => None,
+        };
+        Ok(Some(Resolved { vault, object, version: found }))
+    }
     /// Every version of an object, oldest first.
     async fn version_list(&mut self, vault_id: &str, kind: ObjectKind, name: &str) -> Result<Vec<VersionRecord>, StoreError>;
     /// Inserts or replaces a version.

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
-use vaultmort_core::storage::{AuditRecord, EventRecord, ObjectRecord, Transaction, VaultFilter, VersionRecord};
+use vaultmort_core::storage::{AuditRecord, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord};
 use vaultmort_core::{ObjectKind, StoreError};
 
 use crate::error::{corrupt, corrupt_json, database, encode_json};
@@ -52,6 +52,21 @@ type ObjectRow = (String, String, String, Option<i64>, Option<i64>, String);
 
 /// A version row: vault_id, kind, name, version, sequence, created, properties, sealed.
 type VersionRow = (String, String, String, String, i64, i64, String, Option<Vec<u8>>);
+
+/// A resolve row: the vault's body, then the object's and the version's columns (absent when
+/// there is no such object or version).
+type ResolveRow = (
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<Vec<u8>>,
+);
 
 /// An audit row, in the column order of `audit_log`.
 type AuditRow = (i64, i64, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>, i64, String);
@@ -381,6 +396,68 @@ impl Transaction for SqliteTransaction {
         .await
         .map_err(database("finding objects due for purge"))?;
         rows.into_iter().map(decode_object).collect()
+    }
+
+    async fn resolve(
+        &mut self,
+        vault_name: &str,
+        kind: ObjectKind,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<Option<Resolved>, StoreError> {
+        let row: Option<ResolveRow> = sqlx::query_as(
+            "SELECT v.body, o.name, o.deleted_at, o.scheduled_purge, o.properties, \
+                    ov.version, ov.sequence, ov.created, ov.properties, ov.sealed \
+             FROM vaults v \
+             LEFT JOIN objects o ON o.vault_id = v.id AND o.kind = ? AND o.name = ? \
+             LEFT JOIN object_versions ov ON ov.vault_id = o.vault_id AND ov.kind = o.kind AND ov.name = o.name \
+                  AND (? IS NULL OR ov.version = ?) \
+             WHERE v.name = ? ORDER BY ov.sequence DESC LIMIT 1",
+        )
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(version)
+        .bind(version)
+        .bind(vault_name)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(database("resolving an object"))?;
+        let Some((
+            body,
+            object_name,
+            deleted_at,
+            scheduled_purge,
+            object_properties,
+            version_id,
+            sequence,
+            created,
+            version_properties,
+            sealed,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let vault = decode_vault(&body)?;
+        let object = match (object_name, object_properties) {
+            (Some(object_name), Some(properties)) => {
+                Some(decode_object((vault.id.clone(), kind.as_str().to_string(), object_name, deleted_at, scheduled_purge, properties))?)
+            }
+            _ => None,
+        };
+        let found = match (&object, version_id, sequence, created, version_properties) {
+            (Some(object), Some(version_id), Some(sequence), Some(created), Some(properties)) => Some(decode_version((
+                vault.id.clone(),
+                kind.as_str().to_string(),
+                object.name.clone(),
+                version_id,
+                sequence,
+                created,
+                properties,
+                sealed,
+            ))?),
+            _ => None,
+        };
+        Ok(Some(Resolved { vault, object, version: found }))
     }
 
     async fn version_get(

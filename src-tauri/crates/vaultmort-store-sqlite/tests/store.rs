@@ -512,6 +512,32 @@ mod audit {
     }
 }
 
+mod resolve {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_step_finds_vault_object_and_version_like_three_steps_do() {
+        let (_dir, store) = store().await;
+        let (vault, object) = seed(&store).await;
+        let mut tx = begin(&store).await;
+        let newest = tx.resolve("alpha", object.kind, "password", None).await.expect("resolved").expect("the vault exists");
+        assert_eq!(newest.vault, vault, "the vault is found by name, ignoring case");
+        assert_eq!(newest.object.as_ref(), Some(&object), "the object is found by kind and name, ignoring case");
+        assert_eq!(newest.version.as_ref().map(|v| v.version.as_str()), Some("b2"), "no version asked for means the newest");
+        let older = tx.resolve("Alpha", object.kind, "Password", Some("a1")).await.expect("resolved").expect("the vault exists");
+        assert_eq!(
+            older.version,
+            tx.version_get(&vault.id, object.kind, "Password", Some("a1")).await.expect("read"),
+            "the same record as version_get"
+        );
+        let no_version = tx.resolve("Alpha", object.kind, "Password", Some("zz")).await.expect("resolved").expect("the vault exists");
+        assert!(no_version.object.is_some() && no_version.version.is_none(), "a missing version leaves the object found");
+        let no_object = tx.resolve("Alpha", ObjectKind::Key, "Password", None).await.expect("resolved").expect("the vault exists");
+        assert!(no_object.object.is_none() && no_object.version.is_none(), "another kind is another object");
+        assert!(tx.resolve("Nowhere", object.kind, "Password", None).await.expect("resolved").is_none(), "no vault, no answer");
+    }
+}
+
 mod events {
     use super::*;
 
