@@ -236,32 +236,8 @@ pub enum CertificateCommand {
     GetDefaultPolicy,
     /// Show a certificate's policy.
     ShowPolicy(ObjectName),
-    /// Soft-delete a certificate with its key and secret.
-    Delete(ObjectName),
-    /// List soft-deleted certificates.
-    ListDeleted(InVault),
-    /// Show a soft-deleted certificate.
-    ShowDeleted(ObjectName),
-    /// Recover a soft-deleted certificate.
-    Recover(ObjectName),
-    /// Purge a soft-deleted certificate for good.
-    Purge(ObjectName),
-    /// Back up a certificate (with its key and secret) to a file.
-    Backup {
-        #[command(flatten)]
-        target: ObjectName,
-        /// Output file.
-        #[arg(short = 'f', long)]
-        file: std::path::PathBuf,
-    },
-    /// Restore a certificate from a backup file.
-    Restore {
-        #[command(flatten)]
-        vault: InVault,
-        /// Backup file.
-        #[arg(short = 'f', long)]
-        file: std::path::PathBuf,
-    },
+    #[command(flatten)]
+    Lifecycle(LifecycleCommand),
     /// The pending operation of a certificate being issued.
     #[command(subcommand)]
     Pending(PendingCommand),
@@ -581,32 +557,8 @@ pub enum KeyCommand {
         #[arg(short = 'e', long, default_value = "PEM")]
         encoding: String,
     },
-    /// Soft-delete a key.
-    Delete(ObjectName),
-    /// List soft-deleted keys.
-    ListDeleted(InVault),
-    /// Show a soft-deleted key.
-    ShowDeleted(ObjectName),
-    /// Recover a soft-deleted key.
-    Recover(ObjectName),
-    /// Purge a soft-deleted key for good.
-    Purge(ObjectName),
-    /// Back up a key to a file.
-    Backup {
-        #[command(flatten)]
-        target: ObjectName,
-        /// Output file.
-        #[arg(short = 'f', long)]
-        file: std::path::PathBuf,
-    },
-    /// Restore a key from a backup file.
-    Restore {
-        #[command(flatten)]
-        vault: InVault,
-        /// Backup file.
-        #[arg(short = 'f', long)]
-        file: std::path::PathBuf,
-    },
+    #[command(flatten)]
+    Lifecycle(LifecycleCommand),
     /// Make a new version with the same parameters.
     Rotate(ObjectName),
     /// Encrypt with the public key.
@@ -718,17 +670,25 @@ pub enum SecretCommand {
         #[arg(short = 'e', long)]
         encoding: Option<String>,
     },
-    /// Soft-delete a secret.
+    #[command(flatten)]
+    Lifecycle(LifecycleCommand),
+}
+
+/// Soft delete, recovery and backup: the same commands for keys, secrets and certificates (a
+/// certificate's key and secret go with it).
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCommand {
+    /// Soft-delete it, with all its versions.
     Delete(ObjectName),
-    /// List soft-deleted secrets.
+    /// List the soft-deleted ones.
     ListDeleted(InVault),
-    /// Show a soft-deleted secret.
+    /// Show a soft-deleted one.
     ShowDeleted(ObjectName),
-    /// Recover a soft-deleted secret.
+    /// Recover a soft-deleted one.
     Recover(ObjectName),
-    /// Purge a soft-deleted secret for good.
+    /// Purge a soft-deleted one for good.
     Purge(ObjectName),
-    /// Back up a secret to a file.
+    /// Back it up, with all its versions, to a file.
     Backup {
         #[command(flatten)]
         target: ObjectName,
@@ -736,7 +696,7 @@ pub enum SecretCommand {
         #[arg(short = 'f', long)]
         file: std::path::PathBuf,
     },
-    /// Restore a secret from a backup file.
+    /// Restore it from a backup file.
     Restore {
         #[command(flatten)]
         vault: InVault,

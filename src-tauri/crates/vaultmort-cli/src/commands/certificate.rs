@@ -8,7 +8,7 @@ use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
 use zeroize::Zeroizing;
 
-use super::{read_file, write_new_file};
+use super::{lifecycle, read_file, write_new_file};
 use crate::args::{CaCommand, CertificateCommand, ContactCommand, EventsCommand, IssuerArgs, IssuerCommand, PendingCommand};
 use crate::{CliError, az, parse};
 
@@ -100,32 +100,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
             let t = target.resolve(COLLECTION)?;
             core.get_certificate_policy(ctx, &t.vault, &t.name).await?.to_az_cli_json()
         }
-        CertificateCommand::Delete(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::certificate(&core.delete_certificate(ctx, &t.vault, &t.name).await?)
-        }
-        CertificateCommand::ListDeleted(vault) => list(core.list_deleted_certificates(ctx, &vault.vault_name).await?),
-        CertificateCommand::ShowDeleted(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::certificate(&core.get_deleted_certificate(ctx, &t.vault, &t.name).await?)
-        }
-        CertificateCommand::Recover(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::certificate(&core.recover_certificate(ctx, &t.vault, &t.name).await?)
-        }
-        CertificateCommand::Purge(target) => {
-            let t = target.resolve(COLLECTION)?;
-            core.purge_certificate(ctx, &t.vault, &t.name).await?;
-            Value::Null
-        }
-        CertificateCommand::Backup { target, file } => {
-            let t = target.resolve(COLLECTION)?;
-            write_new_file(&file, &core.backup_certificate(ctx, &t.vault, &t.name).await?)?;
-            Value::Null
-        }
-        CertificateCommand::Restore { vault, file } => {
-            az::certificate(&core.restore_certificate(ctx, &vault.vault_name, &read_file(&file)?).await?)
-        }
+        CertificateCommand::Lifecycle(command) => lifecycle::run::<Certificates>(core, ctx, command).await?,
         CertificateCommand::Pending(command) => pending(core, ctx, command).await?,
         CertificateCommand::Issuer(command) => issuer(core, ctx, command).await?,
         CertificateCommand::Contact(command) => contact(core, ctx, command).await?,
@@ -233,5 +208,33 @@ pub async fn events(core: &Vaultmort, ctx: &RequestContext, command: EventsComma
                     .collect(),
             ))
         }
+    }
+}
+
+/// Certificates in the shared life-cycle commands.
+pub(crate) struct Certificates;
+
+impl lifecycle::Lifecycle for Certificates {
+    const COLLECTION: &'static str = COLLECTION;
+    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::certificate(&core.delete_certificate(ctx, vault, name).await?))
+    }
+    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
+        Ok(Value::Array(core.list_deleted_certificates(ctx, vault).await?.iter().map(az::certificate_item).collect()))
+    }
+    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::certificate(&core.get_deleted_certificate(ctx, vault, name).await?))
+    }
+    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::certificate(&core.recover_certificate(ctx, vault, name).await?))
+    }
+    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
+        Ok(core.purge_certificate(ctx, vault, name).await?)
+    }
+    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
+        Ok(core.backup_certificate(ctx, vault, name).await?)
+    }
+    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
+        Ok(az::certificate(&core.restore_certificate(ctx, vault, blob).await?))
     }
 }

@@ -6,7 +6,7 @@ use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 
-use super::{read_file, write_new_file};
+use super::{lifecycle, read_file, write_new_file};
 use crate::args::{CryptoArgs, KeyCommand};
 use crate::{CliError, az, parse};
 
@@ -125,31 +125,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             write_new_file(&file, &bytes)?;
             Value::Null
         }
-        KeyCommand::Delete(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::key(&core.delete_key(ctx, &t.vault, &t.name).await?)
-        }
-        KeyCommand::ListDeleted(vault) => list(core.list_deleted_keys(ctx, &vault.vault_name).await?),
-        KeyCommand::ShowDeleted(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::key(&core.get_deleted_key(ctx, &t.vault, &t.name).await?)
-        }
-        KeyCommand::Recover(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::key(&core.recover_key(ctx, &t.vault, &t.name).await?)
-        }
-        KeyCommand::Purge(target) => {
-            let t = target.resolve(COLLECTION)?;
-            core.purge_key(ctx, &t.vault, &t.name).await?;
-            Value::Null
-        }
-        KeyCommand::Backup { target, file } => {
-            let t = target.resolve(COLLECTION)?;
-            let blob = core.backup_key(ctx, &t.vault, &t.name).await?;
-            write_new_file(&file, &blob)?;
-            Value::Null
-        }
-        KeyCommand::Restore { vault, file } => az::key(&core.restore_key(ctx, &vault.vault_name, &read_file(&file)?).await?),
+        KeyCommand::Lifecycle(command) => lifecycle::run::<Keys>(core, ctx, command).await?,
         KeyCommand::Rotate(target) => {
             let t = target.resolve(COLLECTION)?;
             az::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
@@ -174,4 +150,32 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             json!({"isValid": result.valid})
         }
     })
+}
+
+/// Keys in the shared life-cycle commands.
+pub(crate) struct Keys;
+
+impl lifecycle::Lifecycle for Keys {
+    const COLLECTION: &'static str = COLLECTION;
+    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::key(&core.delete_key(ctx, vault, name).await?))
+    }
+    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
+        Ok(Value::Array(core.list_deleted_keys(ctx, vault).await?.iter().map(az::key_item).collect()))
+    }
+    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::key(&core.get_deleted_key(ctx, vault, name).await?))
+    }
+    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::key(&core.recover_key(ctx, vault, name).await?))
+    }
+    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
+        Ok(core.purge_key(ctx, vault, name).await?)
+    }
+    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
+        Ok(core.backup_key(ctx, vault, name).await?)
+    }
+    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
+        Ok(az::key(&core.restore_key(ctx, vault, blob).await?))
+    }
 }

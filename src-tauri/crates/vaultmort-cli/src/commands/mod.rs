@@ -5,6 +5,7 @@ mod certificate;
 mod clock;
 mod group;
 mod key;
+mod lifecycle;
 mod secret;
 mod vault;
 

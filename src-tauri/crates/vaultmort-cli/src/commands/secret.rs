@@ -6,7 +6,7 @@ use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 use vaultmort_core::{Error, RequestContext, Vaultmort};
 use zeroize::Zeroizing;
 
-use super::{read_file, write_new_file};
+use super::{lifecycle, read_file, write_new_file};
 use crate::args::SecretCommand;
 use crate::{CliError, az, parse};
 
@@ -94,30 +94,34 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: SecretCommand)
             write_new_file(&file, &value_to_file(value, encoding.as_deref())?)?;
             Value::Null
         }
-        SecretCommand::Delete(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::secret(&core.delete_secret(ctx, &t.vault, &t.name).await?)
-        }
-        SecretCommand::ListDeleted(vault) => list(core.list_deleted_secrets(ctx, &vault.vault_name).await?),
-        SecretCommand::ShowDeleted(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::secret(&core.get_deleted_secret(ctx, &t.vault, &t.name).await?)
-        }
-        SecretCommand::Recover(target) => {
-            let t = target.resolve(COLLECTION)?;
-            az::secret(&core.recover_secret(ctx, &t.vault, &t.name).await?)
-        }
-        SecretCommand::Purge(target) => {
-            let t = target.resolve(COLLECTION)?;
-            core.purge_secret(ctx, &t.vault, &t.name).await?;
-            Value::Null
-        }
-        SecretCommand::Backup { target, file } => {
-            let t = target.resolve(COLLECTION)?;
-            let blob = core.backup_secret(ctx, &t.vault, &t.name).await?;
-            write_new_file(&file, &blob)?;
-            Value::Null
-        }
-        SecretCommand::Restore { vault, file } => az::secret(&core.restore_secret(ctx, &vault.vault_name, &read_file(&file)?).await?),
+        SecretCommand::Lifecycle(command) => lifecycle::run::<Secrets>(core, ctx, command).await?,
     })
+}
+
+/// Secrets in the shared life-cycle commands.
+pub(crate) struct Secrets;
+
+impl lifecycle::Lifecycle for Secrets {
+    const COLLECTION: &'static str = COLLECTION;
+    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::secret(&core.delete_secret(ctx, vault, name).await?))
+    }
+    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
+        Ok(Value::Array(core.list_deleted_secrets(ctx, vault).await?.iter().map(az::secret).collect()))
+    }
+    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::secret(&core.get_deleted_secret(ctx, vault, name).await?))
+    }
+    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
+        Ok(az::secret(&core.recover_secret(ctx, vault, name).await?))
+    }
+    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
+        Ok(core.purge_secret(ctx, vault, name).await?)
+    }
+    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
+        Ok(core.backup_secret(ctx, vault, name).await?)
+    }
+    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
+        Ok(az::secret(&core.restore_secret(ctx, vault, blob).await?))
+    }
 }
