@@ -6,8 +6,11 @@
 //!   snapshot in `../shared/advisory-db`), then the whole test suite under nextest inside a
 //!   private D-Bus session with a throwaway, unlocked gnome-keyring.
 //! - `bench`: `openssl speed` and the core's criterion benchmarks, one after the other.
-//! - `run`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
+//! - `run` (also `desktop`): build the web UI and the desktop app and start it on the user's data
+//!   directory (on a virtual screen when there is no display).
+//! - `demo`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
 //!   or, with arguments after `--`, run `vaultmort` with them against the user's own home.
+//! - `bindings`: rewrite `ui/src/bindings.ts` from the desktop app's Rust command types.
 //!
 //! Deliberately left out: anything a plain `cargo` command already does well (building, single
 //! tests), and portability: these tasks target Linux (Debian 12) like the CI machines.
@@ -17,6 +20,8 @@
 
 mod advisory_db;
 mod bench;
+mod bindings;
+mod desktop;
 mod error;
 mod process;
 mod run;
@@ -36,9 +41,13 @@ tasks:
   setup                      install missing apt packages and cargo tools (into .tools/)
   test [--quick] [-- ARGS]   fmt, clippy, deny, then every test; ARGS go to `cargo nextest run`
                              (--quick skips fmt, clippy and deny)
-  run [-- ARGS]              build the CLI, print its help and run a demo in a throwaway home;
+  run [-- ARGS]              build the UI and the desktop app, then start it on your data (under
+                             xvfb-run when there is no display); ARGS go to the app, e.g. --home DIR
+                             (`desktop` is the same task)
+  demo [-- ARGS]             build the CLI, print its help and run a demo in a throwaway home;
                              with ARGS, run `vaultmort ARGS` against your own home instead
   bench [-- FILTER]          openssl speed, then the core's criterion benchmarks beside it
+  bindings                   rewrite ui/src/bindings.ts from the app's Rust command types
   help                       print this text";
 
 fn main() -> ExitCode {
@@ -79,13 +88,22 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             test::run(&Project::locate()?, test::Options { quick, nextest_args: passthrough })?;
             Ok(ExitCode::SUCCESS)
         }
-        "run" => {
+        "demo" => {
             reject_extra(task, options, &[])?;
             run::run(&Project::locate()?, passthrough)
         }
         "bench" => {
             reject_extra(task, options, &[])?;
             bench::run(&Project::locate()?, passthrough)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "run" | "desktop" => {
+            reject_extra(task, options, &[])?;
+            desktop::run(&Project::locate()?, passthrough)
+        }
+        "bindings" => {
+            reject_extra(task, options, passthrough)?;
+            bindings::run(&Project::locate()?)?;
             Ok(ExitCode::SUCCESS)
         }
         "help" | "-h" | "--help" => {

@@ -1,4 +1,4 @@
-//! `cargo xtask run`: the app, as far as it exists today, which is the `vaultmort` CLI.
+//! `cargo xtask demo`: the `vaultmort` CLI, shown off.
 //!
 //! Without arguments: the CLI's help, then a short demo (a resource group, a vault, a secret and
 //! a key) in a throwaway home unlocked by a fixed passphrase, so the user's data and keyring are

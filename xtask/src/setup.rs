@@ -1,8 +1,8 @@
 //! Installs what the project needs on a fresh Debian 12 machine, and nothing when it is there.
 //!
 //! System packages come from apt (as root, or through sudo); cargo tools are built once into the
-//! git-ignored `.tools/` so a CI cache can keep them. Left out: the Tauri/WebKit packages, which
-//! arrive with the desktop app.
+//! git-ignored `.tools/` so a CI cache can keep them. The list includes what the desktop app (Tauri 2
+//! over WebKitGTK) needs to build and to run headless, since `cargo clippy --workspace` compiles it.
 
 use std::process::Command;
 
@@ -22,6 +22,18 @@ const APT_PACKAGES: &[&str] = &[
     "softhsm2",        // a PKCS#11 token for HSM-protected keys
     "xvfb",            // a headless X server for the desktop app's tests
     "xauth",           // needed by xvfb-run
+    // The desktop app: Tauri 2 on Linux links WebKitGTK 4.1, GTK 3 and libsoup 3.
+    "file",                         // what tauri's tooling uses to inspect binaries and icons
+    "libssl-dev",                   // OpenSSL headers for crates of the Tauri tree that link it
+    "libwebkit2gtk-4.1-dev",        // the web view (wry)
+    "libsoup-3.0-dev",              // WebKitGTK's HTTP library
+    "libjavascriptcoregtk-4.1-dev", // WebKitGTK's JavaScript engine
+    "libgtk-3-dev",                 // windows, menus and dialogs (tao, rfd)
+    "librsvg2-dev",                 // SVG icons in GTK
+    "libayatana-appindicator3-dev", // tray icons (the Tauri guide's list; unused today)
+    "libxdo-dev",                   // keyboard shortcuts in native menus (the Tauri guide's list)
+    "webkit2gtk-driver",            // WebKitWebDriver, for the real-window tests through tauri-driver
+    "imagemagick",                  // screenshots of the headless screen (`import`) and icon work
 ];
 
 /// Cargo tools, by executable: the crate, the versions to accept, and whether a copy found

@@ -40,6 +40,8 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
 
     if !options.quick {
         process::run("fmt", project.cargo().args(["fmt", "--all", "--check"]))?;
+        crate::desktop::build_ui(project)?;
+        process::run("ui check", project.command("npm").args(["--prefix", "ui", "run", "check"]))?;
         process::run("clippy", project.cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
         let snapshot = advisory_db::prepare(project)?;
         println!("deny: advisories from {snapshot}");

@@ -1,0 +1,60 @@
+//! The one error shape every command returns: an Azure-style `code` and a human `message`.
+//!
+//! Codes come from the core (`VaultNotFound`, `BadParameter`, ...) and from opening the home
+//! (`WrongPassphrase`, `PassphraseRequired`, ...), plus `Locked` for a data command that arrives
+//! before the store is unlocked. Left out: framework failures (an ACL denial, arguments of the
+//! wrong type), which Tauri rejects with a plain string before any command runs.
+
+use serde::Serialize;
+
+/// What a failed command sends to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct CommandError {
+    /// Machine-readable: the core's error code, or `Locked`.
+    pub code: String,
+    /// For a person: what went wrong and, where the core says so, what to do.
+    pub message: String,
+}
+
+impl CommandError {
+    /// An error with this code and message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
+
+    /// The store is not unlocked yet: the UI must call `session_status` / `unlock` first.
+    pub fn locked() -> Self {
+        Self::new("Locked", "Vaultmort is locked: unlock it first")
+    }
+
+    /// Input the adapter itself could not read (bad base64, say), reported as the core would.
+    pub fn bad_parameter(message: impl Into<String>) -> Self {
+        Self::new("BadParameter", message)
+    }
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+impl From<vaultmort_core::Error> for CommandError {
+    fn from(error: vaultmort_core::Error) -> Self {
+        Self::new(error.code(), error.to_string())
+    }
+}
+
+impl From<vaultmort_crypto::CryptoError> for CommandError {
+    fn from(error: vaultmort_crypto::CryptoError) -> Self {
+        vaultmort_core::Error::from(error).into()
+    }
+}
+
+impl From<vaultmort_home::HomeError> for CommandError {
+    fn from(error: vaultmort_home::HomeError) -> Self {
+        Self::new(error.code(), error.to_string())
+    }
+}

@@ -1,0 +1,127 @@
+//! The app's state: which home it opens, and the unlocked core once it is open.
+//!
+//! The home is opened lazily, by the UI's first `session_status` (never in `setup`, so the first
+//! view is not blocked on D-Bus or Argon2). A store kept in the OS keyring opens right there; a
+//! store under a passphrase reports that it needs one, and `unlock` opens it with the passphrase
+//! typed in the UI. Once open, the core stays for the life of the process (there is no "lock"
+//! yet). Left out: the home's rules themselves (where the key comes from, passphrase strength),
+//! which stay in `vaultmort-home`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use vaultmort_core::Vaultmort;
+use vaultmort_home::{HomeError, HomeOptions, KeySourceChoice, PassphrasePrompt};
+use zeroize::Zeroizing;
+
+use crate::dto::SessionStatus;
+use crate::error::CommandError;
+
+/// What the commands share: the home to open and, once unlocked, the core.
+#[derive(Debug)]
+pub struct AppState {
+    home: PathBuf,
+    key_source: KeySourceChoice,
+    core: OnceLock<Arc<Vaultmort>>,
+    /// Serialises attempts to open the home, so two early calls never open it twice.
+    opening: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    /// State for the home at `home`; `key_source` applies only when the store is created there.
+    pub fn new(home: impl Into<PathBuf>, key_source: KeySourceChoice) -> Self {
+        Self { home: home.into(), key_source, core: OnceLock::new(), opening: tokio::sync::Mutex::new(()) }
+    }
+
+    /// State from the command line and the environment: `--home <dir>` or `VAULTMORT_HOME` or the
+    /// OS data directory; `--key-source <auto|keyring|passphrase>` or `VAULTMORT_KEY_SOURCE`
+    /// (default `auto`). The flags exist so that a test driver, which cannot set the app's
+    /// environment, can point it at a throwaway home.
+    pub fn from_args_and_env(args: impl IntoIterator<Item = String>) -> Result<Self, HomeError> {
+        let mut home = None;
+        let mut key_source = None;
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--home" => home = args.next().map(PathBuf::from),
+                "--key-source" => key_source = args.next(),
+                _ => {} // Anything else (e.g. what a desktop launcher adds) is not ours.
+            }
+        }
+        let home = match home {
+            Some(home) => home,
+            None => vaultmort_home::default_home()?,
+        };
+        let key_source = match key_source {
+            Some(choice) => choice.parse()?,
+            None => std::env::var("VAULTMORT_KEY_SOURCE").unwrap_or_default().parse()?,
+        };
+        Ok(Self::new(home, key_source))
+    }
+
+    /// The home folder.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// The unlocked core, or `Locked`.
+    pub(crate) fn core(&self) -> Result<Arc<Vaultmort>, CommandError> {
+        self.core.get().cloned().ok_or_else(CommandError::locked)
+    }
+
+    /// Whether the store is unlocked, opening it if that needs no passphrase; with `passphrase`,
+    /// opens (or, on first run, creates) the store with it.
+    pub(crate) async fn open(&self, passphrase: Option<Zeroizing<String>>) -> Result<SessionStatus, CommandError> {
+        let _one_at_a_time = self.opening.lock().await;
+        if self.core.get().is_some() {
+            return Ok(self.status(true, None));
+        }
+        // `open` asks this prompt only when it needs a passphrase it was not given; the answer
+        // "none" makes it fail with PassphraseRequired, and the recorded question says whether the
+        // store is new (Create) or exists (Unlock).
+        let asked: Arc<Mutex<Option<PassphrasePrompt>>> = Arc::default();
+        let recorder = Arc::clone(&asked);
+        let options = HomeOptions {
+            home: Some(self.home.clone()),
+            key_source: self.key_source,
+            passphrase,
+            prompt: Some(Box::new(move |why| {
+                *recorder.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
+                None
+            })),
+        };
+        match vaultmort_home::open(options).await {
+            Ok(home) => {
+                after_unlock(&home.core).await;
+                // Only this task sets the cell, under the `opening` lock, so it is still empty.
+                self.core.get_or_init(|| home.core);
+                log::info!("opened the Vaultmort home {} ({:?})", self.home.display(), home.key_source);
+                Ok(self.status(true, None))
+            }
+            Err(HomeError::PassphraseRequired) => {
+                let why = *asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(self.status(false, why))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    fn status(&self, unlocked: bool, asked: Option<PassphrasePrompt>) -> SessionStatus {
+        SessionStatus {
+            unlocked,
+            needs_passphrase: !unlocked,
+            first_run: asked == Some(PassphrasePrompt::Create),
+            home: self.home.display().to_string(),
+        }
+    }
+}
+
+/// The installation's periodic work, once at unlock: purges past their retention, certificate
+/// renewals and expiry events that came due while the app was closed. A failure here is logged,
+/// never a reason to refuse the unlock.
+async fn after_unlock(core: &Vaultmort) {
+    match core.tick().await {
+        Ok((sweep, renewal)) => log::info!("after unlock: {sweep:?}; {renewal:?}"),
+        Err(error) => log::warn!("after unlock, the retention sweep or certificate scheduler failed: {error}"),
+    }
+}

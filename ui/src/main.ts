@@ -1,0 +1,82 @@
+// Entry point: asks the backend whether the store is open, shows the unlock screen if not, then
+// the portal shell (top bar, left navigation, alert region, routed page). Routing is by URL hash;
+// switching tabs within one vault keeps the blade and only swaps its panel.
+
+import { h, replace } from "./dom";
+import { host, type SessionStatus } from "./host";
+import { parseRoute, type Route } from "./route";
+import { alertRegion, clearAlert, showError, statusRegion } from "./ui";
+import { createVaultView } from "./views/create-vault";
+import { expiringView } from "./views/expiring";
+import { navView } from "./views/nav";
+import { unlockView } from "./views/unlock";
+import { type Blade, vaultBlade } from "./views/vault-blade";
+import { vaultListView } from "./views/vault-list";
+
+const root = document.getElementById("app") ?? document.body;
+
+function portal(status: SessionStatus): void {
+  const nav = navView();
+  const content = h("div", { class: "content", id: "content", tabindex: -1 });
+  let blade: Blade | null = null;
+
+  const shell = h(
+    "div",
+    { class: "shell" },
+    h("a", { class: "skip-link", href: "#content", onclick: (ev) => (ev.preventDefault(), content.focus()) }, "Skip to content"),
+    h(
+      "header",
+      { class: "topbar" },
+      h("span", { class: "brand" }, h("span", { class: "brand-mark small", "aria-hidden": "true" }, "V"), "Vaultmort"),
+      h("span", { class: "topbar-note" }, "Offline Azure Key Vault"),
+      h("span", { class: "spacer" }),
+      host.kind === "fake" ? h("span", { class: "pill", title: "No Tauri backend: an in-memory fake answers", "data-testid": "fake-host" }, "Browser preview (fake backend)") : null,
+      h("span", { class: "topbar-note home", title: "Vaultmort home" }, status.home),
+    ),
+    nav.element,
+    h("main", { class: "main" }, alertRegion, statusRegion, content),
+  );
+  replace(root, shell);
+
+  function render(route: Route): void {
+    nav.select(route);
+    if (route.page === "vault" && blade !== null && blade.vault === route.vault) {
+      blade.show(route.tab);
+      return;
+    }
+    clearAlert();
+    blade = null;
+    switch (route.page) {
+      case "vaults":
+        replace(content, vaultListView());
+        break;
+      case "create-vault":
+        replace(content, createVaultView(route.group, () => nav.refresh()));
+        break;
+      case "expiring":
+        replace(content, expiringView());
+        break;
+      case "vault":
+        blade = vaultBlade(route.vault, route.tab);
+        replace(content, blade.element);
+        break;
+    }
+  }
+
+  window.addEventListener("hashchange", () => render(parseRoute(location.hash)));
+  void nav.refresh();
+  render(parseRoute(location.hash));
+}
+
+async function start(): Promise<void> {
+  try {
+    const status = await host.sessionStatus();
+    if (status.unlocked) portal(status);
+    else replace(root, unlockView(status, portal));
+  } catch (e) {
+    replace(root, h("main", { class: "unlock" }, h("section", { class: "unlock-card" }, h("h1", null, "Vaultmort could not start"), alertRegion)));
+    showError(e);
+  }
+}
+
+void start();
