@@ -821,13 +821,13 @@ impl CertificatePolicy {
             return Err(CertError::policy("x509_props.subject", "a certificate needs a subject or at least one subject alternative name"));
         }
         for (i, dns) in sans.dns_names.iter().enumerate() {
-            check_dns_name(dns).map_err(|m| CertError::policy(format!("x509_props.sans.dns_names[{i}]"), m))?;
+            check_dns_name(format!("x509_props.sans.dns_names[{i}]"), dns)?;
         }
         for (i, email) in sans.emails.iter().enumerate() {
-            check_addr(email, "an email address").map_err(|m| CertError::policy(format!("x509_props.sans.emails[{i}]"), m))?;
+            check_addr(format!("x509_props.sans.emails[{i}]"), email, "an email address")?;
         }
         for (i, upn) in sans.upns.iter().enumerate() {
-            check_addr(upn, "a user principal name").map_err(|m| CertError::policy(format!("x509_props.sans.upns[{i}]"), m))?;
+            check_addr(format!("x509_props.sans.upns[{i}]"), upn, "a user principal name")?;
         }
         self.validity_months()?;
         self.key_usages()?;
@@ -1063,10 +1063,11 @@ fn error_text(e: &CertError) -> String {
     }
 }
 
-fn check_dns_name(name: &str) -> Result<(), String> {
+/// Checks a SAN DNS name; `field` names it in the error.
+fn check_dns_name(field: String, name: &str) -> Result<(), CertError> {
     let trimmed = name.strip_prefix("*.").unwrap_or(name);
     if trimmed.is_empty() || name.len() > 253 {
-        return Err(format!("'{name}' is not a DNS name"));
+        return Err(CertError::policy(field, format!("'{name}' is not a DNS name")));
     }
     let ok = trimmed.split('.').all(|label| {
         !label.is_empty()
@@ -1075,14 +1076,22 @@ fn check_dns_name(name: &str) -> Result<(), String> {
             && !label.starts_with('-')
             && !label.ends_with('-')
     });
-    if ok { Ok(()) } else { Err(format!("'{name}' is not a DNS name (letters, digits, hyphens and dots; a leading *. for a wildcard)")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(CertError::policy(
+            field,
+            format!("'{name}' is not a DNS name (letters, digits, hyphens and dots; a leading *. for a wildcard)"),
+        ))
+    }
 }
 
-fn check_addr(value: &str, what: &str) -> Result<(), String> {
+/// Checks an email address or UPN (`name@domain`); `field` names it in the error.
+fn check_addr(field: String, value: &str, what: &str) -> Result<(), CertError> {
     match value.split_once('@') {
         Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !value.contains(char::is_whitespace) && value.is_ascii() => {
             Ok(())
         }
-        _ => Err(format!("'{value}' is not {what} (name@domain)")),
+        _ => Err(CertError::policy(field, format!("'{value}' is not {what} (name@domain)"))),
     }
 }
