@@ -11,6 +11,8 @@
 //! - `demo`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
 //!   or, with arguments after `--`, run `vaultmort` with them against the user's own home.
 //! - `bindings`: rewrite `ui/src/bindings.ts` from the desktop app's Rust command types.
+//! - `e2e`: the desktop app's real-window tests (tauri-driver, WebdriverIO, `node --test`) on a
+//!   virtual screen; they also refresh `docs/screenshots/`.
 //!
 //! Deliberately left out: anything a plain `cargo` command already does well (building, single
 //! tests), and portability: these tasks target Linux (Debian 12) like the CI machines.
@@ -22,6 +24,7 @@ mod advisory_db;
 mod bench;
 mod bindings;
 mod desktop;
+mod e2e;
 mod error;
 mod process;
 mod run;
@@ -48,6 +51,8 @@ tasks:
                              with ARGS, run `vaultmort ARGS` against your own home instead
   bench [-- FILTER]          openssl speed, then the core's criterion benchmarks beside it
   bindings                   rewrite ui/src/bindings.ts from the app's Rust command types
+  e2e                        build the UI and the desktop app, then drive it in a real window on a
+                             virtual screen (tests/e2e; refreshes docs/screenshots)
   help                       print this text";
 
 fn main() -> ExitCode {
@@ -104,6 +109,11 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
         "bindings" => {
             reject_extra(task, options, passthrough)?;
             bindings::run(&Project::locate()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "e2e" => {
+            reject_extra(task, options, passthrough)?;
+            e2e::run(&Project::locate()?)?;
             Ok(ExitCode::SUCCESS)
         }
         "help" | "-h" | "--help" => {

@@ -66,6 +66,10 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
     stop_leftovers(project, runtime.path());
     outcome?;
 
+    // The desktop app in a real window, driven as a user would (tauri-driver under xvfb-run).
+    let screenshots = Scratch::new("e2e-screenshots")?;
+    crate::e2e::run_with_screenshots(project, screenshots.path())?;
+
     println!("xtask test: all {} passed", if options.quick { "tests" } else { "checks" });
     Ok(())
 }
