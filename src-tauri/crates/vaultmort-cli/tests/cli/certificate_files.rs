@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{TestHome, b64, openssl, openssl_ok, store_snapshot, unb64};
+use crate::support::{TestHome, b64, ecdsa_raw_to_der, openssl, openssl_ok, store_snapshot, unb64};
 
 const VAULT: &str = "cert-files";
 
@@ -89,42 +89,6 @@ fn pem_blocks(text: &str) -> Vec<String> {
 /// The base64 lines inside a PEM file (the key material itself).
 fn pem_body_lines(text: &str) -> Vec<String> {
     text.lines().filter(|l| !l.starts_with("-----") && !l.contains(':') && l.len() >= 16).map(str::to_string).collect()
-}
-
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
-    &bytes[first..]
-}
-
-fn der_length(len: usize) -> Vec<u8> {
-    match len {
-        0..=0x7f => vec![len as u8],
-        0x80..=0xff => vec![0x81, len as u8],
-        _ => vec![0x82, (len >> 8) as u8, len as u8],
-    }
-}
-
-fn der_integer(unsigned: &[u8]) -> Vec<u8> {
-    let mut content = strip_leading_zeros(unsigned).to_vec();
-    if content.first().is_some_and(|b| b & 0x80 != 0) {
-        content.insert(0, 0);
-    }
-    let mut out = vec![0x02];
-    out.extend(der_length(content.len()));
-    out.extend(content);
-    out
-}
-
-/// Key Vault's raw ECDSA `r || s` as the DER `SEQUENCE { INTEGER r, INTEGER s }` openssl reads.
-fn ecdsa_raw_to_der(raw: &[u8]) -> Vec<u8> {
-    assert!(raw.len().is_multiple_of(2), "a raw ECDSA signature is r || s of equal lengths");
-    let (r, s) = raw.split_at(raw.len() / 2);
-    let mut body = der_integer(r);
-    body.extend(der_integer(s));
-    let mut out = vec![0x30];
-    out.extend(der_length(body.len()));
-    out.extend(body);
-    out
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::support::{TestHome, b64, openssl, openssl_ok, unb64};
+use crate::support::{TestHome, b64, ecdsa_raw_to_der, openssl, openssl_ok, strip_leading_zeros, unb64};
 
 const VAULT: &str = "referee-vault";
 
@@ -50,11 +50,6 @@ fn flipped(bytes: &[u8]) -> Vec<u8> {
     let last = out.last_mut().expect("a digest is never empty");
     *last ^= 1;
     out
-}
-
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
-    &bytes[first..]
 }
 
 fn left_pad(bytes: &[u8], len: usize) -> Vec<u8> {
@@ -115,13 +110,23 @@ fn crypt(home: &TestHome, command: &str, name: &str, algorithm: &str, value: &[u
     unb64(out["result"].as_str().expect("the crypto commands print the result as base64"))
 }
 
-/// Whether openssl accepts a signature (`pkeyutl -verify` / `dgst -verify`); stderr on refusal.
-fn openssl_accepts(args: &[&str]) -> Result<(), String> {
+/// openssl's refusal of a signature, with what it printed.
+#[derive(Debug)]
+struct OpensslRefused(String);
+
+impl std::fmt::Display for OpensslRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "openssl refused: {}", self.0)
+    }
+}
+
+/// Whether openssl accepts a signature (`pkeyutl -verify` / `dgst -verify`).
+fn openssl_accepts(args: &[&str]) -> Result<(), OpensslRefused> {
     let out = openssl(args, None);
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+        Err(OpensslRefused(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))))
     }
 }
 
@@ -155,37 +160,6 @@ fn text_exponent(text: &str) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 // ECDSA signature encodings: Key Vault's raw r||s against openssl's DER ECDSA-Sig-Value
 // ---------------------------------------------------------------------------------------------
-
-fn der_length(len: usize) -> Vec<u8> {
-    match len {
-        0..=0x7f => vec![len as u8],
-        0x80..=0xff => vec![0x81, len as u8],
-        _ => vec![0x82, (len >> 8) as u8, len as u8],
-    }
-}
-
-fn der_integer(unsigned: &[u8]) -> Vec<u8> {
-    let mut content = strip_leading_zeros(unsigned).to_vec();
-    if content.first().is_some_and(|b| b & 0x80 != 0) {
-        content.insert(0, 0);
-    }
-    let mut out = vec![0x02];
-    out.extend(der_length(content.len()));
-    out.extend(content);
-    out
-}
-
-/// Raw `r || s` (each half the signature) as DER `SEQUENCE { INTEGER r, INTEGER s }`.
-fn ecdsa_raw_to_der(raw: &[u8]) -> Vec<u8> {
-    assert!(raw.len().is_multiple_of(2), "a raw ECDSA signature is r || s of equal lengths");
-    let (r, s) = raw.split_at(raw.len() / 2);
-    let mut body = der_integer(r);
-    body.extend(der_integer(s));
-    let mut out = vec![0x30];
-    out.extend(der_length(body.len()));
-    out.extend(body);
-    out
-}
 
 /// Reads one DER element with `tag` at the start of `bytes`: (content, rest).
 fn der_element(bytes: &[u8], tag: u8) -> (&[u8], &[u8]) {

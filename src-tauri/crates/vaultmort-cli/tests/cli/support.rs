@@ -374,3 +374,42 @@ fn openssl_key_fields(text: &str) -> std::collections::HashMap<String, Vec<u8>> 
     }
     fields
 }
+
+/// A big-endian unsigned integer without its leading zero bytes (one zero byte stays for zero).
+pub fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
+    &bytes[first..]
+}
+
+/// A DER length (short form, or long form with one or two bytes).
+pub fn der_length(len: usize) -> Vec<u8> {
+    match len {
+        0..=0x7f => vec![len as u8],
+        0x80..=0xff => vec![0x81, len as u8],
+        _ => vec![0x82, (len >> 8) as u8, len as u8],
+    }
+}
+
+/// A non-negative DER INTEGER from unsigned big-endian bytes.
+pub fn der_integer(unsigned: &[u8]) -> Vec<u8> {
+    let mut content = strip_leading_zeros(unsigned).to_vec();
+    if content.first().is_some_and(|b| b & 0x80 != 0) {
+        content.insert(0, 0);
+    }
+    let mut out = vec![0x02];
+    out.extend(der_length(content.len()));
+    out.extend(content);
+    out
+}
+
+/// Key Vault's raw ECDSA `r || s` as the DER `SEQUENCE { INTEGER r, INTEGER s }` openssl reads.
+pub fn ecdsa_raw_to_der(raw: &[u8]) -> Vec<u8> {
+    assert!(raw.len().is_multiple_of(2), "a raw ECDSA signature is r || s of equal lengths");
+    let (r, s) = raw.split_at(raw.len() / 2);
+    let mut body = der_integer(r);
+    body.extend(der_integer(s));
+    let mut out = vec![0x30];
+    out.extend(der_length(body.len()));
+    out.extend(body);
+    out
+}
