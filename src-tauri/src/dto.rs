@@ -208,10 +208,12 @@ impl std::fmt::Debug for SetSecretInput {
     }
 }
 
-/// A soft-deleted secret.
+/// A soft-deleted key, secret or certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedItem {
+    /// What kind of object.
+    pub kind: ObjectKindName,
     /// Its name.
     pub name: String,
     /// When it was deleted.
@@ -221,14 +223,10 @@ pub struct DeletedItem {
 }
 
 impl DeletedItem {
-    /// The view of a deleted secret; `None` for one that is not deleted.
-    pub(crate) fn of_secret(secret: SecretBundle) -> Option<Self> {
-        let deleted = secret.deleted?;
-        Some(Self {
-            name: secret.id.name,
-            deleted_date: iso(deleted.deleted_date),
-            scheduled_purge_date: iso(deleted.scheduled_purge_date),
-        })
+    /// The view of a deleted object; `None` for one that is not deleted.
+    pub(crate) fn of(kind: ObjectKindName, deleted: Option<vaultmort_core::objects::DeletedInfo>, name: String) -> Option<Self> {
+        let deleted = deleted?;
+        Some(Self { kind, name, deleted_date: iso(deleted.deleted_date), scheduled_purge_date: iso(deleted.scheduled_purge_date) })
     }
 }
 
@@ -301,6 +299,30 @@ pub struct CreateKeyInput {
     pub size: Option<u32>,
     /// EC curve name; P-256 when null. Only for EC.
     pub curve: Option<String>,
+    /// Permitted operations (`sign`, `verify`, `encrypt`, ...); the type's defaults when null.
+    pub key_ops: Option<Vec<String>>,
+    /// Enabled; true when null.
+    pub enabled: Option<bool>,
+    /// Activation date (ISO-8601), or null.
+    pub not_before: Option<String>,
+    /// Expiry (ISO-8601), or null.
+    pub expires: Option<String>,
+    /// Tags, at most 15.
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The try-it panel's operations besides sign and verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CryptoOperation {
+    /// Encrypt with the public key.
+    Encrypt,
+    /// Decrypt with the private key.
+    Decrypt,
+    /// Wrap a symmetric key with the public key.
+    WrapKey,
+    /// Unwrap a symmetric key with the private key.
+    UnwrapKey,
 }
 
 /// A certificate's newest version.
@@ -375,4 +397,105 @@ pub struct ExpiringItem {
     pub expires: String,
     /// Whole days from now (the installation's clock) to the expiry; negative once expired.
     pub days_left: i32,
+}
+
+/// Parses an optional ISO-8601 time from the UI (`2026-11-29T10:00:00Z` or with an offset).
+pub(crate) fn parse_time(field: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, crate::CommandError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| crate::CommandError::bad_parameter(format!("the {field} '{text}' is not a date and time such as 2026-12-31T23:59:00Z")))
+}
+
+/// A version's editable attributes, as the edit form sends them: the whole desired state (a
+/// null date clears it).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributesInput {
+    /// Whether the version may be used.
+    pub enabled: bool,
+    /// Activation date, or null for none.
+    pub not_before: Option<String>,
+    /// Expiry, or null for none.
+    pub expires: Option<String>,
+}
+
+impl AttributesInput {
+    /// The core's change set: every attribute set to the form's value.
+    pub(crate) fn changes(&self) -> Result<vaultmort_core::model::AttributeChanges, crate::CommandError> {
+        Ok(vaultmort_core::model::AttributeChanges {
+            enabled: Some(self.enabled),
+            not_before: Some(parse_time("activation date", self.not_before.as_deref())?),
+            expires: Some(parse_time("expiry", self.expires.as_deref())?),
+            tags: None,
+        })
+    }
+}
+
+/// One version of a key with its public half as a JWK, for the details pane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyDetails {
+    /// The version's list facts.
+    pub item: KeyItem,
+    /// Key size or curve, in words (`RSA 2048`, `EC P-256`).
+    pub size: String,
+    /// The public JWK, pretty-printed JSON.
+    pub public_jwk: String,
+    /// Activation date.
+    pub not_before: Option<String>,
+    /// Last change.
+    pub updated: String,
+    /// Tags.
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+impl KeyDetails {
+    pub(crate) fn of(key: KeyBundle) -> Result<Self, crate::CommandError> {
+        let jwk = key.jwk(&vault_base(&key.id.vault));
+        let public_jwk = serde_json::to_string_pretty(&jwk).map_err(|e| crate::CommandError::new("InternalError", e.to_string()))?;
+        Ok(Self {
+            size: vaultmort_certs::import::describe_key(key.public.spec()),
+            public_jwk,
+            not_before: key.attributes.not_before.map(iso),
+            updated: iso(key.attributes.updated),
+            tags: key.tags.clone(),
+            item: key.into(),
+        })
+    }
+}
+
+/// A secret version's details (no value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretDetails {
+    /// The version's list facts.
+    pub item: SecretItem,
+    /// Activation date.
+    pub not_before: Option<String>,
+    /// Tags.
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// Whether a certificate manages this secret (then it is read-only here).
+    pub managed: bool,
+}
+
+impl From<SecretBundle> for SecretDetails {
+    fn from(secret: SecretBundle) -> Self {
+        Self {
+            not_before: secret.attributes.not_before.map(iso),
+            tags: secret.tags.clone(),
+            managed: secret.managed,
+            item: secret.into(),
+        }
+    }
+}
+
+/// Where a download went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedFile {
+    /// The file written.
+    pub path: String,
+    /// How many bytes.
+    pub bytes: u32,
 }

@@ -14,7 +14,11 @@
 
 pub mod commands;
 mod dto;
+mod dto_certificates;
 mod error;
+pub mod clipboard;
+mod files;
+pub mod notices;
 mod state;
 
 /// The IPC command names, one list shared with the build script.
@@ -22,19 +26,21 @@ mod command_names;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use tauri::Manager;
 
 pub use command_names::COMMANDS;
 pub use dto::*;
+pub use dto_certificates::*;
 pub use error::CommandError;
 pub use state::AppState;
 
 /// Every command with its TypeScript types: the invoke handler, and the source of
 /// `ui/src/bindings.ts`. Errors reach the UI as `{ status: "error", error: CommandError }`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{certificates, expiry, groups, keys, secrets, session, vaults};
+    use commands::{certificates, deleted, expiry, groups, keys, secrets, session, vaults};
     tauri_specta::Builder::<R>::new()
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // One TypeScript type per DTO: with serde phases on, every type with an `Option` field
@@ -43,6 +49,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             session::session_status,
             session::unlock,
+            session::ui_ready,
             groups::list_groups,
             groups::create_group,
             vaults::check_vault_name,
@@ -51,15 +58,44 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             secrets::list_secrets,
             secrets::set_secret,
             secrets::reveal_secret,
-            secrets::delete_secret,
-            secrets::list_deleted_secrets,
-            secrets::recover_secret,
+            secrets::list_secret_versions,
+            secrets::get_secret_details,
+            secrets::update_secret,
+            secrets::save_secret_value,
+            secrets::copy_secret,
+            deleted::delete_object,
+            deleted::list_deleted,
+            deleted::recover_object,
+            deleted::purge_object,
             keys::list_keys,
             keys::create_key,
+            keys::list_key_versions,
+            keys::get_key,
+            keys::update_key,
+            keys::rotate_key,
+            keys::save_public_key,
             keys::sign_digest,
             keys::verify_digest,
+            keys::crypto_operation,
             certificates::list_certificates,
-            certificates::create_self_signed_certificate,
+            certificates::default_certificate_policy,
+            certificates::create_certificate,
+            certificates::get_certificate_operation,
+            certificates::delete_certificate_operation,
+            certificates::save_csr,
+            certificates::merge_certificate,
+            certificates::preview_certificate_file,
+            certificates::import_certificate,
+            certificates::save_certificate,
+            certificates::list_certificate_versions,
+            certificates::get_certificate_policy,
+            certificates::update_certificate_policy,
+            certificates::list_issuers,
+            certificates::set_issuer,
+            certificates::delete_issuer,
+            certificates::get_contacts,
+            certificates::set_contacts,
+            certificates::list_outbox,
             expiry::expiring_soon,
         ])
 }
@@ -103,6 +139,12 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init());
+    let builder = builder.setup(|app| {
+        let state = app.state::<AppState>();
+        state.set_clipboard(Arc::new(PluginClipboard(app.handle().clone())));
+        state.set_notifier(Arc::new(PluginNotifier(app.handle().clone())));
+        Ok(())
+    });
     match configure(builder, state).run(context()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -140,4 +182,46 @@ fn logging(home: &Path) -> tauri::plugin::TauriPlugin<tauri::Wry> {
         .target(Target::new(TargetKind::Stdout))
         .target(Target::new(TargetKind::Folder { path: home.join("logs"), file_name: Some("desktop".into()) }))
         .build()
+}
+
+/// The system clipboard through the clipboard-manager plugin.
+#[derive(Debug)]
+struct PluginClipboard(tauri::AppHandle);
+
+impl clipboard::Clipboard for PluginClipboard {
+    fn write_text(&self, text: &str) -> Result<(), CommandError> {
+        use tauri_plugin_clipboard_manager::ClipboardExt;
+        self.0.clipboard().write_text(text).map_err(clipboard_error)
+    }
+    fn read_text(&self) -> Result<zeroize::Zeroizing<String>, CommandError> {
+        use tauri_plugin_clipboard_manager::ClipboardExt;
+        // An empty or non-text clipboard reads as an error; it holds no copied secret either way.
+        Ok(zeroize::Zeroizing::new(self.0.clipboard().read_text().unwrap_or_default()))
+    }
+    fn clear(&self) -> Result<(), CommandError> {
+        use tauri_plugin_clipboard_manager::ClipboardExt;
+        self.0.clipboard().clear().map_err(clipboard_error)
+    }
+}
+
+fn clipboard_error(error: tauri_plugin_clipboard_manager::Error) -> CommandError {
+    CommandError::new("ClipboardUnavailable", format!("the clipboard cannot be used: {error}"))
+}
+
+/// Desktop notifications through the notification plugin.
+#[derive(Debug)]
+struct PluginNotifier(tauri::AppHandle);
+
+impl notices::Notifier for PluginNotifier {
+    fn notify(&self, notice: &notices::Notice) -> Result<(), CommandError> {
+        use tauri_plugin_notification::NotificationExt;
+        log::info!("notification: {}: {}", notice.title, notice.body);
+        self.0
+            .notification()
+            .builder()
+            .title(&notice.title)
+            .body(&notice.body)
+            .show()
+            .map_err(|error| CommandError::new("NotificationFailed", format!("cannot show a notification: {error}")))
+    }
 }

@@ -9,15 +9,22 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use vaultmort_core::Vaultmort;
 use vaultmort_home::{HomeError, HomeOptions, KeySourceChoice, PassphrasePrompt};
 use zeroize::Zeroizing;
 
+use crate::clipboard::Clipboard;
 use crate::dto::SessionStatus;
 use crate::error::CommandError;
+use crate::notices::{EventCursor, Notifier};
 
-/// What the commands share: the home to open and, once unlocked, the core.
+/// How long a copied secret stays on the clipboard unless `--clipboard-clear-seconds` says otherwise.
+pub const DEFAULT_CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
+
+/// What the commands share: the home to open and, once unlocked, the core; the desktop services
+/// (clipboard, notifications) the shell plugs in.
 #[derive(Debug)]
 pub struct AppState {
     home: PathBuf,
@@ -25,26 +32,86 @@ pub struct AppState {
     core: OnceLock<Arc<Vaultmort>>,
     /// Serialises attempts to open the home, so two early calls never open it twice.
     opening: tokio::sync::Mutex<()>,
+    clipboard: OnceLock<Arc<dyn Clipboard>>,
+    clipboard_clear_after: Duration,
+    notifier: OnceLock<Arc<dyn Notifier>>,
+    events: Arc<EventCursor>,
+    started: Instant,
+    first_view: OnceLock<Duration>,
 }
 
 impl AppState {
     /// State for the home at `home`; `key_source` applies only when the store is created there.
     pub fn new(home: impl Into<PathBuf>, key_source: KeySourceChoice) -> Self {
-        Self { home: home.into(), key_source, core: OnceLock::new(), opening: tokio::sync::Mutex::new(()) }
+        Self {
+            home: home.into(),
+            key_source,
+            core: OnceLock::new(),
+            opening: tokio::sync::Mutex::new(()),
+            clipboard: OnceLock::new(),
+            clipboard_clear_after: DEFAULT_CLIPBOARD_CLEAR,
+            notifier: OnceLock::new(),
+            events: Arc::default(),
+            started: Instant::now(),
+            first_view: OnceLock::new(),
+        }
+    }
+
+    /// The same state with copied secrets cleared from the clipboard after `after`.
+    pub fn with_clipboard_clear_after(mut self, after: Duration) -> Self {
+        self.clipboard_clear_after = after;
+        self
+    }
+
+    /// Plugs in the clipboard (once; later calls are ignored).
+    pub fn set_clipboard(&self, clipboard: Arc<dyn Clipboard>) {
+        let _ = self.clipboard.set(clipboard);
+    }
+
+    /// Plugs in the notifier (once; later calls are ignored). Set it before the store is
+    /// unlocked: the scheduler loop starts at unlock only when there is a notifier.
+    pub fn set_notifier(&self, notifier: Arc<dyn Notifier>) {
+        let _ = self.notifier.set(notifier);
+    }
+
+    pub(crate) fn clipboard(&self) -> Result<Arc<dyn Clipboard>, CommandError> {
+        self.clipboard.get().cloned().ok_or_else(|| CommandError::new("ClipboardUnavailable", "there is no clipboard in this session"))
+    }
+
+    pub(crate) fn clipboard_clear_after(&self) -> Duration {
+        self.clipboard_clear_after
+    }
+
+    /// Runs the scheduler once, as its loop does every minute, and shows a notification through
+    /// the plugged-in notifier for each new event. Returns what was shown.
+    pub async fn run_scheduler_once(&self) -> Result<Vec<crate::notices::Notice>, CommandError> {
+        let notifier = self.notifier.get().cloned().ok_or_else(|| CommandError::new("NotificationFailed", "no notifier is plugged in"))?;
+        let core = self.core()?;
+        self.events.pass(&core, notifier.as_ref()).await
+    }
+
+    /// Records when the UI first showed an interactive view; the first call wins. Returns the
+    /// time from the state's creation (the app's start) to that moment.
+    pub(crate) fn first_view_shown(&self) -> Duration {
+        *self.first_view.get_or_init(|| self.started.elapsed())
     }
 
     /// State from the command line and the environment: `--home <dir>` or `VAULTMORT_HOME` or the
     /// OS data directory; `--key-source <auto|keyring|passphrase>` or `VAULTMORT_KEY_SOURCE`
-    /// (default `auto`). The flags exist so that a test driver, which cannot set the app's
+    /// (default `auto`); `--clipboard-clear-seconds <n>` (default 30). The flags exist so that a test driver, which cannot set the app's
     /// environment, can point it at a throwaway home.
     pub fn from_args_and_env(args: impl IntoIterator<Item = String>) -> Result<Self, HomeError> {
         let mut home = None;
         let mut key_source = None;
+        let mut clear = None;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--home" => home = args.next().map(PathBuf::from),
                 "--key-source" => key_source = args.next(),
+                "--clipboard-clear-seconds" => {
+                    clear = args.next().and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs);
+                }
                 _ => {} // Anything else (e.g. what a desktop launcher adds) is not ours.
             }
         }
@@ -56,7 +123,7 @@ impl AppState {
             Some(choice) => choice.parse()?,
             None => std::env::var("VAULTMORT_KEY_SOURCE").unwrap_or_default().parse()?,
         };
-        Ok(Self::new(home, key_source))
+        Ok(Self::new(home, key_source).with_clipboard_clear_after(clear.unwrap_or(DEFAULT_CLIPBOARD_CLEAR)))
     }
 
     /// The home folder.
@@ -92,7 +159,15 @@ impl AppState {
         };
         match vaultmort_home::open(options).await {
             Ok(home) => {
+                // Events recorded before now were someone else's news; show what happens from here,
+                // starting with what the first scheduler run finds due.
+                if let Err(error) = self.events.start(&home.core).await {
+                    log::warn!("cannot read the event log: {error}");
+                }
                 after_unlock(&home.core).await;
+                if let Some(notifier) = self.notifier.get() {
+                    crate::notices::spawn_scheduler(Arc::clone(&home.core), Arc::clone(&self.events), Arc::clone(notifier));
+                }
                 // Only this task sets the cell, under the `opening` lock, so it is still empty.
                 self.core.get_or_init(|| home.core);
                 log::info!("opened the Vaultmort home {} ({:?})", self.home.display(), home.key_source);

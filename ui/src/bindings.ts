@@ -17,6 +17,11 @@ export const commands = {
 	 *  nothing. Already open: reports so.
 	 */
 	unlock: (passphrase: string) => typedError<SessionStatus, CommandError>(__TAURI_INVOKE("unlock", { passphrase })),
+	/**
+	 *  The UI calls this once its first interactive view is on screen; the app logs the time from
+	 *  its start to then (the start-up benchmark reads that line). Returns the milliseconds.
+	 */
+	uiReady: (view: string) => typedError<number, CommandError>(__TAURI_INVOKE("ui_ready", { view })),
 	/**  Lists the resource groups. */
 	listGroups: () => typedError<GroupView[], CommandError>(__TAURI_INVOKE("list_groups")),
 	/**  Creates a resource group in `location` (an existing group in the same location is kept). */
@@ -36,16 +41,51 @@ export const commands = {
 	setSecret: (vault: string, input: SetSecretInput) => typedError<SecretItem, CommandError>(__TAURI_INVOKE("set_secret", { vault, input })),
 	/**  Returns the value of a secret: the newest version, or `version`. */
 	revealSecret: (vault: string, name: string, version: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("reveal_secret", { vault, name, version })),
-	/**  Soft-deletes a secret; it stays recoverable for the vault's retention period. */
-	deleteSecret: (vault: string, name: string) => typedError<SecretItem, CommandError>(__TAURI_INVOKE("delete_secret", { vault, name })),
-	/**  Lists the soft-deleted secrets of `vault` with their purge dates. */
-	listDeletedSecrets: (vault: string) => typedError<DeletedItem[], CommandError>(__TAURI_INVOKE("list_deleted_secrets", { vault })),
-	/**  Recovers a soft-deleted secret with all its versions. */
-	recoverSecret: (vault: string, name: string) => typedError<SecretItem, CommandError>(__TAURI_INVOKE("recover_secret", { vault, name })),
+	/**  Lists every version of secret `name`, newest first, without values. */
+	listSecretVersions: (vault: string, name: string) => typedError<SecretItem[], CommandError>(__TAURI_INVOKE("list_secret_versions", { vault, name })),
+	/**  One version's details, without its value (the newest when `version` is null). */
+	getSecretDetails: (vault: string, name: string, version: string | null) => typedError<SecretDetails, CommandError>(__TAURI_INVOKE("get_secret_details", { vault, name, version })),
+	/**  Sets a secret version's enabled flag, activation date, expiry and content type. */
+	updateSecret: (vault: string, name: string, version: string, attributes: AttributesInput, contentType: string | null) => typedError<SecretDetails, CommandError>(__TAURI_INVOKE("update_secret", { vault, name, version, attributes, contentType })),
+	/**
+	 *  Writes a secret version's value (the newest when `version` is null) to `path`, readable by
+	 *  its owner only, as `az keyvault secret download` does.
+	 */
+	saveSecretValue: (vault: string, name: string, version: string | null, path: string) => typedError<SavedFile, CommandError>(__TAURI_INVOKE("save_secret_value", { vault, name, version, path })),
+	/**
+	 *  Copies a secret version's value (the newest when `version` is null) to the clipboard, and
+	 *  clears it again after the configured time (30 s) unless something else was copied since.
+	 *  Returns the seconds until clearing.
+	 */
+	copySecret: (vault: string, name: string, version: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("copy_secret", { vault, name, version })),
+	/**
+	 *  Soft-deletes a key, secret or certificate with all its versions; it stays recoverable for the
+	 *  vault's retention period.
+	 */
+	deleteObject: (vault: string, kind: ObjectKindName, name: string) => typedError<DeletedItem, CommandError>(__TAURI_INVOKE("delete_object", { vault, kind, name })),
+	/**  Lists the soft-deleted objects of one kind with their purge dates. */
+	listDeleted: (vault: string, kind: ObjectKindName) => typedError<DeletedItem[], CommandError>(__TAURI_INVOKE("list_deleted", { vault, kind })),
+	/**  Recovers a soft-deleted object with all its versions. */
+	recoverObject: (vault: string, kind: ObjectKindName, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("recover_object", { vault, kind, name })),
+	/**  Purges a soft-deleted object for good (refused while the vault has purge protection). */
+	purgeObject: (vault: string, kind: ObjectKindName, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("purge_object", { vault, kind, name })),
 	/**  Lists the keys of `vault` (newest version of each). */
 	listKeys: (vault: string) => typedError<KeyItem[], CommandError>(__TAURI_INVOKE("list_keys", { vault })),
 	/**  Creates a software key (or a new version of one) with the type's default operations. */
 	createKey: (vault: string, input: CreateKeyInput) => typedError<KeyItem, CommandError>(__TAURI_INVOKE("create_key", { vault, input })),
+	/**  Lists every version of key `name`, newest first. */
+	listKeyVersions: (vault: string, name: string) => typedError<KeyItem[], CommandError>(__TAURI_INVOKE("list_key_versions", { vault, name })),
+	/**  One version of key `name` (the newest when `version` is null), with its public JWK. */
+	getKey: (vault: string, name: string, version: string | null) => typedError<KeyDetails, CommandError>(__TAURI_INVOKE("get_key", { vault, name, version })),
+	/**  Sets a key version's enabled flag, activation date and expiry. */
+	updateKey: (vault: string, name: string, version: string, attributes: AttributesInput) => typedError<KeyDetails, CommandError>(__TAURI_INVOKE("update_key", { vault, name, version, attributes })),
+	/**  Rotates key `name`: a new version with the same type, size or curve and operations. */
+	rotateKey: (vault: string, name: string) => typedError<KeyItem, CommandError>(__TAURI_INVOKE("rotate_key", { vault, name })),
+	/**
+	 *  Writes the public key of a version (the newest when `version` is null) to `path` as a PEM
+	 *  `PUBLIC KEY` (SubjectPublicKeyInfo), the form `az keyvault key download` writes.
+	 */
+	savePublicKey: (vault: string, name: string, version: string | null, path: string) => typedError<SavedFile, CommandError>(__TAURI_INVOKE("save_public_key", { vault, name, version, path })),
 	/**
 	 *  Signs a digest (base64) with the newest version of key `name`; returns the signature (base64).
 	 *  `algorithm` is Key Vault's name: RS256, PS256, ES256, ...
@@ -56,14 +96,76 @@ export const commands = {
 	 *  `true` when it matches.
 	 */
 	verifyDigest: (vault: string, name: string, algorithm: string, digest: string, signature: string) => typedError<boolean, CommandError>(__TAURI_INVOKE("verify_digest", { vault, name, algorithm, digest, signature })),
+	/**
+	 *  Runs encrypt, decrypt, wrapKey or unwrapKey with a key version (the newest when `version` is
+	 *  null) on base64 input; returns base64 output. Decrypt and unwrap use the private key inside
+	 *  the core; only their result comes back.
+	 */
+	cryptoOperation: (vault: string, name: string, version: string | null, operation: CryptoOperation, algorithm: string, input: string) => typedError<string, CommandError>(__TAURI_INVOKE("crypto_operation", { vault, name, version, operation, algorithm, input })),
 	/**  Lists the certificates of `vault` (newest version of each). */
 	listCertificates: (vault: string) => typedError<CertificateItem[], CommandError>(__TAURI_INVOKE("list_certificates", { vault })),
 	/**
-	 *  Creates a self-signed certificate for `subject`, valid for `validityMonths`, and returns it.
-	 *  The policy is Key Vault's default (exportable RSA 2048, PFX secret) with the Azure portal's
-	 *  default lifetime action: renew automatically at 80% of the lifetime.
+	 *  The form for a new certificate: Key Vault's default policy (exportable RSA 2048, PFX, 12
+	 *  months) with the portal's default lifetime action (renew at 80% of the lifetime).
 	 */
-	createSelfSignedCertificate: (vault: string, input: SelfSignedInput) => typedError<CertificateItem, CommandError>(__TAURI_INVOKE("create_self_signed_certificate", { vault, input })),
+	defaultCertificatePolicy: () => typedError<PolicyForm, CommandError>(__TAURI_INVOKE("default_certificate_policy")),
+	/**
+	 *  Creates a certificate from the policy form. With issuer Self or a CA the certificate exists
+	 *  when this returns (status `completed`); with Unknown the operation stays `inProgress` and
+	 *  carries the CSR to have signed and merged.
+	 */
+	createCertificate: (vault: string, name: string, policy: PolicyForm) => typedError<PendingView, CommandError>(__TAURI_INVOKE("create_certificate", { vault, name, policy })),
+	/**  The certificate's operation (with its CSR while it is pending). */
+	getCertificateOperation: (vault: string, name: string) => typedError<PendingView, CommandError>(__TAURI_INVOKE("get_certificate_operation", { vault, name })),
+	/**  Cancels and deletes a pending operation (the "Delete request" button). */
+	deleteCertificateOperation: (vault: string, name: string) => typedError<PendingView, CommandError>(__TAURI_INVOKE("delete_certificate_operation", { vault, name })),
+	/**  Writes the pending operation's CSR to `path` as PEM. */
+	saveCsr: (vault: string, name: string, path: string) => typedError<SavedFile, CommandError>(__TAURI_INVOKE("save_csr", { vault, name, path })),
+	/**
+	 *  Merges the signed certificate (PEM, DER or PKCS#7, base64 of the file's bytes) into the
+	 *  pending operation. A certificate for another key is refused with `KeyMismatch` and the
+	 *  operation stays pending.
+	 */
+	mergeCertificate: (vault: string, name: string, data: string) => typedError<CertificateItem, CommandError>(__TAURI_INVOKE("merge_certificate", { vault, name, data })),
+	/**
+	 *  Reads a certificate file (base64 of its bytes) without storing anything: its format, whether
+	 *  it needs a password, and its certificates and key. A wrong password fails with `WrongPassword`.
+	 */
+	previewCertificateFile: (data: string, password: string | null) => typedError<ImportPreviewView, CommandError>(__TAURI_INVOKE("preview_certificate_file", { data, password })),
+	/**  Imports a certificate with its private key from a PFX or PEM file. */
+	importCertificate: (vault: string, input: ImportInput) => typedError<CertificateItem, CommandError>(__TAURI_INVOKE("import_certificate", { vault, input })),
+	/**
+	 *  Writes a certificate version (the newest when `version` is null) to `path`: CER (DER), PEM,
+	 *  PEM with the chain, or PFX with the private key under `password` (none when null).
+	 */
+	saveCertificate: (vault: string, name: string, version: string | null, format: DownloadFormatName, password: string | null, path: string) => typedError<SavedFile, CommandError>(__TAURI_INVOKE("save_certificate", { vault, name, version, format, password, path })),
+	/**  Every version of certificate `name`, newest first. */
+	listCertificateVersions: (vault: string, name: string) => typedError<CertificateDetails[], CommandError>(__TAURI_INVOKE("list_certificate_versions", { vault, name })),
+	/**  The certificate's policy, as the editor shows it. */
+	getCertificatePolicy: (vault: string, name: string) => typedError<PolicyForm, CommandError>(__TAURI_INVOKE("get_certificate_policy", { vault, name })),
+	/**
+	 *  Replaces the certificate's policy with the editor's (it applies from the next version);
+	 *  what the editor does not show is kept.
+	 */
+	updateCertificatePolicy: (vault: string, name: string, policy: PolicyForm) => typedError<PolicyForm, CommandError>(__TAURI_INVOKE("update_certificate_policy", { vault, name, policy })),
+	/**  The vault's certificate issuers. */
+	listIssuers: (vault: string) => typedError<IssuerView[], CommandError>(__TAURI_INVOKE("list_issuers", { vault })),
+	/**
+	 *  Adds or replaces an issuer: a name for policies, and its provider (`VaultmortPractice` for
+	 *  the practice CA, which can issue here; `DigiCert` or `GlobalSign`, which cannot offline).
+	 */
+	setIssuer: (vault: string, name: string, provider: string, accountId: string | null) => typedError<IssuerView, CommandError>(__TAURI_INVOKE("set_issuer", { vault, name, provider, accountId })),
+	/**  Removes an issuer. */
+	deleteIssuer: (vault: string, name: string) => typedError<IssuerView, CommandError>(__TAURI_INVOKE("delete_issuer", { vault, name })),
+	/**  The vault's certificate contacts (none when unset). */
+	getContacts: (vault: string) => typedError<ContactView[], CommandError>(__TAURI_INVOKE("get_contacts", { vault })),
+	/**  Replaces the vault's certificate contacts; an empty list removes them. */
+	setContacts: (vault: string, contacts: ContactView[]) => typedError<ContactView[], CommandError>(__TAURI_INVOKE("set_contacts", { vault, contacts })),
+	/**
+	 *  The contacts' outbox: notifications the EmailContacts lifetime action wrote (no mail leaves
+	 *  the machine), newest first; of one vault, or of all when `vault` is null.
+	 */
+	listOutbox: (vault: string | null) => typedError<EventView[], CommandError>(__TAURI_INVOKE("list_outbox", { vault })),
 	/**
 	 *  Lists the keys, secrets and certificates whose newest version expires within `withinDays`
 	 *  of now by the installation's (shiftable) clock, soonest first. Already expired ones are
@@ -73,6 +175,45 @@ export const commands = {
 };
 
 /* Types */
+/**
+ *  A version's editable attributes, as the edit form sends them: the whole desired state (a
+ *  null date clears it).
+ */
+export type AttributesInput = {
+	/**  Whether the version may be used. */
+	enabled: boolean,
+	/**  Activation date, or null for none. */
+	notBefore: string | null,
+	/**  Expiry, or null for none. */
+	expires: string | null,
+};
+
+/**  A certificate version with the facts the details pane shows. */
+export type CertificateDetails = {
+	/**  Name. */
+	name: string,
+	/**  Version id. */
+	version: string,
+	/**  Subject. */
+	subject: string,
+	/**  Issuer's name as written in the certificate. */
+	issuer: string,
+	/**  Serial number (hex). */
+	serial: string,
+	/**  SHA-1 thumbprint, upper-case hex. */
+	thumbprint: string,
+	/**  Start of validity. */
+	notBefore: string,
+	/**  End of validity. */
+	expires: string,
+	/**  Whether the version may be used. */
+	enabled: boolean,
+	/**  Creation time. */
+	created: string,
+	/**  Subjects of the chain above the leaf, nearest first. */
+	chain: string[],
+};
+
 /**  A certificate's newest version. */
 export type CertificateItem = {
 	/**  Certificate name. */
@@ -97,6 +238,23 @@ export type CommandError = {
 	message: string,
 };
 
+/**  A certificate contact. */
+export type ContactView = {
+	/**  Email address. */
+	email: string,
+	/**  Name. */
+	name: string | null,
+	/**  Phone. */
+	phone: string | null,
+};
+
+/**  How the certificate's secret holds it. */
+export type ContentTypeName = 
+/**  `application/x-pkcs12`. */
+"pfx" | 
+/**  `application/x-pem-file`. */
+"pem";
+
 /**  What `create_key` needs. */
 export type CreateKeyInput = {
 	/**  Key name. */
@@ -107,6 +265,16 @@ export type CreateKeyInput = {
 	size: number | null,
 	/**  EC curve name; P-256 when null. Only for EC. */
 	curve: string | null,
+	/**  Permitted operations (`sign`, `verify`, `encrypt`, ...); the type's defaults when null. */
+	keyOps: string[] | null,
+	/**  Enabled; true when null. */
+	enabled: boolean | null,
+	/**  Activation date (ISO-8601), or null. */
+	notBefore: string | null,
+	/**  Expiry (ISO-8601), or null. */
+	expires: string | null,
+	/**  Tags, at most 15. */
+	tags: { [key in string]: string } | null,
 };
 
 /**  What `create_vault` needs. */
@@ -125,14 +293,56 @@ export type CreateVaultInput = {
 	purgeProtection: boolean,
 };
 
-/**  A soft-deleted secret. */
+/**  The try-it panel's operations besides sign and verify. */
+export type CryptoOperation = 
+/**  Encrypt with the public key. */
+"encrypt" | 
+/**  Decrypt with the private key. */
+"decrypt" | 
+/**  Wrap a symmetric key with the public key. */
+"wrapKey" | 
+/**  Unwrap a symmetric key with the private key. */
+"unwrapKey";
+
+/**  A soft-deleted key, secret or certificate. */
 export type DeletedItem = {
+	/**  What kind of object. */
+	kind: ObjectKindName,
 	/**  Its name. */
 	name: string,
 	/**  When it was deleted. */
 	deletedDate: string,
 	/**  When it will be purged for good. */
 	scheduledPurgeDate: string,
+};
+
+/**  Download formats. */
+export type DownloadFormatName = 
+/**  The certificate alone, DER (`.cer`). */
+"cer" | 
+/**  The certificate alone, PEM. */
+"pem" | 
+/**  The certificate with its chain, PEM. */
+"chain" | 
+/**  Certificate, chain and private key, PKCS#12 (an exportable key only). */
+"pfx";
+
+/**  A notification in the contacts' outbox, or another scheduler event. */
+export type EventView = {
+	/**  Position in the event log. */
+	sequence: number,
+	/**  When (the installation's clock). */
+	time: string,
+	/**  Vault name. */
+	vault: string,
+	/**  Event type (`CertificateContactsNotified`, `CertificateNearExpiry`, ...). */
+	eventType: string,
+	/**  The object (`certificates/name/version`). */
+	subject: string,
+	/**  For an outbox message: its recipients. */
+	to: string[],
+	/**  For an outbox message: its subject line; else a summary. */
+	summary: string,
 };
 
 /**  An object whose newest version expires soon (or has expired). */
@@ -155,6 +365,56 @@ export type GroupView = {
 	name: string,
 	/**  Its location, lower case (`westeurope`). */
 	location: string,
+};
+
+/**  What `import_certificate` needs. */
+export type ImportInput = {
+	/**  Certificate name. */
+	name: string,
+	/**  The file, base64. */
+	data: string,
+	/**  Its password, if it has one. */
+	password: string | null,
+};
+
+/**  What a file holds, before anything is written. */
+export type ImportPreviewView = {
+	/**  The detected format, in words. */
+	format: string,
+	/**  Ask for the password, then preview again. */
+	needsPassword: boolean,
+	/**  Whether there is a private key (an import needs one). */
+	hasPrivateKey: boolean,
+	/**  The certificates, leaf first. */
+	chain: PreviewCertificateView[],
+};
+
+/**  A certificate issuer of a vault. */
+export type IssuerView = {
+	/**  Issuer name (what policies refer to). */
+	name: string,
+	/**  Provider (`VaultmortPractice`, `DigiCert`, `GlobalSign`). */
+	provider: string,
+	/**  Account id, if set. */
+	accountId: string | null,
+	/**  Whether it may be used. */
+	enabled: boolean,
+};
+
+/**  One version of a key with its public half as a JWK, for the details pane. */
+export type KeyDetails = {
+	/**  The version's list facts. */
+	item: KeyItem,
+	/**  Key size or curve, in words (`RSA 2048`, `EC P-256`). */
+	size: string,
+	/**  The public JWK, pretty-printed JSON. */
+	publicJwk: string,
+	/**  Activation date. */
+	notBefore: string | null,
+	/**  Last change. */
+	updated: string,
+	/**  Tags. */
+	tags: { [key in string]: string },
 };
 
 /**  A key's newest version: its id and public facts, never private material. */
@@ -184,6 +444,16 @@ export type KeyKind =
 /**  Elliptic curve (`curve` P-256, P-384, P-521 or P-256K). */
 "EC";
 
+/**  One lifetime action: what to do, and when. */
+export type LifetimeActionForm = {
+	/**  `AutoRenew` or `EmailContacts`. */
+	action: string,
+	/**  At this percentage of the lifetime (1-99); or */
+	lifetimePercentage: number | null,
+	/**  this many days before expiry. */
+	daysBeforeExpiry: number | null,
+};
+
 /**  Which kind of object an expiry is about. */
 export type ObjectKindName = 
 /**  A key. */
@@ -192,6 +462,84 @@ export type ObjectKindName =
 "secret" | 
 /**  A certificate. */
 "certificate";
+
+/**  A certificate operation: done at once (Self, a CA) or pending with a CSR (Unknown). */
+export type PendingView = {
+	/**  Certificate name. */
+	name: string,
+	/**  `inProgress`, `completed`, `cancelled` or `failed`. */
+	status: string,
+	/**  In words. */
+	statusDetails: string,
+	/**  The issuer the request went to. */
+	issuerName: string,
+	/**  The CSR as PEM (`CERTIFICATE REQUEST`); empty when there is none. */
+	csrPem: string,
+};
+
+/**  The certificate policy as the form shows it. */
+export type PolicyForm = {
+	/**  `Self`, `Unknown` (a CSR to have signed elsewhere) or the name of one of the vault's issuers. */
+	issuerName: string,
+	/**  Subject, e.g. `CN=www.contoso.com`. */
+	subject: string,
+	/**  DNS names for the subject alternative names. */
+	dnsNames: string[],
+	/**  Validity in months, 1 to 1200. */
+	validityMonths: number,
+	/**  Key type. */
+	keyType: KeyKind,
+	/**  RSA size (2048, 3072, 4096). */
+	keySize: number | null,
+	/**  EC curve (P-256, P-384, P-521, P-256K). */
+	curve: string | null,
+	/**  Whether the private key may be exported (downloaded as PFX). */
+	exportable: boolean,
+	/**  Whether renewals keep the same key. */
+	reuseKey: boolean,
+	/**  How the secret holds the certificate. */
+	contentType: ContentTypeName,
+	/**  Lifetime actions. */
+	lifetimeActions: LifetimeActionForm[],
+};
+
+/**  One certificate of an import preview. */
+export type PreviewCertificateView = {
+	/**  Subject. */
+	subject: string,
+	/**  Issuer. */
+	issuer: string,
+	/**  Start of validity. */
+	notBefore: string,
+	/**  End of validity. */
+	expires: string,
+	/**  DNS names, emails, IPs and URIs from the SAN extension. */
+	sans: string[],
+	/**  Public key, in words (`RSA 2048`). */
+	key: string,
+	/**  SHA-1 thumbprint, upper-case hex. */
+	thumbprint: string,
+};
+
+/**  Where a download went. */
+export type SavedFile = {
+	/**  The file written. */
+	path: string,
+	/**  How many bytes. */
+	bytes: number,
+};
+
+/**  A secret version's details (no value). */
+export type SecretDetails = {
+	/**  The version's list facts. */
+	item: SecretItem,
+	/**  Activation date. */
+	notBefore: string | null,
+	/**  Tags. */
+	tags: { [key in string]: string },
+	/**  Whether a certificate manages this secret (then it is read-only here). */
+	managed: boolean,
+};
 
 /**  A secret's newest version, without its value. */
 export type SecretItem = {
@@ -211,16 +559,6 @@ export type SecretItem = {
 	updated: string,
 	/**  Expiry (informational for secrets). */
 	expires: string | null,
-};
-
-/**  What `create_self_signed_certificate` needs. */
-export type SelfSignedInput = {
-	/**  Certificate name (its key and secret get the same name). */
-	name: string,
-	/**  Subject, e.g. `CN=www.contoso.com`. */
-	subject: string,
-	/**  Validity in months, 1 to 1200. */
-	validityMonths: number,
 };
 
 /**  Whether the store is open, and if not, what the UI must ask for. */

@@ -30,7 +30,6 @@ function portal(status: SessionStatus): void {
       h("span", { class: "brand" }, h("span", { class: "brand-mark small", "aria-hidden": "true" }, "V"), "Vaultmort"),
       h("span", { class: "topbar-note" }, "Offline Azure Key Vault"),
       h("span", { class: "spacer" }),
-      host.kind === "fake" ? h("span", { class: "pill", title: "No Tauri backend: an in-memory fake answers", "data-testid": "fake-host" }, "Browser preview (fake backend)") : null,
       h("span", { class: "topbar-note home", title: "Vaultmort home" }, status.home),
     ),
     nav.element,

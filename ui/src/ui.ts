@@ -1,8 +1,8 @@
 // Pieces every view shares: the alert region, the status line, busy buttons, form fields,
-// tables and date formatting. Nothing here talks to the host.
+// tables (paged for long lists), file reading and downloads, and date formatting.
 
 import { type Child, h, replace, uid } from "./dom";
-import { toHostError } from "./host";
+import { host, toHostError } from "./host";
 
 /** The one visible error region (role="alert"); shows `code: message`. */
 export const alertRegion = h("div", { class: "alert", role: "alert", "data-testid": "alert", hidden: true });
@@ -112,4 +112,96 @@ export function daysLeftBadge(days: number): HTMLElement {
 
 export function yesNo(v: boolean): string {
   return v ? "Yes" : "No";
+}
+
+/** Rows per page in every list; a vault with thousands of objects renders one page at a time. */
+export const PAGE_SIZE = 50;
+
+/**
+ * A table over `items` that renders one page of rows at a time, with a name filter and a pager
+ * ("51–100 of 3,000"). Thousands of items cost one page of DOM, so scrolling and typing stay smooth.
+ */
+export function pagedTable<T>(opts: {
+  items: readonly T[];
+  headers: readonly string[];
+  row: (item: T) => HTMLTableRowElement;
+  empty: string;
+  /** The text the filter box matches (case-insensitive substring); no filter box when absent. */
+  text?: (item: T) => string;
+  testid: string;
+  pageSize?: number;
+}): HTMLElement {
+  const size = opts.pageSize ?? PAGE_SIZE;
+  let page = 0;
+  let shown: readonly T[] = opts.items;
+  const body = h("div");
+  const status = h("span", { class: "pager-status", "data-testid": `${opts.testid}-pager-status`, "aria-live": "polite" });
+  const prev = h("button", { type: "button", class: "small", "data-testid": `${opts.testid}-prev`, "aria-label": "Previous page" }, "‹ Previous");
+  const next = h("button", { type: "button", class: "small", "data-testid": `${opts.testid}-next`, "aria-label": "Next page" }, "Next ›");
+  const filter = opts.text
+    ? h("input", { type: "search", class: "filter-box", placeholder: "Filter by name", "aria-label": "Filter by name", "data-testid": `${opts.testid}-filter` })
+    : null;
+  const render = () => {
+    const pages = Math.max(1, Math.ceil(shown.length / size));
+    page = Math.min(page, pages - 1);
+    const slice = shown.slice(page * size, (page + 1) * size);
+    replace(body, table(opts.headers, slice.map(opts.row), shown.length === opts.items.length ? opts.empty : "Nothing matches the filter."));
+    const from = shown.length === 0 ? 0 : page * size + 1;
+    status.textContent = `${from}–${page * size + slice.length} of ${shown.length.toLocaleString("en")}`;
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+  };
+  prev.addEventListener("click", () => ((page -= 1), render()));
+  next.addEventListener("click", () => ((page += 1), render()));
+  filter?.addEventListener("input", () => {
+    const needle = filter.value.trim().toLowerCase();
+    const text = opts.text;
+    shown = needle === "" || !text ? opts.items : opts.items.filter((item) => text(item).toLowerCase().includes(needle));
+    page = 0;
+    render();
+  });
+  render();
+  const pager = opts.items.length > size || filter ? h("div", { class: "pager", role: "navigation", "aria-label": "Pages" }, filter, h("span", { class: "spacer" }), status, prev, next) : null;
+  return h("div", { class: "paged", "data-testid": opts.testid }, pager, body);
+}
+
+/** A file's bytes as standard base64, read in the page (the backend never opens import files). */
+export async function readFileBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(binary);
+}
+
+/**
+ * A download: asks where to save (the save dialog), then lets `write` put the file there, showing
+ * progress on `button`. Cancelling the dialog does nothing.
+ */
+export async function download(
+  button: HTMLButtonElement,
+  defaultName: string,
+  filters: { name: string; extensions: string[] }[],
+  write: (path: string) => Promise<{ path: string; bytes: number }>,
+): Promise<void> {
+  const saved = await busy(button, "Saving…", async () => {
+    const path = await host.pickSavePath(defaultName, filters);
+    return path === null ? null : write(path);
+  });
+  if (saved) notify(`Saved ${saved.bytes.toLocaleString("en")} bytes to ${saved.path}.`);
+}
+
+/** `<input type=datetime-local>` value (local time) → ISO-8601 UTC, or null when empty. */
+export function localInputToIso(value: string): string | null {
+  if (value.trim() === "") return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** ISO-8601 → `<input type=datetime-local>` value in local time ("" for null). */
+export function isoToLocalInput(iso: string | null): string {
+  if (iso === null) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

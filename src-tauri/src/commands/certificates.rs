@@ -1,12 +1,23 @@
-//! Certificates.
+//! Certificates and their wizards: generate (Self, an issuer such as the practice CA, or Unknown
+//! for a CSR), merge a signed certificate, import with a preview, download, versions, the policy
+//! editor, issuers, contacts and the contacts' outbox.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use tauri::State;
-use vaultmort_certs::policy::{ActionProperties, CertificatePolicy, LifetimeAction, TriggerProperties};
+use vaultmort_certs::policy::CertificatePolicy;
+use vaultmort_core::certificates::{DownloadFormat, ImportCertificate};
+use vaultmort_core::issuers::IssuerChanges;
 use vaultmort_core::model::Tags;
+use zeroize::Zeroizing;
 
 use super::owner;
-use crate::dto::{CertificateItem, SelfSignedInput};
+use crate::dto::{CertificateItem, SavedFile};
+use crate::dto_certificates::{
+    CertificateDetails, ContactView, DownloadFormatName, EventView, ImportInput, ImportPreviewView, IssuerView, PendingView, PolicyForm,
+};
 use crate::error::CommandError;
+use crate::files::{Sensitivity, save};
 use crate::state::AppState;
 
 /// Lists the certificates of `vault` (newest version of each).
@@ -16,25 +27,219 @@ pub async fn list_certificates(state: State<'_, AppState>, vault: String) -> Res
     Ok(state.core()?.list_certificates(&owner(), &vault).await?.into_iter().map(CertificateItem::from).collect())
 }
 
-/// Creates a self-signed certificate for `subject`, valid for `validityMonths`, and returns it.
-/// The policy is Key Vault's default (exportable RSA 2048, PFX secret) with the Azure portal's
-/// default lifetime action: renew automatically at 80% of the lifetime.
+/// The form for a new certificate: Key Vault's default policy (exportable RSA 2048, PFX, 12
+/// months) with the portal's default lifetime action (renew at 80% of the lifetime).
 #[tauri::command]
 #[specta::specta]
-pub async fn create_self_signed_certificate(
+pub async fn default_certificate_policy() -> Result<PolicyForm, CommandError> {
+    let mut form = PolicyForm::of(&CertificatePolicy::azure_default())?;
+    form.issuer_name = "Self".into();
+    form.subject.clear();
+    Ok(form)
+}
+
+/// Creates a certificate from the policy form. With issuer Self or a CA the certificate exists
+/// when this returns (status `completed`); with Unknown the operation stays `inProgress` and
+/// carries the CSR to have signed and merged.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_certificate(state: State<'_, AppState>, vault: String, name: String, policy: PolicyForm) -> Result<PendingView, CommandError> {
+    let policy = policy.into_policy(CertificatePolicy::azure_default());
+    Ok(state.core()?.create_certificate(&owner(), &vault, &name, Some(policy), true, Tags::new()).await?.into())
+}
+
+/// The certificate's operation (with its CSR while it is pending).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_certificate_operation(state: State<'_, AppState>, vault: String, name: String) -> Result<PendingView, CommandError> {
+    Ok(state.core()?.get_certificate_operation(&owner(), &vault, &name).await?.into())
+}
+
+/// Cancels and deletes a pending operation (the "Delete request" button).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_certificate_operation(state: State<'_, AppState>, vault: String, name: String) -> Result<PendingView, CommandError> {
+    Ok(state.core()?.delete_certificate_operation(&owner(), &vault, &name).await?.into())
+}
+
+/// Writes the pending operation's CSR to `path` as PEM.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_csr(state: State<'_, AppState>, vault: String, name: String, path: String) -> Result<SavedFile, CommandError> {
+    let op: PendingView = state.core()?.get_certificate_operation(&owner(), &vault, &name).await?.into();
+    if op.csr_pem.is_empty() {
+        return Err(CommandError::bad_parameter(format!("certificate '{name}' has no signing request to download")));
+    }
+    save(&path, op.csr_pem.as_bytes(), Sensitivity::Public)
+}
+
+/// Merges the signed certificate (PEM, DER or PKCS#7, base64 of the file's bytes) into the
+/// pending operation. A certificate for another key is refused with `KeyMismatch` and the
+/// operation stays pending.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_certificate(state: State<'_, AppState>, vault: String, name: String, data: String) -> Result<CertificateItem, CommandError> {
+    let bytes = file_bytes(&data)?;
+    Ok(state.core()?.merge_certificate(&owner(), &vault, &name, &bytes, true, Tags::new()).await?.into())
+}
+
+/// Reads a certificate file (base64 of its bytes) without storing anything: its format, whether
+/// it needs a password, and its certificates and key. A wrong password fails with `WrongPassword`.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_certificate_file(data: String, password: Option<String>) -> Result<ImportPreviewView, CommandError> {
+    let bytes = file_bytes(&data)?;
+    let password = password.map(Zeroizing::new);
+    let preview = vaultmort_certs::import::preview(&bytes, password.as_deref().map(String::as_str)).map_err(vaultmort_core::Error::from)?;
+    Ok(preview.into())
+}
+
+/// Imports a certificate with its private key from a PFX or PEM file.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_certificate(state: State<'_, AppState>, vault: String, input: ImportInput) -> Result<CertificateItem, CommandError> {
+    let data = Zeroizing::new(file_bytes(&input.data)?);
+    let request = ImportCertificate {
+        name: input.name,
+        data,
+        password: input.password.map(Zeroizing::new),
+        policy: None,
+        enabled: true,
+        tags: Tags::new(),
+    };
+    Ok(state.core()?.import_certificate(&owner(), &vault, request).await?.into())
+}
+
+/// Writes a certificate version (the newest when `version` is null) to `path`: CER (DER), PEM,
+/// PEM with the chain, or PFX with the private key under `password` (none when null).
+#[tauri::command]
+#[specta::specta]
+#[allow(clippy::too_many_arguments)] // One IPC call per download; each argument is one form field.
+pub async fn save_certificate(
     state: State<'_, AppState>,
     vault: String,
-    input: SelfSignedInput,
-) -> Result<CertificateItem, CommandError> {
-    let mut policy = CertificatePolicy::self_signed(&input.subject);
-    if let Some(x509) = policy.x509_props.as_mut() {
-        x509.validity_months = Some(i64::from(input.validity_months));
-    }
-    policy.lifetime_actions = Some(vec![LifetimeAction {
-        trigger: Some(TriggerProperties { lifetime_percentage: Some(80), days_before_expiry: None }),
-        action: Some(ActionProperties { action_type: Some("AutoRenew".into()) }),
-    }]);
+    name: String,
+    version: Option<String>,
+    format: DownloadFormatName,
+    password: Option<String>,
+    path: String,
+) -> Result<SavedFile, CommandError> {
+    let (format, sensitivity) = match format {
+        DownloadFormatName::Cer => (DownloadFormat::Der, Sensitivity::Public),
+        DownloadFormatName::Pem => (DownloadFormat::Pem, Sensitivity::Public),
+        DownloadFormatName::Chain => (DownloadFormat::PemChain, Sensitivity::Public),
+        DownloadFormatName::Pfx => (DownloadFormat::Pfx, Sensitivity::Private),
+    };
+    let password = password.map(Zeroizing::new);
+    let bytes = state
+        .core()?
+        .download_certificate(&owner(), &vault, &name, version.as_deref(), format, password.as_deref().map(String::as_str))
+        .await?;
+    save(&path, &bytes, sensitivity)
+}
+
+/// Every version of certificate `name`, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_certificate_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<CertificateDetails>, CommandError> {
+    let mut versions = state.core()?.list_certificate_versions(&owner(), &vault, &name).await?;
+    versions.sort_by(|a, b| b.attributes.created.cmp(&a.attributes.created));
+    Ok(versions.into_iter().map(CertificateDetails::from).collect())
+}
+
+/// The certificate's policy, as the editor shows it.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_certificate_policy(state: State<'_, AppState>, vault: String, name: String) -> Result<PolicyForm, CommandError> {
+    PolicyForm::of(&state.core()?.get_certificate_policy(&owner(), &vault, &name).await?)
+}
+
+/// Replaces the certificate's policy with the editor's (it applies from the next version);
+/// what the editor does not show is kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_certificate_policy(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    policy: PolicyForm,
+) -> Result<PolicyForm, CommandError> {
     let core = state.core()?;
-    core.create_certificate(&owner(), &vault, &input.name, Some(policy), true, Tags::new()).await?;
-    Ok(core.get_certificate(&owner(), &vault, &input.name, None).await?.into())
+    let current = core.get_certificate_policy(&owner(), &vault, &name).await?;
+    PolicyForm::of(&core.update_certificate_policy(&owner(), &vault, &name, policy.into_policy(current)).await?)
+}
+
+/// The vault's certificate issuers.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_issuers(state: State<'_, AppState>, vault: String) -> Result<Vec<IssuerView>, CommandError> {
+    Ok(state.core()?.list_certificate_issuers(&owner(), &vault).await?.into_iter().map(IssuerView::from).collect())
+}
+
+/// Adds or replaces an issuer: a name for policies, and its provider (`VaultmortPractice` for
+/// the practice CA, which can issue here; `DigiCert` or `GlobalSign`, which cannot offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_issuer(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    provider: String,
+    account_id: Option<String>,
+) -> Result<IssuerView, CommandError> {
+    let changes = IssuerChanges { provider: Some(provider), account_id, enabled: Some(true), ..IssuerChanges::default() };
+    Ok(state.core()?.set_certificate_issuer(&owner(), &vault, &name, changes).await?.into())
+}
+
+/// Removes an issuer.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_issuer(state: State<'_, AppState>, vault: String, name: String) -> Result<IssuerView, CommandError> {
+    Ok(state.core()?.delete_certificate_issuer(&owner(), &vault, &name).await?.into())
+}
+
+/// The vault's certificate contacts (none when unset).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_contacts(state: State<'_, AppState>, vault: String) -> Result<Vec<ContactView>, CommandError> {
+    Ok(state.core()?.get_certificate_contacts(&owner(), &vault).await?.into_iter().map(ContactView::from).collect())
+}
+
+/// Replaces the vault's certificate contacts; an empty list removes them.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_contacts(state: State<'_, AppState>, vault: String, contacts: Vec<ContactView>) -> Result<Vec<ContactView>, CommandError> {
+    let core = state.core()?;
+    if contacts.is_empty() {
+        core.delete_certificate_contacts(&owner(), &vault).await?;
+        return Ok(Vec::new());
+    }
+    let contacts = contacts.into_iter().map(Into::into).collect();
+    Ok(core.set_certificate_contacts(&owner(), &vault, contacts).await?.into_iter().map(ContactView::from).collect())
+}
+
+/// The contacts' outbox: notifications the EmailContacts lifetime action wrote (no mail leaves
+/// the machine), newest first; of one vault, or of all when `vault` is null.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_outbox(state: State<'_, AppState>, vault: Option<String>) -> Result<Vec<EventView>, CommandError> {
+    let core = state.core()?;
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = core.list_events(&owner(), vault.as_deref(), after, 500).await?;
+        let full = page.len() == 500;
+        after = page.last().map_or(after, |e| e.sequence);
+        out.extend(page.into_iter().filter(|e| e.event_type == "CertificateContactsNotified").map(EventView::from));
+        if !full {
+            break;
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// Decodes a file's bytes sent as base64.
+fn file_bytes(data: &str) -> Result<Vec<u8>, CommandError> {
+    STANDARD.decode(data.trim()).map_err(|error| CommandError::bad_parameter(format!("the file's bytes are not valid base64: {error}")))
 }

@@ -7,6 +7,7 @@
 //! request. Each module mirrors a view of the UI.
 
 pub mod certificates;
+pub mod deleted;
 pub mod expiry;
 pub mod groups;
 pub mod keys;

@@ -1,11 +1,13 @@
 //! Secrets. Values leave the core only through `reveal_secret`.
 
 use tauri::State;
-use vaultmort_core::secrets::SetSecret;
+use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 
 use super::owner;
-use crate::dto::{DeletedItem, SecretItem, SetSecretInput};
+use crate::clipboard::copy_for_a_while;
+use crate::dto::{AttributesInput, SavedFile, SecretDetails, SecretItem, SetSecretInput};
 use crate::error::CommandError;
+use crate::files::{Sensitivity, save};
 use crate::state::AppState;
 
 /// Lists the secrets of `vault` (newest version of each), without their values.
@@ -40,23 +42,69 @@ pub async fn reveal_secret(
     Ok(secret.value.map(|value| value.as_str().to_owned()).unwrap_or_default())
 }
 
-/// Soft-deletes a secret; it stays recoverable for the vault's retention period.
+/// Lists every version of secret `name`, newest first, without values.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_secret(state: State<'_, AppState>, vault: String, name: String) -> Result<SecretItem, CommandError> {
-    Ok(state.core()?.delete_secret(&owner(), &vault, &name).await?.into())
+pub async fn list_secret_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<SecretItem>, CommandError> {
+    let mut versions = state.core()?.list_secret_versions(&owner(), &vault, &name).await?;
+    versions.sort_by(|a, b| b.attributes.created.cmp(&a.attributes.created));
+    Ok(versions.into_iter().map(SecretItem::from).collect())
 }
 
-/// Lists the soft-deleted secrets of `vault` with their purge dates.
+/// One version's details, without its value (the newest when `version` is null).
 #[tauri::command]
 #[specta::specta]
-pub async fn list_deleted_secrets(state: State<'_, AppState>, vault: String) -> Result<Vec<DeletedItem>, CommandError> {
-    Ok(state.core()?.list_deleted_secrets(&owner(), &vault).await?.into_iter().filter_map(DeletedItem::of_secret).collect())
+pub async fn get_secret_details(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    version: Option<String>,
+) -> Result<SecretDetails, CommandError> {
+    let mut secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    secret.value = None; // Details never carry the value; it is wiped here.
+    Ok(secret.into())
 }
 
-/// Recovers a soft-deleted secret with all its versions.
+/// Sets a secret version's enabled flag, activation date, expiry and content type.
 #[tauri::command]
 #[specta::specta]
-pub async fn recover_secret(state: State<'_, AppState>, vault: String, name: String) -> Result<SecretItem, CommandError> {
-    Ok(state.core()?.recover_secret(&owner(), &vault, &name).await?.into())
+pub async fn update_secret(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    version: String,
+    attributes: AttributesInput,
+    content_type: Option<String>,
+) -> Result<SecretDetails, CommandError> {
+    let update = UpdateSecret { attributes: attributes.changes()?, content_type };
+    Ok(state.core()?.update_secret(&owner(), &vault, &name, Some(&version), update).await?.into())
+}
+
+/// Writes a secret version's value (the newest when `version` is null) to `path`, readable by
+/// its owner only, as `az keyvault secret download` does.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_secret_value(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    version: Option<String>,
+    path: String,
+) -> Result<SavedFile, CommandError> {
+    let secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    let value = secret.value.unwrap_or_default();
+    save(&path, value.as_bytes(), Sensitivity::Private)
+}
+
+/// Copies a secret version's value (the newest when `version` is null) to the clipboard, and
+/// clears it again after the configured time (30 s) unless something else was copied since.
+/// Returns the seconds until clearing.
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_secret(state: State<'_, AppState>, vault: String, name: String, version: Option<String>) -> Result<u32, CommandError> {
+    let secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    let value = secret.value.unwrap_or_default();
+    let clear_after = state.clipboard_clear_after();
+    copy_for_a_while(state.clipboard()?, &value, clear_after)?;
+    Ok(u32::try_from(clear_after.as_secs()).unwrap_or(u32::MAX))
 }

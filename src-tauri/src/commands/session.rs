@@ -24,3 +24,14 @@ pub async fn session_status(state: State<'_, AppState>) -> Result<SessionStatus,
 pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<SessionStatus, CommandError> {
     state.open(Some(Zeroizing::new(passphrase))).await
 }
+
+/// The UI calls this once its first interactive view is on screen; the app logs the time from
+/// its start to then (the start-up benchmark reads that line). Returns the milliseconds.
+#[tauri::command]
+#[specta::specta]
+pub async fn ui_ready(state: State<'_, AppState>, view: String) -> Result<u32, CommandError> {
+    let first = state.first_view_shown();
+    let ms = u32::try_from(first.as_millis()).unwrap_or(u32::MAX);
+    log::info!("first interactive view '{view}' after {ms} ms");
+    Ok(ms)
+}

@@ -2,57 +2,41 @@
 //
 // Views call `host.*` and get plain values back; every failure arrives as a thrown `HostError`
 // with an Azure-style `code` and a human `message`. Only this directory imports `@tauri-apps/*`
-// or the generated `../bindings`, so the same views run in a plain browser against the in-memory
-// fake (./fake.ts) for development and screenshot tests.
+// or the generated `../bindings`. Opened as a plain web page, the UI gets ./outside.ts, which
+// answers every call with a `NoBackend` error.
+//
+// The command methods are derived from the generated bindings: one method per backend command,
+// same name and arguments, resolving to the command's data. A command added in Rust appears here
+// (and in the type checker) without hand-written glue. Besides the commands, the host picks files
+// to save to (the dialog plugin's save dialog).
 //
 // Left out on purpose: caching, retries and any business rule. The backend decides; the UI shows.
 
-import type {
-  CertificateItem,
-  CreateKeyInput,
-  CreateVaultInput,
-  DeletedItem,
-  ExpiringItem,
-  GroupView,
-  KeyItem,
-  SecretItem,
-  SelfSignedInput,
-  SessionStatus,
-  SetSecretInput,
-  VaultView,
-} from "./types";
-import { fakeHost } from "./fake";
+import type { commands } from "../bindings";
+import { outsideHost } from "./outside";
 import { tauriHost } from "./tauri";
 
 export type * from "./types";
 export { HostError, toHostError } from "./error";
 
-/** Everything the UI can ask of the backend: one method per command of the contract. */
-export interface Host {
-  /** "tauri" inside the desktop app, "fake" in a plain browser. */
-  readonly kind: "tauri" | "fake";
-  sessionStatus(): Promise<SessionStatus>;
-  unlock(passphrase: string): Promise<SessionStatus>;
-  listGroups(): Promise<GroupView[]>;
-  createGroup(name: string, location: string): Promise<GroupView>;
-  /** null when the name is valid, else the rule it breaks. */
-  checkVaultName(name: string): Promise<string | null>;
-  listVaults(): Promise<VaultView[]>;
-  createVault(input: CreateVaultInput): Promise<VaultView>;
-  listSecrets(vault: string): Promise<SecretItem[]>;
-  setSecret(vault: string, input: SetSecretInput): Promise<SecretItem>;
-  revealSecret(vault: string, name: string, version: string | null): Promise<string>;
-  deleteSecret(vault: string, name: string): Promise<SecretItem>;
-  listDeletedSecrets(vault: string): Promise<DeletedItem[]>;
-  recoverSecret(vault: string, name: string): Promise<SecretItem>;
-  listKeys(vault: string): Promise<KeyItem[]>;
-  createKey(vault: string, input: CreateKeyInput): Promise<KeyItem>;
-  /** digest and the returned signature are base64. */
-  signDigest(vault: string, name: string, algorithm: string, digest: string): Promise<string>;
-  verifyDigest(vault: string, name: string, algorithm: string, digest: string, signature: string): Promise<boolean>;
-  listCertificates(vault: string): Promise<CertificateItem[]>;
-  createSelfSignedCertificate(vault: string, input: SelfSignedInput): Promise<CertificateItem>;
-  expiringSoon(withinDays: number): Promise<ExpiringItem[]>;
+type Commands = typeof commands;
+/** The data of a bindings result: `{status:"ok", data}` becomes `data`. */
+type Data<R> = Extract<R, { status: "ok" }> extends { data: infer D } ? D : never;
+/** A bindings function, resolving to its data and throwing `HostError` otherwise. */
+type Unwrapped<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<Data<R>> : never;
+
+/** One method per backend command. */
+export type CommandMethods = { [K in keyof Commands]: Unwrapped<Commands[K]> };
+
+/** A file type offered in the save dialog. */
+export type FileFilter = { name: string; extensions: string[] };
+
+/** Everything the UI can ask of the backend. */
+export interface Host extends CommandMethods {
+  /** "tauri" inside the desktop app, "outside" in a plain browser (no backend). */
+  readonly kind: "tauri" | "outside";
+  /** Asks where to save a download; null when the person cancels. */
+  pickSavePath(defaultName: string, filters: FileFilter[]): Promise<string | null>;
 }
 
 /** True inside the Tauri webview: its IPC bootstrap defines `window.__TAURI_INTERNALS__`. */
@@ -60,4 +44,4 @@ function insideTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-export const host: Host = insideTauri() ? tauriHost : fakeHost(new URLSearchParams(location.search).get("fake"));
+export const host: Host = insideTauri() ? tauriHost : outsideHost;

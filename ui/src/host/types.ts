@@ -1,22 +1,5 @@
 // The DTOs the backend commands take and return, re-exported for the views from the generated
-// ../bindings (src-tauri/src/dto.rs through tauri-specta), so a change on the Rust side shows up
+// ../bindings (src-tauri/src/dto*.rs through tauri-specta), so a change on the Rust side shows up
 // as a type error in the UI. Dates are ISO-8601 strings; bytes are base64 strings.
 
-export type {
-  CertificateItem,
-  CommandError,
-  CreateKeyInput,
-  CreateVaultInput,
-  DeletedItem,
-  ExpiringItem,
-  GroupView,
-  KeyItem,
-  KeyKind,
-  ObjectKindName,
-  SecretItem,
-  SelfSignedInput,
-  SessionStatus,
-  SetSecretInput,
-  SkuName,
-  VaultView,
-} from "../bindings";
+export type * from "../bindings";

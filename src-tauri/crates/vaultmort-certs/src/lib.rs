@@ -14,6 +14,7 @@
 mod asn1;
 pub mod build;
 pub mod detect;
+pub mod import;
 mod error;
 pub mod key;
 pub mod parse;

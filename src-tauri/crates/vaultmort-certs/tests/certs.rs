@@ -1680,6 +1680,71 @@ mod detect {
     }
 }
 
+mod import {
+    use super::*;
+    use vaultmort_certs::Format;
+    use vaultmort_certs::import::{preview, read_key_and_chain};
+
+    #[test]
+    fn a_protected_pfx_asks_for_its_password_then_previews_the_whole_chain() {
+        let pki = Pki::new();
+        let d = &pki.dir;
+        d.openssl(&["pkcs12", "-export", "-inkey", "leaf.key", "-in", "leaf.pem", "-certfile", "chain.pem", "-passout", "pass:pw-1", "-out", "p.pfx"]);
+        let pfx = d.read("p.pfx");
+
+        let asked = preview(&pfx, None).expect("no password is not an error in a preview");
+        assert!(asked.needs_password, "a password-protected PFX needs its password before anything is shown");
+        assert!(asked.chain.is_empty(), "nothing of a protected file is shown before the password");
+        assert_eq!(asked.format, Format::Pfx);
+
+        let wrong = expect_err(preview(&pfx, Some("nope")), "WrongPassword", "a wrong password is an error the wizard shows");
+        assert!(!wrong.to_string().contains("nope"), "the message never echoes the password");
+
+        let shown = preview(&pfx, Some("pw-1")).expect("the right password opens the file");
+        assert!(!shown.needs_password && shown.has_private_key);
+        let subjects: Vec<&str> = shown.chain.iter().map(|c| c.info.subject.as_str()).collect();
+        assert_eq!(subjects, ["CN=pfx.example", "CN=PFX Test Intermediate", "CN=PFX Test Root"], "leaf first, then its issuers");
+        let leaf = shown.leaf().expect("a leaf");
+        assert_eq!(leaf.info.issuer, "CN=PFX Test Intermediate");
+        assert_eq!(leaf.info.sans.dns_names, ["pfx.example"], "SANs as openssl wrote them");
+        assert_eq!(leaf.key, "RSA 2048");
+        // What the preview shows is what an import reads.
+        let read = read_key_and_chain(&pfx, Some("pw-1")).expect("read");
+        assert_eq!(read.chain, pki.leaf_chain());
+    }
+
+    #[test]
+    fn unprotected_files_preview_without_a_password() {
+        let pki = Pki::new();
+        let d = &pki.dir;
+        d.openssl(&["pkcs12", "-export", "-inkey", "ec.key", "-in", "ec.pem", "-passout", "pass:", "-out", "e.pfx"]);
+        let shown = preview(&d.read("e.pfx"), None).expect("an empty-password PFX opens without asking");
+        assert!(!shown.needs_password && shown.has_private_key);
+        assert_eq!(shown.leaf().expect("leaf").key, "EC P-256");
+
+        d.openssl(&["pkcs8", "-topk8", "-nocrypt", "-in", "leaf.key", "-out", "leaf8.key"]);
+        let bundle = format!("{}{}", d.read_text("leaf.pem"), d.read_text("leaf8.key"));
+        let pem = preview(bundle.as_bytes(), None).expect("a PEM bundle with a PKCS#8 key");
+        assert_eq!((pem.format, pem.has_private_key), (Format::Pem, true));
+
+        let der = preview(&pki.der("leaf.pem"), None).expect("a DER certificate previews");
+        assert_eq!(der.format, Format::Der);
+        assert!(!der.has_private_key, "a certificate alone has no key: the wizard warns before import");
+        expect_err(read_key_and_chain(&pki.der("leaf.pem"), None), "NoPrivateKey", "importing a bare certificate is refused");
+    }
+
+    #[test]
+    fn a_key_from_another_certificate_and_junk_are_refused() {
+        let pki = Pki::new();
+        let d = &pki.dir;
+        d.openssl(&["pkcs8", "-topk8", "-nocrypt", "-in", "other.key", "-out", "other8.key"]);
+        let mismatched = format!("{}{}", d.read_text("leaf.pem"), d.read_text("other8.key"));
+        expect_err(preview(mismatched.as_bytes(), None), "KeyMismatch", "the wizard never offers an import that would fail");
+        expect_err(preview(b"", None), "CorruptInput", "an empty file");
+        expect_err(preview(b"\x00\x01 binary junk", None), "CorruptInput", "not a certificate file");
+    }
+}
+
 mod error {
     use super::*;
 

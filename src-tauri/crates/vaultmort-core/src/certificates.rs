@@ -817,31 +817,7 @@ impl Vaultmort {
             names::check_object_name(KIND, &request.name)?;
             names::check_tags(&request.tags)?;
             let password = request.password.as_ref().map(|p| p.as_str());
-            let bundle_in = match vaultmort_certs::detect::detect_format(&request.data) {
-                vaultmort_certs::detect::Format::Pfx => vaultmort_certs::pfx::read_pfx(&request.data, password)?,
-                vaultmort_certs::detect::Format::Pem => {
-                    let text = std::str::from_utf8(&request.data).map_err(|_| Error::bad("the PEM file is not text"))?;
-                    vaultmort_certs::pem::read_pem_bundle(text, password)?
-                }
-                vaultmort_certs::detect::Format::Der | vaultmort_certs::detect::Format::Pkcs7 => {
-                    return Err(Error::Certificate {
-                        code: "NoPrivateKey",
-                        message: "a certificate alone cannot be imported: Key Vault needs its private key, in a PFX file or a PEM file with a PKCS#8 key".into(),
-                    });
-                }
-                vaultmort_certs::detect::Format::Unknown => {
-                    // Neither a PFX, a PEM bundle nor a certificate: damaged (a truncated PFX is no
-                    // longer shaped like one), or some other kind of file.
-                    let message = if request.data.is_empty() {
-                        "the file is empty: import a PFX file, or a PEM file with the certificate and its PKCS#8 private key"
-                    } else if std::str::from_utf8(&request.data).is_ok() {
-                        "the file is text without any PEM block (no `BEGIN CERTIFICATE` line): import a PFX file, or a PEM file with the certificate and its PKCS#8 private key"
-                    } else {
-                        "the file is not a PFX (PKCS#12) file, a PEM bundle or a certificate: it is damaged (truncated or altered) or in another format"
-                    };
-                    return Err(Error::Certificate { code: "CorruptInput", message: message.into() });
-                }
-            };
+            let bundle_in = vaultmort_certs::import::read_key_and_chain(&request.data, password)?;
             let (leaf, rest) = bundle_in.chain.split_first().ok_or_else(|| Error::bad("the file holds no certificate"))?;
             let info = vaultmort_certs::parse::CertificateInfo::from_der(leaf)?;
             let policy = match request.policy.clone() {

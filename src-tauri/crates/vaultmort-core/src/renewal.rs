@@ -4,8 +4,8 @@
 //! has come, once per version: AutoRenew makes a new version from the policy (a new key unless
 //! the policy reuses it; never for issuer Unknown), EmailContacts writes a notification for the
 //! vault's contacts to the outbox (no mail leaves the machine). It also records
-//! CertificateNearExpiry (30 days before expiry) and CertificateExpired, as Key Vault sends them
-//! to Event Grid.
+//! CertificateNearExpiry (30 days before expiry), CertificateExpired and, for each renewal,
+//! CertificateNewVersionCreated, as Key Vault sends them to Event Grid.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -128,9 +128,10 @@ impl Vaultmort {
                 Due::Action(_, tag) => tag.clone(),
                 Due::Event(kind) => kind.to_string(),
             };
+            let now = req.now;
             let event = |event_type: &str, data: serde_json::Value| EventRecord {
                 sequence: 0,
-                time: req.now,
+                time: now,
                 vault_id: vault.id.clone(),
                 vault_name: vault.name.clone(),
                 event_type: event_type.to_string(),
@@ -181,7 +182,13 @@ impl Vaultmort {
                         };
                         let (key, reused) = self.certificate_key(&vault, &policy, reuse)?;
                         let issued = self.issue_now(&mut req, &vault, &policy, key, reused).await?;
-                        self.store_issued(&mut req, &vault, &object.name, &issued, true, &props.tags).await?;
+                        let (_, renewed) = self.store_issued(&mut req, &vault, &object.name, &issued, true, &props.tags).await?;
+                        // As Key Vault tells Event Grid: the subject names the new version.
+                        let e = EventRecord {
+                            subject: format!("certificates/{}/{}", object.name, renewed.version),
+                            ..event("CertificateNewVersionCreated", serde_json::json!({"previousVersion": version, "trigger": tag}))
+                        };
+                        req.tx.event_append(&e).await?;
                         report.renewed.push(format!("{}/{}", vault.name, object.name));
                     }
                 }
