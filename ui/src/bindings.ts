@@ -55,7 +55,7 @@ export const commands = {
 	/**
 	 *  Copies a secret version's value (the newest when `version` is null) to the clipboard, and
 	 *  clears it again after the configured time (30 s) unless something else was copied since.
-	 *  Returns the seconds until clearing.
+	 *  Returns the seconds until clearing, rounded up (a delay under a second is "1 s", never "0 s").
 	 */
 	copySecret: (vault: string, name: string, version: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("copy_secret", { vault, name, version })),
 	/**

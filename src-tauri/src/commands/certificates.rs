@@ -14,7 +14,8 @@ use zeroize::Zeroizing;
 use super::owner;
 use crate::dto::{CertificateItem, SavedFile};
 use crate::dto_certificates::{
-    CertificateDetails, ContactView, DownloadFormatName, EventView, ImportInput, ImportPreviewView, IssuerView, PendingView, PolicyForm,
+    CertificateDetails, ContactView, DownloadFormatName, EventView, ImportInput, ImportPreviewView, IssuerView, LifetimeActionForm,
+    PendingView, PolicyForm,
 };
 use crate::error::CommandError;
 use crate::files::{Sensitivity, save};
@@ -35,6 +36,8 @@ pub async fn default_certificate_policy() -> Result<PolicyForm, CommandError> {
     let mut form = PolicyForm::of(&CertificatePolicy::azure_default())?;
     form.issuer_name = "Self".into();
     form.subject.clear();
+    form.lifetime_actions =
+        vec![LifetimeActionForm { action: "AutoRenew".into(), lifetime_percentage: Some(80), days_before_expiry: None }];
     Ok(form)
 }
 
@@ -43,7 +46,12 @@ pub async fn default_certificate_policy() -> Result<PolicyForm, CommandError> {
 /// carries the CSR to have signed and merged.
 #[tauri::command]
 #[specta::specta]
-pub async fn create_certificate(state: State<'_, AppState>, vault: String, name: String, policy: PolicyForm) -> Result<PendingView, CommandError> {
+pub async fn create_certificate(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    policy: PolicyForm,
+) -> Result<PendingView, CommandError> {
     let policy = policy.into_policy(CertificatePolicy::azure_default());
     Ok(state.core()?.create_certificate(&owner(), &vault, &name, Some(policy), true, Tags::new()).await?.into())
 }
@@ -78,7 +86,12 @@ pub async fn save_csr(state: State<'_, AppState>, vault: String, name: String, p
 /// operation stays pending.
 #[tauri::command]
 #[specta::specta]
-pub async fn merge_certificate(state: State<'_, AppState>, vault: String, name: String, data: String) -> Result<CertificateItem, CommandError> {
+pub async fn merge_certificate(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+    data: String,
+) -> Result<CertificateItem, CommandError> {
     let bytes = file_bytes(&data)?;
     Ok(state.core()?.merge_certificate(&owner(), &vault, &name, &bytes, true, Tags::new()).await?.into())
 }
@@ -141,7 +154,11 @@ pub async fn save_certificate(
 /// Every version of certificate `name`, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_certificate_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<CertificateDetails>, CommandError> {
+pub async fn list_certificate_versions(
+    state: State<'_, AppState>,
+    vault: String,
+    name: String,
+) -> Result<Vec<CertificateDetails>, CommandError> {
     let mut versions = state.core()?.list_certificate_versions(&owner(), &vault, &name).await?;
     versions.sort_by(|a, b| b.attributes.created.cmp(&a.attributes.created));
     Ok(versions.into_iter().map(CertificateDetails::from).collect())

@@ -1,20 +1,276 @@
-//! `create_self_signed_certificate`, `list_certificates`.
+//! The certificate wizards' commands: generate with each kind of issuer, the CSR flow to a
+//! merge (signed by openssl), import with a preview, downloads checked by openssl, the policy
+//! editor, issuers, contacts and the outbox.
 
-use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
+const VAULT: &str = "certs-kv";
+
+/// Runs openssl in `dir`; panics with its output when it fails.
+fn openssl(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The default policy form with `subject` and `issuer`.
+fn policy(app: &TestApp, subject: &str, issuer: &str) -> Value {
+    let mut policy = app.ok("default_certificate_policy", json!({}));
+    policy["subject"] = json!(subject);
+    policy["issuerName"] = json!(issuer);
+    policy
+}
+
+fn b64_file(path: &Path) -> String {
+    STANDARD.encode(std::fs::read(path).expect("the file exists"))
+}
+
+/// An openssl CA in `dir`: ca.key, ca.pem.
+fn openssl_ca(dir: &Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-subj",
+            "/CN=Desktop Test CA",
+            "-days",
+            "30",
+        ],
+    );
+}
+
 #[test]
-fn a_short_lived_self_signed_certificate_is_listed() {
+fn generate_self_signed_lists_it_and_a_bad_subject_is_refused_with_its_field() {
     let app = TestApp::unlocked();
-    app.vault("certs-kv");
-    // One month: too short for Key Vault's default "renew 90 days before expiry", fine for the
-    // portal's "renew at 80% of the lifetime" that the desktop app uses.
-    let input = json!({ "name": "short", "subject": "CN=short.example", "validityMonths": 1 });
-    let created = app.ok("create_self_signed_certificate", json!({ "vault": "certs-kv", "input": input }));
-    assert_eq!(created["thumbprint"].as_str().map(str::len), Some(40), "a SHA-1 thumbprint in hex: {created}");
-    let listed = app.ok("list_certificates", json!({ "vault": "certs-kv" }));
-    assert_eq!(listed, json!([created]), "the listing shows the certificate as created");
-    let bad = json!({ "name": "bad", "subject": "not a subject", "validityMonths": 12 });
-    assert_eq!(app.error_code("create_self_signed_certificate", json!({ "vault": "certs-kv", "input": bad })), "BadParameter");
+    app.vault(VAULT);
+    let mut form = policy(&app, "CN=short.example", "Self");
+    form["validityMonths"] = json!(1);
+    form["dnsNames"] = json!(["short.example", "www.short.example"]);
+    let op = app.ok("create_certificate", json!({ "vault": VAULT, "name": "short", "policy": form }));
+    assert_eq!(op["status"], "completed", "Self issues at once: {op}");
+    let listed = app.ok("list_certificates", json!({ "vault": VAULT }));
+    assert_eq!(listed[0]["subject"], "CN=short.example", "{listed}");
+
+    // The policy editor reads back what the form wrote.
+    let read = app.ok("get_certificate_policy", json!({ "vault": VAULT, "name": "short" }));
+    assert_eq!(read["dnsNames"], json!(["short.example", "www.short.example"]), "SANs round-trip through the policy: {read}");
+    assert_eq!(read["validityMonths"], 1);
+
+    let mut bad = policy(&app, "not a subject", "Self");
+    bad["dnsNames"] = json!([]);
+    assert_eq!(app.error_code("create_certificate", json!({ "vault": VAULT, "name": "bad", "policy": bad })), "BadParameter");
+    assert_eq!(app.ok("list_certificates", json!({ "vault": VAULT })).as_array().map(Vec::len), Some(1), "a refused create writes nothing");
+}
+
+#[test]
+fn the_csr_flow_ends_in_a_merged_certificate_signed_by_openssl() {
+    let app = TestApp::unlocked();
+    app.vault(VAULT);
+    let dir = tempfile::tempdir().expect("scratch");
+    let mut form = policy(&app, "CN=ext.example", "Unknown");
+    let renew = app.error_code("create_certificate", json!({ "vault": VAULT, "name": "ext", "policy": form }));
+    assert_eq!(renew, "BadParameter", "nothing can renew a certificate whose CA is not integrated");
+    form["lifetimeActions"] = json!([{ "action": "EmailContacts", "lifetimePercentage": 80, "daysBeforeExpiry": null }]);
+    let op = app.ok("create_certificate", json!({ "vault": VAULT, "name": "ext", "policy": form }));
+    assert_eq!(op["status"], "inProgress", "issuer Unknown waits for a signed certificate: {op}");
+    let csr_pem = op["csrPem"].as_str().expect("a CSR");
+    assert!(csr_pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"), "the CSR is PEM: {csr_pem}");
+
+    // The download writes the same CSR, and openssl accepts its self-signature.
+    let csr_path = dir.path().join("ext.csr");
+    let saved = app.ok("save_csr", json!({ "vault": VAULT, "name": "ext", "path": csr_path }));
+    assert_eq!(std::fs::read_to_string(&csr_path).expect("written"), csr_pem, "the download is the CSR shown: {saved}");
+    let subject = openssl(dir.path(), &["req", "-in", "ext.csr", "-noout", "-verify", "-subject"]);
+    assert!(subject.contains("CN=ext.example") || subject.contains("CN = ext.example"), "{subject}");
+
+    // A certificate for another key is refused and the request stays pending.
+    openssl_ca(dir.path());
+    let mismatch =
+        app.error_code("merge_certificate", json!({ "vault": VAULT, "name": "ext", "data": b64_file(&dir.path().join("ca.pem")) }));
+    assert_eq!(mismatch, "KeyMismatch", "the CA's own certificate does not carry the pending key");
+    assert_eq!(app.ok("get_certificate_operation", json!({ "vault": VAULT, "name": "ext" }))["status"], "inProgress");
+
+    openssl(
+        dir.path(),
+        &["x509", "-req", "-in", "ext.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "77", "-days", "20", "-out", "ext.pem"],
+    );
+    let merged = app.ok("merge_certificate", json!({ "vault": VAULT, "name": "ext", "data": b64_file(&dir.path().join("ext.pem")) }));
+    assert_eq!(merged["subject"], "CN=ext.example", "{merged}");
+    let versions = app.ok("list_certificate_versions", json!({ "vault": VAULT, "name": "ext" }));
+    assert_eq!(versions[0]["issuer"], "CN=Desktop Test CA", "the merged version is the CA-signed one: {versions}");
+    assert_eq!(versions[0]["serial"], "4D", "serial 77 as openssl set it: {versions}");
+
+    // The vault's copy verifies against the CA: download the PEM and let openssl check the chain.
+    let out = dir.path().join("back.pem");
+    app.ok("save_certificate", json!({ "vault": VAULT, "name": "ext", "version": null, "format": "pem", "password": null, "path": out }));
+    openssl(dir.path(), &["verify", "-CAfile", "ca.pem", "back.pem"]);
+}
+
+#[test]
+fn a_password_protected_pfx_is_previewed_then_imported_and_downloads_are_real() {
+    let app = TestApp::unlocked();
+    app.vault(VAULT);
+    let dir = tempfile::tempdir().expect("scratch");
+    let d = dir.path();
+    openssl_ca(d);
+    openssl(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=import.example"]);
+    std::fs::write(d.join("san.ext"), "subjectAltName=DNS:import.example,DNS:www.import.example\n").expect("ext file");
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "5",
+            "-days",
+            "30",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "leaf.pem",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            "pass:pfx-pass-1",
+            "-out",
+            "leaf.pfx",
+        ],
+    );
+    let data = b64_file(&d.join("leaf.pfx"));
+
+    let asked = app.ok("preview_certificate_file", json!({ "data": data, "password": null }));
+    assert_eq!(asked["needsPassword"], true, "the wizard asks for the password only now: {asked}");
+    assert_eq!(asked["chain"], json!([]), "nothing of a protected file shows before its password");
+    assert_eq!(app.error_code("preview_certificate_file", json!({ "data": data, "password": "wrong" })), "WrongPassword");
+    let shown = app.ok("preview_certificate_file", json!({ "data": data, "password": "pfx-pass-1" }));
+    assert_eq!(shown["hasPrivateKey"], true);
+    assert_eq!(shown["chain"][0]["subject"], "CN=import.example");
+    assert_eq!(shown["chain"][0]["issuer"], "CN=Desktop Test CA");
+    assert_eq!(shown["chain"][0]["sans"], json!(["import.example", "www.import.example"]));
+    assert_eq!(shown["chain"][0]["key"], "RSA 2048");
+    assert_eq!(shown["chain"][1]["subject"], "CN=Desktop Test CA", "the chain is previewed too");
+    assert_eq!(app.ok("list_certificates", json!({ "vault": VAULT })), json!([]), "a preview writes nothing");
+
+    let input = json!({ "name": "imported", "data": data, "password": "pfx-pass-1" });
+    let imported = app.ok("import_certificate", json!({ "vault": VAULT, "input": input }));
+    assert_eq!(imported["subject"], "CN=import.example", "{imported}");
+
+    // CER is the DER openssl wrote; PFX with a password opens in openssl with that password and
+    // holds the imported key; the PFX file is readable by its owner only.
+    let cer = d.join("back.cer");
+    app.ok(
+        "save_certificate",
+        json!({ "vault": VAULT, "name": "imported", "version": null, "format": "cer", "password": null, "path": cer }),
+    );
+    let der = openssl(d, &["x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der"]);
+    assert!(der.is_empty());
+    assert_eq!(
+        std::fs::read(&cer).expect("cer"),
+        std::fs::read(d.join("leaf.der")).expect("der"),
+        "the CER download is the certificate's DER"
+    );
+    let pfx = d.join("back.pfx");
+    app.ok(
+        "save_certificate",
+        json!({ "vault": VAULT, "name": "imported", "version": null, "format": "pfx", "password": "out-pass", "path": pfx }),
+    );
+    openssl(d, &["pkcs12", "-in", "back.pfx", "-passin", "pass:out-pass", "-nodes", "-out", "back-all.pem"]);
+    let modulus = |args: &[&str]| openssl(d, args);
+    assert_eq!(
+        modulus(&["rsa", "-in", "back-all.pem", "-noout", "-modulus"]),
+        modulus(&["rsa", "-in", "leaf.key", "-noout", "-modulus"]),
+        "the downloaded PFX holds the imported private key"
+    );
+    assert_eq!(mode_of(&pfx), 0o600, "a PFX with a private key is written for its owner only");
+    assert_eq!(mode_of(&cer), 0o644, "a certificate is public");
+
+    let again = json!({ "name": "imported", "data": data, "password": "pfx-pass-1" });
+    app.ok("import_certificate", json!({ "vault": VAULT, "input": again }));
+    let versions = app.ok("list_certificate_versions", json!({ "vault": VAULT, "name": "imported" }));
+    assert_eq!(versions.as_array().map(Vec::len), Some(2), "importing under a used name adds a version, as in Key Vault: {versions}");
+}
+
+fn mode_of(path: &PathBuf) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("the file exists").permissions().mode() & 0o777
+}
+
+#[test]
+fn the_practice_ca_issues_once_it_is_an_issuer_and_contacts_get_outbox_mail() {
+    let app = TestApp::unlocked();
+    app.vault(VAULT);
+    let refused = app.error_code(
+        "create_certificate",
+        json!({ "vault": VAULT, "name": "ca-issued", "policy": policy(&app, "CN=ca.example", "practice-ca") }),
+    );
+    assert_eq!(refused, "BadParameter", "an issuer the vault does not have is refused");
+    let issuer = app.ok("set_issuer", json!({ "vault": VAULT, "name": "practice-ca", "provider": "VaultmortPractice", "accountId": null }));
+    assert_eq!(issuer["provider"], "VaultmortPractice");
+    assert_eq!(app.ok("list_issuers", json!({ "vault": VAULT }))[0]["name"], "practice-ca");
+
+    let mut form = policy(&app, "CN=ca.example", "practice-ca");
+    form["validityMonths"] = json!(1);
+    form["lifetimeActions"] = json!([{ "action": "EmailContacts", "lifetimePercentage": null, "daysBeforeExpiry": 20 }]);
+    let op = app.ok("create_certificate", json!({ "vault": VAULT, "name": "ca-issued", "policy": form }));
+    assert_eq!(op["status"], "completed", "the practice CA issues at once: {op}");
+    let versions = app.ok("list_certificate_versions", json!({ "vault": VAULT, "name": "ca-issued" }));
+    assert!(versions[0]["issuer"].as_str().unwrap_or_default().contains("Vaultmort"), "issued by the practice CA: {versions}");
+    assert_eq!(
+        versions[0]["chain"],
+        json!(["CN=Vaultmort Practice Issuing CA,O=Vaultmort,OU=Practice", "CN=Vaultmort Practice Root CA,O=Vaultmort,OU=Practice"]),
+        "with the issuing CA and the root in its chain"
+    );
+
+    assert_eq!(app.ok("get_contacts", json!({ "vault": VAULT })), json!([]), "no contacts yet");
+    let contacts = json!([{ "email": "admin@petdash.example", "name": "Admin", "phone": null }]);
+    assert_eq!(app.ok("set_contacts", json!({ "vault": VAULT, "contacts": contacts })), contacts);
+
+    // The policy editor changes the action; the outbox stays empty until the clock says so.
+    let mut edited = app.ok("get_certificate_policy", json!({ "vault": VAULT, "name": "ca-issued" }));
+    assert_eq!(edited["lifetimeActions"][0]["action"], "EmailContacts", "{edited}");
+    edited["lifetimeActions"][0]["daysBeforeExpiry"] = json!(25);
+    let saved = app.ok("update_certificate_policy", json!({ "vault": VAULT, "name": "ca-issued", "policy": edited }));
+    assert_eq!(saved["lifetimeActions"][0]["daysBeforeExpiry"], 25, "{saved}");
+    assert_eq!(app.ok("list_outbox", json!({ "vault": null })), json!([]));
+}
+
+#[test]
+fn the_first_view_is_reported_once() {
+    let app = TestApp::new();
+    let first = app.ok("ui_ready", json!({ "view": "unlock" }));
+    let again = app.ok("ui_ready", json!({ "view": "portal" }));
+    assert!(first.as_u64().is_some(), "milliseconds since start: {first}");
+    assert_eq!(first, again, "only the first view counts for start-up time");
 }
