@@ -1,10 +1,16 @@
 // @ts-check
 // The desktop app in a real window, driven the way a user would: first-run unlock, a vault made
 // through the wizard, a secret, a key signed and verified with, a self-signed certificate, the
-// expiry overview, and a secret deleted and recovered. Every step checks what the screen shows.
+// CSR flow (the CSR shown on screen is signed by openssl and the result merged through the file
+// picker), a password-protected PFX previewed and imported, the expiry overview, and a secret
+// deleted and recovered. Every step checks what the screen shows.
 // The steps share one app session and run in order; after the first failure the rest are skipped.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { screenshot, startApp } from "../support.mjs";
 
@@ -15,9 +21,18 @@ const SECRET = "db-password";
 const SECRET_VALUE = "s3cr3t-Value-42";
 const KEY = "signer";
 const CERT = "petdash-web";
+const CSR_CERT = "petdash-api";
+const PFX_CERT = "legacy-site";
+const PFX_PASSWORD = "pfx-Import-7";
 const MASK = "••••••••";
 /** RSA key and certificate generation are slow in a debug build on a busy machine. */
 const SLOW_MS = 90_000;
+
+/** Files the test makes with openssl: a CA, a signed CSR, a PFX. */
+const work = mkdtempSync(path.join(tmpdir(), "vaultmort-e2e-files-"));
+
+/** @param {string[]} args */
+const openssl = (args) => execFileSync("openssl", args, { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 /** @type {import("../support.mjs").Session} */
 let session;
@@ -32,6 +47,7 @@ before(async () => {
 
 after(async () => {
   await session?.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 /**
@@ -205,6 +221,75 @@ step("Certificates: generates a self-signed certificate and lists it", async () 
   assert.match(daysLeft, /^3\d\d d$/, "about a year of validity is left");
   assert.equal(status, "Enabled", "the certificate is enabled");
   await screenshot(browser, "certificates");
+});
+
+step("Certificates: the CSR flow, signed by openssl and merged through the UI", async () => {
+  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=E2E Test CA", "-days", "30"]);
+  await (await waitFor("cert-create-open")).click();
+  await (await waitFor("cert-name")).setValue(CSR_CERT);
+  await byTestId("cert-issuer-type").selectByAttribute("value", "unknown");
+  assert.equal(await byTestId("cert-lifetime-action").getValue(), "EmailContacts", "a CSR certificate cannot renew itself: e-mail is offered");
+  await byTestId("cert-dns").setValue("api.petdash.example");
+  await byTestId("cert-create-submit").click();
+  await waitFor("cert-operation", SLOW_MS);
+  assert.match(await byTestId("cert-operation-status").getText(), /inProgress/, "the request waits for its certificate");
+  const csr = String(await byTestId("cert-csr").getValue());
+  assert.match(csr, /^-----BEGIN CERTIFICATE REQUEST-----/, "the CSR is shown as PEM");
+  writeFileSync(path.join(work, "api.csr"), csr);
+  const subject = openssl(["req", "-in", "api.csr", "-noout", "-verify", "-subject"]);
+  assert.match(subject, new RegExp(`CN ?= ?${CSR_CERT}`), "openssl verifies the CSR and reads its subject");
+  await byTestId("cert-csr").scrollIntoView();
+  await screenshot(browser, "certificate-csr");
+
+  // The CA's own certificate is for another key: refused, and the request stays.
+  await byTestId("cert-merge-file").addValue(path.join(work, "ca.pem"));
+  await byTestId("cert-merge-submit").click();
+  await byTestId("alert").waitForDisplayed({ timeout: 15_000 });
+  assert.match(await byTestId("alert-text").getText(), /^KeyMismatch: /, "a certificate for another key is refused with a clear code");
+  await byTestId("alert-dismiss").click();
+
+  openssl(["x509", "-req", "-in", "api.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "4242", "-days", "20", "-out", "api.pem"]);
+  await byTestId("cert-merge-file").addValue(path.join(work, "api.pem"));
+  await byTestId("cert-merge-submit").click();
+  const row = await waitFor(`cert-row-${CSR_CERT}`, SLOW_MS);
+  assert.equal((await cells(row))[1], `CN=${CSR_CERT}`, "the merged certificate is listed");
+  await byTestId(`cert-open-${CSR_CERT}`).click();
+  await waitForText("cert-details-issuer", "CN=E2E Test CA");
+  await byTestId("cert-details-close").click();
+});
+
+step("Certificates: imports a password-protected PFX after previewing it", async () => {
+  openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "site.key", "-out", "site.csr", "-subj", "/CN=legacy.petdash.example"]);
+  writeFileSync(path.join(work, "san.ext"), "subjectAltName=DNS:legacy.petdash.example,DNS:old.petdash.example\n");
+  openssl(["x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "7", "-days", "60", "-extfile", "san.ext", "-out", "site.pem"]);
+  openssl(["pkcs12", "-export", "-inkey", "site.key", "-in", "site.pem", "-certfile", "ca.pem", "-passout", `pass:${PFX_PASSWORD}`, "-out", `${PFX_CERT}.pfx`]);
+
+  await (await waitFor("cert-create-open")).click();
+  await (await waitFor("cert-method")).selectByAttribute("value", "import");
+  await (await waitFor("cert-import-file")).addValue(path.join(work, `${PFX_CERT}.pfx`));
+  await waitFor("cert-import-needs-password");
+  assert.equal(await byTestId("cert-import-submit").isEnabled(), false, "nothing can be imported before the password opens the file");
+  assert.equal(await byTestId("cert-name").getValue(), PFX_CERT, "the name is suggested from the file name");
+  await byTestId("cert-import-password").setValue("not-the-password");
+  await byTestId("cert-import-open").click();
+  await byTestId("alert").waitForDisplayed({ timeout: 15_000 });
+  assert.match(await byTestId("alert-text").getText(), /^WrongPassword: /, "a wrong password is said to be wrong");
+  await byTestId("alert-dismiss").click();
+  await byTestId("cert-import-password").setValue(PFX_PASSWORD);
+  await byTestId("cert-import-open").click();
+  await waitForText("cert-preview-subject", "CN=legacy.petdash.example");
+  assert.equal(await textOf("cert-preview-issuer"), "CN=E2E Test CA", "the preview shows the issuer");
+  assert.equal(await textOf("cert-preview-sans"), "legacy.petdash.example, old.petdash.example", "and the SANs");
+  assert.equal(await textOf("cert-preview-key"), "EC P-256", "and the key");
+  assert.equal(await textOf("cert-preview-chain"), "CN=E2E Test CA", "and the chain");
+  await byTestId("cert-import-preview").scrollIntoView();
+  await screenshot(browser, "certificate-import");
+  await byTestId("cert-import-submit").click();
+  const row = await waitFor(`cert-row-${PFX_CERT}`, SLOW_MS);
+  const [name, subject, , , , daysLeft] = await cells(row);
+  assert.equal(name, PFX_CERT, "the imported certificate is listed");
+  assert.equal(subject, "CN=legacy.petdash.example");
+  assert.match(daysLeft, /^(59|60) d$/, "with the 60 days openssl gave it");
 });
 
 step("Expiring soon lists the certificate within 400 days", async () => {
