@@ -6,6 +6,8 @@
 //!   snapshot in `../shared/advisory-db`), then the whole test suite under nextest inside a
 //!   private D-Bus session with a throwaway, unlocked gnome-keyring.
 //! - `bench`: `openssl speed` and the core's criterion benchmarks, one after the other.
+//! - `bench-desktop`: the desktop app's start-up time to its first interactive view and its idle
+//!   memory, over five launches.
 //! - `run` (also `desktop`): build the web UI and the desktop app and start it on the user's data
 //!   directory (on a virtual screen when there is no display).
 //! - `demo`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
@@ -22,6 +24,7 @@
 
 mod advisory_db;
 mod bench;
+mod bench_desktop;
 mod bindings;
 mod desktop;
 mod e2e;
@@ -50,6 +53,8 @@ tasks:
   demo [-- ARGS]             build the CLI, print its help and run a demo in a throwaway home;
                              with ARGS, run `vaultmort ARGS` against your own home instead
   bench [-- FILTER]          openssl speed, then the core's criterion benchmarks beside it
+  bench-desktop              the desktop app's start-up time and idle memory (release build,
+                             five launches on a private Xvfb)
   bindings                   rewrite ui/src/bindings.ts from the app's Rust command types
   e2e                        build the UI and the desktop app, then drive it in a real window on a
                              virtual screen (tests/e2e; refreshes docs/screenshots)
@@ -100,6 +105,11 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
         "bench" => {
             reject_extra(task, options, &[])?;
             bench::run(&Project::locate()?, passthrough)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "bench-desktop" => {
+            reject_extra(task, options, passthrough)?;
+            bench_desktop::run(&Project::locate()?)?;
             Ok(ExitCode::SUCCESS)
         }
         "run" | "desktop" => {
