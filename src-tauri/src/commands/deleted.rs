@@ -12,7 +12,12 @@ use crate::state::AppState;
 /// vault's retention period.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_object(state: State<'_, AppState>, vault: String, kind: ObjectKindName, name: String) -> Result<DeletedItem, CommandError> {
+pub async fn delete_object(
+    state: State<'_, AppState>,
+    vault: String,
+    kind: ObjectKindName,
+    name: String,
+) -> Result<DeletedItem, CommandError> {
     let core = state.core()?;
     let ctx = owner();
     let deleted = match kind {
@@ -30,7 +35,9 @@ pub async fn list_deleted(state: State<'_, AppState>, vault: String, kind: Objec
     let core = state.core()?;
     let ctx = owner();
     let items: Vec<Option<DeletedItem>> = match kind {
-        ObjectKindName::Key => core.list_deleted_keys(&ctx, &vault).await?.into_iter().map(|k| DeletedItem::of(kind, k.deleted, k.id.name)).collect(),
+        ObjectKindName::Key => {
+            core.list_deleted_keys(&ctx, &vault).await?.into_iter().map(|k| DeletedItem::of(kind, k.deleted, k.id.name)).collect()
+        }
         ObjectKindName::Secret => {
             core.list_deleted_secrets(&ctx, &vault).await?.into_iter().map(|s| DeletedItem::of(kind, s.deleted, s.id.name)).collect()
         }

@@ -24,7 +24,8 @@ pub async fn list_keys(state: State<'_, AppState>, vault: String) -> Result<Vec<
 #[specta::specta]
 pub async fn create_key(state: State<'_, AppState>, vault: String, input: CreateKeyInput) -> Result<KeyItem, CommandError> {
     let curve = input.curve.as_deref().map(str::parse::<Curve>).transpose()?;
-    let key_ops = input.key_ops.as_ref().map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>()).collect::<Result<Vec<_>, _>>()).transpose()?;
+    let key_ops =
+        input.key_ops.as_ref().map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>()).collect::<Result<Vec<_>, _>>()).transpose()?;
     let request = CreateKey {
         size: input.size,
         curve,
@@ -43,7 +44,7 @@ pub async fn create_key(state: State<'_, AppState>, vault: String, input: Create
 #[specta::specta]
 pub async fn list_key_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<KeyItem>, CommandError> {
     let mut versions = state.core()?.list_key_versions(&owner(), &vault, &name).await?;
-    versions.sort_by(|a, b| b.attributes.created.cmp(&a.attributes.created));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.attributes.created));
     Ok(versions.into_iter().map(KeyItem::from).collect())
 }
 

@@ -47,7 +47,7 @@ pub async fn reveal_secret(
 #[specta::specta]
 pub async fn list_secret_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<SecretItem>, CommandError> {
     let mut versions = state.core()?.list_secret_versions(&owner(), &vault, &name).await?;
-    versions.sort_by(|a, b| b.attributes.created.cmp(&a.attributes.created));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.attributes.created));
     Ok(versions.into_iter().map(SecretItem::from).collect())
 }
 
@@ -98,7 +98,7 @@ pub async fn save_secret_value(
 
 /// Copies a secret version's value (the newest when `version` is null) to the clipboard, and
 /// clears it again after the configured time (30 s) unless something else was copied since.
-/// Returns the seconds until clearing.
+/// Returns the seconds until clearing, rounded up (a delay under a second is "1 s", never "0 s").
 #[tauri::command]
 #[specta::specta]
 pub async fn copy_secret(state: State<'_, AppState>, vault: String, name: String, version: Option<String>) -> Result<u32, CommandError> {
@@ -106,5 +106,5 @@ pub async fn copy_secret(state: State<'_, AppState>, vault: String, name: String
     let value = secret.value.unwrap_or_default();
     let clear_after = state.clipboard_clear_after();
     copy_for_a_while(state.clipboard()?, &value, clear_after)?;
-    Ok(u32::try_from(clear_after.as_secs()).unwrap_or(u32::MAX))
+    Ok(u32::try_from(clear_after.as_millis().div_ceil(1000)).unwrap_or(u32::MAX))
 }

@@ -23,16 +23,43 @@ pub struct TestApp {
 impl TestApp {
     /// A new, locked app on a fresh home whose store will be protected by a passphrase.
     pub fn new() -> Self {
-        let home = tempfile::tempdir().expect("a temp dir for the home");
-        let app = app_on(home.path());
+        Self::with_state(|state| state)
+    }
+
+    /// A new, locked app on a fresh home, with the state `customize` makes of the default one
+    /// (e.g. a shorter clipboard delay). Clipboard and notifier are plugged in through
+    /// [`TestApp::state`].
+    pub fn with_state(customize: impl FnOnce(AppState) -> AppState) -> Self {
+        Self::on_home(tempfile::tempdir().expect("a temp dir for the home"), customize)
+    }
+
+    /// A new, locked app on an existing `home` (e.g. one an earlier app of the test left behind).
+    pub fn on_home(home: TempDir, customize: impl FnOnce(AppState) -> AppState) -> Self {
+        let app = app_with(customize(AppState::new(home.path(), KeySourceChoice::Passphrase)));
         Self { app, home }
+    }
+
+    /// The app's state, as the commands see it.
+    pub fn state(&self) -> tauri::State<'_, AppState> {
+        self.app.state::<AppState>()
+    }
+
+    /// Closes the app and hands back its home, for a test that opens it again.
+    pub fn close(self) -> TempDir {
+        drop(self.app);
+        self.home
+    }
+
+    /// Unlocks the store with [`PASSPHRASE`].
+    pub fn unlock(&self) {
+        let status = self.ok("unlock", json!({ "passphrase": PASSPHRASE }));
+        assert_eq!(status["unlocked"], true, "the test passphrase opens (or creates) the store: {status}");
     }
 
     /// A fresh home, already unlocked (the store is created with [`PASSPHRASE`]).
     pub fn unlocked() -> Self {
         let app = Self::new();
-        let status = app.ok("unlock", json!({ "passphrase": PASSPHRASE }));
-        assert_eq!(status["unlocked"], true, "unlocking a new home with a long passphrase creates the store: {status}");
+        app.unlock();
         app
     }
 
@@ -79,16 +106,38 @@ impl TestApp {
 
     /// Creates resource group `rg` and vault `name` in it.
     pub fn vault(&self, name: &str) {
-        self.ok("create_group", json!({ "name": "rg", "location": "westeurope" }));
-        let input = json!({ "name": name, "resourceGroup": "rg", "location": null, "sku": "standard", "retentionDays": 7, "purgeProtection": false });
+        self.vault_with(name, false);
+    }
+
+    /// Creates resource group `rg` (if needed) and vault `name` in it, with purge protection or not.
+    pub fn vault_with(&self, name: &str, purge_protection: bool) {
+        if self.ok("list_groups", json!({})).as_array().is_none_or(|groups| !groups.iter().any(|g| g["name"] == "rg")) {
+            self.ok("create_group", json!({ "name": "rg", "location": "westeurope" }));
+        }
+        let input = json!({ "name": name, "resourceGroup": "rg", "location": null, "sku": "standard", "retentionDays": 7, "purgeProtection": purge_protection });
         self.ok("create_vault", json!({ "input": input }));
+    }
+
+    /// Creates a self-signed certificate `name` (subject `CN=<name>.example`) valid for `months`,
+    /// from the default policy as the Generate wizard starts from.
+    pub fn self_signed(&self, vault: &str, name: &str, months: u32) -> Value {
+        let mut policy = self.ok("default_certificate_policy", json!({}));
+        policy["subject"] = json!(format!("CN={name}.example"));
+        policy["validityMonths"] = json!(months);
+        let created = self.ok("create_certificate", json!({ "vault": vault, "name": name, "policy": policy }));
+        assert_eq!(created["status"], "completed", "a self-signed certificate exists as soon as create returns: {created}");
+        created
     }
 }
 
 /// Builds the app exactly as `run` does, minus the plugins, with the passphrase key source, and
 /// opens its main window.
 pub fn app_on(home: &std::path::Path) -> App<MockRuntime> {
-    let state = AppState::new(home, KeySourceChoice::Passphrase);
+    app_with(AppState::new(home, KeySourceChoice::Passphrase))
+}
+
+/// Builds the app exactly as `run` does, minus the plugins, over `state`, and opens its main window.
+pub fn app_with(state: AppState) -> App<MockRuntime> {
     let app = vaultmort_desktop::configure(mock_builder(), state)
         .build(vaultmort_desktop::context())
         .expect("the app builds on the mock runtime");

@@ -1,8 +1,11 @@
 //! The commands through IPC, one module per command module, plus the first session end to end.
 
 mod certificates;
+mod clipboard;
+mod deleted;
 mod expiry;
 mod keys;
+mod notices;
 mod secrets;
 mod session;
 mod vaults;
@@ -37,8 +40,8 @@ fn a_first_session_from_unlock_to_expiring_certificate() {
     let value = app.ok("reveal_secret", json!({ "vault": "petdash-kv", "name": "db-password", "version": null }));
     assert_eq!(value, "s3cret", "reveal returns the value that was set");
 
-    let key =
-        app.ok("create_key", json!({ "vault": "petdash-kv", "input": { "name": "signer", "kty": "EC", "size": null, "curve": "P-256" } }));
+    let input = json!({ "name": "signer", "kty": "EC", "size": null, "curve": "P-256", "keyOps": null, "enabled": null, "notBefore": null, "expires": null, "tags": null });
+    let key = app.ok("create_key", json!({ "vault": "petdash-kv", "input": input }));
     assert_eq!(key["kty"], "EC");
     let digest = STANDARD.encode([7u8; 32]);
     let signature = app.ok("sign_digest", json!({ "vault": "petdash-kv", "name": "signer", "algorithm": "ES256", "digest": digest }));
@@ -51,8 +54,11 @@ fn a_first_session_from_unlock_to_expiring_certificate() {
     assert_eq!(verify(&digest), true, "the signature verifies over the digest it was made for");
     assert_eq!(verify(&STANDARD.encode([8u8; 32])), false, "and not over another digest");
 
-    let input = json!({ "name": "site", "subject": "CN=petdash.example", "validityMonths": 12 });
-    let certificate = app.ok("create_self_signed_certificate", json!({ "vault": "petdash-kv", "input": input }));
+    let mut policy = app.ok("default_certificate_policy", json!({}));
+    policy["subject"] = json!("CN=petdash.example");
+    let operation = app.ok("create_certificate", json!({ "vault": "petdash-kv", "name": "site", "policy": policy }));
+    assert_eq!(operation["status"], "completed", "a self-signed certificate exists at once: {operation}");
+    let certificate = &app.ok("list_certificates", json!({ "vault": "petdash-kv" }))[0];
     assert_eq!(certificate["subject"], "CN=petdash.example", "{certificate}");
 
     let expiring = app.ok("expiring_soon", json!({ "withinDays": 400 }));
