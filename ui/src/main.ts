@@ -9,6 +9,7 @@ import { alertRegion, clearAlert, showError, statusRegion } from "./ui";
 import { createVaultView } from "./views/create-vault";
 import { expiringView } from "./views/expiring";
 import { navView } from "./views/nav";
+import { outboxView } from "./views/outbox";
 import { unlockView } from "./views/unlock";
 import { type Blade, vaultBlade } from "./views/vault-blade";
 import { vaultListView } from "./views/vault-list";
@@ -40,7 +41,7 @@ function portal(status: SessionStatus): void {
   function render(route: Route): void {
     nav.select(route);
     if (route.page === "vault" && blade !== null && blade.vault === route.vault) {
-      blade.show(route.tab);
+      blade.show(route.tab, route.kind);
       return;
     }
     clearAlert();
@@ -55,8 +56,11 @@ function portal(status: SessionStatus): void {
       case "expiring":
         replace(content, expiringView());
         break;
+      case "outbox":
+        replace(content, outboxView());
+        break;
       case "vault":
-        blade = vaultBlade(route.vault, route.tab);
+        blade = vaultBlade(route.vault, route.tab, route.kind);
         replace(content, blade.element);
         break;
     }

@@ -1,21 +1,30 @@
 // Where the user is, kept in the URL hash so Back/Forward and reloads work under
-// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/vault/<name>/<tab>.
+// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox ,
+// #/vault/<name>/<tab> , and #/vault/<name>/deleted/<kind> for one kind of deleted objects.
 
-export const TABS = ["overview", "keys", "secrets", "certificates", "deleted-secrets"] as const;
+import type { ObjectKindName } from "./host";
+
+export const TABS = ["overview", "keys", "secrets", "certificates", "deleted"] as const;
 export type Tab = (typeof TABS)[number];
 export const TAB_LABELS: Record<Tab, string> = {
   overview: "Overview",
   keys: "Keys",
   secrets: "Secrets",
   certificates: "Certificates",
-  "deleted-secrets": "Deleted secrets",
+  deleted: "Deleted objects",
 };
 
 export type Route =
   | { page: "vaults" }
   | { page: "create-vault"; group?: string }
   | { page: "expiring" }
-  | { page: "vault"; vault: string; tab: Tab };
+  | { page: "outbox" }
+  | { page: "vault"; vault: string; tab: Tab; kind?: ObjectKindName };
+
+const KINDS: readonly string[] = ["key", "secret", "certificate"] satisfies ObjectKindName[];
+function isKind(s: string | undefined): s is ObjectKindName {
+  return s !== undefined && KINDS.includes(s);
+}
 
 export function isTab(s: string | undefined): s is Tab {
   return (TABS as readonly (string | undefined)[]).includes(s);
@@ -28,10 +37,14 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { page: "create-vault", group: parts[1] } : { page: "create-vault" };
     case "expiring":
       return { page: "expiring" };
+    case "outbox":
+      return { page: "outbox" };
     case "vault": {
       const vault = parts[1];
       if (!vault) return { page: "vaults" };
       const tab = parts[2];
+      const kind = parts[3];
+      if (tab === "deleted" && isKind(kind)) return { page: "vault", vault, tab, kind };
       return { page: "vault", vault, tab: isTab(tab) ? tab : "overview" };
     }
     default:
@@ -47,8 +60,12 @@ export function href(route: Route): string {
       return route.group ? `#/create-vault/${encodeURIComponent(route.group)}` : "#/create-vault";
     case "expiring":
       return "#/expiring";
-    case "vault":
-      return `#/vault/${encodeURIComponent(route.vault)}/${route.tab}`;
+    case "outbox":
+      return "#/outbox";
+    case "vault": {
+      const base = `#/vault/${encodeURIComponent(route.vault)}/${route.tab}`;
+      return route.tab === "deleted" && route.kind ? `${base}/${route.kind}` : base;
+    }
   }
 }
 

@@ -1,23 +1,46 @@
 // "Expiring soon": keys, secrets and certificates of every vault that expire within a window the
-// user sets (expiringSoon(days)), soonest first, coloured by days left.
+// user sets (expiringSoon(days)), soonest first, coloured by days left; already expired ones can
+// be hidden. The window and the "Hide expired" choice are remembered in localStorage.
 
 import { h } from "../dom";
-import { host } from "../host";
+import { type ExpiringItem, host } from "../host";
 import { href } from "../route";
 import { busy, daysLeftBadge, field, formatDate, load, table } from "../ui";
 
 const KIND_TAB = { key: "keys", secret: "secrets", certificate: "certificates" } as const;
+const DAYS_KEY = "vaultmort.expiring.days";
+const HIDE_KEY = "vaultmort.expiring.hideExpired";
+const DEFAULT_DAYS = 30;
+
+/** localStorage, or null where the page may not use it (then nothing is remembered). */
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function windowDays(value: string): number {
+  const n = Math.floor(Number(value));
+  return Number.isFinite(n) && n >= 1 ? Math.min(n, 3650) : DEFAULT_DAYS;
+}
 
 export function expiringView(): HTMLElement {
-  const days = h("input", { type: "number", min: 1, max: 3650, step: 1, value: 30, "data-testid": "expiring-days" });
+  const store = storage();
+  const days = h("input", { type: "number", min: 1, max: 3650, step: 1, value: windowDays(store?.getItem(DAYS_KEY) ?? ""), "data-testid": "expiring-days" });
+  const hideExpired = h("input", { type: "checkbox", "data-testid": "expiring-hide-expired", checked: store?.getItem(HIDE_KEY) === "true" });
   const refresh = h("button", { type: "submit", class: "primary", "data-testid": "expiring-refresh" }, "Apply");
   const list = h("div", { "data-testid": "expiring-list" });
+  let last: ExpiringItem[] = [];
 
-  const reload = () =>
-    load(list, () => host.expiringSoon(Math.max(1, Math.floor(Number(days.value) || 30))), (items) =>
+  const render = (items: ExpiringItem[]) => {
+    const shown = hideExpired.checked ? items.filter((x) => x.daysLeft >= 0) : items;
+    const hidden = items.length - shown.length;
+    return [
       table(
         ["Days left", "Name", "Type", "Vault", "Expires"],
-        [...items]
+        [...shown]
           .sort((a, b) => a.daysLeft - b.daysLeft)
           .map((x) =>
             h(
@@ -30,14 +53,30 @@ export function expiringView(): HTMLElement {
               h("td", { class: "date" }, formatDate(x.expires)),
             ),
           ),
-        "Nothing expires in this window.",
+        hidden > 0 ? "Nothing in this window has yet to expire." : "Nothing expires in this window.",
       ),
-    );
+      hidden > 0 ? h("p", { class: "muted", "data-testid": "expiring-hidden-count" }, `${hidden} expired ${hidden === 1 ? "item is" : "items are"} hidden.`) : null,
+    ];
+  };
+
+  const reload = () => {
+    const n = windowDays(days.value);
+    days.value = String(n);
+    store?.setItem(DAYS_KEY, String(n));
+    return load(list, () => host.expiringSoon(n), (items) => ((last = items), render(items)));
+  };
+
+  hideExpired.addEventListener("change", () => {
+    store?.setItem(HIDE_KEY, String(hideExpired.checked));
+    // Hiding is a view of what was loaded: no round trip.
+    void load(list, () => Promise.resolve(last), render);
+  });
 
   const form = h(
     "form",
     { class: "toolbar filter", novalidate: true, "aria-label": "Expiry window" },
     field("Expiring within (days)", days),
+    h("label", { class: "choice" }, hideExpired, "Hide expired"),
     refresh,
   );
   form.addEventListener("submit", (ev) => {

@@ -1,18 +1,42 @@
-// The Keys tab: the vault's keys, a create form (RSA with a size, EC with a curve), and a
-// try-it panel: the text is hashed here in the page (crypto.subtle.digest), the backend signs the
-// digest with the key (signDigest), and Verify re-hashes the current text and asks the backend
-// whether the signature still fits (verifyDigest): change the text after signing to see Invalid.
+// The Keys tab: the vault's keys (paged, filterable), a create form (type, size or curve,
+// operations, activation and expiry, tags), a details pane per key (versions with the current one
+// marked, a version's public JWK and editable attributes, rotate, download the public key) and a
+// try-it panel.
+//
+// Try it: for sign/verify the text is hashed here in the page (crypto.subtle.digest), the backend
+// signs the digest with the key (signDigest), and Verify re-hashes the current text and asks the
+// backend whether the signature still fits (verifyDigest): change the text after signing to see
+// Invalid. Encrypt/decrypt and wrap/unwrap (RSA keys only) go through cryptoOperation; the page
+// shows whether the round trip gave back what went in. Private key material never reaches the page.
 
 import { h, replace } from "../dom";
-import { host, HostError, type KeyItem } from "../host";
-import { busy, button, field, formatDate, load, notify, showError, table } from "../ui";
+import { host, HostError, type KeyDetails, type KeyItem } from "../host";
+import { busy, button, download, field, formatDate, load, notify, pagedTable, showError, table } from "../ui";
+import {
+  attributesEditor,
+  base64ToBytes,
+  base64ToUtf8,
+  bytesToBase64,
+  dateInput,
+  dateValue,
+  detailsPane,
+  formatTags,
+  nameButton,
+  parseTags,
+  utf8ToBase64,
+} from "./common";
 
 const RSA_SIZES = [2048, 3072, 4096] as const;
 const EC_CURVES = ["P-256", "P-384", "P-521", "P-256K"] as const;
 const RSA_ALGS = ["RS256", "PS256", "RS384", "PS384", "RS512", "PS512"] as const;
 const EC_ALGS = ["ES256", "ES384", "ES512", "ES256K"] as const;
+/** RSA encryption (and key wrapping) algorithms, as Key Vault names them. */
+const ENC_ALGS = ["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"] as const;
+/** Operations a key may be created with, and each type's defaults (as Key Vault picks them). */
+const RSA_OPS = ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"] as const;
+const EC_OPS = ["sign", "verify"] as const;
 
-const isEc = (k: KeyItem) => k.kty.startsWith("EC");
+const isEc = (k: { kty: string }) => k.kty.startsWith("EC");
 
 /** The hash an algorithm signs: the number in its name (RS256, ES256K → SHA-256). */
 export function hashOf(algorithm: string): "SHA-256" | "SHA-384" | "SHA-512" {
@@ -22,9 +46,7 @@ export function hashOf(algorithm: string): "SHA-256" | "SHA-384" | "SHA-512" {
 }
 
 export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
+  return bytesToBase64(bytes);
 }
 
 export async function digestBase64(text: string, algorithm: string): Promise<string> {
@@ -36,40 +58,89 @@ export async function digestBase64(text: string, algorithm: string): Promise<str
 export function keysPanel(vault: string): HTMLElement {
   const list = h("div", { "data-testid": "key-list" });
   const formSlot = h("div");
+  const detailsSlot = h("div");
   const tryIt = tryItPanel(vault);
 
   const reload = () =>
     load(list, () => host.listKeys(vault), (keys) => {
       const sorted = [...keys].sort((a, b) => a.name.localeCompare(b.name));
       tryIt.setKeys(sorted);
-      return table(
-        ["Name", "Type", "Operations", "Status", "Created", "Expires"],
-        sorted.map((k) =>
+      return pagedTable<KeyItem>({
+        testid: "key-table",
+        items: sorted,
+        text: (k) => k.name,
+        headers: ["Name", "Type", "Operations", "Status", "Created", "Expires", ""],
+        empty: "There are no keys in this vault. Use “+ Generate/Import” to create one.",
+        row: (k) =>
           h(
             "tr",
             { "data-testid": `key-row-${k.name}` },
-            h("th", { scope: "row" }, k.name),
+            h("th", { scope: "row" }, nameButton(k.name, `key-open-${k.name}`, () => void openDetails(k.name))),
             h("td", null, k.kty),
             h("td", { class: "ops" }, k.keyOps.join(", ")),
             h("td", null, k.enabled ? "Enabled" : "Disabled"),
             h("td", { class: "date" }, formatDate(k.created)),
             h("td", { class: "date" }, formatDate(k.expires)),
+            h(
+              "td",
+              { class: "row-actions" },
+              button("Delete", { class: "small danger", "data-testid": `key-delete-${k.name}`, "aria-label": `Delete ${k.name}` }, (b) => {
+                void busy(b, "Deleting…", () => host.deleteObject(vault, "key", k.name)).then((d) => {
+                  if (d === undefined) return;
+                  notify(`Key '${k.name}' deleted. It can be recovered under Deleted objects until ${formatDate(d.scheduledPurgeDate)}.`);
+                  if (detailsSlot.querySelector(`[data-key="${CSS.escape(k.name)}"]`)) replace(detailsSlot);
+                  void reload();
+                });
+              }),
+            ),
           ),
-        ),
-        "There are no keys in this vault. Use “+ Generate/Import” to create one.",
-      );
+      });
     });
 
+  const openDetails = (name: string) => {
+    replace(formSlot);
+    return load(
+      detailsSlot,
+      () => Promise.all([host.listKeyVersions(vault, name), host.getKey(vault, name, null)]),
+      ([versions, current]) =>
+        keyDetails(vault, name, versions, current, {
+          close: () => replace(detailsSlot),
+          changed: () => void reload(),
+          reopen: () => void openDetails(name),
+        }),
+    );
+  };
+
   function openForm(): void {
+    replace(detailsSlot);
     const name = h("input", { type: "text", "data-testid": "key-name", autocomplete: "off", spellcheck: "false", required: true, maxlength: 127 });
     const kty = h("select", { "data-testid": "key-type" }, h("option", { value: "RSA" }, "RSA"), h("option", { value: "EC" }, "EC"));
     const size = h("select", { "data-testid": "key-size" }, RSA_SIZES.map((s) => h("option", { value: s }, String(s))));
     const curve = h("select", { "data-testid": "key-curve" }, EC_CURVES.map((c) => h("option", { value: c }, c)));
     const sizeField = field("RSA key size", size);
     const curveField = field("Elliptic curve", curve);
+    const ops = new Map(RSA_OPS.map((op) => [op, h("input", { type: "checkbox", "data-testid": `key-op-${op}`, value: op })]));
+    const opsSet = h(
+      "fieldset",
+      { class: "ops-set" },
+      h("legend", null, "Permitted operations"),
+      h("div", { class: "row checks" }, [...ops].map(([op, box]) => h("label", { "data-op": op }, box, op))),
+    );
+    const enabled = h("input", { type: "checkbox", "data-testid": "key-enabled", checked: true });
+    const notBefore = dateInput("key-not-before");
+    const expires = dateInput("key-expires");
+    const tags = h("textarea", { "data-testid": "key-tags", rows: 3, spellcheck: "false", class: "mono", placeholder: "team=payments\nenv=test" });
     const sync = () => {
-      sizeField.hidden = kty.value !== "RSA";
-      curveField.hidden = kty.value !== "EC";
+      const ec = kty.value === "EC";
+      sizeField.hidden = ec;
+      curveField.hidden = !ec;
+      const offered: readonly string[] = ec ? EC_OPS : RSA_OPS;
+      for (const [op, box] of ops) {
+        // The type's defaults pre-ticked; EC keys cannot encrypt or wrap, so those are not offered.
+        box.checked = offered.includes(op);
+        const label = box.closest("label");
+        if (label) label.hidden = !offered.includes(op);
+      }
     };
     kty.addEventListener("change", sync);
     sync();
@@ -79,9 +150,11 @@ export function keysPanel(vault: string): HTMLElement {
       { class: "inline-form", novalidate: true, "aria-label": "Create a key" },
       h("h3", null, "Create a key"),
       field("Name", name, "1-127 letters, digits and hyphens."),
-      field("Key type", kty),
-      sizeField,
-      curveField,
+      h("div", { class: "row" }, field("Key type", kty), sizeField, curveField),
+      opsSet,
+      h("div", { class: "row checks" }, h("label", null, enabled, "Enabled")),
+      h("div", { class: "row" }, field("Activation date", notBefore, "Local time; empty for none."), field("Expiration date", expires, "Local time; empty for none.")),
+      field("Tags", tags, "One name=value per line; at most 15."),
       h("div", { class: "actions" }, submit, h("button", { type: "button", "data-testid": "key-create-cancel", onclick: () => replace(formSlot) }, "Cancel")),
     );
     form.addEventListener("submit", (ev) => {
@@ -89,11 +162,18 @@ export function keysPanel(vault: string): HTMLElement {
       void busy(submit, "Generating key…", async () => {
         if (name.value.trim() === "") throw new HostError("BadParameter", "Enter a key name.");
         const rsa = kty.value === "RSA";
+        const keyOps = [...ops].filter(([, box]) => box.checked && !box.closest("label")?.hidden).map(([op]) => op);
+        if (keyOps.length === 0) throw new HostError("BadParameter", "Tick at least one permitted operation.");
         return host.createKey(vault, {
           name: name.value.trim(),
           kty: rsa ? "RSA" : "EC",
           size: rsa ? Number(size.value) : null,
           curve: rsa ? null : curve.value,
+          keyOps,
+          enabled: enabled.checked,
+          notBefore: dateValue(notBefore, "activation date"),
+          expires: dateValue(expires, "expiration date"),
+          tags: parseTags(tags.value),
         });
       }).then((k) => {
         if (k === undefined) return;
@@ -117,8 +197,117 @@ export function keysPanel(vault: string): HTMLElement {
       button("↻ Refresh", { "data-testid": "keys-refresh" }, () => void reload()),
     ),
     formSlot,
+    detailsSlot,
     list,
     tryIt.element,
+  );
+}
+
+/** A key's details: its versions (current marked), Rotate, and one version's facts and settings. */
+function keyDetails(
+  vault: string,
+  name: string,
+  versions: KeyItem[],
+  current: KeyDetails,
+  on: { close(): void; changed(): void; reopen(): void },
+): HTMLElement {
+  const versionSlot = h("div", { "data-testid": "key-version-details" });
+  const currentVersion = current.item.version;
+  let selected = currentVersion;
+
+  const rows = versions.map((v) => {
+    const isCurrent = v.version === currentVersion;
+    const open = h(
+      "button",
+      { type: "button", class: "link", "data-testid": `key-version-open-${v.version}`, "aria-label": `Show version ${v.version}` },
+      h("code", null, v.version),
+    );
+    open.addEventListener("click", () => void showVersion(v.version));
+    return h(
+      "tr",
+      { "data-testid": `key-version-${v.version}`, "data-current": isCurrent ? "true" : null },
+      h("th", { scope: "row" }, open, isCurrent ? h("span", { class: "badge current", "data-testid": "key-version-current" }, "current") : null),
+      h("td", null, v.enabled ? "Enabled" : "Disabled"),
+      h("td", { class: "date" }, formatDate(v.created)),
+      h("td", { class: "date" }, formatDate(v.expires)),
+    );
+  });
+
+  const rotate = button("↻ Rotate", { class: "primary", "data-testid": "key-rotate" }, (b) => {
+    void busy(b, "Rotating…", () => host.rotateKey(vault, name)).then((k) => {
+      if (k === undefined) return;
+      notify(`Key '${name}' rotated: version ${k.version} is now current.`);
+      on.changed();
+      on.reopen();
+    });
+  });
+
+  const showVersion = (version: string) => {
+    selected = version;
+    for (const tr of rows) tr.classList.toggle("selected", tr.dataset.testid === `key-version-${selected}`);
+    if (version === currentVersion) {
+      replace(versionSlot, versionDetails(vault, name, current, on.changed));
+      return Promise.resolve();
+    }
+    return load(versionSlot, () => host.getKey(vault, name, version), (d) => versionDetails(vault, name, d, on.changed));
+  };
+  void showVersion(selected);
+
+  const pane = detailsPane(
+    name,
+    "key-details",
+    on.close,
+    h("div", { class: "toolbar", role: "toolbar", "aria-label": `Actions on ${name}` }, rotate),
+    h("h4", null, "Versions"),
+    table(["Version", "Status", "Created", "Expires"], rows, "No versions."),
+    versionSlot,
+  );
+  pane.dataset.key = name;
+  return pane;
+}
+
+/** One key version: size, kid, operations, tags, public JWK, download, editable attributes. */
+function versionDetails(vault: string, name: string, d: KeyDetails, changed: () => void): HTMLElement {
+  const v = d.item;
+  const tags = formatTags(d.tags);
+  const save = button("Download public key", { "data-testid": "key-download" }, (b) => {
+    void download(b, `${name}.pem`, [{ name: "PEM", extensions: ["pem"] }], (path) => host.savePublicKey(vault, name, v.version, path));
+  });
+  return h(
+    "div",
+    { class: "version-details" },
+    h("h4", null, "Version ", h("code", null, v.version)),
+    h(
+      "dl",
+      { class: "props compact" },
+      h("dt", null, "Key"),
+      h("dd", { "data-testid": "key-size-text" }, d.size),
+      h("dt", null, "Key identifier"),
+      h("dd", null, h("code", { class: "wrap" }, v.kid)),
+      h("dt", null, "Permitted operations"),
+      h("dd", null, v.keyOps.join(", ")),
+      h("dt", null, "Created"),
+      h("dd", null, formatDate(v.created)),
+      h("dt", null, "Updated"),
+      h("dd", null, formatDate(d.updated)),
+      h("dt", null, "Tags"),
+      h("dd", null, tags === "" ? "—" : h("pre", { class: "mono" }, tags)),
+    ),
+    h("div", { class: "actions" }, save),
+    h("h4", null, "Public key (JWK)"),
+    h("pre", { class: "jwk mono", "data-testid": "key-jwk", tabindex: 0, "aria-label": "Public key as JWK" }, d.publicJwk),
+    h("h4", null, "Settings"),
+    attributesEditor({
+      testid: "key-attr",
+      enabled: v.enabled,
+      notBefore: d.notBefore,
+      expires: v.expires,
+      save: async (attributes) => {
+        const updated = await host.updateKey(vault, name, v.version, attributes);
+        notify(`Version ${updated.item.version} of '${name}' saved.`);
+        changed();
+      },
+    }),
   );
 }
 
@@ -134,6 +323,7 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
   const result = h("output", { "data-testid": "tryit-result", class: "result", "aria-live": "polite" });
   const sign = h("button", { type: "button", class: "primary", "data-testid": "tryit-sign" }, "Sign");
   const verify = h("button", { type: "button", "data-testid": "tryit-verify", disabled: true }, "Verify");
+  const crypt = cryptSection(vault, () => keySelect.value);
 
   const syncAlgs = () => {
     const k = keys.find((x) => x.name === keySelect.value);
@@ -141,6 +331,7 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
     const before = alg.value;
     alg.replaceChildren(...algs.map((a) => h("option", { value: a }, `${a} (${hashOf(a)})`)));
     if ((algs as readonly string[]).includes(before)) alg.value = before;
+    crypt.setKey(k ?? null);
   };
   const forget = () => {
     signed = null;
@@ -199,13 +390,14 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
 
   const element = h(
     "section",
-    { class: "card tryit", "aria-labelledby": "tryit-title" },
+    { class: "card tryit", "aria-labelledby": "tryit-title", "data-testid": "keys-try-it" },
     h("h3", { id: "tryit-title" }, "Try it: sign and verify"),
     h("p", { class: "muted" }, "The text is hashed in this page; only the digest goes to the vault, which signs it with the key."),
     h("div", { class: "row" }, field("Key", keySelect), field("Algorithm", alg)),
     field("Text", text),
     h("div", { class: "actions" }, sign, verify, result),
     h("dl", { class: "props compact" }, h("dt", null, "Digest (base64)"), h("dd", null, digestOut), h("dt", null, "Signature (base64)"), h("dd", null, signatureOut)),
+    crypt.element,
   );
 
   return {
@@ -217,6 +409,143 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
       if (next.some((k) => k.name === before)) keySelect.value = before;
       syncAlgs();
       sign.disabled = next.length === 0;
+    },
+  };
+}
+
+/** Sets a round-trip output to "match" or "mismatch". */
+function showMatch(out: HTMLOutputElement, same: boolean, match: string, mismatch: string): void {
+  out.textContent = same ? match : mismatch;
+  out.className = same ? "result valid" : "result invalid";
+  out.dataset.result = same ? "match" : "mismatch";
+}
+
+function clearResult(out: HTMLOutputElement): void {
+  out.textContent = "";
+  out.className = "result";
+  delete out.dataset.result;
+}
+
+/** Encrypt/decrypt and wrap/unwrap with the try-it panel's key (RSA only). */
+function cryptSection(vault: string, keyName: () => string): { element: HTMLElement; setKey(k: KeyItem | null): void } {
+  const alg = h("select", { "data-testid": "tryit-enc-alg" }, ENC_ALGS.map((a) => h("option", { value: a }, a)));
+  const plaintext = h("textarea", { "data-testid": "tryit-plaintext", rows: 2, spellcheck: "false" }, "Hello from Vaultmort");
+  const ciphertext = h("textarea", { "data-testid": "tryit-ciphertext", rows: 3, spellcheck: "false", class: "mono", placeholder: "Ciphertext (base64): Encrypt fills it in, or paste one." });
+  const decrypted = h("code", { "data-testid": "tryit-decrypted", class: "wrap" }, "—");
+  const cryptResult = h("output", { "data-testid": "tryit-crypt-result", class: "result", "aria-live": "polite" });
+  const encrypt = h("button", { type: "button", class: "primary", "data-testid": "tryit-encrypt" }, "Encrypt");
+  const decrypt = h("button", { type: "button", "data-testid": "tryit-decrypt" }, "Decrypt");
+
+  let wrapped: { key: string; algorithm: string; plain: string; wrapped: string } | null = null;
+  const wrapKeyOut = h("code", { "data-testid": "tryit-wrap-key", class: "wrap" }, "—");
+  const wrappedOut = h("code", { "data-testid": "tryit-wrapped", class: "wrap" }, "—");
+  const unwrappedOut = h("code", { "data-testid": "tryit-unwrapped", class: "wrap" }, "—");
+  const wrapResult = h("output", { "data-testid": "tryit-wrap-result", class: "result", "aria-live": "polite" });
+  const wrap = h("button", { type: "button", class: "primary", "data-testid": "tryit-wrap" }, "Wrap a random key");
+  const unwrap = h("button", { type: "button", "data-testid": "tryit-unwrap", disabled: true }, "Unwrap");
+  const ecNote = h("p", { class: "note", "data-testid": "tryit-ec-note", hidden: true }, "EC keys only sign and verify: choose an RSA key to encrypt, decrypt, wrap or unwrap.");
+  const body = h("div");
+
+  const need = () => {
+    const name = keyName();
+    if (!name) throw new HostError("BadParameter", "Create a key first.");
+    return name;
+  };
+
+  encrypt.addEventListener("click", () => {
+    clearResult(cryptResult);
+    void busy(encrypt, "Encrypting…", () => host.cryptoOperation(vault, need(), null, "encrypt", alg.value, utf8ToBase64(plaintext.value))).then((c) => {
+      if (c === undefined) return;
+      ciphertext.value = c;
+      decrypted.textContent = "—";
+      cryptResult.textContent = "Encrypted with the public key. Decrypt asks the vault to undo it with the private key.";
+      cryptResult.className = "result note";
+    });
+  });
+  decrypt.addEventListener("click", () => {
+    clearResult(cryptResult);
+    void busy(decrypt, "Decrypting…", async () => {
+      if (ciphertext.value.trim() === "") throw new HostError("BadParameter", "Encrypt something first, or paste a ciphertext (base64).");
+      base64ToBytes(ciphertext.value); // A clear error here rather than a round trip for bad input.
+      return base64ToUtf8(await host.cryptoOperation(vault, need(), null, "decrypt", alg.value, ciphertext.value.trim()));
+    }).then((p) => {
+      if (p === undefined) return;
+      decrypted.textContent = p;
+      showMatch(cryptResult, p === plaintext.value, "Round trip matched: the decrypted text is the text above.", "Decrypted, but it differs from the text above.");
+    });
+  });
+
+  wrap.addEventListener("click", () => {
+    clearResult(wrapResult);
+    void busy(wrap, "Wrapping…", async () => {
+      const key = need();
+      const plain = bytesToBase64(crypto.getRandomValues(new Uint8Array(32)));
+      const w = await host.cryptoOperation(vault, key, null, "wrapKey", alg.value, plain);
+      return { key, algorithm: alg.value, plain, wrapped: w };
+    }).then((w) => {
+      if (w === undefined) return;
+      wrapped = w;
+      wrapKeyOut.textContent = w.plain;
+      wrappedOut.textContent = w.wrapped;
+      unwrappedOut.textContent = "—";
+      unwrap.disabled = false;
+      wrapResult.textContent = "A random 256-bit key was wrapped. Unwrap must give back the same bytes.";
+      wrapResult.className = "result note";
+    });
+  });
+  unwrap.addEventListener("click", () => {
+    const w = wrapped;
+    if (w === null) return;
+    clearResult(wrapResult);
+    void busy(unwrap, "Unwrapping…", () => host.cryptoOperation(vault, w.key, null, "unwrapKey", w.algorithm, w.wrapped)).then((u) => {
+      if (u === undefined) return;
+      unwrappedOut.textContent = u;
+      showMatch(wrapResult, u === w.plain, "Round trip matched: the same 32 bytes came back.", "Mismatch: the unwrapped bytes differ.");
+    });
+  });
+
+  replace(
+    body,
+    field("Encryption algorithm", alg, "For encrypt, decrypt, wrap and unwrap."),
+    h("h4", null, "Encrypt and decrypt"),
+    field("Text (UTF-8)", plaintext),
+    field("Ciphertext (base64)", ciphertext),
+    h("div", { class: "actions" }, encrypt, decrypt, cryptResult),
+    h("dl", { class: "props compact" }, h("dt", null, "Decrypted text"), h("dd", null, decrypted)),
+    h("h4", null, "Wrap and unwrap"),
+    h("div", { class: "actions" }, wrap, unwrap, wrapResult),
+    h(
+      "dl",
+      { class: "props compact" },
+      h("dt", null, "Random key (base64)"),
+      h("dd", null, wrapKeyOut),
+      h("dt", null, "Wrapped (base64)"),
+      h("dd", null, wrappedOut),
+      h("dt", null, "Unwrapped (base64)"),
+      h("dd", null, unwrappedOut),
+    ),
+  );
+
+  const element = h(
+    "div",
+    { class: "tryit-crypt", "data-testid": "tryit-crypt" },
+    h("h3", null, "Try it: encrypt, decrypt, wrap and unwrap"),
+    h("p", { class: "muted" }, "Encrypt and wrap use the public key; decrypt and unwrap run inside the vault, and only their result comes back."),
+    ecNote,
+    body,
+  );
+
+  return {
+    element,
+    setKey(k) {
+      const ec = k !== null && isEc(k);
+      ecNote.hidden = !ec;
+      body.hidden = ec;
+      for (const b of [encrypt, decrypt, wrap]) b.disabled = k === null || ec;
+      if (wrapped !== null && wrapped.key !== k?.name) {
+        wrapped = null;
+        unwrap.disabled = true;
+      }
     },
   };
 }

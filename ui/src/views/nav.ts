@@ -1,4 +1,5 @@
-// The left navigation: home, create, expiring soon, then resource groups with their vaults.
+// The left navigation: home, create, expiring soon, the contacts' outbox, then resource groups
+// with their vaults.
 // `refresh()` reloads the tree (after a vault or group is created); `select()` marks the current page.
 
 import { h, replace } from "../dom";
@@ -31,6 +32,7 @@ export function navView(): Nav {
       h("li", null, h("a", { href: href({ page: "vaults" }), "data-testid": "nav-vaults", "data-page": "vaults" }, h("span", { class: "nav-icon icon-home", "aria-hidden": "true" }), "All key vaults")),
       h("li", null, h("a", { href: href({ page: "create-vault" }), "data-testid": "nav-create-vault", "data-page": "create-vault" }, h("span", { class: "nav-icon icon-plus", "aria-hidden": "true" }), "Create a key vault")),
       h("li", null, h("a", { href: href({ page: "expiring" }), "data-testid": "nav-expiring", "data-page": "expiring" }, h("span", { class: "nav-icon icon-clock", "aria-hidden": "true" }), "Expiring soon")),
+      h("li", null, h("a", { href: href({ page: "outbox" }), "data-testid": "nav-outbox", "data-page": "outbox" }, h("span", { class: "nav-icon icon-outbox", "aria-hidden": "true" }), "Outbox")),
     ),
     h("h2", { class: "nav-heading", id: "nav-groups-heading" }, "Resource groups"),
     tree,

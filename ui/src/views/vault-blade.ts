@@ -1,21 +1,24 @@
 // One vault's blade: a header, a tab strip (Overview, Keys, Secrets, Certificates, Deleted
-// secrets) and the selected tab's panel. Tabs follow the WAI-ARIA tabs pattern: Left/Right/Home/End
+// objects) and the selected tab's panel. Tabs follow the WAI-ARIA tabs pattern: Left/Right/Home/End
 // move between them, Tab leaves the strip into the panel. Each tab reloads its data when shown.
 
 import { h, replace } from "../dom";
-import { host, HostError, type VaultView } from "../host";
+import { host, HostError, type ObjectKindName, type VaultView } from "../host";
 import { go, href, TAB_LABELS, type Tab, TABS } from "../route";
 import { load } from "../ui";
 import { certificatesPanel } from "./certificates";
+import { deletedPanel } from "./deleted";
 import { keysPanel } from "./keys";
 import { overviewPanel } from "./overview";
-import { deletedSecretsPanel, secretsPanel } from "./secrets";
+import { secretsPanel } from "./secrets";
 
-export type Blade = { vault: string; element: HTMLElement; show(tab: Tab): void };
+/** `kind`: which deleted objects the Deleted objects tab lists (it remembers the last choice). */
+export type Blade = { vault: string; element: HTMLElement; show(tab: Tab, kind?: ObjectKindName): void };
 
-export function vaultBlade(vaultName: string, initialTab: Tab): Blade {
+export function vaultBlade(vaultName: string, initialTab: Tab, initialKind?: ObjectKindName): Blade {
   let vault: VaultView | null = null;
   let current: Tab = initialTab;
+  let deletedKind: ObjectKindName = initialKind ?? "key";
   const panel = h("div", { class: "tab-panel", role: "tabpanel", tabindex: 0, "data-testid": "tab-panel" });
   const subtitle = h("p", { class: "muted" }, "Key vault");
   const crumbs = h("nav", { class: "breadcrumb", "aria-label": "Breadcrumb" }, h("a", { href: href({ page: "vaults" }) }, "Key vaults"), " › ", vaultName);
@@ -59,13 +62,20 @@ export function vaultBlade(vaultName: string, initialTab: Tab): Blade {
         replace(panel, keysPanel(v.name));
         break;
       case "secrets":
-        replace(panel, secretsPanel(v.name, () => go({ page: "vault", vault: v.name, tab: "deleted-secrets" })));
+        replace(panel, secretsPanel(v.name, () => go({ page: "vault", vault: v.name, tab: "deleted", kind: "secret" })));
         break;
       case "certificates":
         replace(panel, certificatesPanel(v.name));
         break;
-      case "deleted-secrets":
-        replace(panel, deletedSecretsPanel(v));
+      case "deleted":
+        replace(
+          panel,
+          deletedPanel(v, deletedKind, (kind) => {
+            deletedKind = kind;
+            // Keeps the URL in step (reload, Back) without a hashchange that would rebuild the panel.
+            history.replaceState(null, "", href({ page: "vault", vault: v.name, tab: "deleted", kind }));
+          }),
+        );
         break;
     }
   }
@@ -102,8 +112,9 @@ export function vaultBlade(vaultName: string, initialTab: Tab): Blade {
   return {
     vault: vaultName,
     element,
-    show(tab) {
+    show(tab, kind) {
       current = tab;
+      if (kind) deletedKind = kind;
       renderPanel();
     },
   };
