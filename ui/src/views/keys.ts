@@ -226,7 +226,7 @@ function keyDetails(
     return h(
       "tr",
       { "data-testid": `key-version-${v.version}`, "data-current": isCurrent ? "true" : null },
-      h("th", { scope: "row" }, open, isCurrent ? h("span", { class: "badge current", "data-testid": "key-version-current" }, "current") : null),
+      h("th", { scope: "row", class: "version-cell" }, open, isCurrent ? h("span", { class: "badge current", "data-testid": "key-version-current" }, "current") : null),
       h("td", null, v.enabled ? "Enabled" : "Disabled"),
       h("td", { class: "date" }, formatDate(v.created)),
       h("td", { class: "date" }, formatDate(v.expires)),

@@ -176,7 +176,7 @@ function secretDetails(vault: string, name: string, versions: SecretItem[], curr
     return h(
       "tr",
       { "data-testid": `secret-version-${v.version}`, "data-current": isCurrent ? "true" : null },
-      h("th", { scope: "row" }, open, isCurrent ? h("span", { class: "badge current" }, "current") : null),
+      h("th", { scope: "row", class: "version-cell" }, open, isCurrent ? h("span", { class: "badge current" }, "current") : null),
       h("td", { class: "value-cell" }, value, " ", toggle, " ", copyButton(vault, name, v.version, id)),
       h("td", null, v.contentType ?? "—"),
       h("td", null, v.enabled ? "Enabled" : "Disabled"),
