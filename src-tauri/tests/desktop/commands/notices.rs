@@ -6,8 +6,9 @@
 //! opens the store), so that no production command is needed for it.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use chrono::Duration;
+use chrono::Duration as Days;
 use vaultmort_core::{Door, RequestContext};
 use vaultmort_desktop::notices::RecordingNotifier;
 use vaultmort_home::{HomeOptions, KeySourceChoice};
@@ -25,25 +26,25 @@ fn shift_clock(home: &std::path::Path, days: i64) {
             prompt: None,
         };
         let opened = vaultmort_home::open(options).await.expect("the test passphrase opens the home");
-        opened
-            .core
-            .shift_clock(&RequestContext::local_owner(Door::Cli), Duration::days(days))
-            .await
-            .expect("the owner may shift the clock");
+        opened.core.shift_clock(&RequestContext::local_owner(Door::Cli), Days::days(days)).await.expect("the owner may shift the clock");
     });
 }
 
-#[test]
-fn a_certificate_near_expiry_is_notified_once() {
+/// A home with a one-month self-signed certificate 'soon' in vault 'notice-kv', and the clock
+/// five days on: then it has less than 30 days left (Key Vault's CertificateNearExpiry) and is
+/// far from its renewal at 80 % of the lifetime.
+fn home_with_a_certificate_near_expiry() -> tempfile::TempDir {
     let first = TestApp::unlocked();
     first.vault("notice-kv");
     first.self_signed("notice-kv", "soon", 1);
     let home = first.close();
-    // Five days on, a one-month certificate has less than 30 days left (Key Vault's
-    // CertificateNearExpiry) and is far from its 80 % renewal.
     shift_clock(home.path(), 5);
+    home
+}
 
-    let app = TestApp::on_home(home, |state| state);
+#[test]
+fn a_certificate_near_expiry_is_notified_once() {
+    let app = TestApp::on_home(home_with_a_certificate_near_expiry(), |state| state);
     app.unlock();
     // Plugged in after the unlock, so that the app's own scheduler loop (started at unlock when
     // there is a notifier) does not race the test's runs; the notices come from the same pass.
@@ -59,4 +60,25 @@ fn a_certificate_near_expiry_is_notified_once() {
     let again = tauri::async_runtime::block_on(app.state().run_scheduler_once()).expect("the scheduler runs");
     assert_eq!(again, [], "an event is notified once, not on every run");
     assert_eq!(notifier.shown().len(), 1, "nothing new was shown");
+}
+
+#[test]
+fn the_scheduler_loop_started_at_unlock_notifies_by_itself() {
+    let app = TestApp::on_home(home_with_a_certificate_near_expiry(), |state| state);
+    // As the app does in `setup`: the notifier is there before the unlock, so the unlock starts
+    // the scheduler loop, whose first pass runs at once.
+    let notifier = Arc::new(RecordingNotifier::default());
+    app.state().set_notifier(notifier.clone());
+    app.unlock();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while notifier.shown().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shown = notifier.shown();
+    assert_eq!(shown.len(), 1, "the loop's first pass must notify without anyone calling it: {shown:?}");
+    assert_eq!(shown[0].title, "Certificate expires soon", "{shown:?}");
+    // Let that pass record the event as seen (it does so right after notifying).
+    std::thread::sleep(Duration::from_millis(200));
+    let again = tauri::async_runtime::block_on(app.state().run_scheduler_once()).expect("the scheduler runs");
+    assert_eq!(again, [], "what the loop showed is not shown again by a later pass");
 }
