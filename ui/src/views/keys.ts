@@ -104,7 +104,11 @@ export function keysPanel(vault: string): HTMLElement {
       () => Promise.all([host.listKeyVersions(vault, name), host.getKey(vault, name, null)]),
       ([versions, current]) =>
         keyDetails(vault, name, versions, current, {
-          close: () => replace(detailsSlot),
+          close: () => {
+            replace(detailsSlot);
+            // Back to the name that opened the pane, so keyboard users keep their place.
+            list.querySelector<HTMLElement>(`[data-testid="key-open-${CSS.escape(name)}"]`)?.focus();
+          },
           changed: () => void reload(),
           reopen: () => void openDetails(name),
         }),

@@ -94,7 +94,11 @@ export function secretsPanel(vault: string, openDeleted: () => void): HTMLElemen
       () => Promise.all([host.listSecretVersions(vault, name), host.getSecretDetails(vault, name, null)]),
       ([versions, current]) =>
         secretDetails(vault, name, versions, current, {
-          close: () => replace(detailsSlot),
+          close: () => {
+            replace(detailsSlot);
+            // Back to the name that opened the pane, so keyboard users keep their place.
+            list.querySelector<HTMLElement>(`[data-testid="secret-open-${CSS.escape(name)}"]`)?.focus();
+          },
           changed: () => void reload(),
         }),
     );
