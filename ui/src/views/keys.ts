@@ -218,9 +218,23 @@ function keyDetails(
   const versionSlot = h("div", { "data-testid": "key-version-details" });
   const currentVersion = current.item.version;
   let selected = currentVersion;
+  /** The status and expiry cells of each version's row, updated in place after a Save. */
+  const cells = new Map<string, { status: HTMLElement; expires: HTMLElement }>();
+  const saved = (u: KeyDetails) => {
+    if (u.item.version === currentVersion) current = u;
+    const c = cells.get(u.item.version);
+    if (c) {
+      c.status.textContent = u.item.enabled ? "Enabled" : "Disabled";
+      c.expires.textContent = formatDate(u.item.expires);
+    }
+    on.changed();
+  };
 
   const rows = versions.map((v) => {
     const isCurrent = v.version === currentVersion;
+    const status = h("td", null, v.enabled ? "Enabled" : "Disabled");
+    const expires = h("td", { class: "date" }, formatDate(v.expires));
+    cells.set(v.version, { status, expires });
     const open = h(
       "button",
       { type: "button", class: "link", "data-testid": `key-version-open-${v.version}`, "aria-label": `Show version ${v.version}` },
@@ -231,9 +245,9 @@ function keyDetails(
       "tr",
       { "data-testid": `key-version-${v.version}`, "data-current": isCurrent ? "true" : null },
       h("th", { scope: "row", class: "version-cell" }, open, isCurrent ? h("span", { class: "badge current", "data-testid": "key-version-current" }, "current") : null),
-      h("td", null, v.enabled ? "Enabled" : "Disabled"),
+      status,
       h("td", { class: "date" }, formatDate(v.created)),
-      h("td", { class: "date" }, formatDate(v.expires)),
+      expires,
     );
   });
 
@@ -250,10 +264,10 @@ function keyDetails(
     selected = version;
     for (const tr of rows) tr.classList.toggle("selected", tr.dataset.testid === `key-version-${selected}`);
     if (version === currentVersion) {
-      replace(versionSlot, versionDetails(vault, name, current, on.changed));
+      replace(versionSlot, versionDetails(vault, name, current, saved));
       return Promise.resolve();
     }
-    return load(versionSlot, () => host.getKey(vault, name, version), (d) => versionDetails(vault, name, d, on.changed));
+    return load(versionSlot, () => host.getKey(vault, name, version), (d) => versionDetails(vault, name, d, saved));
   };
   void showVersion(selected);
 
@@ -271,7 +285,7 @@ function keyDetails(
 }
 
 /** One key version: size, kid, operations, tags, public JWK, download, editable attributes. */
-function versionDetails(vault: string, name: string, d: KeyDetails, changed: () => void): HTMLElement {
+function versionDetails(vault: string, name: string, d: KeyDetails, saved: (updated: KeyDetails) => void): HTMLElement {
   const v = d.item;
   const tags = formatTags(d.tags);
   const save = button("Download public key", { "data-testid": "key-download" }, (b) => {
@@ -309,7 +323,7 @@ function versionDetails(vault: string, name: string, d: KeyDetails, changed: () 
       save: async (attributes) => {
         const updated = await host.updateKey(vault, name, v.version, attributes);
         notify(`Version ${updated.item.version} of '${name}' saved.`);
-        changed();
+        saved(updated);
       },
     }),
   );

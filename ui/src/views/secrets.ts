@@ -157,18 +157,34 @@ function secretDetails(vault: string, name: string, versions: SecretItem[], curr
   const versionSlot = h("div", { "data-testid": "secret-version-details" });
   const currentVersion = current.item.version;
   const managed = current.managed;
+  /** The cells of each version's row that a Save changes, updated in place. */
+  const cells = new Map<string, { type: HTMLElement; status: HTMLElement; expires: HTMLElement }>();
+  const saved = (u: SecretDetails) => {
+    if (u.item.version === currentVersion) current = u;
+    const c = cells.get(u.item.version);
+    if (c) {
+      c.type.textContent = u.item.contentType ?? "—";
+      c.status.textContent = u.item.enabled ? "Enabled" : "Disabled";
+      c.expires.textContent = formatDate(u.item.expires);
+    }
+    on.changed();
+  };
 
   const showVersion = (version: string) => {
     for (const tr of rows) tr.classList.toggle("selected", tr.dataset.testid === `secret-version-${version}`);
     if (version === currentVersion) {
-      replace(versionSlot, versionSettings(vault, name, current, on.changed));
+      replace(versionSlot, versionSettings(vault, name, current, saved));
       return Promise.resolve();
     }
-    return load(versionSlot, () => host.getSecretDetails(vault, name, version), (d) => versionSettings(vault, name, d, on.changed));
+    return load(versionSlot, () => host.getSecretDetails(vault, name, version), (d) => versionSettings(vault, name, d, saved));
   };
 
   const rows = versions.map((v) => {
     const isCurrent = v.version === currentVersion;
+    const type = h("td", null, v.contentType ?? "—");
+    const status = h("td", null, v.enabled ? "Enabled" : "Disabled");
+    const expires = h("td", { class: "date" }, formatDate(v.expires));
+    cells.set(v.version, { type, status, expires });
     const id = `${name}-${v.version}`;
     const { value, toggle } = revealer(vault, name, v.version, id);
     const open = h(
@@ -182,10 +198,10 @@ function secretDetails(vault: string, name: string, versions: SecretItem[], curr
       { "data-testid": `secret-version-${v.version}`, "data-current": isCurrent ? "true" : null },
       h("th", { scope: "row", class: "version-cell" }, open, isCurrent ? h("span", { class: "badge current" }, "current") : null),
       h("td", { class: "value-cell" }, value, " ", toggle, " ", copyButton(vault, name, v.version, id)),
-      h("td", null, v.contentType ?? "—"),
-      h("td", null, v.enabled ? "Enabled" : "Disabled"),
+      type,
+      status,
       h("td", { class: "date" }, formatDate(v.created)),
-      h("td", { class: "date" }, formatDate(v.expires)),
+      expires,
     );
   });
   void showVersion(currentVersion);
@@ -210,7 +226,7 @@ function secretDetails(vault: string, name: string, versions: SecretItem[], curr
 }
 
 /** One version's settings (enabled, dates, content type) and its download. */
-function versionSettings(vault: string, name: string, d: SecretDetails, changed: () => void): HTMLElement {
+function versionSettings(vault: string, name: string, d: SecretDetails, saved: (updated: SecretDetails) => void): HTMLElement {
   const v = d.item;
   const contentType = h("input", { type: "text", "data-testid": "secret-attr-content-type", autocomplete: "off", value: v.contentType ?? "" });
   const tags = formatTags(d.tags);
@@ -245,7 +261,7 @@ function versionSettings(vault: string, name: string, d: SecretDetails, changed:
       save: async (attributes) => {
         const updated = await host.updateSecret(vault, name, v.version, attributes, contentType.value.trim() || null);
         notify(`Version ${updated.item.version} of '${name}' saved.`);
-        changed();
+        saved(updated);
       },
     }),
   );
