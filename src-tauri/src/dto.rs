@@ -402,9 +402,9 @@ pub struct ExpiringItem {
 /// Parses an optional ISO-8601 time from the UI (`2026-11-29T10:00:00Z` or with an offset).
 pub(crate) fn parse_time(field: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, crate::CommandError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|_| crate::CommandError::bad_parameter(format!("the {field} '{text}' is not a date and time such as 2026-12-31T23:59:00Z")))
+    DateTime::parse_from_rfc3339(text).map(|t| Some(t.with_timezone(&Utc))).map_err(|_| {
+        crate::CommandError::bad_parameter(format!("the {field} '{text}' is not a date and time such as 2026-12-31T23:59:00Z"))
+    })
 }
 
 /// A version's editable attributes, as the edit form sends them: the whole desired state (a
@@ -481,12 +481,7 @@ pub struct SecretDetails {
 
 impl From<SecretBundle> for SecretDetails {
     fn from(secret: SecretBundle) -> Self {
-        Self {
-            not_before: secret.attributes.not_before.map(iso),
-            tags: secret.tags.clone(),
-            managed: secret.managed,
-            item: secret.into(),
-        }
+        Self { not_before: secret.attributes.not_before.map(iso), tags: secret.tags.clone(), managed: secret.managed, item: secret.into() }
     }
 }
 

@@ -296,7 +296,12 @@ impl From<ImportPreview> for ImportPreviewView {
                 }
             })
             .collect();
-        Self { format: vaultmort_certs::import::format_name(p.format).to_string(), needs_password: p.needs_password, has_private_key: p.has_private_key, chain }
+        Self {
+            format: vaultmort_certs::import::format_name(p.format).to_string(),
+            needs_password: p.needs_password,
+            has_private_key: p.has_private_key,
+            chain,
+        }
     }
 }
 
@@ -314,7 +319,10 @@ pub struct ImportInput {
 
 impl std::fmt::Debug for ImportInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ImportInput").field("name", &self.name).field("data", &format!("{} base64 chars", self.data.len())).finish_non_exhaustive()
+        f.debug_struct("ImportInput")
+            .field("name", &self.name)
+            .field("data", &format!("{} base64 chars", self.data.len()))
+            .finish_non_exhaustive()
     }
 }
 
@@ -398,7 +406,12 @@ pub struct EventView {
 
 impl From<Event> for EventView {
     fn from(e: Event) -> Self {
-        let to = e.data.get("to").and_then(|t| t.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
+        let to = e
+            .data
+            .get("to")
+            .and_then(|t| t.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default();
         let summary = e
             .data
             .get("subject")
@@ -406,6 +419,14 @@ impl From<Event> for EventView {
             .map(String::from)
             .or_else(|| crate::notices::notice_for(&e).map(|n| format!("{}: {}", n.title, n.body)))
             .unwrap_or_else(|| e.event_type.clone());
-        Self { sequence: u32::try_from(e.sequence).unwrap_or(u32::MAX), time: iso(e.time), vault: e.vault_name, event_type: e.event_type, subject: e.subject, to, summary }
+        Self {
+            sequence: u32::try_from(e.sequence).unwrap_or(u32::MAX),
+            time: iso(e.time),
+            vault: e.vault_name,
+            event_type: e.event_type,
+            subject: e.subject,
+            to,
+            summary,
+        }
     }
 }

@@ -12,11 +12,11 @@
 //! lives in the GUI-free crates under `crates/`.
 #![forbid(unsafe_code)]
 
+pub mod clipboard;
 pub mod commands;
 mod dto;
 mod dto_certificates;
 mod error;
-pub mod clipboard;
 mod files;
 pub mod notices;
 mod state;

@@ -209,7 +209,8 @@ struct XServer {
 
 impl XServer {
     fn start() -> Result<Self> {
-        let number = (90..200).find(|n| !PathBuf::from(format!("/tmp/.X11-unix/X{n}")).exists() && !PathBuf::from(format!("/tmp/.X{n}-lock")).exists());
+        let number = (90..200)
+            .find(|n| !PathBuf::from(format!("/tmp/.X11-unix/X{n}")).exists() && !PathBuf::from(format!("/tmp/.X{n}-lock")).exists());
         let number = number.ok_or_else(|| Error::new("no free X display number between :90 and :199"))?;
         let display = format!(":{number}");
         let child = Command::new("Xvfb")

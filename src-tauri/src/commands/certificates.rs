@@ -160,7 +160,7 @@ pub async fn list_certificate_versions(
     name: String,
 ) -> Result<Vec<CertificateDetails>, CommandError> {
     let mut versions = state.core()?.list_certificate_versions(&owner(), &vault, &name).await?;
-    versions.sort_by(|a, b| b.attributes.created.cmp(&a.attributes.created));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.attributes.created));
     Ok(versions.into_iter().map(CertificateDetails::from).collect())
 }
 

@@ -14,8 +14,8 @@
 mod asn1;
 pub mod build;
 pub mod detect;
-pub mod import;
 mod error;
+pub mod import;
 pub mod key;
 pub mod parse;
 pub mod pem;

@@ -1689,7 +1689,20 @@ mod import {
     fn a_protected_pfx_asks_for_its_password_then_previews_the_whole_chain() {
         let pki = Pki::new();
         let d = &pki.dir;
-        d.openssl(&["pkcs12", "-export", "-inkey", "leaf.key", "-in", "leaf.pem", "-certfile", "chain.pem", "-passout", "pass:pw-1", "-out", "p.pfx"]);
+        d.openssl(&[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "chain.pem",
+            "-passout",
+            "pass:pw-1",
+            "-out",
+            "p.pfx",
+        ]);
         let pfx = d.read("p.pfx");
 
         let asked = preview(&pfx, None).expect("no password is not an error in a preview");

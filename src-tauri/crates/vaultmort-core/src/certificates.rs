@@ -838,7 +838,10 @@ impl Vaultmort {
             check_linked_names_free(&mut req, &vault, &request.name).await?;
             let key = self.key_provider(&vault, policy.key_type()?)?.import_pkcs8(&bundle_in.key_pkcs8)?;
             if key.public != info.public_key()? {
-                return Err(Error::Certificate { code: "KeyMismatch", message: "the private key does not belong to the certificate".into() });
+                return Err(Error::Certificate {
+                    code: "KeyMismatch",
+                    message: "the private key does not belong to the certificate".into(),
+                });
             }
             let issued = Issued {
                 version: names::new_version_id(),
