@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use vaultmort_core::Vaultmort;
+use vaultmort_core::{Door, Principal, RequestContext, Vaultmort};
 use vaultmort_home::{HomeError, HomeOptions, KeySourceChoice, PassphrasePrompt};
 use zeroize::Zeroizing;
 
@@ -38,6 +38,8 @@ pub struct AppState {
     events: Arc<EventCursor>,
     started: Instant,
     first_view: OnceLock<Duration>,
+    /// Who the app acts as: the local owner unless the person signed in as someone else.
+    signed_in: Mutex<Principal>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             events: Arc::default(),
             started: Instant::now(),
             first_view: OnceLock::new(),
+            signed_in: Mutex::new(Principal::local_owner()),
         }
     }
 
@@ -61,6 +64,12 @@ impl AppState {
     pub fn with_clipboard_clear_after(mut self, after: Duration) -> Self {
         self.clipboard_clear_after = after;
         self
+    }
+
+    /// Who a desktop request is from: the signed-in principal, on loopback, through the desktop door.
+    pub(crate) fn caller(&self) -> RequestContext {
+        let principal = self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        RequestContext { principal, ..RequestContext::local_owner(Door::Desktop) }
     }
 
     /// Plugs in the clipboard (once; later calls are ignored).

@@ -11,7 +11,6 @@ use vaultmort_core::issuers::IssuerChanges;
 use vaultmort_core::model::Tags;
 use zeroize::Zeroizing;
 
-use super::owner;
 use crate::dto::{CertificateItem, SavedFile};
 use crate::dto_certificates::{
     CertificateDetails, ContactView, DownloadFormatName, EventView, ImportInput, ImportPreviewView, IssuerView, LifetimeActionForm,
@@ -25,7 +24,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_certificates(state: State<'_, AppState>, vault: String) -> Result<Vec<CertificateItem>, CommandError> {
-    Ok(state.core()?.list_certificates(&owner(), &vault).await?.into_iter().map(CertificateItem::from).collect())
+    Ok(state.core()?.list_certificates(&state.caller(), &vault).await?.into_iter().map(CertificateItem::from).collect())
 }
 
 /// The form for a new certificate: Key Vault's default policy (exportable RSA 2048, PFX, 12
@@ -53,28 +52,28 @@ pub async fn create_certificate(
     policy: PolicyForm,
 ) -> Result<PendingView, CommandError> {
     let policy = policy.into_policy(CertificatePolicy::azure_default());
-    Ok(state.core()?.create_certificate(&owner(), &vault, &name, Some(policy), true, Tags::new()).await?.into())
+    Ok(state.core()?.create_certificate(&state.caller(), &vault, &name, Some(policy), true, Tags::new()).await?.into())
 }
 
 /// The certificate's operation (with its CSR while it is pending).
 #[tauri::command]
 #[specta::specta]
 pub async fn get_certificate_operation(state: State<'_, AppState>, vault: String, name: String) -> Result<PendingView, CommandError> {
-    Ok(state.core()?.get_certificate_operation(&owner(), &vault, &name).await?.into())
+    Ok(state.core()?.get_certificate_operation(&state.caller(), &vault, &name).await?.into())
 }
 
 /// Cancels and deletes a pending operation (the "Delete request" button).
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_certificate_operation(state: State<'_, AppState>, vault: String, name: String) -> Result<PendingView, CommandError> {
-    Ok(state.core()?.delete_certificate_operation(&owner(), &vault, &name).await?.into())
+    Ok(state.core()?.delete_certificate_operation(&state.caller(), &vault, &name).await?.into())
 }
 
 /// Writes the pending operation's CSR to `path` as PEM.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_csr(state: State<'_, AppState>, vault: String, name: String, path: String) -> Result<SavedFile, CommandError> {
-    let op: PendingView = state.core()?.get_certificate_operation(&owner(), &vault, &name).await?.into();
+    let op: PendingView = state.core()?.get_certificate_operation(&state.caller(), &vault, &name).await?.into();
     if op.csr_pem.is_empty() {
         return Err(CommandError::bad_parameter(format!("certificate '{name}' has no signing request to download")));
     }
@@ -93,7 +92,7 @@ pub async fn merge_certificate(
     data: String,
 ) -> Result<CertificateItem, CommandError> {
     let bytes = file_bytes(&data)?;
-    Ok(state.core()?.merge_certificate(&owner(), &vault, &name, &bytes, true, Tags::new()).await?.into())
+    Ok(state.core()?.merge_certificate(&state.caller(), &vault, &name, &bytes, true, Tags::new()).await?.into())
 }
 
 /// Reads a certificate file (base64 of its bytes) without storing anything: its format, whether
@@ -120,7 +119,7 @@ pub async fn import_certificate(state: State<'_, AppState>, vault: String, input
         enabled: true,
         tags: Tags::new(),
     };
-    Ok(state.core()?.import_certificate(&owner(), &vault, request).await?.into())
+    Ok(state.core()?.import_certificate(&state.caller(), &vault, request).await?.into())
 }
 
 /// Writes a certificate version (the newest when `version` is null) to `path`: CER (DER), PEM,
@@ -146,7 +145,7 @@ pub async fn save_certificate(
     let password = password.map(Zeroizing::new);
     let bytes = state
         .core()?
-        .download_certificate(&owner(), &vault, &name, version.as_deref(), format, password.as_deref().map(String::as_str))
+        .download_certificate(&state.caller(), &vault, &name, version.as_deref(), format, password.as_deref().map(String::as_str))
         .await?;
     save(&path, &bytes, sensitivity)
 }
@@ -159,7 +158,7 @@ pub async fn list_certificate_versions(
     vault: String,
     name: String,
 ) -> Result<Vec<CertificateDetails>, CommandError> {
-    let mut versions = state.core()?.list_certificate_versions(&owner(), &vault, &name).await?;
+    let mut versions = state.core()?.list_certificate_versions(&state.caller(), &vault, &name).await?;
     versions.sort_by_key(|v| std::cmp::Reverse(v.attributes.created));
     Ok(versions.into_iter().map(CertificateDetails::from).collect())
 }
@@ -168,7 +167,7 @@ pub async fn list_certificate_versions(
 #[tauri::command]
 #[specta::specta]
 pub async fn get_certificate_policy(state: State<'_, AppState>, vault: String, name: String) -> Result<PolicyForm, CommandError> {
-    PolicyForm::of(&state.core()?.get_certificate_policy(&owner(), &vault, &name).await?)
+    PolicyForm::of(&state.core()?.get_certificate_policy(&state.caller(), &vault, &name).await?)
 }
 
 /// Replaces the certificate's policy with the editor's (it applies from the next version);
@@ -182,15 +181,15 @@ pub async fn update_certificate_policy(
     policy: PolicyForm,
 ) -> Result<PolicyForm, CommandError> {
     let core = state.core()?;
-    let current = core.get_certificate_policy(&owner(), &vault, &name).await?;
-    PolicyForm::of(&core.update_certificate_policy(&owner(), &vault, &name, policy.into_policy(current)).await?)
+    let current = core.get_certificate_policy(&state.caller(), &vault, &name).await?;
+    PolicyForm::of(&core.update_certificate_policy(&state.caller(), &vault, &name, policy.into_policy(current)).await?)
 }
 
 /// The vault's certificate issuers.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_issuers(state: State<'_, AppState>, vault: String) -> Result<Vec<IssuerView>, CommandError> {
-    Ok(state.core()?.list_certificate_issuers(&owner(), &vault).await?.into_iter().map(IssuerView::from).collect())
+    Ok(state.core()?.list_certificate_issuers(&state.caller(), &vault).await?.into_iter().map(IssuerView::from).collect())
 }
 
 /// Adds or replaces an issuer: a name for policies, and its provider (`VaultmortPractice` for
@@ -205,21 +204,21 @@ pub async fn set_issuer(
     account_id: Option<String>,
 ) -> Result<IssuerView, CommandError> {
     let changes = IssuerChanges { provider: Some(provider), account_id, enabled: Some(true), ..IssuerChanges::default() };
-    Ok(state.core()?.set_certificate_issuer(&owner(), &vault, &name, changes).await?.into())
+    Ok(state.core()?.set_certificate_issuer(&state.caller(), &vault, &name, changes).await?.into())
 }
 
 /// Removes an issuer.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_issuer(state: State<'_, AppState>, vault: String, name: String) -> Result<IssuerView, CommandError> {
-    Ok(state.core()?.delete_certificate_issuer(&owner(), &vault, &name).await?.into())
+    Ok(state.core()?.delete_certificate_issuer(&state.caller(), &vault, &name).await?.into())
 }
 
 /// The vault's certificate contacts (none when unset).
 #[tauri::command]
 #[specta::specta]
 pub async fn get_contacts(state: State<'_, AppState>, vault: String) -> Result<Vec<ContactView>, CommandError> {
-    Ok(state.core()?.get_certificate_contacts(&owner(), &vault).await?.into_iter().map(ContactView::from).collect())
+    Ok(state.core()?.get_certificate_contacts(&state.caller(), &vault).await?.into_iter().map(ContactView::from).collect())
 }
 
 /// Replaces the vault's certificate contacts; an empty list removes them.
@@ -228,11 +227,11 @@ pub async fn get_contacts(state: State<'_, AppState>, vault: String) -> Result<V
 pub async fn set_contacts(state: State<'_, AppState>, vault: String, contacts: Vec<ContactView>) -> Result<Vec<ContactView>, CommandError> {
     let core = state.core()?;
     if contacts.is_empty() {
-        core.delete_certificate_contacts(&owner(), &vault).await?;
+        core.delete_certificate_contacts(&state.caller(), &vault).await?;
         return Ok(Vec::new());
     }
     let contacts = contacts.into_iter().map(Into::into).collect();
-    Ok(core.set_certificate_contacts(&owner(), &vault, contacts).await?.into_iter().map(ContactView::from).collect())
+    Ok(core.set_certificate_contacts(&state.caller(), &vault, contacts).await?.into_iter().map(ContactView::from).collect())
 }
 
 /// The contacts' outbox: notifications the EmailContacts lifetime action wrote (no mail leaves
@@ -244,7 +243,7 @@ pub async fn list_outbox(state: State<'_, AppState>, vault: Option<String>) -> R
     let mut out = Vec::new();
     let mut after = 0;
     loop {
-        let page = core.list_events(&owner(), vault.as_deref(), after, 500).await?;
+        let page = core.list_events(&state.caller(), vault.as_deref(), after, 500).await?;
         let full = page.len() == 500;
         after = page.last().map_or(after, |e| e.sequence);
         out.extend(page.into_iter().filter(|e| e.event_type == "CertificateContactsNotified").map(EventView::from));

@@ -3,7 +3,6 @@
 
 use tauri::State;
 
-use super::owner;
 use crate::dto::{DeletedItem, ObjectKindName};
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -19,7 +18,7 @@ pub async fn delete_object(
     name: String,
 ) -> Result<DeletedItem, CommandError> {
     let core = state.core()?;
-    let ctx = owner();
+    let ctx = state.caller();
     let deleted = match kind {
         ObjectKindName::Key => DeletedItem::of(kind, core.delete_key(&ctx, &vault, &name).await?.deleted, name),
         ObjectKindName::Secret => DeletedItem::of(kind, core.delete_secret(&ctx, &vault, &name).await?.deleted, name),
@@ -33,7 +32,7 @@ pub async fn delete_object(
 #[specta::specta]
 pub async fn list_deleted(state: State<'_, AppState>, vault: String, kind: ObjectKindName) -> Result<Vec<DeletedItem>, CommandError> {
     let core = state.core()?;
-    let ctx = owner();
+    let ctx = state.caller();
     let items: Vec<Option<DeletedItem>> = match kind {
         ObjectKindName::Key => {
             core.list_deleted_keys(&ctx, &vault).await?.into_iter().map(|k| DeletedItem::of(kind, k.deleted, k.id.name)).collect()
@@ -53,7 +52,7 @@ pub async fn list_deleted(state: State<'_, AppState>, vault: String, kind: Objec
 #[specta::specta]
 pub async fn recover_object(state: State<'_, AppState>, vault: String, kind: ObjectKindName, name: String) -> Result<(), CommandError> {
     let core = state.core()?;
-    let ctx = owner();
+    let ctx = state.caller();
     match kind {
         ObjectKindName::Key => drop(core.recover_key(&ctx, &vault, &name).await?),
         ObjectKindName::Secret => drop(core.recover_secret(&ctx, &vault, &name).await?),
@@ -67,7 +66,7 @@ pub async fn recover_object(state: State<'_, AppState>, vault: String, kind: Obj
 #[specta::specta]
 pub async fn purge_object(state: State<'_, AppState>, vault: String, kind: ObjectKindName, name: String) -> Result<(), CommandError> {
     let core = state.core()?;
-    let ctx = owner();
+    let ctx = state.caller();
     match kind {
         ObjectKindName::Key => core.purge_key(&ctx, &vault, &name).await?,
         ObjectKindName::Secret => core.purge_secret(&ctx, &vault, &name).await?,

@@ -8,7 +8,6 @@ use chrono::{DateTime, Duration, Utc};
 use tauri::State;
 use vaultmort_core::model::Attributes;
 
-use super::owner;
 use crate::dto::{ExpiringItem, ObjectKindName, iso};
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -20,7 +19,7 @@ use crate::state::AppState;
 #[specta::specta]
 pub async fn expiring_soon(state: State<'_, AppState>, within_days: u32) -> Result<Vec<ExpiringItem>, CommandError> {
     let core = state.core()?;
-    let ctx = owner();
+    let ctx = state.caller();
     let now = core.clock().now();
     let horizon = now + Duration::days(i64::from(within_days));
     let mut found = Vec::new();

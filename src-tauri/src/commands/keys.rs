@@ -6,7 +6,6 @@ use tauri::State;
 use vaultmort_core::keys::{CreateKey, KeyRef, UpdateKey};
 use vaultmort_crypto::{Curve, EncryptionAlgorithm, KeyOperation, SignatureAlgorithm};
 
-use super::owner;
 use crate::dto::{AttributesInput, CreateKeyInput, CryptoOperation, KeyDetails, KeyItem, SavedFile, parse_time};
 use crate::error::CommandError;
 use crate::files::{Sensitivity, save};
@@ -16,7 +15,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_keys(state: State<'_, AppState>, vault: String) -> Result<Vec<KeyItem>, CommandError> {
-    Ok(state.core()?.list_keys(&owner(), &vault).await?.into_iter().map(KeyItem::from).collect())
+    Ok(state.core()?.list_keys(&state.caller(), &vault).await?.into_iter().map(KeyItem::from).collect())
 }
 
 /// Creates a software key (or a new version of one) with the type's default operations.
@@ -36,14 +35,14 @@ pub async fn create_key(state: State<'_, AppState>, vault: String, input: Create
         tags: input.tags.unwrap_or_default(),
         ..CreateKey::new(input.name, input.kty.into())
     };
-    Ok(state.core()?.create_key(&owner(), &vault, request).await?.into())
+    Ok(state.core()?.create_key(&state.caller(), &vault, request).await?.into())
 }
 
 /// Lists every version of key `name`, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_key_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<KeyItem>, CommandError> {
-    let mut versions = state.core()?.list_key_versions(&owner(), &vault, &name).await?;
+    let mut versions = state.core()?.list_key_versions(&state.caller(), &vault, &name).await?;
     versions.sort_by_key(|v| std::cmp::Reverse(v.attributes.created));
     Ok(versions.into_iter().map(KeyItem::from).collect())
 }
@@ -52,7 +51,7 @@ pub async fn list_key_versions(state: State<'_, AppState>, vault: String, name: 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_key(state: State<'_, AppState>, vault: String, name: String, version: Option<String>) -> Result<KeyDetails, CommandError> {
-    KeyDetails::of(state.core()?.get_key(&owner(), &vault, &name, version.as_deref()).await?)
+    KeyDetails::of(state.core()?.get_key(&state.caller(), &vault, &name, version.as_deref()).await?)
 }
 
 /// Sets a key version's enabled flag, activation date and expiry.
@@ -66,14 +65,14 @@ pub async fn update_key(
     attributes: AttributesInput,
 ) -> Result<KeyDetails, CommandError> {
     let update = UpdateKey { attributes: attributes.changes()?, key_ops: None };
-    KeyDetails::of(state.core()?.update_key(&owner(), &vault, &name, Some(&version), update).await?)
+    KeyDetails::of(state.core()?.update_key(&state.caller(), &vault, &name, Some(&version), update).await?)
 }
 
 /// Rotates key `name`: a new version with the same type, size or curve and operations.
 #[tauri::command]
 #[specta::specta]
 pub async fn rotate_key(state: State<'_, AppState>, vault: String, name: String) -> Result<KeyItem, CommandError> {
-    Ok(state.core()?.rotate_key(&owner(), &vault, &name).await?.into())
+    Ok(state.core()?.rotate_key(&state.caller(), &vault, &name).await?.into())
 }
 
 /// Writes the public key of a version (the newest when `version` is null) to `path` as a PEM
@@ -87,7 +86,7 @@ pub async fn save_public_key(
     version: Option<String>,
     path: String,
 ) -> Result<SavedFile, CommandError> {
-    let key = state.core()?.get_key(&owner(), &vault, &name, version.as_deref()).await?;
+    let key = state.core()?.get_key(&state.caller(), &vault, &name, version.as_deref()).await?;
     let pem = key.public.to_spki_pem()?;
     save(&path, pem.as_bytes(), Sensitivity::Public)
 }
@@ -110,7 +109,7 @@ pub async fn crypto_operation(
     let input = base64_field("input", &input)?;
     let core = state.core()?;
     let key = KeyRef::version(&vault, &name, version.as_deref());
-    let ctx = owner();
+    let ctx = state.caller();
     let result = match operation {
         CryptoOperation::Encrypt => core.encrypt(&ctx, key, algorithm, &input).await?,
         CryptoOperation::Decrypt => core.decrypt(&ctx, key, algorithm, &input).await?,
@@ -133,7 +132,7 @@ pub async fn sign_digest(
 ) -> Result<String, CommandError> {
     let algorithm: SignatureAlgorithm = algorithm.parse()?;
     let digest = base64_field("digest", &digest)?;
-    let signed = state.core()?.sign(&owner(), KeyRef::latest(&vault, &name), algorithm, &digest).await?;
+    let signed = state.core()?.sign(&state.caller(), KeyRef::latest(&vault, &name), algorithm, &digest).await?;
     Ok(STANDARD.encode(signed.value.as_slice()))
 }
 
@@ -152,7 +151,7 @@ pub async fn verify_digest(
     let algorithm: SignatureAlgorithm = algorithm.parse()?;
     let digest = base64_field("digest", &digest)?;
     let signature = base64_field("signature", &signature)?;
-    Ok(state.core()?.verify(&owner(), KeyRef::latest(&vault, &name), algorithm, &digest, &signature).await?.valid)
+    Ok(state.core()?.verify(&state.caller(), KeyRef::latest(&vault, &name), algorithm, &digest, &signature).await?.valid)
 }
 
 /// Decodes standard base64 (with padding), naming the field when it is not.

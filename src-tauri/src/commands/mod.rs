@@ -1,5 +1,6 @@
-//! The IPC commands: thin adapters that turn UI input into a core request made as the local
-//! owner through the desktop door, and the core's answer into a view from [`crate::dto`].
+//! The IPC commands: thin adapters that turn UI input into a core request made as the signed-in
+//! principal (the local owner by default) through the desktop door, and the core's answer into a
+//! view from [`crate::dto`].
 //!
 //! Every command is `async` and returns `Result<_, CommandError>`. Data commands fail with
 //! `Locked` until the store is unlocked (see [`session`]). No business rule lives here: names,
@@ -14,10 +15,3 @@ pub mod keys;
 pub mod secrets;
 pub mod session;
 pub mod vaults;
-
-use vaultmort_core::{Door, RequestContext};
-
-/// Who a desktop request is from: the installation's owner, on loopback, through the desktop door.
-fn owner() -> RequestContext {
-    RequestContext::local_owner(Door::Desktop)
-}

@@ -3,7 +3,6 @@
 use tauri::State;
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 
-use super::owner;
 use crate::clipboard::copy_for_a_while;
 use crate::dto::{AttributesInput, SavedFile, SecretDetails, SecretItem, SetSecretInput};
 use crate::error::CommandError;
@@ -14,7 +13,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_secrets(state: State<'_, AppState>, vault: String) -> Result<Vec<SecretItem>, CommandError> {
-    Ok(state.core()?.list_secrets(&owner(), &vault).await?.into_iter().map(SecretItem::from).collect())
+    Ok(state.core()?.list_secrets(&state.caller(), &vault).await?.into_iter().map(SecretItem::from).collect())
 }
 
 /// Sets a secret: a new version holding the value. Returns the version without the value.
@@ -23,7 +22,7 @@ pub async fn list_secrets(state: State<'_, AppState>, vault: String) -> Result<V
 pub async fn set_secret(state: State<'_, AppState>, vault: String, input: SetSecretInput) -> Result<SecretItem, CommandError> {
     let SetSecretInput { name, value, content_type } = input;
     let request = SetSecret { value, content_type, ..SetSecret::new(name, String::new()) };
-    let mut created = state.core()?.set_secret(&owner(), &vault, request).await?;
+    let mut created = state.core()?.set_secret(&state.caller(), &vault, request).await?;
     created.value = None; // The view has no value field; drop (and wipe) it here already.
     Ok(created.into())
 }
@@ -37,7 +36,7 @@ pub async fn reveal_secret(
     name: String,
     version: Option<String>,
 ) -> Result<String, CommandError> {
-    let secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    let secret = state.core()?.get_secret(&state.caller(), &vault, &name, version.as_deref()).await?;
     // The core returns the value on get; the String goes to the UI as is (IPC needs a copy anyway).
     Ok(secret.value.map(|value| value.as_str().to_owned()).unwrap_or_default())
 }
@@ -46,7 +45,7 @@ pub async fn reveal_secret(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_secret_versions(state: State<'_, AppState>, vault: String, name: String) -> Result<Vec<SecretItem>, CommandError> {
-    let mut versions = state.core()?.list_secret_versions(&owner(), &vault, &name).await?;
+    let mut versions = state.core()?.list_secret_versions(&state.caller(), &vault, &name).await?;
     versions.sort_by_key(|v| std::cmp::Reverse(v.attributes.created));
     Ok(versions.into_iter().map(SecretItem::from).collect())
 }
@@ -60,7 +59,7 @@ pub async fn get_secret_details(
     name: String,
     version: Option<String>,
 ) -> Result<SecretDetails, CommandError> {
-    let mut secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    let mut secret = state.core()?.get_secret(&state.caller(), &vault, &name, version.as_deref()).await?;
     secret.value = None; // Details never carry the value; it is wiped here.
     Ok(secret.into())
 }
@@ -77,7 +76,7 @@ pub async fn update_secret(
     content_type: Option<String>,
 ) -> Result<SecretDetails, CommandError> {
     let update = UpdateSecret { attributes: attributes.changes()?, content_type };
-    Ok(state.core()?.update_secret(&owner(), &vault, &name, Some(&version), update).await?.into())
+    Ok(state.core()?.update_secret(&state.caller(), &vault, &name, Some(&version), update).await?.into())
 }
 
 /// Writes a secret version's value (the newest when `version` is null) to `path`, readable by
@@ -91,7 +90,7 @@ pub async fn save_secret_value(
     version: Option<String>,
     path: String,
 ) -> Result<SavedFile, CommandError> {
-    let secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    let secret = state.core()?.get_secret(&state.caller(), &vault, &name, version.as_deref()).await?;
     let value = secret.value.unwrap_or_default();
     save(&path, value.as_bytes(), Sensitivity::Private)
 }
@@ -102,7 +101,7 @@ pub async fn save_secret_value(
 #[tauri::command]
 #[specta::specta]
 pub async fn copy_secret(state: State<'_, AppState>, vault: String, name: String, version: Option<String>) -> Result<u32, CommandError> {
-    let secret = state.core()?.get_secret(&owner(), &vault, &name, version.as_deref()).await?;
+    let secret = state.core()?.get_secret(&state.caller(), &vault, &name, version.as_deref()).await?;
     let value = secret.value.unwrap_or_default();
     let clear_after = state.clipboard_clear_after();
     copy_for_a_while(state.clipboard()?, &value, clear_after)?;

@@ -3,7 +3,6 @@
 use tauri::State;
 use vaultmort_core::vaults::CreateVault;
 
-use super::owner;
 use crate::dto::{CreateVaultInput, VaultView};
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -20,7 +19,7 @@ pub async fn check_vault_name(name: String) -> Result<Option<String>, CommandErr
 #[tauri::command]
 #[specta::specta]
 pub async fn list_vaults(state: State<'_, AppState>) -> Result<Vec<VaultView>, CommandError> {
-    Ok(state.core()?.list_vaults(&owner(), None).await?.into_iter().map(VaultView::from).collect())
+    Ok(state.core()?.list_vaults(&state.caller(), None).await?.into_iter().map(VaultView::from).collect())
 }
 
 /// Creates a vault in an existing resource group (access policies, no tags).
@@ -34,5 +33,5 @@ pub async fn create_vault(state: State<'_, AppState>, input: CreateVaultInput) -
         purge_protection: input.purge_protection,
         ..CreateVault::new(input.name, input.resource_group)
     };
-    Ok(state.core()?.create_vault(&owner(), request).await?.into())
+    Ok(state.core()?.create_vault(&state.caller(), request).await?.into())
 }
