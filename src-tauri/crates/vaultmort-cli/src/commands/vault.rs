@@ -32,6 +32,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
                 purge_protection: args.enable_purge_protection,
                 rbac_authorization: args.enable_rbac_authorization,
                 retention_days: args.retention_days,
+                network: Default::default(),
             };
             az::vault(&core.update_vault(ctx, &args.name, update).await?)
         }
