@@ -14,6 +14,12 @@ pub struct Cli {
     /// JMESPath query applied to the output (as az's --query).
     #[arg(long, global = true)]
     pub query: Option<String>,
+    /// Run as this principal (UPN, app id, display name or object id) instead of the signed-in one.
+    #[arg(long = "as", global = true, value_name = "PRINCIPAL")]
+    pub as_principal: Option<String>,
+    /// The client address the vault firewall and the access log see (loopback by default), to practise firewall rules.
+    #[arg(long, global = true, value_name = "IPV4")]
+    pub source_ip: Option<std::net::IpAddr>,
     /// What to do.
     #[command(subcommand)]
     pub command: TopCommand,
@@ -52,6 +58,293 @@ pub enum TopCommand {
     /// Events vaults raised (certificate expiry, new versions) and contact notifications.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Sign in as the principal given with --as (UPN, app id, display name or object id); later commands run as it.
+    Login,
+    /// Subscriptions.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// The practice directory (Microsoft Entra ID): users, groups, service principals.
+    #[command(subcommand)]
+    Ad(AdCommand),
+    /// Managed identities.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Azure RBAC: role definitions and assignments.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Practice virtual networks, for vault firewall rules.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+}
+
+/// `vaultmort account ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Subscriptions the signed-in principal has a role in.
+    List,
+    /// The current subscription and who is signed in.
+    Show,
+    /// Choose the subscription (the practice tenant has one).
+    Set {
+        /// Subscription name or id.
+        #[arg(short = 's', long)]
+        subscription: String,
+    },
+}
+
+/// `vaultmort ad ...`
+#[derive(Debug, Subcommand)]
+pub enum AdCommand {
+    /// Users.
+    #[command(subcommand)]
+    User(AdUserCommand),
+    /// Groups.
+    #[command(subcommand)]
+    Group(AdGroupCommand),
+    /// Service principals (an application and its principal, with a client secret).
+    #[command(subcommand)]
+    Sp(AdSpCommand),
+}
+
+/// `vaultmort ad user ...`
+#[derive(Debug, Subcommand)]
+pub enum AdUserCommand {
+    /// Create a user.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        display_name: String,
+        /// User principal name (name@domain).
+        #[arg(long)]
+        user_principal_name: String,
+    },
+    /// List users.
+    List,
+    /// Show a user.
+    Show(DirectoryId),
+    /// Delete a user.
+    Delete(DirectoryId),
+}
+
+/// `--id`: a UPN, app id, display name or object id.
+#[derive(Debug, Args, Clone)]
+pub struct DirectoryId {
+    /// UPN, app id, display name or object id.
+    #[arg(long)]
+    pub id: String,
+}
+
+/// `vaultmort ad group ...`
+#[derive(Debug, Subcommand)]
+pub enum AdGroupCommand {
+    /// Create a security group.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        display_name: String,
+        /// Accepted for az compatibility.
+        #[arg(long)]
+        mail_nickname: Option<String>,
+    },
+    /// List groups.
+    List,
+    /// Show a group.
+    Show(GroupId),
+    /// Delete a group.
+    Delete(GroupId),
+    /// Group members.
+    #[command(subcommand)]
+    Member(AdGroupMemberCommand),
+}
+
+/// `--group`: display name or object id.
+#[derive(Debug, Args, Clone)]
+pub struct GroupId {
+    /// Group display name or object id.
+    #[arg(short = 'g', long)]
+    pub group: String,
+}
+
+/// `vaultmort ad group member ...`
+#[derive(Debug, Subcommand)]
+pub enum AdGroupMemberCommand {
+    /// Add a member (a user, service principal, managed identity or group).
+    Add(GroupMember),
+    /// Remove a member.
+    Remove(GroupMember),
+    /// List direct members.
+    List(GroupId),
+}
+
+/// `--group` and `--member-id`.
+#[derive(Debug, Args, Clone)]
+pub struct GroupMember {
+    /// Group display name or object id.
+    #[arg(short = 'g', long)]
+    pub group: String,
+    /// The member: UPN, app id, display name or object id.
+    #[arg(long)]
+    pub member_id: String,
+}
+
+/// `vaultmort ad sp ...`
+#[derive(Debug, Subcommand)]
+pub enum AdSpCommand {
+    /// Create an application with its service principal; prints its client secret once.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        display_name: String,
+    },
+    /// List service principals.
+    List,
+    /// Show a service principal.
+    Show(DirectoryId),
+    /// Delete a service principal.
+    Delete(DirectoryId),
+}
+
+/// `vaultmort identity ...`
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Create a user-assigned managed identity.
+    Create {
+        /// Name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// Accepted for az compatibility.
+        #[arg(short = 'g', long)]
+        resource_group: Option<String>,
+    },
+    /// List managed identities.
+    List,
+    /// Show a managed identity.
+    Show(DirectoryId),
+    /// Delete a managed identity.
+    Delete(DirectoryId),
+}
+
+/// `vaultmort role ...`
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Role definitions.
+    #[command(subcommand)]
+    Definition(RoleDefinitionCommand),
+    /// Role assignments.
+    #[command(subcommand)]
+    Assignment(RoleAssignmentCommand),
+}
+
+/// `vaultmort role definition ...`
+#[derive(Debug, Subcommand)]
+pub enum RoleDefinitionCommand {
+    /// Create a custom role from a JSON definition.
+    Create {
+        /// The definition: JSON text, or @file.json.
+        #[arg(long)]
+        role_definition: String,
+    },
+    /// List role definitions.
+    List {
+        /// Only this role.
+        #[arg(short = 'n', long)]
+        name: Option<String>,
+        /// Only custom roles.
+        #[arg(long)]
+        custom_role_only: bool,
+    },
+    /// Delete a custom role.
+    Delete {
+        /// Role name or id.
+        #[arg(short = 'n', long)]
+        name: String,
+    },
+}
+
+/// `vaultmort role assignment ...`
+#[derive(Debug, Subcommand)]
+pub enum RoleAssignmentCommand {
+    /// Assign a role.
+    Create {
+        /// UPN, app id, display name or object id.
+        #[arg(long)]
+        assignee: String,
+        /// Role name or id.
+        #[arg(long)]
+        role: String,
+        /// Scope (resource id): /subscriptions/<id>[/resourceGroups/<rg>[/providers/Microsoft.KeyVault/vaults/<vault>[/secrets/<name>]]].
+        #[arg(long)]
+        scope: String,
+    },
+    /// List role assignments.
+    List {
+        /// Only this principal.
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Only this role.
+        #[arg(long)]
+        role: Option<String>,
+        /// Only this scope (the subscription's when absent and --all is not given).
+        #[arg(long)]
+        scope: Option<String>,
+        /// Also assignments at scopes above --scope.
+        #[arg(long)]
+        include_inherited: bool,
+        /// Assignments at every scope.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Delete role assignments.
+    Delete {
+        /// Assignment ids.
+        #[arg(long)]
+        ids: Option<String>,
+        /// UPN, app id, display name or object id.
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Role name or id.
+        #[arg(long)]
+        role: Option<String>,
+        /// Scope.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+}
+
+/// `vaultmort network ...`
+#[derive(Debug, Subcommand)]
+pub enum NetworkCommand {
+    /// Practice virtual networks.
+    #[command(subcommand)]
+    Vnet(VnetCommand),
+}
+
+/// `vaultmort network vnet ...`
+#[derive(Debug, Subcommand)]
+pub enum VnetCommand {
+    /// Create a virtual network with subnets.
+    Create {
+        /// Resource group.
+        #[arg(short = 'g', long)]
+        resource_group: String,
+        /// Name.
+        #[arg(short = 'n', long)]
+        name: String,
+        /// Subnets as name=CIDR (10.0.1.0/24), space-separated.
+        #[arg(long, num_args = 1..)]
+        subnets: Vec<String>,
+    },
+    /// List virtual networks.
+    List,
+    /// Place a principal in a subnet (its requests then come from it); --subnet none takes it out.
+    Place {
+        /// UPN, app id, display name or object id.
+        #[arg(long)]
+        principal: String,
+        /// Subnet resource id, or none.
+        #[arg(long)]
+        subnet: String,
+    },
 }
 
 /// `vaultmort ca ...`
@@ -141,6 +434,25 @@ pub enum KeyvaultCommand {
     Recover(VaultName),
     /// Purge a soft-deleted vault for good.
     Purge(VaultName),
+    /// Grant a principal data-plane permissions through an access policy.
+    SetPolicy(SetPolicy),
+    /// Remove a principal's access policy.
+    DeletePolicy(PolicyPrincipal),
+    /// Firewall rules.
+    #[command(subcommand)]
+    NetworkRule(NetworkRuleCommand),
+    /// The access log.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// What a principal may do on a vault, operation by operation.
+    CheckAccess {
+        /// Vault name.
+        #[arg(short = 'n', long = "name")]
+        name: String,
+        /// UPN, app id, display name or object id.
+        #[arg(long)]
+        assignee: String,
+    },
     /// Keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -419,6 +731,134 @@ pub struct VaultUpdate {
     /// Tags: `key=value` pairs (replace all; none to clear).
     #[arg(long, num_args = 0..)]
     pub tags: Option<Vec<String>>,
+    /// Firewall default action: Allow or Deny.
+    #[arg(long)]
+    pub default_action: Option<String>,
+    /// Trusted services bypass: AzureServices or None.
+    #[arg(long)]
+    pub bypass: Option<String>,
+    /// Public network access: Enabled or Disabled.
+    #[arg(long)]
+    pub public_network_access: Option<String>,
+}
+
+/// Whose access policy: `--upn`, `--object-id` or `--spn`.
+#[derive(Debug, Args, Clone)]
+pub struct PolicyPrincipal {
+    /// Vault name.
+    #[arg(short = 'n', long = "name")]
+    pub name: String,
+    /// Accepted for az compatibility.
+    #[arg(short = 'g', long)]
+    pub resource_group: Option<String>,
+    /// A user's principal name.
+    #[arg(long)]
+    pub upn: Option<String>,
+    /// An object id (user, group, service principal or managed identity).
+    #[arg(long)]
+    pub object_id: Option<String>,
+    /// A service principal's app id or display name.
+    #[arg(long)]
+    pub spn: Option<String>,
+}
+
+impl PolicyPrincipal {
+    /// The principal query from whichever of `--upn`, `--object-id` and `--spn` was given
+    /// (exactly one must be).
+    pub fn principal(&self) -> Result<&str, vaultmort_core::Error> {
+        match [&self.upn, &self.object_id, &self.spn].into_iter().flatten().collect::<Vec<_>>().as_slice() {
+            [one] => Ok(one.as_str()),
+            [] => Err(vaultmort_core::Error::bad("say whose policy: give one of --upn, --object-id and --spn")),
+            _ => Err(vaultmort_core::Error::bad("give only one of --upn, --object-id and --spn")),
+        }
+    }
+}
+
+/// `keyvault set-policy`.
+#[derive(Debug, Args, Clone)]
+pub struct SetPolicy {
+    #[command(flatten)]
+    pub target: PolicyPrincipal,
+    /// Key permissions (space-separated; `all` for every one).
+    #[arg(long, num_args = 0..)]
+    pub key_permissions: Option<Vec<String>>,
+    /// Secret permissions.
+    #[arg(long, num_args = 0..)]
+    pub secret_permissions: Option<Vec<String>>,
+    /// Certificate permissions.
+    #[arg(long, num_args = 0..)]
+    pub certificate_permissions: Option<Vec<String>>,
+}
+
+/// `keyvault network-rule ...`
+#[derive(Debug, Subcommand)]
+pub enum NetworkRuleCommand {
+    /// Add an IP rule or a virtual network rule.
+    Add(NetworkRuleArgs),
+    /// Remove an IP rule or a virtual network rule.
+    Remove(NetworkRuleArgs),
+    /// Show the vault's firewall settings and rules.
+    List(VaultName),
+}
+
+/// `--name` with `--ip-address` or `--subnet`.
+#[derive(Debug, Args, Clone)]
+pub struct NetworkRuleArgs {
+    /// Vault name.
+    #[arg(short = 'n', long = "name")]
+    pub name: String,
+    /// Accepted for az compatibility.
+    #[arg(short = 'g', long)]
+    pub resource_group: Option<String>,
+    /// IPv4 address or CIDR range.
+    #[arg(long, required_unless_present = "subnet", conflicts_with = "subnet")]
+    pub ip_address: Option<String>,
+    /// Subnet resource id.
+    #[arg(long)]
+    pub subnet: Option<String>,
+}
+
+/// `keyvault log ...`
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// List access log records (AuditEvent shape), oldest first.
+    List(LogFilter),
+    /// Write access log records to a file as JSON lines.
+    Export {
+        #[command(flatten)]
+        filter: LogFilter,
+        /// Output file (must not exist).
+        #[arg(short = 'f', long)]
+        file: std::path::PathBuf,
+    },
+    /// Check the log's hash chain; fails when a record was changed or removed.
+    Verify,
+}
+
+/// Access log filters.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LogFilter {
+    /// Only this vault.
+    #[arg(long)]
+    pub vault_name: Option<String>,
+    /// Only this caller (object id or name).
+    #[arg(long)]
+    pub caller: Option<String>,
+    /// Only this operation (SecretGet, VaultPut, ...).
+    #[arg(long)]
+    pub operation: Option<String>,
+    /// Only this result: Succeeded, Denied or Failed.
+    #[arg(long)]
+    pub result: Option<String>,
+    /// From this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    pub start_time: Option<String>,
+    /// Until this time.
+    #[arg(long)]
+    pub end_time: Option<String>,
+    /// Only the newest N.
+    #[arg(long)]
+    pub top: Option<usize>,
 }
 
 /// Which object: `--vault-name` and `--name` (and `--version`), or `--id`.

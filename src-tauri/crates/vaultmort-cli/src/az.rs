@@ -52,12 +52,13 @@ pub fn vault(vault: &Vault) -> Value {
         "location": vault.location,
         "name": vault.name,
         "properties": {
-            "accessPolicies": [],
+            "accessPolicies": vault.access_policies.iter().map(access_policy).collect::<Vec<_>>(),
             "enablePurgeProtection": if vault.purge_protection { Value::Bool(true) } else { Value::Null },
             "enableRbacAuthorization": vault.rbac_authorization,
             "enableSoftDelete": true,
             "provisioningState": "Succeeded",
-            "publicNetworkAccess": "Enabled",
+            "networkAcls": network_acls(&vault.network_acls),
+            "publicNetworkAccess": vault.network_acls.public_network_access,
             "sku": {"family": "A", "name": vault.sku.to_string()},
             "softDeleteRetentionInDays": vault.soft_delete_retention_days,
             "tenantId": vault.tenant_id,
@@ -250,4 +251,160 @@ pub fn event(event: &vaultmort_core::renewal::Event) -> Value {
         "subject": event.subject,
         "vault": event.vault_name,
     })
+}
+
+/// An access policy entry, as in a vault's `properties.accessPolicies`.
+pub fn access_policy(policy: &vaultmort_core::access_policy::AccessPolicy) -> Value {
+    json!({
+        "applicationId": policy.application_id,
+        "objectId": policy.object_id,
+        "permissions": {
+            "certificates": policy.permissions.certificates,
+            "keys": policy.permissions.keys,
+            "secrets": policy.permissions.secrets,
+            "storage": [],
+        },
+        "tenantId": policy.tenant_id,
+    })
+}
+
+/// A vault's `properties.networkAcls`.
+pub fn network_acls(acls: &vaultmort_core::firewall::NetworkAcls) -> Value {
+    json!({
+        "bypass": acls.bypass,
+        "defaultAction": acls.default_action,
+        "ipRules": acls.ip_rules.iter().map(|r| json!({"value": r})).collect::<Vec<_>>(),
+        "virtualNetworkRules": acls.virtual_network_rules.iter().map(|id| json!({"id": id, "ignoreMissingVnetServiceEndpoint": false})).collect::<Vec<_>>(),
+    })
+}
+
+/// A directory object as `az ad user|group|sp show` prints it (Microsoft Graph's shape).
+pub fn directory_object(object: &vaultmort_core::directory::DirectoryObject, tenant_id: &str) -> Value {
+    use vaultmort_core::directory::DirectoryObjectKind as Kind;
+    match object.kind {
+        Kind::User => json!({
+            "@odata.type": "#microsoft.graph.user",
+            "displayName": object.display_name,
+            "id": object.object_id,
+            "mail": null,
+            "userPrincipalName": object.user_principal_name,
+        }),
+        Kind::Group => json!({
+            "@odata.type": "#microsoft.graph.group",
+            "displayName": object.display_name,
+            "id": object.object_id,
+            "mailEnabled": false,
+            "securityEnabled": true,
+        }),
+        Kind::ServicePrincipal | Kind::ManagedIdentity => json!({
+            "@odata.type": "#microsoft.graph.servicePrincipal",
+            "appId": object.app_id,
+            "appOwnerOrganizationId": tenant_id,
+            "displayName": object.display_name,
+            "id": object.object_id,
+            "passwordCredentials": object.client_secrets.iter().map(|c| json!({
+                "endDateTime": time(c.end_date),
+                "hint": c.hint,
+                "keyId": c.key_id,
+            })).collect::<Vec<_>>(),
+            "servicePrincipalType": if object.kind == Kind::ManagedIdentity { "ManagedIdentity" } else { "Application" },
+            "subnetId": object.subnet_id,
+            "trustedService": object.trusted_service,
+        }),
+    }
+}
+
+/// A managed identity as `az identity show` prints it.
+pub fn identity(object: &vaultmort_core::directory::DirectoryObject, tenant_id: &str, subscription_id: &str) -> Value {
+    json!({
+        "clientId": object.app_id,
+        "id": format!("/subscriptions/{subscription_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{}", object.display_name),
+        "name": object.display_name,
+        "principalId": object.object_id,
+        "tenantId": tenant_id,
+        "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    })
+}
+
+/// A role definition as `az role definition list` prints it.
+pub fn role_definition(role: &vaultmort_core::roles::RoleDefinition) -> Value {
+    json!({
+        "assignableScopes": role.assignable_scopes,
+        "description": role.description,
+        "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{}", role.id),
+        "name": role.id,
+        "permissions": [{
+            "actions": role.actions,
+            "dataActions": role.data_actions,
+            "notActions": role.not_actions,
+            "notDataActions": role.not_data_actions,
+        }],
+        "roleName": role.name,
+        "roleType": role.role_type,
+        "type": "Microsoft.Authorization/roleDefinitions",
+    })
+}
+
+/// A role assignment as `az role assignment list` prints it.
+pub fn role_assignment(assignment: &vaultmort_core::roles::RoleAssignment) -> Value {
+    json!({
+        "createdOn": time(assignment.created),
+        "id": format!("{}/providers/Microsoft.Authorization/roleAssignments/{}", assignment.scope.trim_end_matches('/'), assignment.id),
+        "name": assignment.id,
+        "principalId": assignment.principal_id,
+        "principalType": assignment.principal_type,
+        "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{}", assignment.role_definition_id),
+        "roleDefinitionName": assignment.role_definition_name,
+        "scope": assignment.scope,
+        "type": "Microsoft.Authorization/roleAssignments",
+    })
+}
+
+/// An access log record in Key Vault's AuditEvent shape (diagnostic logs), with the chain fields.
+pub fn audit_event(record: &vaultmort_core::storage::AuditRecord) -> Value {
+    let object_id = match (&record.vault, &record.object) {
+        (Some(vault), Some(object)) => Value::String(format!("{}/{object}", vault_base(vault))),
+        _ => Value::Null,
+    };
+    json!({
+        "callerIpAddress": record.client_address,
+        "category": "AuditEvent",
+        "durationMs": record.duration_micros / 1000,
+        "hash": record.hash,
+        "identity": {"claim": {
+            "appid": null,
+            "name": record.caller_name,
+            "oid": record.caller_object_id,
+            "type": record.caller_type,
+        }},
+        "operationName": record.operation,
+        "previousHash": record.previous_hash,
+        "properties": {
+            "clientInfo": format!("vaultmort {}", record.door),
+            "door": record.door,
+            "errorCode": record.error_code,
+            "flags": record.flags,
+            "httpStatusCode": record.status,
+            "id": object_id,
+            "parameters": record.parameters,
+            "vault": record.vault,
+        },
+        "resultDescription": record.rule,
+        "resultSignature": status_text(record.status),
+        "resultType": if record.status < 400 { "Success".to_string() } else { record.error_code.clone().unwrap_or_else(|| "Failure".into()) },
+        "sequence": record.sequence,
+        "time": time(record.time),
+    })
+}
+
+fn status_text(status: u16) -> &'static str {
+    match status {
+        200..=299 => "OK",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        _ => "InternalServerError",
+    }
 }

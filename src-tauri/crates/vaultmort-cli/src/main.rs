@@ -1,8 +1,9 @@
 //! `vaultmort`: the command-line door to Vaultmort, shaped like `az keyvault`.
 //!
 //! It parses the command line ([`args`]), opens the home (unlocking the master key), runs the
-//! retention sweep, calls one core operation as the local owner on loopback, and prints the
-//! result as az would ([`az`], [`output`]). Errors go to stderr as `ERROR: (Code) message` with
+//! retention sweep, calls one core operation as the signed-in principal (`--as`, else the one
+//! `vaultmort login --as` remembered, else the local owner) from loopback (or `--source-ip`),
+//! and prints the result as az would ([`az`], [`output`]). Errors go to stderr as `ERROR: (Code) message` with
 //! a non-zero exit status: 3 when something was not found, 1 otherwise, 2 for usage errors.
 #![forbid(unsafe_code)]
 
@@ -13,6 +14,7 @@ mod output;
 mod parse;
 
 use std::io::IsTerminal;
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -90,7 +92,17 @@ async fn run(cli: args::Cli) -> Result<serde_json::Value, CliError> {
     let home = vaultmort_home::open(options).await?;
     let core = home.core.as_ref();
     core.tick().await?;
-    let ctx = RequestContext::local_owner(Door::Cli);
+    let source = cli.source_ip.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if matches!(cli.command, args::TopCommand::Login) && cli.as_principal.is_none() {
+        return Err(CliError {
+            code: "BadParameter".into(),
+            message: "say who to sign in as: vaultmort login --as <upn, app id or object id>".into(),
+        });
+    }
+    let ctx: RequestContext = match &cli.as_principal {
+        Some(principal) => core.sign_in(principal, Door::Cli, source).await?,
+        None => core.signed_in(Door::Cli, source).await?,
+    };
     commands::dispatch(core, &ctx, cli.command).await
 }
 

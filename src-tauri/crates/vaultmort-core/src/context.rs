@@ -44,6 +44,17 @@ impl Principal {
     }
 }
 
+impl PrincipalKind {
+    /// The caller type the access log records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::ServicePrincipal => "servicePrincipal",
+            PrincipalKind::ManagedIdentity => "managedIdentity",
+        }
+    }
+}
+
 /// The door a request came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,6 +67,18 @@ pub enum Door {
     Rest,
     /// Work the installation does by itself (retention purges, renewals).
     System,
+}
+
+impl Door {
+    /// The door's name in the access log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::Cli => "cli",
+            Door::Desktop => "desktop",
+            Door::Rest => "rest",
+            Door::System => "system",
+        }
+    }
 }
 
 /// The caller of one request.

@@ -142,6 +142,18 @@ pub enum Error {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The vault firewall refused the client address.
+    #[error("{0}")]
+    ForbiddenByFirewall(String),
+    /// A directory or access-control record (principal, role, assignment, policy, subnet) was not
+    /// found.
+    #[error("{message}")]
+    NotFound {
+        /// The specific code (`PrincipalNotFound`, `RoleDefinitionNotFound`, ...).
+        code: &'static str,
+        /// What was looked for.
+        message: String,
+    },
     /// HSM-protected keys need a provider this installation does not have.
     #[error("{0}")]
     HsmUnavailable(String),
@@ -200,6 +212,8 @@ impl Error {
             Error::KeyExpired { .. } => "KeyExpired",
             Error::PurgeProtected(_) => "PurgeProtectionEnabled",
             Error::Forbidden(_) => "Forbidden",
+            Error::ForbiddenByFirewall(_) => "ForbiddenByFirewall",
+            Error::NotFound { code, .. } => code,
             Error::HsmUnavailable(_) => "HsmUnavailable",
             Error::Certificate { code, .. } => code,
             Error::Crypto(e) => match e {
@@ -235,14 +249,16 @@ impl Error {
             | Error::VaultNotFound(_)
             | Error::DeletedVaultNotFound(_)
             | Error::ObjectNotFound { .. }
-            | Error::DeletedObjectNotFound { .. } => 404,
+            | Error::DeletedObjectNotFound { .. }
+            | Error::NotFound { .. } => 404,
             Error::ResourceGroupAlreadyExists(_) | Error::VaultAlreadyExists { .. } | Error::Conflict { .. } => 409,
             Error::ObjectDisabled { .. }
             | Error::OperationNotAllowed { .. }
             | Error::KeyNotYetValid { .. }
             | Error::KeyExpired { .. }
             | Error::PurgeProtected(_)
-            | Error::Forbidden(_) => 403,
+            | Error::Forbidden(_)
+            | Error::ForbiddenByFirewall(_) => 403,
             Error::HsmUnavailable(_) => 501,
             Error::Certificate { .. } => 400,
             Error::MasterKeyMismatch => 401,

@@ -30,7 +30,7 @@ impl Vaultmort {
             names::check_resource_group_name(&request.name)?;
             names::check_location(&request.location)?;
             names::check_tags(&request.tags)?;
-            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: &request.name })?;
+            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: &request.name }).await?;
             let group = match req.tx.resource_group_get(&subscription, &request.name).await? {
                 Some(existing) if !existing.location.eq_ignore_ascii_case(&request.location) => {
                     return Err(Error::Conflict {
@@ -58,7 +58,7 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::GROUP_READ).await?;
         let subscription = self.tenant.default_subscription.id.clone();
         let result = async {
-            req.authorize(Scope::Subscription(&subscription))?;
+            req.authorize(Scope::Subscription(&subscription)).await?;
             Ok(req.tx.resource_group_list(&subscription).await?)
         }
         .await;
@@ -70,7 +70,7 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::GROUP_READ).await?;
         let subscription = self.tenant.default_subscription.id.clone();
         let result = async {
-            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name })?;
+            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name }).await?;
             req.tx.resource_group_get(&subscription, name).await?.ok_or_else(|| Error::ResourceGroupNotFound(name.to_string()))
         }
         .await;
@@ -82,7 +82,7 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::GROUP_DELETE).await?;
         let subscription = self.tenant.default_subscription.id.clone();
         let result = async {
-            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name })?;
+            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name }).await?;
             let group =
                 req.tx.resource_group_get(&subscription, name).await?.ok_or_else(|| Error::ResourceGroupNotFound(name.to_string()))?;
             let vaults = req.tx.vault_list(&VaultFilter { resource_group: Some(group.name.clone()), deleted: false }).await?;

@@ -469,6 +469,7 @@ impl Vaultmort {
     pub async fn sign(&self, ctx: &RequestContext, key: KeyRef<'_>, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<CryptoResult> {
         let mut req = self.request(ctx, actions::KEY_SIGN).await?;
         req.set_object(format!("keys/{}", key.name));
+        req.note_sensitive("digest", digest);
         let result = async {
             let (vault, record, props) = Self::usable_key(&mut req, key, KeyOperation::Sign).await?;
             props.extra.public.check_signature_algorithm(algorithm)?;
@@ -512,6 +513,7 @@ impl Vaultmort {
         let action = if op == KeyOperation::WrapKey { actions::KEY_WRAP } else { actions::KEY_ENCRYPT };
         let mut req = self.request(ctx, action).await?;
         req.set_object(format!("keys/{}", key.name));
+        req.note_sensitive("value", plaintext);
         let result = async {
             let (vault, record, props) = Self::usable_key(&mut req, key, op).await?;
             let ciphertext = props.extra.public.encrypt(algorithm, plaintext)?;
@@ -532,6 +534,7 @@ impl Vaultmort {
         let action = if op == KeyOperation::UnwrapKey { actions::KEY_UNWRAP } else { actions::KEY_DECRYPT };
         let mut req = self.request(ctx, action).await?;
         req.set_object(format!("keys/{}", key.name));
+        req.note_sensitive("value", ciphertext);
         let result = async {
             let (vault, record, props) = Self::usable_key(&mut req, key, op).await?;
             props.extra.public.check_encryption_algorithm(algorithm)?;

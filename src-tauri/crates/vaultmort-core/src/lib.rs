@@ -2,22 +2,30 @@
 //!
 //! [`Vaultmort`] is the one object every door (desktop app, CLI, REST API) calls. Each operation
 //! takes a [`RequestContext`] and a typed request, passes the pipeline in [`pipeline`]
-//! (authorize, run, audit, in one storage transaction) and returns a typed result or an
-//! [`Error`] with an Azure-style code.
+//! (authenticate, firewall, authorize, run, audit, in one storage transaction) and returns a
+//! typed result or an [`Error`] with an Azure-style code.
 //!
 //! What lives here: the domain model, name rules, the clock, the storage seam and its barrier
-//! (envelope encryption), vaults, keys, secrets, soft delete, backup and restore. What does not:
+//! (envelope encryption), vaults, keys, secrets, soft delete, backup and restore, and access
+//! control: the practice directory ([`directory`]), RBAC ([`roles`]), access policies
+//! ([`access_policy`]), the firewall ([`firewall`]) and the hash-chained access log ([`audit`]).
+//! What does not:
 //! any storage engine (see `vaultmort-store-sqlite`), where the master key comes from (see
 //! `vaultmort-home`), and any presentation.
 #![forbid(unsafe_code)]
 
+pub mod access_check;
+pub mod access_policy;
+pub mod audit;
 pub mod authz;
 pub mod backup;
 pub mod barrier;
 pub mod certificates;
 pub mod clock;
 pub mod context;
+pub mod directory;
 mod error;
+pub mod firewall;
 pub mod groups;
 pub mod issuers;
 pub mod keys;
@@ -27,6 +35,7 @@ pub mod objects;
 mod pipeline;
 mod practice_ca;
 pub mod renewal;
+pub mod roles;
 pub mod secrets;
 pub mod storage;
 pub mod vaults;
@@ -36,7 +45,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use vaultmort_crypto::{CryptoProvider, SoftwareProvider};
 
-pub use authz::{Authorizer, OwnerOnly};
+pub use authz::{Authorizer, AzureRules};
 pub use barrier::MasterKey;
 pub use clock::Clock;
 pub use context::{Door, Principal, RequestContext};
@@ -49,9 +58,11 @@ use crate::model::Subscription;
 
 const TENANT_KEY: &str = "tenant";
 const CLOCK_OFFSET_KEY: &str = "clock.offset_seconds";
+/// Set once the local owner's role assignments (and, for stores made before access control,
+/// its access policies on existing vaults) have been put in place.
+const ACCESS_SEEDED_KEY: &str = "access.seeded";
 
 /// The core: storage behind its barrier, crypto providers, the clock and the authorizer.
-#[derive(Debug)]
 pub struct Vaultmort {
     storage: Arc<dyn Storage>,
     barrier: Barrier,
@@ -59,6 +70,18 @@ pub struct Vaultmort {
     clock: Arc<Clock>,
     tenant: Tenant,
     authorizer: Box<dyn Authorizer>,
+    /// The key for keyed digests (audit parameters, client secrets), derived from the master key.
+    digest_key: aws_lc_rs::hmac::Key,
+}
+
+impl std::fmt::Debug for Vaultmort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vaultmort")
+            .field("storage", &self.storage)
+            .field("tenant", &self.tenant)
+            .field("authorizer", &self.authorizer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Vaultmort {
@@ -84,11 +107,21 @@ impl Vaultmort {
             let seconds: i64 = text.parse().map_err(|_| StoreError::Corrupt(format!("clock offset '{text}'")))?;
             clock.set_offset(Duration::seconds(seconds));
         }
+        seed_access(tx.as_mut(), &tenant, clock.now()).await?;
         tx.commit().await?;
-        Ok(Self { storage, barrier, software: Arc::new(SoftwareProvider::new()), clock, tenant, authorizer: Box::new(OwnerOnly) })
+        let digest_key = audit::derive_digest_key(master.expose());
+        Ok(Self {
+            storage,
+            barrier,
+            software: Arc::new(SoftwareProvider::new()),
+            clock,
+            tenant,
+            authorizer: Box::new(AzureRules),
+            digest_key,
+        })
     }
 
-    /// Replaces the authorizer (the access-control layer plugs in here).
+    /// Replaces the authorizer ([`AzureRules`] by default).
     pub fn with_authorizer(mut self, authorizer: Box<dyn Authorizer>) -> Self {
         self.authorizer = authorizer;
         self
@@ -109,7 +142,7 @@ impl Vaultmort {
     pub async fn shift_clock(&self, ctx: &RequestContext, by: Duration) -> Result<Duration> {
         let mut req = self.request(ctx, authz::actions::CLOCK_SHIFT).await?;
         let result = async {
-            req.authorize(authz::Scope::Tenant)?;
+            req.authorize(authz::Scope::Tenant).await?;
             let total = self.clock.offset() + by;
             req.tx.meta_put(CLOCK_OFFSET_KEY, total.num_seconds().to_string().as_bytes()).await?;
             Ok(total)
@@ -130,10 +163,52 @@ impl Vaultmort {
     pub async fn audit_log(&self, ctx: &RequestContext, after: i64, limit: i64) -> Result<Vec<storage::AuditRecord>> {
         let mut req = self.request(ctx, authz::actions::LOG_READ).await?;
         let result = async {
-            req.authorize(authz::Scope::Tenant)?;
+            req.authorize(authz::Scope::Tenant).await?;
             Ok(req.tx.audit_list(after, limit).await?)
         }
         .await;
         req.finish(result).await
     }
+}
+
+/// Puts the practice directory's built-in principals in place and, once per store, makes the
+/// local owner Owner of the tenant root and of the default subscription. A store made before
+/// access control existed also gets the owner's full access policy on each of its
+/// access-policy vaults, so that nothing the owner could do before is lost.
+async fn seed_access(tx: &mut dyn storage::Transaction, tenant: &Tenant, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    directory::seed(tx, now).await?;
+    if tx.meta_get(ACCESS_SEEDED_KEY).await?.is_some() {
+        return Ok(());
+    }
+    let owner_role = roles::built_in_roles()
+        .into_iter()
+        .find(|r| r.name == "Owner")
+        .ok_or_else(|| Error::Integrity("the Owner role is missing".into()))?;
+    for scope in ["/".to_string(), format!("/subscriptions/{}", tenant.default_subscription.id)] {
+        let assignment = roles::RoleAssignment {
+            id: uuid::Uuid::new_v4().to_string(),
+            principal_id: context::LOCAL_OWNER_ID.to_string(),
+            principal_type: "User".to_string(),
+            role_definition_id: owner_role.id.clone(),
+            role_definition_name: owner_role.name.clone(),
+            scope,
+            created: now,
+        };
+        roles::seed_assignment(tx, &assignment).await?;
+    }
+    for deleted in [false, true] {
+        for mut vault in tx.vault_list(&storage::VaultFilter { resource_group: None, deleted }).await? {
+            if !vault.rbac_authorization && vault.access_policies.is_empty() {
+                vault.access_policies.push(access_policy::AccessPolicy {
+                    tenant_id: tenant.tenant_id.clone(),
+                    object_id: context::LOCAL_OWNER_ID.to_string(),
+                    application_id: None,
+                    permissions: access_policy::Permissions::all(),
+                });
+                tx.vault_put(&vault).await?;
+            }
+        }
+    }
+    tx.meta_put(ACCESS_SEEDED_KEY, b"1").await?;
+    Ok(())
 }

@@ -132,6 +132,12 @@ pub struct Vault {
     /// Certificate contacts (notified by EmailContacts lifetime actions).
     #[serde(default)]
     pub certificate_contacts: Vec<crate::issuers::Contact>,
+    /// Access policies (the data plane's permissions unless `rbac_authorization`).
+    #[serde(default)]
+    pub access_policies: Vec<crate::access_policy::AccessPolicy>,
+    /// Firewall settings.
+    #[serde(default)]
+    pub network_acls: crate::firewall::NetworkAcls,
 }
 
 impl Vault {

@@ -1,6 +1,9 @@
-//! The request pipeline every operation passes: begin a transaction, (firewall), authorize, run,
-//! audit, commit. It fails closed: an operation that never asked for authorization is refused,
-//! and a request whose audit record cannot be written is refused and rolled back.
+//! The request pipeline every operation passes: begin a transaction, authenticate, firewall (data
+//! plane only), authorize, run, audit, commit. The stages that need stored facts (the caller's
+//! directory entry and groups, role assignments, the vault's policies and firewall) read them
+//! through the request's own transaction. It fails closed: an operation that never asked for
+//! authorization is refused, a caller nothing grants is refused, and a request whose audit
+//! record cannot be written is refused and rolled back.
 //!
 //! Operations follow one shape:
 //!
@@ -14,11 +17,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use crate::authz::{Action, Permission, Scope, describe};
+use crate::audit::Parameters;
+use crate::authz::{Action, Facts, Permission, Scope, Target, describe};
 use crate::context::RequestContext;
+use crate::directory::DirectoryObject;
 use crate::model::Vault;
 use crate::storage::{AuditRecord, Transaction};
-use crate::{Error, Result, Vaultmort};
+use crate::{Error, ObjectKind, Result, Vaultmort};
 
 /// One request in flight.
 pub(crate) struct Request<'a> {
@@ -31,6 +36,11 @@ pub(crate) struct Request<'a> {
     vault: Option<String>,
     object: Option<String>,
     rule: Option<String>,
+    flags: Vec<String>,
+    parameters: Parameters,
+    /// The caller's directory entry (`None` inside when the directory does not know it) and the
+    /// facts the authorizer needs, loaded once per request.
+    caller: Option<(Option<DirectoryObject>, Facts)>,
 }
 
 impl Vaultmort {
@@ -38,7 +48,20 @@ impl Vaultmort {
     pub(crate) async fn request<'a>(&'a self, ctx: &'a RequestContext, action: Action) -> Result<Request<'a>> {
         let started = Instant::now();
         let tx = if action.read_only { self.storage.begin_read().await? } else { self.storage.begin().await? };
-        Ok(Request { core: self, ctx, tx, now: self.clock.now(), started, action, vault: None, object: None, rule: None })
+        Ok(Request {
+            core: self,
+            ctx,
+            tx,
+            now: self.clock.now(),
+            started,
+            action,
+            vault: None,
+            object: None,
+            rule: None,
+            flags: Vec::new(),
+            parameters: Parameters::new(),
+            caller: None,
+        })
     }
 }
 
@@ -48,24 +71,99 @@ impl Request<'_> {
         self.object = Some(path);
     }
 
-    /// Runs the authorize stage against `scope`.
-    pub(crate) fn authorize(&mut self, scope: Scope<'_>) -> Result<()> {
+    /// Raises a flag for the access log (and the caller's result).
+    pub(crate) fn flag(&mut self, flag: &str) {
+        if !self.flags.iter().any(|f| f == flag) {
+            self.flags.push(flag.to_string());
+        }
+    }
+
+    /// Records a sensitive request parameter as a keyed digest; the value itself never reaches
+    /// the log.
+    pub(crate) fn note_sensitive(&mut self, name: &str, value: &[u8]) {
+        let digest = self.core.keyed_digest(b"audit-parameter", value);
+        self.parameters.insert(name.to_string(), format!("hmac-sha256:{digest}"));
+    }
+
+    /// The authenticate stage: the caller's directory entry and everything the authorizer needs
+    /// about it (groups through nesting, role assignments, role definitions), read once.
+    pub(crate) async fn caller_facts(&mut self) -> Result<Facts> {
+        if let Some((_, facts)) = &self.caller {
+            return Ok(facts.clone());
+        }
+        let (entry, facts) = crate::access_check::facts_for(self.tx.as_mut(), &self.ctx.principal.object_id).await?;
+        self.caller = Some((entry, facts.clone()));
+        Ok(facts)
+    }
+
+    /// The object a data request concerns, from the path recorded with [`Request::set_object`]
+    /// (`secrets/name`, `deletedkeys/name`, `certificates/name/version`).
+    fn object_target(&self) -> Option<(ObjectKind, String)> {
+        let path = self.object.as_deref()?;
+        if path.starts_with("certificates/issuers/") || path == "certificates/contacts" {
+            // Issuers and contacts belong to the vault, not to one certificate.
+            return None;
+        }
+        let path = path.strip_prefix("deleted").unwrap_or(path);
+        let mut parts = path.split('/');
+        let kind = match parts.next()? {
+            "keys" => ObjectKind::Key,
+            "secrets" => ObjectKind::Secret,
+            "certificates" => ObjectKind::Certificate,
+            _ => return None,
+        };
+        parts.next().filter(|n| !n.is_empty()).map(|name| (kind, name.to_string()))
+    }
+
+    /// Runs authenticate, firewall (data actions on a vault) and authorize against `scope`.
+    pub(crate) async fn authorize(&mut self, scope: Scope<'_>) -> Result<()> {
         if let Scope::Vault(vault) = scope {
             self.vault = Some(vault.name.clone());
         }
-        let decision = self.core.authorizer.authorize(self.ctx, &self.action, scope);
-        self.rule = Some(decision.rule.clone());
+        let facts = self.caller_facts().await?;
+        let caller = self.caller.as_ref().and_then(|(entry, _)| entry.clone());
+        let mut firewall_rule = None;
+        if let (true, Scope::Vault(vault)) = (self.action.is_data(), scope) {
+            match crate::firewall::check(vault, self.ctx.source, caller.as_ref()) {
+                Ok(rule) => firewall_rule = Some(rule),
+                Err(refusal) => {
+                    self.rule = Some(format!("firewall: {} refused from {}", vault.name, self.ctx.source));
+                    return Err(refusal);
+                }
+            }
+        }
+        let object = self.object_target();
+        let target = Target { scope, object: object.as_ref().map(|(kind, name)| (*kind, name.as_str())) };
+        let decision = self.core.authorizer.authorize(&self.ctx.principal.name, &self.action, target, &facts);
+        self.rule = Some(match firewall_rule {
+            Some(firewall) if !firewall.ends_with("default action Allow") => format!("{firewall}; {}", decision.rule),
+            _ => decision.rule.clone(),
+        });
         if decision.allowed {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(format!(
-                "{} ({}) may not perform {} here: {}",
-                self.ctx.principal.name,
-                self.ctx.principal.object_id,
+            return Ok(());
+        }
+        let who = format!("'{}' (object id {})", self.ctx.principal.name, self.ctx.principal.object_id);
+        Err(Error::Forbidden(match (self.action.permission, scope) {
+            (Permission::Data { kind, permission, .. }, Scope::Vault(vault)) => format!(
+                "The user, group or application {who} does not have {} {permission} permission on key vault '{}' ({}): {}",
+                kind.collection(),
+                vault.name,
                 describe(&self.action),
                 decision.rule
-            )))
-        }
+            ),
+            _ => format!(
+                "The client {who} does not have authorization to perform action '{}' over scope '{}': {}",
+                describe(&self.action),
+                scope.path(),
+                decision.rule
+            ),
+        }))
+    }
+
+    /// Authorizes a management action at a scope given by its resource id (role assignments,
+    /// custom roles).
+    pub(crate) async fn authorize_path(&mut self, path: &str) -> Result<()> {
+        self.authorize(Scope::Resource(path)).await
     }
 
     /// Marks work the installation does by itself (retention purges) as authorized by `rule`.
@@ -85,8 +183,8 @@ impl Request<'_> {
             Some(vault) if vault.deletion.is_none() => vault,
             _ => return Err(Error::VaultNotFound(name.to_string())),
         };
-        debug_assert!(matches!(self.action.permission, Permission::Data(..)));
-        self.authorize(Scope::Vault(&vault))?;
+        debug_assert!(self.action.is_data());
+        self.authorize(Scope::Vault(&vault)).await?;
         Ok(vault)
     }
 
@@ -106,7 +204,7 @@ impl Request<'_> {
             Some(resolved) if resolved.vault.deletion.is_none() => resolved,
             _ => return Err(Error::VaultNotFound(vault_name.to_string())),
         };
-        self.authorize(Scope::Vault(&resolved.vault))?;
+        self.authorize(Scope::Vault(&resolved.vault)).await?;
         crate::names::check_object_name(kind, name)?;
         let not_found = |version: Option<&str>| Error::ObjectNotFound {
             kind,
@@ -125,7 +223,7 @@ impl Request<'_> {
 
     /// Ends the request: audits it, then commits on success or rolls back on failure.
     pub(crate) async fn finish<T>(self, result: Result<T>) -> Result<T> {
-        let Request { core, ctx, mut tx, now, started, action, vault, object, rule } = self;
+        let Request { core, ctx, mut tx, now, started, action, vault, object, rule, flags, parameters, caller: _ } = self;
         let result = match (result, &rule) {
             (Ok(_), None) => Err(Error::Forbidden(format!("{} was not authorized; refused", action.operation))),
             (result, _) => result,
@@ -136,8 +234,9 @@ impl Request<'_> {
             operation: action.operation.to_string(),
             caller_object_id: ctx.principal.object_id.clone(),
             caller_name: ctx.principal.name.clone(),
+            caller_type: ctx.principal.kind.as_str().to_string(),
             client_address: ctx.source.to_string(),
-            door: serde_json::to_value(ctx.door).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            door: ctx.door.as_str().to_string(),
             vault,
             object,
             status: match &result {
@@ -147,6 +246,10 @@ impl Request<'_> {
             error_code: result.as_ref().err().map(|e| e.code().to_string()),
             duration_micros: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
             rule: rule.unwrap_or_else(|| "not reached".to_string()),
+            flags,
+            parameters,
+            previous_hash: String::new(),
+            hash: String::new(),
         };
         match result {
             Ok(value) => {

@@ -108,7 +108,7 @@ impl Vaultmort {
     pub async fn practice_ca_root(&self, ctx: &RequestContext) -> Result<Vec<u8>> {
         let mut req = self.request(ctx, actions::CA_EXPORT).await?;
         let result = async {
-            req.authorize(Scope::Tenant)?;
+            req.authorize(Scope::Tenant).await?;
             let now = req.now;
             Ok(self.practice_ca(req.tx.as_mut(), now).await?.root_der)
         }

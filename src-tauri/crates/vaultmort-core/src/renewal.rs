@@ -209,11 +209,11 @@ impl Vaultmort {
             let vault_id = match vault_name {
                 Some(name) => {
                     let vault = req.tx.vault_get(name).await?.ok_or_else(|| crate::Error::VaultNotFound(name.to_string()))?;
-                    req.authorize(crate::authz::Scope::Vault(&vault))?;
+                    req.authorize(crate::authz::Scope::Vault(&vault)).await?;
                     Some(vault.id)
                 }
                 None => {
-                    req.authorize(crate::authz::Scope::Tenant)?;
+                    req.authorize(crate::authz::Scope::Tenant).await?;
                     None
                 }
             };

@@ -146,6 +146,7 @@ impl Vaultmort {
     pub async fn set_secret(&self, ctx: &RequestContext, vault_name: &str, request: SetSecret) -> Result<SecretBundle> {
         let mut req = self.request(ctx, actions::SECRET_SET).await?;
         req.set_object(format!("secrets/{}", request.name));
+        req.note_sensitive("value", request.value.as_bytes());
         let result = async {
             let vault = req.data_vault(vault_name).await?;
             names::check_object_name(KIND, &request.name)?;

@@ -63,6 +63,9 @@ pub struct AuditRecord {
     pub caller_object_id: String,
     /// Caller display name.
     pub caller_name: String,
+    /// What kind of caller (`user`, `servicePrincipal`, `managedIdentity`).
+    #[serde(default)]
+    pub caller_type: String,
     /// Client address.
     pub client_address: String,
     /// The door the request came through.
@@ -79,6 +82,66 @@ pub struct AuditRecord {
     pub duration_micros: i64,
     /// The rule that allowed or denied the request.
     pub rule: String,
+    /// Flags raised by the request (such as `self-granted-data-access`).
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// Sensitive request parameters, as keyed digests (HMAC-SHA256, hex); never values.
+    #[serde(default)]
+    pub parameters: std::collections::BTreeMap<String, String>,
+    /// The previous record's hash (the genesis value for the first); set by storage.
+    #[serde(default)]
+    pub previous_hash: String,
+    /// SHA-256 over this record's canonical form (see [`crate::audit`]); set by storage.
+    /// Empty for records written before the chain existed.
+    #[serde(default)]
+    pub hash: String,
+}
+
+/// What a directory entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EntryKind {
+    /// A user, group, service principal or managed identity ([`crate::directory::DirectoryObject`]).
+    Principal,
+    /// A custom role ([`crate::roles::RoleDefinition`]).
+    RoleDefinition,
+    /// A role assignment ([`crate::roles::RoleAssignment`]).
+    RoleAssignment,
+    /// A practice virtual network ([`crate::directory::VirtualNetwork`]).
+    VirtualNetwork,
+}
+
+impl EntryKind {
+    /// The stored name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Principal => "principal",
+            EntryKind::RoleDefinition => "roleDefinition",
+            EntryKind::RoleAssignment => "roleAssignment",
+            EntryKind::VirtualNetwork => "virtualNetwork",
+        }
+    }
+
+    /// The kind back from its stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [EntryKind::Principal, EntryKind::RoleDefinition, EntryKind::RoleAssignment, EntryKind::VirtualNetwork]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// One record of the practice directory or of access control, stored as JSON under its kind
+/// and id. None of them holds a secret value (client secrets are kept as keyed digests).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    /// What it is.
+    pub kind: EntryKind,
+    /// Its id (object id, role id, assignment id, network name).
+    pub id: String,
+    /// A name for listing and ordering.
+    pub name: String,
+    /// The record.
+    pub body: serde_json::Value,
 }
 
 /// Something a vault raised by itself: an Event Grid-style event (`CertificateNearExpiry`,
@@ -214,7 +277,10 @@ pub trait Transaction: Send {
     /// Inserts or replaces a version.
     async fn version_put(&mut self, version: &VersionRecord) -> Result<(), StoreError>;
 
-    /// Appends to the access log and returns the record's sequence number.
+    /// Appends to the access log and returns the record's sequence number. The backend links the
+    /// record to the hash chain under its write lock (see [`crate::audit::link`]): it reads the
+    /// chain head from metadata, stores the record with its hashes, and moves the head, all in
+    /// one atomic step, also in a read session.
     async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError>;
     /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
@@ -224,6 +290,15 @@ pub trait Transaction: Send {
     /// Reads events, oldest first, after `after` (exclusive), at most `limit`; all vaults when
     /// `vault_id` is `None`.
     async fn event_list(&mut self, vault_id: Option<&str>, after: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
+
+    /// A directory entry by kind and id (case-insensitive).
+    async fn directory_get(&mut self, kind: EntryKind, id: &str) -> Result<Option<DirectoryEntry>, StoreError>;
+    /// Inserts or replaces a directory entry.
+    async fn directory_put(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError>;
+    /// Every entry of a kind, by name.
+    async fn directory_list(&mut self, kind: EntryKind) -> Result<Vec<DirectoryEntry>, StoreError>;
+    /// Removes a directory entry (nothing happens when it is missing).
+    async fn directory_delete(&mut self, kind: EntryKind, id: &str) -> Result<(), StoreError>;
 
     /// Makes the transaction's changes durable.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -31,6 +31,8 @@ pub struct CreateVault {
     pub purge_protection: bool,
     /// Use Azure RBAC for the data plane.
     pub rbac_authorization: bool,
+    /// Firewall settings.
+    pub network_acls: crate::firewall::NetworkAcls,
 }
 
 impl CreateVault {
@@ -45,6 +47,7 @@ impl CreateVault {
             retention_days: DEFAULT_RETENTION_DAYS,
             purge_protection: false,
             rbac_authorization: false,
+            network_acls: crate::firewall::NetworkAcls::default(),
         }
     }
 }
@@ -62,6 +65,8 @@ pub struct UpdateVault {
     pub rbac_authorization: Option<bool>,
     /// Retention days; Azure fixes this at creation, so a different value is refused.
     pub retention_days: Option<u32>,
+    /// Firewall settings (default action, bypass, public network access).
+    pub network: crate::firewall::NetworkChanges,
 }
 
 /// What one retention sweep purged.
@@ -93,7 +98,7 @@ impl Vaultmort {
             if let Some(location) = &request.location {
                 names::check_location(location)?;
             }
-            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: &request.resource_group })?;
+            req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: &request.resource_group }).await?;
             let group = req
                 .tx
                 .resource_group_get(&subscription, &request.resource_group)
@@ -127,6 +132,19 @@ impl Vaultmort {
                 deletion: None,
                 certificate_issuers: Vec::new(),
                 certificate_contacts: Vec::new(),
+                // As `az keyvault create` does: in access-policy mode the creator gets every
+                // permission; in RBAC mode nobody has data access until a role is assigned.
+                access_policies: if request.rbac_authorization {
+                    Vec::new()
+                } else {
+                    vec![crate::access_policy::AccessPolicy {
+                        tenant_id: self.tenant.tenant_id.clone(),
+                        object_id: ctx.principal.object_id.clone(),
+                        application_id: None,
+                        permissions: crate::access_policy::Permissions::all(),
+                    }]
+                },
+                network_acls: request.network_acls.clone(),
             };
             req.tx.vault_put(&vault).await?;
             Ok(vault)
@@ -141,7 +159,7 @@ impl Vaultmort {
         let result = async {
             req.set_vault(name);
             let vault = active_vault(req.tx.as_mut(), name).await?;
-            req.authorize(Scope::Vault(&vault))?;
+            req.authorize(Scope::Vault(&vault)).await?;
             Ok(vault)
         }
         .await;
@@ -155,12 +173,12 @@ impl Vaultmort {
         let result = async {
             match resource_group {
                 Some(group) => {
-                    req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: group })?;
+                    req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: group }).await?;
                     if req.tx.resource_group_get(&subscription, group).await?.is_none() {
                         return Err(Error::ResourceGroupNotFound(group.to_string()));
                     }
                 }
-                None => req.authorize(Scope::Subscription(&subscription))?,
+                None => req.authorize(Scope::Subscription(&subscription)).await?,
             }
             Ok(req.tx.vault_list(&VaultFilter { resource_group: resource_group.map(str::to_string), deleted: false }).await?)
         }
@@ -174,7 +192,7 @@ impl Vaultmort {
         let result = async {
             req.set_vault(name);
             let mut vault = active_vault(req.tx.as_mut(), name).await?;
-            req.authorize(Scope::Vault(&vault))?;
+            req.authorize(Scope::Vault(&vault)).await?;
             if let Some(days) = update.retention_days {
                 check_retention(days)?;
                 if days != vault.soft_delete_retention_days {
@@ -200,6 +218,7 @@ impl Vaultmort {
             if let Some(rbac) = update.rbac_authorization {
                 vault.rbac_authorization = rbac;
             }
+            update.network.apply(&mut vault.network_acls);
             vault.updated = req.now;
             req.tx.vault_put(&vault).await?;
             Ok(vault)
@@ -214,7 +233,7 @@ impl Vaultmort {
         let result = async {
             req.set_vault(name);
             let mut vault = active_vault(req.tx.as_mut(), name).await?;
-            req.authorize(Scope::Vault(&vault))?;
+            req.authorize(Scope::Vault(&vault)).await?;
             vault.deletion = Some(Deletion {
                 deleted_at: req.now,
                 scheduled_purge: req.now + Duration::days(i64::from(vault.soft_delete_retention_days)),
@@ -231,7 +250,7 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::VAULT_GET_DELETED).await?;
         let subscription = self.tenant.default_subscription.id.clone();
         let result = async {
-            req.authorize(Scope::Subscription(&subscription))?;
+            req.authorize(Scope::Subscription(&subscription)).await?;
             Ok(req.tx.vault_list(&VaultFilter { resource_group: None, deleted: true }).await?)
         }
         .await;
@@ -244,7 +263,7 @@ impl Vaultmort {
         let result = async {
             req.set_vault(name);
             let vault = deleted_vault(req.tx.as_mut(), name).await?;
-            req.authorize(Scope::Vault(&vault))?;
+            req.authorize(Scope::Vault(&vault)).await?;
             Ok(vault)
         }
         .await;
@@ -257,7 +276,7 @@ impl Vaultmort {
         let result = async {
             req.set_vault(name);
             let mut vault = deleted_vault(req.tx.as_mut(), name).await?;
-            req.authorize(Scope::Vault(&vault))?;
+            req.authorize(Scope::Vault(&vault)).await?;
             if req.tx.resource_group_get(&vault.subscription_id, &vault.resource_group).await?.is_none() {
                 return Err(Error::ResourceGroupNotFound(format!(
                     "{} (re-create it before recovering vault '{}')",
@@ -279,7 +298,7 @@ impl Vaultmort {
         let result = async {
             req.set_vault(name);
             let vault = deleted_vault(req.tx.as_mut(), name).await?;
-            req.authorize(Scope::Vault(&vault))?;
+            req.authorize(Scope::Vault(&vault)).await?;
             if vault.purge_protection {
                 let until = vault.deletion.map(|d| d.scheduled_purge.to_rfc3339()).unwrap_or_default();
                 return Err(Error::PurgeProtected(format!(
@@ -345,7 +364,7 @@ impl Vaultmort {
     }
 }
 
-async fn active_vault(tx: &mut dyn crate::storage::Transaction, name: &str) -> Result<Vault> {
+pub(crate) async fn active_vault(tx: &mut dyn crate::storage::Transaction, name: &str) -> Result<Vault> {
     match tx.vault_get(name).await? {
         Some(vault) if vault.deletion.is_none() => Ok(vault),
         _ => Err(Error::VaultNotFound(name.to_string())),

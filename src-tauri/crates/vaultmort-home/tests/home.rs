@@ -167,7 +167,11 @@ mod audit_records {
         let r = one(&t, &mut cursor, "SecretSet", 200, None).await;
         assert_eq!(r.vault.as_deref(), Some(VAULT), "the record names the vault");
         assert_eq!(r.object.as_deref(), Some(format!("secrets/s1/{version}").as_str()), "the record names the object version");
-        assert_eq!(r.rule, "installation owner", "the owner is allowed by the owner rule");
+        assert_eq!(
+            r.rule,
+            format!("access policy for object {LOCAL_OWNER_ID} grants secrets/set"),
+            "the owner is allowed by the access policy it got as the vault's creator"
+        );
 
         let got = core.get_secret(ctx, VAULT, "s1", None).await.expect("get");
         assert_eq!(got.value.as_deref().map(String::as_str), Some(value), "the value reads back");

@@ -8,8 +8,11 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
+use vaultmort_core::audit::{self, CHAIN_HEAD_KEY, ChainHead};
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
-use vaultmort_core::storage::{AuditRecord, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord};
+use vaultmort_core::storage::{
+    AuditRecord, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord,
+};
 use vaultmort_core::{ObjectKind, StoreError};
 
 use crate::error::{corrupt, corrupt_json, database, encode_json};
@@ -68,8 +71,49 @@ type ResolveRow = (
     Option<Vec<u8>>,
 );
 
-/// An audit row, in the column order of `audit_log`.
-type AuditRow = (i64, i64, String, String, String, String, String, Option<String>, Option<String>, i64, Option<String>, i64, String);
+/// The columns of `audit_log`.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    sequence: i64,
+    time: i64,
+    operation: String,
+    caller_object_id: String,
+    caller_name: String,
+    caller_type: String,
+    client_address: String,
+    door: String,
+    vault: Option<String>,
+    object: Option<String>,
+    status: i64,
+    error_code: Option<String>,
+    duration_micros: i64,
+    rule: String,
+    flags: String,
+    parameters: String,
+    previous_hash: String,
+    hash: String,
+}
+
+/// Every column of `audit_log`, as a literal for `concat!` (sqlx takes only static SQL).
+macro_rules! audit_columns {
+    () => {
+        "sequence, time, operation, caller_object_id, caller_name, caller_type, client_address, door, vault, \
+         object, status, error_code, duration_micros, rule, flags, parameters, previous_hash, hash"
+    };
+}
+
+/// A directory row: kind, id, name, body.
+type DirectoryRow = (String, String, String, String);
+
+fn decode_directory(row: DirectoryRow) -> Result<DirectoryEntry, StoreError> {
+    let (kind, id, name, body) = row;
+    Ok(DirectoryEntry {
+        kind: EntryKind::parse(&kind).ok_or_else(|| corrupt("a stored directory entry has an unknown kind"))?,
+        id,
+        name,
+        body: serde_json::from_str(&body).map_err(corrupt_json("directory entry"))?,
+    })
+}
 
 /// Unix seconds for storage.
 fn seconds(time: DateTime<Utc>) -> i64 {
@@ -143,36 +187,77 @@ fn decode_version(row: VersionRow) -> Result<VersionRecord, StoreError> {
 }
 
 fn decode_audit(row: AuditRow) -> Result<AuditRecord, StoreError> {
-    let (
-        sequence,
-        at,
-        operation,
-        caller_object_id,
-        caller_name,
-        client_address,
-        door,
-        vault,
-        object,
-        status,
-        error_code,
-        duration_micros,
-        rule,
-    ) = row;
     Ok(AuditRecord {
-        sequence,
-        time: time(at, "audit")?,
-        operation,
-        caller_object_id,
-        caller_name,
-        client_address,
-        door,
-        vault,
-        object,
-        status: u16::try_from(status).map_err(|_| corrupt("a stored audit status is out of range"))?,
-        error_code,
-        duration_micros,
-        rule,
+        sequence: row.sequence,
+        time: time(row.time, "audit")?,
+        operation: row.operation,
+        caller_object_id: row.caller_object_id,
+        caller_name: row.caller_name,
+        caller_type: row.caller_type,
+        client_address: row.client_address,
+        door: row.door,
+        vault: row.vault,
+        object: row.object,
+        status: u16::try_from(row.status).map_err(|_| corrupt("a stored audit status is out of range"))?,
+        error_code: row.error_code,
+        duration_micros: row.duration_micros,
+        rule: row.rule,
+        flags: serde_json::from_str(&row.flags).map_err(corrupt_json("audit flags"))?,
+        parameters: serde_json::from_str(&row.parameters).map_err(corrupt_json("audit parameters"))?,
+        previous_hash: row.previous_hash,
+        hash: row.hash,
     })
+}
+
+impl SqliteTransaction {
+    /// Links a record to the hash chain and inserts it, moving the chain head. The caller holds
+    /// the write lock.
+    async fn append_chained(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
+        let head = match self.meta_get(CHAIN_HEAD_KEY).await? {
+            Some(bytes) => Some(ChainHead::decode(&bytes)?),
+            None => None,
+        };
+        // The next sequence follows both the head and any row past it (records from before the
+        // chain, or rows the chain does not know about), so a sequence is never reused.
+        let last: Option<i64> = sqlx::query_scalar("SELECT max(sequence) FROM audit_log")
+            .fetch_one(self.conn())
+            .await
+            .map_err(database("reading the access log"))?;
+        let next = last.unwrap_or(0).max(head.as_ref().map(|h| h.sequence).unwrap_or(0)) + 1;
+        let mut record = record.clone();
+        record.time = time(seconds(record.time), "audit")?;
+        let new_head = audit::link(&mut record, head.as_ref(), next);
+        let flags = serde_json::to_string(&record.flags).map_err(encode_json("audit flags"))?;
+        let parameters = serde_json::to_string(&record.parameters).map_err(encode_json("audit parameters"))?;
+        let sequence: i64 = sqlx::query_scalar(concat!(
+            "INSERT INTO audit_log (",
+            audit_columns!(),
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence"
+        ))
+        .bind(record.sequence)
+        .bind(seconds(record.time))
+        .bind(&record.operation)
+        .bind(&record.caller_object_id)
+        .bind(&record.caller_name)
+        .bind(&record.caller_type)
+        .bind(&record.client_address)
+        .bind(&record.door)
+        .bind(record.vault.as_deref())
+        .bind(record.object.as_deref())
+        .bind(i64::from(record.status))
+        .bind(record.error_code.as_deref())
+        .bind(record.duration_micros)
+        .bind(&record.rule)
+        .bind(flags)
+        .bind(parameters)
+        .bind(&record.previous_hash)
+        .bind(&record.hash)
+        .fetch_one(self.conn())
+        .await
+        .map_err(database("appending to the access log"))?;
+        self.meta_put(CHAIN_HEAD_KEY, &new_head.encode()).await?;
+        Ok(sequence)
+    }
 }
 
 #[async_trait::async_trait]
@@ -521,39 +606,81 @@ impl Transaction for SqliteTransaction {
     }
 
     async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
-        sqlx::query_scalar(
-            "INSERT INTO audit_log (time, operation, caller_object_id, caller_name, client_address, door, vault, \
-             object, status, error_code, duration_micros, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             RETURNING sequence",
-        )
-        .bind(seconds(record.time))
-        .bind(&record.operation)
-        .bind(&record.caller_object_id)
-        .bind(&record.caller_name)
-        .bind(&record.client_address)
-        .bind(&record.door)
-        .bind(record.vault.as_deref())
-        .bind(record.object.as_deref())
-        .bind(i64::from(record.status))
-        .bind(record.error_code.as_deref())
-        .bind(record.duration_micros)
-        .bind(&record.rule)
-        .fetch_one(self.conn())
-        .await
-        .map_err(database("appending to the access log"))
+        match self.connection {
+            Connection::Transaction(_) => self.append_chained(record).await,
+            Connection::Session(_) => {
+                // A read session has no transaction: take the write lock for the append alone, so
+                // two appends never read the same chain head.
+                sqlx::query("BEGIN IMMEDIATE").execute(self.conn()).await.map_err(database("locking the access log"))?;
+                match self.append_chained(record).await {
+                    Ok(sequence) => {
+                        sqlx::query("COMMIT").execute(self.conn()).await.map_err(database("committing an access log record"))?;
+                        Ok(sequence)
+                    }
+                    Err(error) => {
+                        // The append failed; undo it. A failing rollback leaves nothing to undo.
+                        let _ = sqlx::query("ROLLBACK").execute(self.conn()).await;
+                        Err(error)
+                    }
+                }
+            }
+        }
     }
 
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT sequence, time, operation, caller_object_id, caller_name, client_address, door, vault, object, \
-             status, error_code, duration_micros, rule FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?",
-        )
-        .bind(after)
-        .bind(limit.max(0))
-        .fetch_all(self.conn())
-        .await
-        .map_err(database("reading the access log"))?;
+        let rows: Vec<AuditRow> =
+            sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?"))
+                .bind(after)
+                .bind(limit.max(0))
+                .fetch_all(self.conn())
+                .await
+                .map_err(database("reading the access log"))?;
         rows.into_iter().map(decode_audit).collect()
+    }
+
+    async fn directory_get(&mut self, kind: EntryKind, id: &str) -> Result<Option<DirectoryEntry>, StoreError> {
+        let row: Option<DirectoryRow> = sqlx::query_as("SELECT kind, id, name, body FROM directory WHERE kind = ? AND id = ?")
+            .bind(kind.as_str())
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(database("reading a directory entry"))?;
+        row.map(decode_directory).transpose()
+    }
+
+    async fn directory_put(&mut self, entry: &DirectoryEntry) -> Result<(), StoreError> {
+        let body = serde_json::to_string(&entry.body).map_err(encode_json("directory entry"))?;
+        sqlx::query(
+            "INSERT INTO directory (kind, id, name, body) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, body = excluded.body",
+        )
+        .bind(entry.kind.as_str())
+        .bind(&entry.id)
+        .bind(&entry.name)
+        .bind(body)
+        .execute(self.conn())
+        .await
+        .map_err(database("writing a directory entry"))?;
+        Ok(())
+    }
+
+    async fn directory_list(&mut self, kind: EntryKind) -> Result<Vec<DirectoryEntry>, StoreError> {
+        let rows: Vec<DirectoryRow> = sqlx::query_as("SELECT kind, id, name, body FROM directory WHERE kind = ? ORDER BY name, id")
+            .bind(kind.as_str())
+            .fetch_all(self.conn())
+            .await
+            .map_err(database("listing directory entries"))?;
+        rows.into_iter().map(decode_directory).collect()
+    }
+
+    async fn directory_delete(&mut self, kind: EntryKind, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM directory WHERE kind = ? AND id = ?")
+            .bind(kind.as_str())
+            .bind(id)
+            .execute(self.conn())
+            .await
+            .map_err(database("deleting a directory entry"))?;
+        Ok(())
     }
 
     async fn event_append(&mut self, event: &EventRecord) -> Result<i64, StoreError> {

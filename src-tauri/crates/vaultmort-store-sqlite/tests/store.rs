@@ -57,6 +57,8 @@ fn vault(id: &str, name: &str, group: &str) -> Vault {
         deletion: None,
         certificate_issuers: Vec::new(),
         certificate_contacts: Vec::new(),
+        access_policies: Vec::new(),
+        network_acls: Default::default(),
     }
 }
 
@@ -90,6 +92,7 @@ fn audit(operation: &str, vault: Option<&str>) -> AuditRecord {
         operation: operation.to_string(),
         caller_object_id: "owner-id".to_string(),
         caller_name: "Owner".to_string(),
+        caller_type: "user".to_string(),
         client_address: "127.0.0.1".to_string(),
         door: "cli".to_string(),
         vault: vault.map(str::to_string),
@@ -98,6 +101,10 @@ fn audit(operation: &str, vault: Option<&str>) -> AuditRecord {
         error_code: None,
         duration_micros: 1234,
         rule: "owner".to_string(),
+        flags: Vec::new(),
+        parameters: Default::default(),
+        previous_hash: String::new(),
+        hash: String::new(),
     }
 }
 
@@ -492,7 +499,12 @@ mod audit {
         let page = tx.audit_list(sequences[1], 2).await.expect("reading succeeds");
         let ops: Vec<&str> = page.iter().map(|r| r.operation.as_str()).collect();
         assert_eq!(ops, ["Op2", "Op3"], "the page starts after the given sequence, oldest first, and stops at the limit");
-        let expected = AuditRecord { sequence: sequences[2], ..audit("Op2", Some("Alpha")) };
+        let expected = AuditRecord {
+            sequence: sequences[2],
+            previous_hash: page[0].previous_hash.clone(),
+            hash: page[0].hash.clone(),
+            ..audit("Op2", Some("Alpha"))
+        };
         assert_eq!(page[0], expected, "every field round-trips and the sequence is the stored one");
         assert_eq!(page[1].vault, None, "an absent vault stays absent");
 
@@ -508,7 +520,49 @@ mod audit {
         let record = AuditRecord { status: 403, error_code: Some("Forbidden".to_string()), ..audit("SecretGet", Some("v")) };
         let sequence = tx.audit_append(&record).await.expect("an audit record is appended");
         let listed = tx.audit_list(0, 1).await.expect("reading succeeds");
-        assert_eq!(listed, [AuditRecord { sequence, ..record }], "a refusal is logged with its status and code");
+        let chained = AuditRecord { sequence, previous_hash: listed[0].previous_hash.clone(), hash: listed[0].hash.clone(), ..record };
+        assert_eq!(listed, [chained], "a refusal is logged with its status and code");
+    }
+
+    #[tokio::test]
+    async fn appends_form_a_hash_chain_that_ends_at_the_stored_head() {
+        let (_dir, store) = store().await;
+        let mut tx = begin(&store).await;
+        for i in 0..3 {
+            tx.audit_append(&audit(&format!("Op{i}"), None)).await.expect("an audit record is appended");
+        }
+        commit(tx).await;
+        // A read session appends under the write lock as well.
+        let mut session = store.begin_read().await.expect("a read session opens");
+        session.audit_append(&audit("Op3", None)).await.expect("a read session appends its record");
+        let records = session.audit_list(0, 100).await.expect("reading succeeds");
+        let head = session.meta_get(vaultmort_core::audit::CHAIN_HEAD_KEY).await.expect("meta reads").expect("the head is kept");
+        let head = vaultmort_core::audit::ChainHead::decode(&head).expect("the head decodes");
+        assert_eq!(records[0].previous_hash, vaultmort_core::audit::GENESIS, "the first record follows the genesis value");
+        assert!(records.windows(2).all(|w| w[1].previous_hash == w[0].hash), "each record holds its predecessor's hash");
+        let verification = vaultmort_core::audit::verify(&records, Some(&head));
+        assert!(verification.valid, "the stored chain verifies: {:?}", verification.problems);
+    }
+}
+
+mod directory {
+    use super::*;
+    use vaultmort_core::storage::{DirectoryEntry, EntryKind};
+
+    #[tokio::test]
+    async fn entries_round_trip_by_kind_and_id_case_insensitively() {
+        let (_dir, store) = store().await;
+        let mut tx = begin(&store).await;
+        let entry =
+            DirectoryEntry { kind: EntryKind::Principal, id: "ABC".into(), name: "Alice".into(), body: json!({"upn": "alice@x.example"}) };
+        tx.directory_put(&entry).await.expect("an entry is stored");
+        let other = DirectoryEntry { kind: EntryKind::RoleAssignment, id: "abc".into(), name: "a".into(), body: json!({}) };
+        tx.directory_put(&other).await.expect("the same id under another kind is another entry");
+        assert_eq!(tx.directory_get(EntryKind::Principal, "abc").await.expect("reads"), Some(entry.clone()), "ids ignore case");
+        assert_eq!(tx.directory_list(EntryKind::Principal).await.expect("lists"), [entry], "a list holds only its kind");
+        tx.directory_delete(EntryKind::Principal, "abc").await.expect("deletes");
+        assert!(tx.directory_get(EntryKind::Principal, "ABC").await.expect("reads").is_none(), "a deleted entry is gone");
+        assert_eq!(tx.directory_list(EntryKind::RoleAssignment).await.expect("lists").len(), 1, "other kinds are untouched");
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per command group; each turns parsed flags into a core request and the result
 //! into az's JSON shape.
 
+mod access;
 mod certificate;
 mod clock;
 mod group;
@@ -26,6 +27,20 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
         TopCommand::Ca(command) => certificate::ca(core, ctx, command).await,
         TopCommand::Events(command) => certificate::events(core, ctx, command).await,
         TopCommand::Keyvault(command) => vault::run(core, ctx, command).await,
+        TopCommand::Account(command) => access::account(core, ctx, command).await,
+        TopCommand::Ad(command) => access::ad(core, ctx, command).await,
+        TopCommand::Identity(command) => access::identity(core, ctx, command).await,
+        TopCommand::Role(command) => access::role(core, ctx, command).await,
+        TopCommand::Network(command) => access::network(core, ctx, command).await,
+        TopCommand::Login => {
+            let signed_in = core.login(&ctx.principal.object_id, vaultmort_core::Door::Cli, ctx.source).await?;
+            Ok(serde_json::json!({
+                "name": signed_in.principal.name,
+                "objectId": signed_in.principal.object_id,
+                "tenantId": core.tenant().tenant_id,
+                "type": signed_in.principal.kind.as_str(),
+            }))
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod access;
 mod at_rest;
 mod backup;
 mod bad_input;

@@ -1,0 +1,10 @@
+//! Access control end to end in the core, over the real SQLite store: the permission matrix in
+//! both permission models (issue 5, must-show 1), the management plane (2), the firewall (3) and
+//! the access log (4). Each test builds its own store in a temporary folder.
+
+mod support;
+
+mod firewall;
+mod log;
+mod management;
+mod matrix;
