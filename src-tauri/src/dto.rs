@@ -114,6 +114,8 @@ pub struct VaultView {
     pub rbac_authorization: bool,
     /// `https://<vault>.localhost:<port>/`.
     pub vault_uri: String,
+    /// The Azure resource id (the scope of role assignments on the vault).
+    pub resource_id: String,
     /// Creation time.
     pub created: String,
 }
@@ -122,6 +124,7 @@ impl From<Vault> for VaultView {
     fn from(vault: Vault) -> Self {
         Self {
             vault_uri: format!("{}/", vault_base(&vault.name)),
+            resource_id: vault.resource_id(),
             name: vault.name,
             resource_group: vault.resource_group,
             location: vault.location,

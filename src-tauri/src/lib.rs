@@ -15,6 +15,7 @@
 pub mod clipboard;
 pub mod commands;
 mod dto;
+mod dto_access;
 mod dto_certificates;
 mod error;
 mod files;
@@ -33,6 +34,7 @@ use tauri::Manager;
 
 pub use command_names::COMMANDS;
 pub use dto::*;
+pub use dto_access::*;
 pub use dto_certificates::*;
 pub use error::CommandError;
 pub use state::AppState;
@@ -40,7 +42,7 @@ pub use state::AppState;
 /// Every command with its TypeScript types: the invoke handler, and the source of
 /// `ui/src/bindings.ts`. Errors reach the UI as `{ status: "error", error: CommandError }`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{certificates, deleted, expiry, groups, keys, secrets, session, vaults};
+    use commands::{access, certificates, deleted, expiry, groups, keys, secrets, session, vaults};
     tauri_specta::Builder::<R>::new()
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // One TypeScript type per DTO: with serde phases on, every type with an `Option` field
@@ -97,6 +99,25 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             certificates::set_contacts,
             certificates::list_outbox,
             expiry::expiring_soon,
+            access::list_principals,
+            access::create_principal,
+            access::delete_principal,
+            access::signed_in,
+            access::sign_in_as,
+            access::access_configuration,
+            access::set_access_policy,
+            access::delete_access_policy,
+            access::set_rbac_authorization,
+            access::list_role_definitions,
+            access::list_role_assignments,
+            access::create_role_assignment,
+            access::delete_role_assignment,
+            access::check_access,
+            access::network_rules,
+            access::update_network,
+            access::change_network_rule,
+            access::query_access_log,
+            access::verify_access_log,
         ])
 }
 

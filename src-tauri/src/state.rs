@@ -72,6 +72,11 @@ impl AppState {
         RequestContext { principal, ..RequestContext::local_owner(Door::Desktop) }
     }
 
+    /// Acts as `principal` from now on.
+    pub(crate) fn sign_in_as(&self, principal: Principal) {
+        *self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = principal;
+    }
+
     /// Plugs in the clipboard (once; later calls are ignored).
     pub fn set_clipboard(&self, clipboard: Arc<dyn Clipboard>) {
         let _ = self.clipboard.set(clipboard);
@@ -174,6 +179,11 @@ impl AppState {
                     log::warn!("cannot read the event log: {error}");
                 }
                 after_unlock(&home.core).await;
+                // Whoever was signed in through the desktop last time is signed in again.
+                match home.core.signed_in(Door::Desktop, std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).await {
+                    Ok(ctx) => self.sign_in_as(ctx.principal),
+                    Err(error) => log::warn!("the remembered sign-in is gone ({error}); acting as the owner"),
+                }
                 if let Some(notifier) = self.notifier.get() {
                     crate::notices::spawn_scheduler(Arc::clone(&home.core), Arc::clone(&self.events), Arc::clone(notifier));
                 }

@@ -172,9 +172,95 @@ export const commands = {
 	 *  included, with a negative `daysLeft`; disabled ones too.
 	 */
 	expiringSoon: (withinDays: number) => typedError<ExpiringItem[], CommandError>(__TAURI_INVOKE("expiring_soon", { withinDays })),
+	/**  Every user, group, service principal and managed identity of the practice directory. */
+	listPrincipals: () => typedError<PrincipalView[], CommandError>(__TAURI_INVOKE("list_principals")),
+	/**
+	 *  Creates a principal: a user needs a UPN (`alice@contoso.example`); the others a display name.
+	 *  A service principal comes with a first client secret, returned this once.
+	 */
+	createPrincipal: (kind: PrincipalKindName, displayName: string, userPrincipalName: string | null) => typedError<CreatedPrincipalView, CommandError>(__TAURI_INVOKE("create_principal", { kind, displayName, userPrincipalName })),
+	/**  Deletes a principal (by UPN, app id, display name or object id). */
+	deletePrincipal: (query: string) => typedError<PrincipalView, CommandError>(__TAURI_INVOKE("delete_principal", { query })),
+	/**  Who the app acts as now. */
+	signedIn: () => typedError<SignedInView, CommandError>(__TAURI_INVOKE("signed_in")),
+	/**
+	 *  Signs in as a user, service principal or managed identity (by UPN, app id, display name or
+	 *  object id), or as the installation's owner with `owner`. Every later request runs as them,
+	 *  and the choice is remembered for the next start. Audited as `SignIn`.
+	 */
+	signInAs: (query: string) => typedError<SignedInView, CommandError>(__TAURI_INVOKE("sign_in_as", { query })),
+	/**  A vault's access configuration: its permission model, its policies, and the editor's choices. */
+	accessConfiguration: (vault: string) => typedError<AccessConfigView, CommandError>(__TAURI_INVOKE("access_configuration", { vault })),
+	/**  Adds or replaces the access policy of `principal` on `vault` with exactly `permissions`. */
+	setAccessPolicy: (vault: string, principal: string, permissions: PermissionSet) => typedError<PolicyWriteView, CommandError>(__TAURI_INVOKE("set_access_policy", { vault, principal, permissions })),
+	/**  Removes the access policy of `principal` from `vault`. */
+	deleteAccessPolicy: (vault: string, principal: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_access_policy", { vault, principal })),
+	/**  Switches the vault between access policies and Azure RBAC for data access. */
+	setRbacAuthorization: (vault: string, enabled: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("set_rbac_authorization", { vault, enabled })),
+	/**  Every role definition, built-in and custom. */
+	listRoleDefinitions: () => typedError<RoleDefinitionView[], CommandError>(__TAURI_INVOKE("list_role_definitions")),
+	/**  The role assignments that apply at `scope` (a resource id), inherited ones included. */
+	listRoleAssignments: (scope: string) => typedError<RoleAssignmentView[], CommandError>(__TAURI_INVOKE("list_role_assignments", { scope })),
+	/**  Assigns `role` to `assignee` at `scope`. */
+	createRoleAssignment: (assignee: string, role: string, scope: string) => typedError<RoleAssignmentView, CommandError>(__TAURI_INVOKE("create_role_assignment", { assignee, role, scope })),
+	/**  Removes a role assignment by id. */
+	deleteRoleAssignment: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_role_assignment", { id })),
+	/**  What `principal` may do on `vault`, operation by operation, and the rule that decides. */
+	checkAccess: (principal: string, vault: string) => typedError<AccessCheckView[], CommandError>(__TAURI_INVOKE("check_access", { principal, vault })),
+	/**  The vault's firewall. */
+	networkRules: (vault: string) => typedError<NetworkView, CommandError>(__TAURI_INVOKE("network_rules", { vault })),
+	/**  Sets public network access, the default action and the trusted-services bypass. */
+	updateNetwork: (vault: string, publicNetworkAccess: string, defaultAction: string, bypass: string) => typedError<NetworkView, CommandError>(__TAURI_INVOKE("update_network", { vault, publicNetworkAccess, defaultAction, bypass })),
+	/**
+	 *  Adds (`add`) or removes an IP rule (an IPv4 address or CIDR range) or, when `subnet` is set,
+	 *  a virtual network rule.
+	 */
+	changeNetworkRule: (vault: string, rule: string, subnet: boolean, add: boolean) => typedError<NetworkView, CommandError>(__TAURI_INVOKE("change_network_rule", { vault, rule, subnet, add })),
+	/**  The access log, newest first, filtered. */
+	queryAccessLog: (filter: AuditFilterInput) => typedError<AuditRecordView[], CommandError>(__TAURI_INVOKE("query_access_log", { filter })),
+	/**  Checks the access log's hash chain: an edited or removed record breaks it. */
+	verifyAccessLog: () => typedError<VerificationView, CommandError>(__TAURI_INVOKE("verify_access_log")),
 };
 
 /* Types */
+/**  One line of "check access". */
+export type AccessCheckView = {
+	/**  The operation. */
+	operation: string,
+	/**  Its access-policy permission (`secrets/get`). */
+	permission: string,
+	/**  Its RBAC data action. */
+	dataAction: string | null,
+	/**  Whether the principal may. */
+	allowed: boolean,
+	/**  The rule that decided. */
+	rule: string,
+};
+
+/**  A vault's "Access configuration": its permission model and, in policy mode, its policies. */
+export type AccessConfigView = {
+	/**  Azure RBAC decides data access (access policies are then ignored). */
+	rbacAuthorization: boolean,
+	/**  The vault's access policies. */
+	policies: AccessPolicyView[],
+	/**  Every permission a policy can hold, for the editor's checkboxes. */
+	allPermissions: PermissionSet,
+	/**  The portal's "Configure from template" presets. */
+	templates: PolicyTemplateView[],
+};
+
+/**  One access policy of a vault. */
+export type AccessPolicyView = {
+	/**  The principal's object id. */
+	objectId: string,
+	/**  Its display name ("unknown principal" once deleted from the directory). */
+	displayName: string,
+	/**  What it is, when the directory still knows it. */
+	kind: PrincipalKindName | null,
+	/**  What it may do. */
+	permissions: PermissionSet,
+};
+
 /**
  *  A version's editable attributes, as the edit form sends them: the whole desired state (a
  *  null date clears it).
@@ -186,6 +272,56 @@ export type AttributesInput = {
 	notBefore: string | null,
 	/**  Expiry, or null for none. */
 	expires: string | null,
+};
+
+/**  The access log's filters (all optional). */
+export type AuditFilterInput = {
+	/**  Vault name. */
+	vault: string | null,
+	/**  Caller name or object id. */
+	caller: string | null,
+	/**  Operation name. */
+	operation: string | null,
+	/**  `succeeded`, `denied` or `failed`. */
+	outcome: string | null,
+	/**  From (ISO-8601). */
+	since: string | null,
+	/**  Until (ISO-8601). */
+	until: string | null,
+	/**  At most this many (newest). */
+	limit: number | null,
+};
+
+/**  One record of the access log (never a value, key or token). */
+export type AuditRecordView = {
+	/**  Position in the log. */
+	sequence: number,
+	/**  When (the installation's clock). */
+	time: string,
+	/**  Key Vault's operation name. */
+	operation: string,
+	/**  The caller's name. */
+	callerName: string,
+	/**  The caller's object id. */
+	callerObjectId: string,
+	/**  The client address. */
+	clientAddress: string,
+	/**  The door (`desktop`, `cli`, `rest`, `system`). */
+	door: string,
+	/**  The vault, if any. */
+	vault: string | null,
+	/**  The object (`secrets/name/version`), never its value. */
+	object: string | null,
+	/**  HTTP-style status. */
+	status: number,
+	/**  The error code, if refused or failed. */
+	errorCode: string | null,
+	/**  Duration in microseconds. */
+	durationMicros: number,
+	/**  The rule that allowed or denied it. */
+	rule: string,
+	/**  Flags, e.g. `self-granted-data-access`. */
+	flags: string[],
 };
 
 /**  A certificate version with the facts the details pane shows. */
@@ -291,6 +427,14 @@ export type CreateVaultInput = {
 	retentionDays: number,
 	/**  Turn purge protection on. */
 	purgeProtection: boolean,
+};
+
+/**  A principal just created; a service principal's client secret is shown this once. */
+export type CreatedPrincipalView = {
+	/**  The new object. */
+	principal: PrincipalView,
+	/**  The first client secret of a service principal; never shown again. */
+	clientSecret: string | null,
 };
 
 /**  The try-it panel's operations besides sign and verify. */
@@ -454,6 +598,20 @@ export type LifetimeActionForm = {
 	daysBeforeExpiry: number | null,
 };
 
+/**  A vault's firewall. */
+export type NetworkView = {
+	/**  `Enabled` or `Disabled`. */
+	publicNetworkAccess: string,
+	/**  `Allow` or `Deny`. */
+	defaultAction: string,
+	/**  `AzureServices` or `None`. */
+	bypass: string,
+	/**  IPv4 addresses and CIDR ranges. */
+	ipRules: string[],
+	/**  Subnet ids. */
+	virtualNetworkRules: string[],
+};
+
 /**  Which kind of object an expiry is about. */
 export type ObjectKindName = 
 /**  A key. */
@@ -475,6 +633,16 @@ export type PendingView = {
 	issuerName: string,
 	/**  The CSR as PEM (`CERTIFICATE REQUEST`); empty when there is none. */
 	csrPem: string,
+};
+
+/**  Permission names, by kind of object. */
+export type PermissionSet = {
+	/**  Key permissions (`get`, `sign`, ...). */
+	keys: string[],
+	/**  Secret permissions. */
+	secrets: string[],
+	/**  Certificate permissions. */
+	certificates: string[],
 };
 
 /**  The certificate policy as the form shows it. */
@@ -503,6 +671,20 @@ export type PolicyForm = {
 	lifetimeActions: LifetimeActionForm[],
 };
 
+/**  A "Configure from template" preset. */
+export type PolicyTemplateView = {
+	/**  Its name, as the portal shows it. */
+	name: string,
+	/**  What it selects. */
+	permissions: PermissionSet,
+};
+
+/**  What writing a policy did. */
+export type PolicyWriteView = {
+	/**  Flags the core raised, e.g. `self-granted-data-access` when the writer granted itself data access. */
+	flags: string[],
+};
+
 /**  One certificate of an import preview. */
 export type PreviewCertificateView = {
 	/**  Subject. */
@@ -519,6 +701,63 @@ export type PreviewCertificateView = {
 	key: string,
 	/**  SHA-1 thumbprint, upper-case hex. */
 	thumbprint: string,
+};
+
+/**  The kinds of directory object, as the UI names them. */
+export type PrincipalKindName = 
+/**  A person. */
+"user" | 
+/**  A security group. */
+"group" | 
+/**  An application's service principal. */
+"servicePrincipal" | 
+/**  A managed identity. */
+"managedIdentity";
+
+/**  A directory object. */
+export type PrincipalView = {
+	/**  Object id. */
+	objectId: string,
+	/**  What it is. */
+	kind: PrincipalKindName,
+	/**  Display name. */
+	displayName: string,
+	/**  What one signs in with: the UPN for users, else the display name. */
+	signInName: string,
+	/**  Application id, for service principals. */
+	appId: string | null,
+	/**  A first-party service Key Vault trusts (the firewall's bypass lets it through). */
+	trustedService: boolean,
+};
+
+/**  A role assignment. */
+export type RoleAssignmentView = {
+	/**  Its id. */
+	id: string,
+	/**  The assignee's object id. */
+	principalId: string,
+	/**  The assignee's type (`User`, `Group`, `ServicePrincipal`). */
+	principalType: string,
+	/**  The role's name. */
+	role: string,
+	/**  Where it applies. */
+	scope: string,
+	/**  When it was made. */
+	created: string,
+};
+
+/**  A role definition. */
+export type RoleDefinitionView = {
+	/**  Its id. */
+	id: string,
+	/**  Its name (`Key Vault Secrets User`). */
+	name: string,
+	/**  What it is for. */
+	description: string,
+	/**  A custom role (not built in). */
+	custom: boolean,
+	/**  Whether it grants data actions (so it matters at vault and object scope). */
+	dataRole: boolean,
 };
 
 /**  Where a download went. */
@@ -583,6 +822,16 @@ export type SetSecretInput = {
 	contentType: string | null,
 };
 
+/**  Who the app acts as. */
+export type SignedInView = {
+	/**  Object id. */
+	objectId: string,
+	/**  Sign-in name. */
+	name: string,
+	/**  Whether this is the installation's owner. */
+	owner: boolean,
+};
+
 /**  A vault's pricing tier. */
 export type SkuName = 
 /**  Software-protected keys. */
@@ -608,8 +857,22 @@ export type VaultView = {
 	rbacAuthorization: boolean,
 	/**  `https://<vault>.localhost:<port>/`. */
 	vaultUri: string,
+	/**  The Azure resource id (the scope of role assignments on the vault). */
+	resourceId: string,
 	/**  Creation time. */
 	created: string,
+};
+
+/**  The result of checking the log's hash chain. */
+export type VerificationView = {
+	/**  The chain is intact. */
+	valid: boolean,
+	/**  Records read. */
+	records: number,
+	/**  The first record that breaks the chain. */
+	firstBadSequence: number | null,
+	/**  What is wrong, in words. */
+	problems: string[],
 };
 
 /* Tauri Specta runtime */

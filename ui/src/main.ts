@@ -7,7 +7,10 @@ import { host, type SessionStatus } from "./host";
 import { parseRoute, type Route } from "./route";
 import { alertRegion, clearAlert, showError, statusRegion } from "./ui";
 import { createVaultView } from "./views/create-vault";
+import { accessLogView } from "./views/access-log";
+import { directoryView } from "./views/directory";
 import { expiringView } from "./views/expiring";
+import { signedInSwitcher } from "./views/signed-in";
 import { navView } from "./views/nav";
 import { outboxView } from "./views/outbox";
 import { unlockView } from "./views/unlock";
@@ -31,6 +34,7 @@ function portal(status: SessionStatus): void {
       h("span", { class: "brand" }, h("span", { class: "brand-mark small", "aria-hidden": "true" }, "V"), "Vaultmort"),
       h("span", { class: "topbar-note" }, "Offline Azure Key Vault"),
       h("span", { class: "spacer" }),
+      signedInSwitcher(() => render(parseRoute(location.hash), true)),
       h("span", { class: "topbar-note home", title: "Vaultmort home" }, status.home),
     ),
     nav.element,
@@ -38,9 +42,10 @@ function portal(status: SessionStatus): void {
   );
   replace(root, shell);
 
-  function render(route: Route): void {
+  /** Shows `route`; `fresh` rebuilds the page even when only the tab changed (after a sign-in). */
+  function render(route: Route, fresh = false): void {
     nav.select(route);
-    if (route.page === "vault" && blade !== null && blade.vault === route.vault) {
+    if (!fresh && route.page === "vault" && blade !== null && blade.vault === route.vault) {
       blade.show(route.tab, route.kind);
       return;
     }
@@ -58,6 +63,12 @@ function portal(status: SessionStatus): void {
         break;
       case "outbox":
         replace(content, outboxView());
+        break;
+      case "directory":
+        replace(content, directoryView());
+        break;
+      case "access-log":
+        replace(content, accessLogView());
         break;
       case "vault":
         blade = vaultBlade(route.vault, route.tab, route.kind);

@@ -1,16 +1,19 @@
 // Where the user is, kept in the URL hash so Back/Forward and reloads work under
-// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox ,
+// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log ,
 // #/vault/<name>/<tab> , and #/vault/<name>/deleted/<kind> for one kind of deleted objects.
 
 import type { ObjectKindName } from "./host";
 
-export const TABS = ["overview", "keys", "secrets", "certificates", "deleted"] as const;
+export const TABS = ["overview", "keys", "secrets", "certificates", "access", "iam", "networking", "deleted"] as const;
 export type Tab = (typeof TABS)[number];
 export const TAB_LABELS: Record<Tab, string> = {
   overview: "Overview",
   keys: "Keys",
   secrets: "Secrets",
   certificates: "Certificates",
+  access: "Access configuration",
+  iam: "Access control (IAM)",
+  networking: "Networking",
   deleted: "Deleted objects",
 };
 
@@ -19,6 +22,8 @@ export type Route =
   | { page: "create-vault"; group?: string }
   | { page: "expiring" }
   | { page: "outbox" }
+  | { page: "directory" }
+  | { page: "access-log" }
   | { page: "vault"; vault: string; tab: Tab; kind?: ObjectKindName };
 
 const KINDS: readonly string[] = ["key", "secret", "certificate"] satisfies ObjectKindName[];
@@ -39,6 +44,10 @@ export function parseRoute(hash: string): Route {
       return { page: "expiring" };
     case "outbox":
       return { page: "outbox" };
+    case "directory":
+      return { page: "directory" };
+    case "access-log":
+      return { page: "access-log" };
     case "vault": {
       const vault = parts[1];
       if (!vault) return { page: "vaults" };
@@ -62,6 +71,10 @@ export function href(route: Route): string {
       return "#/expiring";
     case "outbox":
       return "#/outbox";
+    case "directory":
+      return "#/directory";
+    case "access-log":
+      return "#/access-log";
     case "vault": {
       const base = `#/vault/${encodeURIComponent(route.vault)}/${route.tab}`;
       return route.tab === "deleted" && route.kind ? `${base}/${route.kind}` : base;

@@ -7,6 +7,7 @@
 //! sizes, algorithms and dates are checked by the core, which also authorizes and audits each
 //! request. Each module mirrors a view of the UI.
 
+pub mod access;
 pub mod certificates;
 pub mod deleted;
 pub mod expiry;

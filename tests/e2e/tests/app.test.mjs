@@ -324,3 +324,86 @@ step("deletes the secret, finds it under Deleted secrets and recovers it", async
   await byTestId(`secret-reveal-${SECRET}`).click();
   await waitForText(`secret-value-${SECRET}`, SECRET_VALUE);
 });
+
+step("Access: a Secrets User may not create a key and is told why; a policy from a template lets it through", async () => {
+  const SAM = "sam@petdash.example";
+  // The owner adds Sam to the directory, lets Sam read the subscription's vaults (Reader), and
+  // gives Sam the "Secret Management" access policy on the vault: what a Secrets User may do.
+  await byTestId("nav-directory").click();
+  await (await waitFor("principal-kind")).selectByAttribute("value", "user");
+  await byTestId("principal-name").setValue("Sam");
+  await byTestId("principal-upn").setValue(SAM);
+  await byTestId("principal-create").click();
+  await waitFor(`principal-row-${SAM}`);
+
+  await byTestId(`vault-link-${VAULT}`).click();
+  await (await waitFor("tab-iam")).click();
+  await (await waitFor("iam-add-open")).click();
+  await (await waitFor("iam-role")).selectByAttribute("value", "Reader");
+  await byTestId("iam-principal").selectByVisibleText(`${SAM} (user)`);
+  await byTestId("iam-scope").selectByVisibleText("Subscription");
+  await byTestId("iam-save").click();
+  await browser.waitUntil(async () => /Reader/.test(await byTestId("iam-list").getText()), { timeout: 15_000 });
+  await assertNoAlert();
+
+  await byTestId("tab-access").click();
+  await (await waitFor("access-policy-open")).click();
+  await (await waitFor("access-principal")).selectByVisibleText(`${SAM} (user)`);
+  await byTestId("access-template").selectByAttribute("value", "Secret Management");
+  assert.equal(await byTestId("access-secrets-get").isSelected(), true, "the template ticks the secret permissions");
+  assert.equal(await byTestId("access-keys-create").isSelected(), false, "and no key permission");
+  await byTestId("access-policy-save").click();
+  await waitFor(`access-policy-row-${SAM}`);
+  await screenshot(browser, "access-policies");
+
+  // Signed in as Sam: secrets work, creating a key is refused with the missing permission named.
+  await byTestId("signed-in-as").click();
+  await (await waitFor(`signed-in-option-${SAM}`)).click();
+  await browser.waitUntil(async () => (await byTestId("signed-in-as").getAttribute("data-current")) === SAM, { timeout: 15_000 });
+  await (await waitFor("tab-secrets")).click();
+  await waitFor(`secret-row-${SECRET}`);
+  await byTestId("tab-keys").click();
+  await (await waitFor("key-create-open")).click();
+  await (await waitFor("key-name")).setValue("sams-key");
+  await byTestId("key-create-submit").click();
+  await byTestId("alert").waitForDisplayed({ timeout: 15_000 });
+  const refusal = await byTestId("alert-text").getText();
+  assert.match(refusal, /^Forbidden: /, "the refusal has Key Vault's code");
+  assert.match(refusal, /create/i, `the reason names the missing key permission: ${refusal}`);
+  assert.match(refusal, new RegExp(SAM), "and who was refused");
+  await byTestId("alert").scrollIntoView();
+  await screenshot(browser, "access-refused");
+  await byTestId("alert-dismiss").click();
+
+  // The owner widens Sam's policy from a template; signed in as Sam again, the key is created.
+  await byTestId("signed-in-as").click();
+  await (await waitFor("signed-in-option-owner")).click();
+  await browser.waitUntil(async () => /owner/.test(String(await byTestId("signed-in-as").getAttribute("data-current"))), { timeout: 15_000 });
+  await (await waitFor("tab-access")).click();
+  await (await waitFor(`access-policy-edit-${SAM}`)).click();
+  await (await waitFor("access-template")).selectByAttribute("value", "Key & Secret Management");
+  await byTestId("access-policy-save").click();
+  await browser.waitUntil(async () => /9 key/.test(await byTestId(`access-policy-row-${SAM}`).getText()), { timeout: 15_000 });
+  await byTestId("signed-in-as").click();
+  await (await waitFor(`signed-in-option-${SAM}`)).click();
+  await browser.waitUntil(async () => (await byTestId("signed-in-as").getAttribute("data-current")) === SAM, { timeout: 15_000 });
+  await (await waitFor("tab-keys")).click();
+  await (await waitFor("key-create-open")).click();
+  await (await waitFor("key-name")).setValue("sams-key");
+  await byTestId("key-create-submit").click();
+  await waitFor("key-row-sams-key", SLOW_MS);
+  await assertNoAlert();
+
+  // The access log shows Sam's refusal, with the rule that refused it.
+  await byTestId("signed-in-as").click();
+  await (await waitFor("signed-in-option-owner")).click();
+  await browser.waitUntil(async () => /owner/.test(String(await byTestId("signed-in-as").getAttribute("data-current"))), { timeout: 15_000 });
+  await byTestId("nav-access-log").click();
+  await (await waitFor("log-caller")).setValue(SAM);
+  await byTestId("log-outcome").selectByAttribute("value", "denied");
+  await byTestId("log-apply").click();
+  await browser.waitUntil(async () => /KeyCreate/.test(await byTestId("log-list").getText()), { timeout: 15_000 });
+  await byTestId("log-verify").click();
+  await browser.waitUntil(async () => /Intact/.test(await byTestId("log-verdict").getText()), { timeout: 15_000 });
+  await screenshot(browser, "access-log");
+});

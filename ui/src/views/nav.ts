@@ -33,6 +33,8 @@ export function navView(): Nav {
       h("li", null, h("a", { href: href({ page: "create-vault" }), "data-testid": "nav-create-vault", "data-page": "create-vault" }, h("span", { class: "nav-icon icon-plus", "aria-hidden": "true" }), "Create a key vault")),
       h("li", null, h("a", { href: href({ page: "expiring" }), "data-testid": "nav-expiring", "data-page": "expiring" }, h("span", { class: "nav-icon icon-clock", "aria-hidden": "true" }), "Expiring soon")),
       h("li", null, h("a", { href: href({ page: "outbox" }), "data-testid": "nav-outbox", "data-page": "outbox" }, h("span", { class: "nav-icon icon-outbox", "aria-hidden": "true" }), "Outbox")),
+      h("li", null, h("a", { href: href({ page: "directory" }), "data-testid": "nav-directory", "data-page": "directory" }, h("span", { class: "nav-icon icon-group", "aria-hidden": "true" }), "Directory")),
+      h("li", null, h("a", { href: href({ page: "access-log" }), "data-testid": "nav-access-log", "data-page": "access-log" }, h("span", { class: "nav-icon icon-clock", "aria-hidden": "true" }), "Access log")),
     ),
     h("h2", { class: "nav-heading", id: "nav-groups-heading" }, "Resource groups"),
     tree,

@@ -6,7 +6,10 @@ import { h, replace } from "../dom";
 import { host, HostError, type ObjectKindName, type VaultView } from "../host";
 import { go, href, TAB_LABELS, type Tab, TABS } from "../route";
 import { load } from "../ui";
+import { accessPanel } from "./access";
 import { certificatesPanel } from "./certificates";
+import { iamPanel } from "./iam";
+import { networkingPanel } from "./networking";
 import { deletedPanel } from "./deleted";
 import { keysPanel } from "./keys";
 import { overviewPanel } from "./overview";
@@ -66,6 +69,15 @@ export function vaultBlade(vaultName: string, initialTab: Tab, initialKind?: Obj
         break;
       case "certificates":
         replace(panel, certificatesPanel(v.name));
+        break;
+      case "access":
+        replace(panel, accessPanel(v));
+        break;
+      case "iam":
+        replace(panel, iamPanel(v));
+        break;
+      case "networking":
+        replace(panel, networkingPanel(v.name));
         break;
       case "deleted":
         replace(

@@ -317,6 +317,18 @@ impl Vaultmort {
         Ok(ctx)
     }
 
+    /// Signs out of `door`: later requests through it run as the local owner again. Audited as
+    /// `SignIn` (of the owner).
+    pub async fn logout(&self, door: Door, source: IpAddr) -> Result<RequestContext> {
+        let ctx = RequestContext { source, ..RequestContext::local_owner(door) };
+        let mut req = self.request(&ctx, actions::SIGN_IN).await?;
+        req.authorize_system("practice sign-in: the installation's owner may always sign back in");
+        let key = format!("signin.{}", door.as_str());
+        let result = async { Ok(req.tx.meta_put(&key, ctx.principal.object_id.as_bytes()).await?) }.await;
+        req.finish(result).await?;
+        Ok(ctx)
+    }
+
     /// The principal signed in through `door` (see [`Vaultmort::login`]), or the local owner.
     pub async fn signed_in(&self, door: Door, source: IpAddr) -> Result<RequestContext> {
         let mut tx = self.storage.begin_read().await?;

@@ -1,5 +1,6 @@
 //! The commands through IPC, one module per command module, plus the first session end to end.
 
+mod access;
 mod certificates;
 mod clipboard;
 mod deleted;
