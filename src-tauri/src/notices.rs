@@ -3,7 +3,7 @@
 //! While the app runs, the installation's periodic work (retention purges, lifetime actions,
 //! expiry events; [`vaultmort_core::Vaultmort::tick`]) runs every minute. Each event it records
 //! after the app opened the store becomes one desktop notification: a certificate near expiry,
-//! expired, renewed, or its contacts notified. Notifications go through [`Notifier`], so the app
+//! expired, or its contacts notified; and each renewal the run made. Notifications go through [`Notifier`], so the app
 //! uses the notification plugin and the mock-runtime tests a recording one.
 
 use std::sync::{Arc, Mutex};
@@ -60,7 +60,6 @@ pub fn notice_for(event: &Event) -> Option<Notice> {
     let (title, body) = match event.event_type.as_str() {
         "CertificateNearExpiry" => ("Certificate expires soon", format!("'{name}' in vault '{vault}' expires {expires}.")),
         "CertificateExpired" => ("Certificate expired", format!("'{name}' in vault '{vault}' has expired.")),
-        "CertificateNewVersionCreated" => ("Certificate renewed", format!("'{name}' in vault '{vault}' has a new version.")),
         "CertificateContactsNotified" => {
             ("Certificate contacts notified", format!("The contacts of vault '{vault}' were told about '{name}' (see the outbox)."))
         }
@@ -85,10 +84,21 @@ impl EventCursor {
 
     /// Runs the scheduler once and shows a notification for each new event. Returns what was shown.
     pub async fn pass(&self, core: &Vaultmort, notifier: &dyn Notifier) -> Result<Vec<Notice>, CommandError> {
-        core.tick().await?;
+        let (_, renewal) = core.tick().await?;
         let after = self.last_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).unwrap_or(0);
         let events = all_events_after(core, after).await?;
         let mut shown = Vec::new();
+        // Renewals come from this run's report: their CertificateNewVersionCreated event looks
+        // like that of any new version, which a person makes themselves and needs no notice of.
+        for renewed in &renewal.renewed {
+            let (vault, name) = renewed.split_once('/').unwrap_or(("", renewed));
+            let notice = Notice {
+                title: "Certificate renewed".into(),
+                body: format!("'{name}' in vault '{vault}' was renewed by its lifetime action."),
+            };
+            notifier.notify(&notice)?;
+            shown.push(notice);
+        }
         for event in &events {
             if let Some(notice) = notice_for(event) {
                 notifier.notify(&notice)?;

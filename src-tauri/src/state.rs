@@ -178,7 +178,11 @@ impl AppState {
                 if let Err(error) = self.events.start(&home.core).await {
                     log::warn!("cannot read the event log: {error}");
                 }
-                after_unlock(&home.core).await;
+                // With notifications, the scheduler loop's first run (at once) does the catching
+                // up, so that renewals made now are announced too; without, it is done here.
+                if self.notifier.get().is_none() {
+                    after_unlock(&home.core).await;
+                }
                 // Whoever was signed in through the desktop last time is signed in again.
                 match home.core.signed_in(Door::Desktop, std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)).await {
                     Ok(ctx) => self.sign_in_as(ctx.principal),

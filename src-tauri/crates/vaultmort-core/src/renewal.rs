@@ -4,8 +4,8 @@
 //! has come, once per version: AutoRenew makes a new version from the policy (a new key unless
 //! the policy reuses it; never for issuer Unknown), EmailContacts writes a notification for the
 //! vault's contacts to the outbox (no mail leaves the machine). It also records
-//! CertificateNearExpiry (30 days before expiry), CertificateExpired and, for each renewal,
-//! CertificateNewVersionCreated, as Key Vault sends them to Event Grid.
+//! CertificateNearExpiry (30 days before expiry) and CertificateExpired, as Key Vault sends them
+//! to Event Grid (every new version, renewals included, records CertificateNewVersionCreated).
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -182,13 +182,7 @@ impl Vaultmort {
                         };
                         let (key, reused) = self.certificate_key(&vault, &policy, reuse)?;
                         let issued = self.issue_now(&mut req, &vault, &policy, key, reused).await?;
-                        let (_, renewed) = self.store_issued(&mut req, &vault, &object.name, &issued, true, &props.tags).await?;
-                        // As Key Vault tells Event Grid: the subject names the new version.
-                        let e = EventRecord {
-                            subject: format!("certificates/{}/{}", object.name, renewed.version),
-                            ..event("CertificateNewVersionCreated", serde_json::json!({"previousVersion": version, "trigger": tag}))
-                        };
-                        req.tx.event_append(&e).await?;
+                        self.store_issued(&mut req, &vault, &object.name, &issued, true, &props.tags).await?;
                         report.renewed.push(format!("{}/{}", vault.name, object.name));
                     }
                 }

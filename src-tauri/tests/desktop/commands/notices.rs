@@ -82,3 +82,27 @@ fn the_scheduler_loop_started_at_unlock_notifies_by_itself() {
     let again = tauri::async_runtime::block_on(app.state().run_scheduler_once()).expect("the scheduler runs");
     assert_eq!(again, [], "what the loop showed is not shown again by a later pass");
 }
+
+#[test]
+fn a_renewal_by_the_lifetime_action_is_notified() {
+    // A one-month certificate renews at 80 % of its lifetime (the desktop's default policy):
+    // 25 days on, the scheduler renews it, and the person hears of it once.
+    let first = TestApp::unlocked();
+    first.vault("notice-kv");
+    first.self_signed("notice-kv", "renews", 1);
+    let home = first.close();
+    shift_clock(home.path(), 25);
+    let app = TestApp::on_home(home, |state| state);
+    let notifier = Arc::new(RecordingNotifier::default());
+    app.state().set_notifier(notifier.clone());
+    app.unlock();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !notifier.shown().iter().any(|n| n.title == "Certificate renewed") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let renewed: Vec<_> = notifier.shown().into_iter().filter(|n| n.title == "Certificate renewed").collect();
+    assert_eq!(renewed.len(), 1, "the renewal made at unlock is announced once: {:?}", notifier.shown());
+    assert!(renewed[0].body.contains("'renews' in vault 'notice-kv'"), "{renewed:?}");
+    let versions = app.ok("list_certificate_versions", serde_json::json!({ "vault": "notice-kv", "name": "renews" }));
+    assert_eq!(versions.as_array().map(Vec::len), Some(2), "and the certificate has its new version: {versions}");
+}
