@@ -243,4 +243,6 @@ pub mod actions {
     pub const CERTIFICATE_MANAGE_CONTACTS: Action = certificate("CertificateContactsManage", "managecontacts");
     /// Export the practice CA's root certificate.
     pub const CA_EXPORT: Action = mgmt("PracticeCaExport", "Vaultmort/practiceCa/read");
+    /// Issue a TLS server certificate from the practice CA (the REST door's own certificate).
+    pub const CA_ISSUE_SERVER: Action = mgmt("PracticeCaIssueServer", "Vaultmort/practiceCa/issue");
 }
