@@ -52,6 +52,28 @@ pub enum TopCommand {
     /// Events vaults raised (certificate expiry, new versions) and contact notifications.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Serve the vaults over HTTPS with Key Vault's REST API, for the Azure SDKs.
+    Serve(ServeArgs),
+}
+
+/// `vaultmort serve ...`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TCP port (0 picks a free one; the chosen port is printed).
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Address to listen on; loopback unless --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Allow a non-loopback --bind address (other machines can then reach the vaults).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// The vault that https://localhost:<port> and https://127.0.0.1:<port> reach.
+    #[arg(long)]
+    pub default_vault: Option<String>,
+    /// Developer mode: accept any bearer token as the local owner (every response says so).
+    #[arg(long)]
+    pub dev_any_token: bool,
 }
 
 /// `vaultmort ca ...`

@@ -163,7 +163,15 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
                 let input: CreateIn = call.json()?;
                 let enabled = input.attributes.and_then(|a| a.enabled).unwrap_or(true);
                 let op = core.create_certificate(ctx, vault, name, input.policy, enabled, input.tags.unwrap_or_default()).await?;
-                Ok((StatusCode::ACCEPTED, Some(shapes::operation(&op, base))))
+                let mut body = shapes::operation(&op, base);
+                // Key Vault always answers a create with an operation in progress, and the SDKs
+                // rely on it: Python's poller never fetches the certificate when the first
+                // answer is already final. The next GET of /pending reports the real status.
+                if let Some(map) = body.as_object_mut() {
+                    map.insert("status".into(), "inProgress".into());
+                    map.insert("target".into(), serde_json::Value::Null);
+                }
+                Ok((StatusCode::ACCEPTED, Some(body)))
             }
             (&Method::POST, ["certificates", name, "import"]) => {
                 let input: ImportIn = call.json()?;

@@ -26,6 +26,7 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
         TopCommand::Ca(command) => certificate::ca(core, ctx, command).await,
         TopCommand::Events(command) => certificate::events(core, ctx, command).await,
         TopCommand::Keyvault(command) => vault::run(core, ctx, command).await,
+        TopCommand::Serve(_) => Err(CliError { code: "InternalError".into(), message: "serve runs outside the one-shot dispatch".into() }),
     }
 }
 
