@@ -155,6 +155,8 @@ pub mod actions {
     pub const KEY_UPDATE: Action = key("KeyUpdate", "update");
     /// Rotate a key.
     pub const KEY_ROTATE: Action = key("KeyRotate", "rotate");
+    /// Random bytes from the vault (`POST /rng`); any key permission a caller could read with.
+    pub const KEY_RANDOM_BYTES: Action = key("KeyRandomBytes", "get").reads();
     /// Delete a key.
     pub const KEY_DELETE: Action = key("KeyDelete", "delete");
     /// Read deleted keys.

@@ -86,6 +86,7 @@ pub struct Server {
     tenant: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    refresh: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Server {
@@ -129,8 +130,17 @@ impl Server {
         let router = axum::Router::new().fallback(routes::handle).with_state(state);
 
         let (stop, mut stopped) = watch::channel(false);
-        let refresh = identity.clone();
-        let refresh_core = core.clone();
+        let refresh = {
+            let identity = identity.clone();
+            let core = core.clone();
+            tokio::spawn(async move {
+                loop {
+                    identity.stale.notified().await;
+                    // A failure keeps the old certificate; the next unknown host tries again.
+                    let _ = identity.reissue(&core).await;
+                }
+            })
+        };
         let task = tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
@@ -145,19 +155,10 @@ impl Server {
                 let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let router = router.clone();
-                let identity = refresh.clone();
-                let core = refresh_core.clone();
                 tokio::spawn(async move {
                     let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
                         return;
                     };
-                    // A vault host the certificate does not name yet: reissue for the next
-                    // connection (this one already has the old certificate).
-                    if let Some(sni) = stream.get_ref().1.server_name()
-                        && !identity.names(sni)
-                    {
-                        let _ = identity.reissue(&core).await;
-                    }
                     let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                         request.extensions_mut().insert(ConnectInfo(peer));
                         router.clone().oneshot(request.map(axum::body::Body::new))
@@ -168,7 +169,7 @@ impl Server {
                 });
             }
         });
-        Ok(Self { addr, identity, signer, tenant, stop, task })
+        Ok(Self { addr, identity, signer, tenant, stop, task, refresh })
     }
 
     /// The address it listens on.
@@ -198,12 +199,14 @@ impl Server {
 
     /// Stops accepting connections and waits for the accept loop to end.
     pub async fn shutdown(self) {
+        self.refresh.abort();
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 
     /// Serves until the accept loop ends.
     pub async fn wait(self) {
+        let _refresh = self.refresh;
         let _ = self.task.await;
     }
 }

@@ -6,8 +6,8 @@
 //! Vault's quirks (`/secrets/{n}/` means the latest version, `/keys/{n}//sign` an unversioned
 //! key) are plain patterns and no request can fall through to a 500.
 //!
-//! Not supported yet (501 `NotSupported`): key rotation policies, `rng`, `release`,
-//! `attestation`.
+//! Not supported yet (501 `NotSupported`): key rotation policies (the core has none yet),
+//! `release` and `attestation`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -335,6 +335,11 @@ struct VerifyIn {
 }
 
 #[derive(Deserialize)]
+struct RandomIn {
+    count: usize,
+}
+
+#[derive(Deserialize)]
 pub(crate) struct BlobIn {
     pub(crate) value: String,
 }
@@ -485,7 +490,10 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
         }
         (&Method::POST, ["keys", _, _, "release"]) => not_supported("key release"),
         (&Method::GET, ["keys", _, _, "attestation"]) => not_supported("key attestation"),
-        (&Method::POST, ["rng"]) => not_supported("rng"),
+        (&Method::POST, ["rng"]) => {
+            let input: RandomIn = call.json()?;
+            ok(json!({"value": shapes::b64url(&core.random_bytes(ctx, vault, input.count).await?)}))
+        }
         (&Method::GET, ["deletedkeys"]) => {
             let items = core.list_deleted_keys(ctx, vault).await?;
             call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())

@@ -30,6 +30,8 @@ pub struct ServerIdentity {
     current: RwLock<Arc<CertifiedKey>>,
     names: RwLock<Vec<String>>,
     provider: Arc<CryptoProvider>,
+    /// Woken when a client asks for a vault host the certificate does not name.
+    pub(crate) stale: tokio::sync::Notify,
 }
 
 impl ServerIdentity {
@@ -37,7 +39,7 @@ impl ServerIdentity {
     pub async fn issue(core: &Vaultmort, provider: Arc<CryptoProvider>) -> Result<Self, ApiError> {
         let names = dns_names(core).await?;
         let key = issue_certified_key(core, &names, &provider).await?;
-        Ok(Self { current: RwLock::new(Arc::new(key)), names: RwLock::new(names), provider })
+        Ok(Self { current: RwLock::new(Arc::new(key)), names: RwLock::new(names), provider, stale: tokio::sync::Notify::new() })
     }
 
     /// Issues a new certificate when the vaults changed since the last one.
@@ -66,7 +68,15 @@ impl ServerIdentity {
 }
 
 impl ResolvesServerCert for ServerIdentity {
-    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        // A vault host the certificate does not name yet (a vault added while serving): this
+        // handshake gets the current certificate, and a new one is issued for the next.
+        if let Some(sni) = hello.server_name()
+            && sni.ends_with(".localhost")
+            && !self.names(sni)
+        {
+            self.stale.notify_one();
+        }
         self.current.read().ok().map(|k| k.clone())
     }
 }

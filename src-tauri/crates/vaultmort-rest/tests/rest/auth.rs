@@ -124,3 +124,56 @@ async fn developer_mode_accepts_any_token_and_says_so() {
     let response = normal.client().get(format!("{}/secrets?api-version=7.6", normal.vault_url())).send().await.expect("answers");
     assert!(!response.headers().contains_key(vaultmort_rest::DEV_MODE_HEADER), "developer mode is off by default");
 }
+
+/// The local owner and one practice application, as the directory will provide them.
+struct OwnerAndApp;
+
+const APP_ID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+
+fn app() -> vaultmort_core::Principal {
+    vaultmort_core::Principal {
+        object_id: APP_ID.into(),
+        name: "practice-app".into(),
+        kind: vaultmort_core::context::PrincipalKind::ServicePrincipal,
+    }
+}
+
+impl vaultmort_rest::ClientCredentials for OwnerAndApp {
+    fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<vaultmort_core::Principal> {
+        match (client_id, client_secret) {
+            (APP_ID, "app secret") => Some(app()),
+            (_, OWNER_SECRET) => vaultmort_rest::OwnerCredentials::new(OWNER_SECRET).authenticate_client(client_id, client_secret),
+            _ => None,
+        }
+    }
+    fn principal(&self, object_id: &str) -> Option<vaultmort_core::Principal> {
+        if object_id == APP_ID { Some(app()) } else { vaultmort_rest::OwnerCredentials::new(OWNER_SECRET).principal(object_id) }
+    }
+}
+
+#[tokio::test]
+async fn an_application_without_permission_is_refused_by_the_core_and_audited() {
+    let t = TestServer::start_with(|o| o.credentials = std::sync::Arc::new(OwnerAndApp)).await;
+    let response = t
+        .client()
+        .post(format!("https://localhost:{}/{}/oauth2/v2.0/token", t.addr().port(), t.server.tenant()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", APP_ID),
+            ("client_secret", "app secret"),
+            ("scope", "https://vault.azure.net/.default"),
+        ])
+        .send()
+        .await
+        .expect("the token endpoint answers");
+    assert_eq!(response.status(), 200, "the directory's application gets a token");
+    let token: serde_json::Value = response.json().await.expect("JSON");
+    let token = token["access_token"].as_str().expect("a token").to_string();
+    let mark = t.audit_mark().await;
+    let (status, body) = t.call(&token, Method::GET, "/secrets?api-version=7.6", None).await;
+    assert_error(status, &body, 403, "Forbidden", "the owner-only authorizer refuses an application");
+    let records = t.audit_after(mark).await;
+    assert_eq!(records.len(), 1, "the refusal is audited once");
+    assert_eq!(records[0].caller_object_id, APP_ID, "under the application's own identity");
+    assert_eq!(records[0].status, 403);
+}

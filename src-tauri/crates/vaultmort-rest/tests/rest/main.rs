@@ -2,6 +2,7 @@
 //! by reqwest trusting only the practice root. Modules mirror `src`.
 
 mod auth;
+mod certificate_routes;
 mod errors;
 mod routes;
 mod support;

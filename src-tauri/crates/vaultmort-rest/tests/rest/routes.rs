@@ -231,3 +231,32 @@ async fn localhost_and_ip_hosts_reach_the_default_vault() {
         "ids follow the host the client used: {body}"
     );
 }
+
+#[tokio::test]
+async fn a_vault_added_while_serving_gets_a_certificate_without_a_restart() {
+    let t = TestServer::start().await;
+    let token = t.owner_token().await;
+    let owner = vaultmort_core::RequestContext::local_owner(vaultmort_core::Door::Cli);
+    t.core.create_vault(&owner, vaultmort_core::vaults::CreateVault::new("latevault", "rg")).await.expect("a second vault");
+    let root = reqwest::Certificate::from_der(&t.root_der).expect("DER");
+    let url = format!("https://latevault.localhost:{}/secrets?api-version=7.6", t.addr().port());
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        if statuses.last() == Some(&Some(200)) {
+            break;
+        }
+        if !statuses.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // A new client each time: a fresh TLS handshake.
+        let client = reqwest::Client::builder()
+            .tls_certs_only([root.clone()])
+            .resolve("latevault.localhost", t.addr())
+            .no_proxy()
+            .build()
+            .expect("a client");
+        statuses.push(client.get(&url).bearer_auth(&token).send().await.map(|r| r.status().as_u16()).ok());
+    }
+    assert_eq!(statuses.first(), Some(&None), "the first handshake meets a certificate without the new host");
+    assert_eq!(statuses.last(), Some(&Some(200)), "soon after, the certificate covers it: {statuses:?}");
+}
