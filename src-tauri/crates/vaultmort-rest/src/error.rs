@@ -14,12 +14,15 @@ pub struct ApiError {
     pub message: String,
     /// Azure's inner code, where it gives one (`ObjectIsDeletedButRecoverable`).
     pub inner: Option<String>,
+    /// Whether the core's pipeline already audited the failed request (errors of core
+    /// operations); the door audits the others itself.
+    pub audited: bool,
 }
 
 impl ApiError {
     /// An error with `code` and `message`.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), message: message.into(), inner: None }
+        Self { code: code.to_string(), message: message.into(), inner: None, audited: false }
     }
 
     /// A `BadParameter` error.
@@ -44,13 +47,14 @@ impl ApiError {
 
 impl From<vaultmort_core::Error> for ApiError {
     fn from(e: vaultmort_core::Error) -> Self {
-        Self { code: e.code().to_string(), message: e.to_string(), inner: e.inner_code().map(str::to_string) }
+        Self { code: e.code().to_string(), message: e.to_string(), inner: e.inner_code().map(str::to_string), audited: true }
     }
 }
 
 impl From<vaultmort_crypto::CryptoError> for ApiError {
     fn from(e: vaultmort_crypto::CryptoError) -> Self {
-        vaultmort_core::Error::from(e).into()
+        // Parsing input (an algorithm name, say), before any core operation ran.
+        Self { audited: false, ..vaultmort_core::Error::from(e).into() }
     }
 }
 

@@ -94,41 +94,80 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
     });
     let principal = match bearer {
-        None => return challenge(state, "the request has no bearer token; get one from the practice token endpoint"),
-        Some(token) => match state.authenticator.authenticate(&token, state.core.clock().now()) {
-            Ok(principal) => principal,
-            Err(e) => return challenge(state, &e.0),
-        },
+        None => Err("the request has no bearer token; get one from the practice token endpoint".to_string()),
+        Some(token) => state.authenticator.authenticate(&token, state.core.clock().now()).map_err(|e| e.0),
     };
-    let query: Vec<(String, String)> = match serde_urlencoded::from_str(uri.query().unwrap_or("")) {
-        Ok(query) => query,
-        Err(_) => return error_response(&ApiError::bad("the query string is malformed")),
+    let vault = vault_of(state, &host);
+    let principal = match principal {
+        Ok(principal) => principal,
+        Err(why) => {
+            let refusal = ApiError::new("Unauthorized", why);
+            audit_refusal(state, unauthenticated(), peer, vault.as_ref().ok(), &method, &path, &refusal).await;
+            return challenge(state, &refusal.message);
+        }
     };
-    let Some(api_version) = query.iter().find(|(k, _)| k == "api-version").map(|(_, v)| v.clone()) else {
-        return error_response(&ApiError::bad("the 'api-version' query parameter is required (for example api-version=7.6)"));
-    };
-    let vault = match vault_of(state, &host) {
-        Ok(vault) => vault,
-        Err(e) => return error_response(&e),
-    };
-    let body = match read_body(state, body).await {
-        Ok(body) => body,
-        Err(e) => return error_response(&e),
-    };
-    let call = Call {
-        core: &state.core,
-        ctx: crate::context(principal, peer),
-        vault,
-        base: format!("https://{host}"),
-        path: path.clone(),
-        api_version,
-        query,
-        body,
-    };
-    match route(&call, &method, &segments).await {
-        Ok((status, value)) => json_response(status, value),
-        Err(e) => error_response(&e),
+    let result = async {
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|_| ApiError::bad("the query string is malformed"))?;
+        let api_version = query
+            .iter()
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| ApiError::bad("the 'api-version' query parameter is required (for example api-version=7.6)"))?;
+        let vault = vault.clone()?;
+        let body = read_body(state, body).await?;
+        let call = Call {
+            core: &state.core,
+            ctx: crate::context(principal.clone(), peer),
+            vault,
+            base: format!("https://{host}"),
+            path: path.clone(),
+            api_version,
+            query,
+            body,
+        };
+        route(&call, &method, &segments).await
     }
+    .await;
+    match result {
+        Ok((status, value)) => json_response(status, value),
+        Err(error) => {
+            if !error.audited {
+                audit_refusal(state, principal, peer, vault.as_ref().ok(), &method, &path, &error).await;
+            }
+            error_response(&error)
+        }
+    }
+}
+
+/// The caller of a request without a valid token, as the access log names it.
+fn unauthenticated() -> vaultmort_core::Principal {
+    vaultmort_core::Principal {
+        object_id: String::new(),
+        name: "(no valid token)".to_string(),
+        kind: vaultmort_core::context::PrincipalKind::User,
+    }
+}
+
+/// Audits a request the door refused before any core operation ran. If the record cannot be
+/// written the request is refused all the same, so nothing is lost but the record.
+async fn audit_refusal(
+    state: &State,
+    principal: vaultmort_core::Principal,
+    peer: SocketAddr,
+    vault: Option<&String>,
+    method: &Method,
+    path: &str,
+    error: &ApiError,
+) {
+    let refusal = vaultmort_core::DoorRefusal {
+        operation: if error.code == "Unauthorized" { "Authentication" } else { "RequestRejected" }.to_string(),
+        vault: vault.cloned(),
+        object: Some(format!("{method} {path}")),
+        status: error.status().as_u16(),
+        code: error.code.clone(),
+    };
+    let _ = state.core.audit_refusal(&crate::context(principal, peer), &refusal).await;
 }
 
 fn challenge(state: &State, why: &str) -> Response {

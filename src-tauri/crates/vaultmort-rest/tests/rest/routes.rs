@@ -201,14 +201,26 @@ async fn each_request_gets_exactly_one_audit_record_with_the_peer_address() {
         }
         request.send().await.expect("the server answers");
     }
+    // Refused at the door, before any core operation: no token, no api-version, bad JSON, no route.
+    let base = t.vault_url();
+    client.get(format!("{base}/secrets?api-version=7.6")).send().await.expect("answers");
+    client.get(format!("{base}/secrets")).bearer_auth(&token).send().await.expect("answers");
+    client.put(format!("{base}/secrets/x?api-version=7.6")).bearer_auth(&token).body("{").send().await.expect("answers");
+    client.get(format!("{base}/nowhere?api-version=7.6")).bearer_auth(&token).send().await.expect("answers");
     let records = t.audit_after(mark).await;
-    assert_eq!(records.len(), 3, "one record per request, failures included: {records:?}");
+    assert_eq!(records.len(), 7, "one record per request, failures included: {records:?}");
     for record in &records {
         assert_eq!(record.client_address, "127.0.0.2", "the socket's peer address, not a header");
         assert_eq!(record.vault.as_deref(), Some(VAULT));
+    }
+    for record in records.iter().take(3).chain(records.iter().skip(4)) {
         assert_eq!(record.caller_object_id, vaultmort_core::Principal::local_owner().object_id);
     }
-    assert_eq!(records[2].status, 404, "the miss is audited with its status");
+    let statuses: Vec<u16> = records.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200, 404, 401, 400, 400, 404], "each audited with the status answered");
+    assert_eq!(records[3].operation, "Authentication");
+    assert_eq!(records[3].caller_object_id, "", "no token, no caller");
+    assert_eq!(records[6].object.as_deref(), Some("GET /nowhere"));
 }
 
 #[tokio::test]
