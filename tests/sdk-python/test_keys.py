@@ -6,7 +6,15 @@ import os
 import unittest
 
 from azure.core.exceptions import ResourceNotFoundError
-from azure.keyvault.keys import JsonWebKey, KeyClient, KeyCurveName, KeyType
+from azure.keyvault.keys import (
+    JsonWebKey,
+    KeyClient,
+    KeyCurveName,
+    KeyRotationLifetimeAction,
+    KeyRotationPolicy,
+    KeyRotationPolicyAction,
+    KeyType,
+)
 from azure.keyvault.keys.crypto import CryptographyClient, EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -85,6 +93,25 @@ class KeyClientTest(unittest.TestCase):
             self.client.get_deleted_key(name)
         restored = self.client.restore_key_backup(backup)
         self.assertEqual(restored.name, name)
+
+    def test_rotation_policy(self):
+        name = harness.unique("sdk-rotating")
+        self.client.create_ec_key(name)
+        default = self.client.get_key_rotation_policy(name)
+        self.assertEqual(default.lifetime_actions[0].action, KeyRotationPolicyAction.notify)
+        policy = KeyRotationPolicy(
+            expires_in="P1Y",
+            lifetime_actions=[KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P90D")],
+        )
+        updated = self.client.update_key_rotation_policy(name, policy)
+        self.assertEqual(updated.expires_in, "P1Y")
+        self.assertEqual(updated.lifetime_actions[0].time_after_create, "P90D")
+        self.assertEqual(self.client.get_key_rotation_policy(name).lifetime_actions[0].action, KeyRotationPolicyAction.rotate)
+
+    def test_random_bytes(self):
+        first, second = self.client.get_random_bytes(32), self.client.get_random_bytes(32)
+        self.assertEqual((len(first), len(second)), (32, 32))
+        self.assertNotEqual(first, second)
 
     def test_missing_key_is_not_found(self):
         with self.assertRaises(ResourceNotFoundError) as missing:

@@ -157,6 +157,10 @@ pub mod actions {
     pub const KEY_ROTATE: Action = key("KeyRotate", "rotate");
     /// Random bytes from the vault (`POST /rng`); any key permission a caller could read with.
     pub const KEY_RANDOM_BYTES: Action = key("KeyRandomBytes", "get").reads();
+    /// Read a key's rotation policy.
+    pub const KEY_GET_ROTATION_POLICY: Action = key("KeyRotationPolicyGet", "getrotationpolicy").reads();
+    /// Set a key's rotation policy.
+    pub const KEY_SET_ROTATION_POLICY: Action = key("KeyRotationPolicySet", "setrotationpolicy");
     /// Delete a key.
     pub const KEY_DELETE: Action = key("KeyDelete", "delete");
     /// Read deleted keys.

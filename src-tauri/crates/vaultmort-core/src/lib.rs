@@ -27,6 +27,7 @@ pub mod objects;
 mod pipeline;
 mod practice_ca;
 pub mod renewal;
+pub mod rotation;
 pub mod secrets;
 pub mod storage;
 pub mod vaults;

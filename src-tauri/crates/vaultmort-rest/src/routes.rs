@@ -6,8 +6,7 @@
 //! Vault's quirks (`/secrets/{n}/` means the latest version, `/keys/{n}//sign` an unversioned
 //! key) are plain patterns and no request can fall through to a 500.
 //!
-//! Not supported yet (501 `NotSupported`): key rotation policies (the core has none yet),
-//! `release` and `attestation`.
+//! Not supported (501 `NotSupported`): `release` and `attestation`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::{AttributeChanges, Tags};
+use vaultmort_core::rotation::{RotationAction, RotationPolicy, RotationTrigger};
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 use vaultmort_core::{RequestContext, Vaultmort};
 use vaultmort_crypto::jwk::b64url;
@@ -374,6 +374,31 @@ struct VerifyIn {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationPolicyIn {
+    lifetime_actions: Option<Vec<LifetimeActionIn>>,
+    attributes: Option<RotationAttributesIn>,
+}
+
+#[derive(Deserialize)]
+struct LifetimeActionIn {
+    trigger: RotationTrigger,
+    action: ActionIn,
+}
+
+#[derive(Deserialize)]
+struct ActionIn {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationAttributesIn {
+    expiry_time: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct RandomIn {
     count: usize,
 }
@@ -492,7 +517,24 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
         }
         (&Method::POST, ["keys", name, "backup"]) => ok(json!({"value": shapes::b64url(&core.backup_key(ctx, vault, name).await?)})),
         (&Method::POST, ["keys", name, "rotate"]) => ok(shapes::key(&core.rotate_key(ctx, vault, name).await?, base)),
-        (&Method::GET | &Method::PUT, ["keys", _, "rotationpolicy"]) => not_supported("the key rotation policy"),
+        (&Method::GET, ["keys", name, "rotationpolicy"]) => {
+            ok(shapes::rotation_policy(&core.get_key_rotation_policy(ctx, vault, name).await?, base, name))
+        }
+        (&Method::PUT, ["keys", name, "rotationpolicy"]) => {
+            let input: RotationPolicyIn = call.json()?;
+            let policy = RotationPolicy {
+                lifetime_actions: input
+                    .lifetime_actions
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| RotationAction { trigger: a.trigger, action: a.action.kind })
+                    .collect(),
+                expiry_time: input.attributes.and_then(|a| a.expiry_time),
+                created: None,
+                updated: None,
+            };
+            ok(shapes::rotation_policy(&core.set_key_rotation_policy(ctx, vault, name, policy).await?, base, name))
+        }
         (&Method::GET, ["keys", name]) => ok(shapes::key(&core.get_key(ctx, vault, name, None).await?, base)),
         (&Method::GET, ["keys", name, v]) => ok(shapes::key(&core.get_key(ctx, vault, name, version(v)).await?, base)),
         (&Method::PATCH, ["keys", name, v]) => {

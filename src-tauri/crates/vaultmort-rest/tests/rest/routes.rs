@@ -272,3 +272,28 @@ async fn a_vault_added_while_serving_gets_a_certificate_without_a_restart() {
     assert_eq!(statuses.first(), Some(&None), "the first handshake meets a certificate without the new host");
     assert_eq!(statuses.last(), Some(&Some(200)), "soon after, the certificate covers it: {statuses:?}");
 }
+
+#[tokio::test]
+async fn a_rotation_policy_is_set_and_read_back() {
+    let t = TestServer::start().await;
+    let token = t.owner_token().await;
+    let v = "?api-version=7.6";
+    t.call(&token, Method::POST, &format!("/keys/rotating/create{v}"), Some(json!({"kty": "EC"}))).await;
+    let (status, default) = t.call(&token, Method::GET, &format!("/keys/rotating/rotationpolicy{v}"), None).await;
+    assert_eq!(status, 200, "{default}");
+    assert_eq!(default["lifetimeActions"][0]["action"]["type"], "Notify", "Key Vault's default policy: {default}");
+    let policy = json!({
+        "lifetimeActions": [{"trigger": {"timeAfterCreate": "P90D"}, "action": {"type": "Rotate"}}],
+        "attributes": {"expiryTime": "P1Y"}
+    });
+    let (status, set) = t.call(&token, Method::PUT, &format!("/keys/rotating/rotationpolicy{v}"), Some(policy)).await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(set["id"], format!("{}/keys/rotating/rotationpolicy", t.vault_url()));
+    let (_, read) = t.call(&token, Method::GET, &format!("/keys/rotating/rotationpolicy{v}"), None).await;
+    assert_eq!(read["lifetimeActions"][0]["trigger"]["timeAfterCreate"], "P90D");
+    assert_eq!(read["attributes"]["expiryTime"], "P1Y");
+    assert!(read["attributes"]["created"].is_i64());
+    let too_soon = json!({"lifetimeActions": [{"trigger": {"timeAfterCreate": "P1D"}, "action": {"type": "Rotate"}}]});
+    let (status, body) = t.call(&token, Method::PUT, &format!("/keys/rotating/rotationpolicy{v}"), Some(too_soon)).await;
+    assert_error(status, &body, 400, "BadParameter", "a trigger under seven days");
+}
