@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
@@ -163,9 +163,10 @@ impl Server {
                         request.extensions_mut().insert(ConnectInfo(peer));
                         router.clone().oneshot(request.map(axum::body::Body::new))
                     });
-                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                    // A client that never finishes its headers does not hold a connection forever.
+                    builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
                 });
             }
         });
