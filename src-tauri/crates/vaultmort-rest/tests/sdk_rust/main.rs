@@ -1,4 +1,5 @@
-//! The official Azure SDK for Rust (azure_security_keyvault_secrets and _keys 1.0) against the
+//! The official Azure SDK for Rust (azure_security_keyvault_secrets, _keys and _certificates
+//! 1.0) against the
 //! server, unchanged but for the transport (a reqwest client trusting the practice root and
 //! resolving `<vault>.localhost`), `verify_challenge_resource: false`, and a credential that
 //! gets its tokens from the practice token endpoint with the owner's client secret.
@@ -11,6 +12,10 @@ use std::sync::Arc;
 
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use azure_core::http::{ClientOptions, StatusCode, Transport};
+use azure_security_keyvault_certificates::models::{
+    CertificateClientCreateCertificateOptions, CertificatePolicy, CreateCertificateParameters, IssuerParameters, X509CertificateProperties,
+};
+use azure_security_keyvault_certificates::{CertificateClient, CertificateClientOptions};
 use azure_security_keyvault_keys::models::{
     CreateKeyParameters, CurveName, EncryptionAlgorithm, KeyClientEncryptOptions, KeyClientSignOptions, KeyOperationParameters, KeyType,
     SignParameters, SignatureAlgorithm, VerifyParameters,
@@ -65,6 +70,12 @@ fn secret_client(t: &TestServer) -> SecretClient {
     let (client_options, credential) = client_options(t);
     let options = SecretClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
     SecretClient::new(&t.vault_url(), credential, Some(options)).expect("a secret client")
+}
+
+fn certificate_client(t: &TestServer) -> CertificateClient {
+    let (client_options, credential) = client_options(t);
+    let options = CertificateClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
+    CertificateClient::new(&t.vault_url(), credential, Some(options)).expect("a certificate client")
 }
 
 fn key_client(t: &TestServer) -> KeyClient {
@@ -171,4 +182,33 @@ async fn keys_through_the_rust_sdk() {
     client.delete_key("rusty-ec", None).await.expect("delete");
     client.get_deleted_key("rusty-ec", None).await.expect("get deleted");
     client.recover_deleted_key("rusty-ec", None).await.expect("recover");
+}
+
+#[tokio::test]
+async fn a_certificate_through_the_rust_sdk_poller() {
+    let t = TestServer::start().await;
+    let client = certificate_client(&t);
+    let policy = CertificatePolicy {
+        issuer_parameters: Some(IssuerParameters { name: Some("Self".into()), ..Default::default() }),
+        x509_certificate_properties: Some(X509CertificateProperties {
+            subject: Some("CN=rust.example".into()),
+            validity_in_months: Some(12),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let parameters = CreateCertificateParameters { certificate_policy: Some(policy), ..Default::default() };
+    let options = CertificateClientCreateCertificateOptions {
+        method_options: azure_core::http::poller::PollerOptions { frequency: azure_core::time::Duration::seconds(1), ..Default::default() },
+    };
+    let poller = client.begin_create_certificate("rusty-cert", parameters.try_into().expect("JSON"), Some(options)).expect("a poller");
+    let certificate = poller.await.expect("the poller completes").into_model().expect("a certificate");
+    assert!(certificate.cer.as_ref().is_some_and(|cer| !cer.is_empty()), "the DER certificate");
+    assert!(
+        certificate.id.as_deref().is_some_and(|id| id.starts_with(&format!("{}/certificates/rusty-cert/", t.vault_url()))),
+        "an absolute id: {:?}",
+        certificate.id
+    );
+    let got = client.get_certificate("rusty-cert", None).await.expect("get").into_model().expect("a certificate");
+    assert_eq!(got.cer, certificate.cer);
 }
