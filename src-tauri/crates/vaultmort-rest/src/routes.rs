@@ -70,6 +70,12 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
         .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string))
         .unwrap_or_else(|| format!("localhost:{}", state.port));
     let path = uri.path().to_string();
+    // The host goes into every id this request returns: it must be a plain host[:port].
+    if host.contains('@') || host.parse::<axum::http::uri::Authority>().is_err() {
+        let error = ApiError::bad("the Host header is not a host name with an optional port");
+        audit_refusal(state, unauthenticated(), peer, None, &method, &path, &error).await;
+        return error_response(&error);
+    }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
 
     // The practice token endpoint and its discovery document need no token.

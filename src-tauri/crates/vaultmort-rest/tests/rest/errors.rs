@@ -70,3 +70,30 @@ async fn unknown_routes_and_a_missing_api_version_are_shaped_errors() {
     let (status, body) = t.call(&token, Method::GET, "/secrets/bad_name!?api-version=7.6", None).await;
     assert!(status == 400 || status == 404, "a bad name is an input error: {status} {body}");
 }
+
+#[tokio::test]
+async fn a_malformed_host_header_is_refused_before_it_reaches_an_id() {
+    let t = TestServer::start().await;
+    let token = t.owner_token().await;
+    // HTTP/1.1, where the Host header is the only authority (HTTP/2 uses :authority).
+    let root = reqwest::Certificate::from_der(&t.root_der).expect("DER");
+    let client = reqwest::Client::builder()
+        .tls_certs_only([root])
+        .resolve(&format!("{}.localhost", crate::support::VAULT), t.addr())
+        .http1_only()
+        .no_proxy()
+        .build()
+        .expect("a client");
+    for host in ["restvault.localhost:1/x", "user@restvault.localhost", "bad host"] {
+        let response = client
+            .get(format!("{}/secrets?api-version=7.6", t.vault_url()))
+            .header("host", host)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.expect("a JSON error");
+        assert_error(status, &body, 400, "BadParameter", host);
+    }
+}
