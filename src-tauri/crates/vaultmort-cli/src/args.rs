@@ -74,6 +74,9 @@ pub struct ServeArgs {
     /// Developer mode: accept any bearer token as the local owner (every response says so).
     #[arg(long)]
     pub dev_any_token: bool,
+    /// Throttle this vault like Key Vault's service limits (429 with Retry-After); repeatable.
+    #[arg(long = "throttle", value_name = "VAULT")]
+    pub throttle: Vec<String>,
 }
 
 /// `vaultmort ca ...`

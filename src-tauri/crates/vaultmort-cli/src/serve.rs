@@ -40,6 +40,7 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
     let mut options = vaultmort_rest::Options::new(Arc::new(owner_secret.credentials));
     options.default_vault = args.default_vault.clone();
     options.dev_any_token = args.dev_any_token;
+    options.throttled_vaults = args.throttle.clone();
     let server = Server::start(home.core.clone(), listener, options).await.map_err(|e| CliError { code: e.code, message: e.message })?;
     let port = server.local_addr().port();
     let tenant = server.tenant().to_string();

@@ -17,17 +17,30 @@ pub struct ApiError {
     /// Whether the core's pipeline already audited the failed request (errors of core
     /// operations); the door audits the others itself.
     pub audited: bool,
+    /// Seconds the client should wait (`Retry-After`), for throttled requests.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     /// An error with `code` and `message`.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), message: message.into(), inner: None, audited: false }
+        Self { code: code.to_string(), message: message.into(), inner: None, audited: false, retry_after: None }
     }
 
     /// A `BadParameter` error.
     pub fn bad(message: impl Into<String>) -> Self {
         Self::new("BadParameter", message)
+    }
+
+    /// A 429: the vault's practice throttling refused the request; retry after `seconds`.
+    pub fn throttled(seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                "Throttled",
+                format!("Operations per second is over the limit: retry after {seconds} s (practice throttling is on for this vault)"),
+            )
+        }
     }
 
     /// The HTTP status for this error's code.
@@ -47,7 +60,13 @@ impl ApiError {
 
 impl From<vaultmort_core::Error> for ApiError {
     fn from(e: vaultmort_core::Error) -> Self {
-        Self { code: e.code().to_string(), message: e.to_string(), inner: e.inner_code().map(str::to_string), audited: true }
+        Self {
+            code: e.code().to_string(),
+            message: e.to_string(),
+            inner: e.inner_code().map(str::to_string),
+            audited: true,
+            retry_after: None,
+        }
     }
 }
 

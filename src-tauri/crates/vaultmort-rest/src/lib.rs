@@ -20,6 +20,7 @@ mod certificate_routes;
 pub mod error;
 mod routes;
 pub mod shapes;
+pub mod throttle;
 pub mod tls;
 mod token;
 
@@ -57,12 +58,21 @@ pub struct Options {
     pub authenticator: Option<Arc<dyn Authenticator>>,
     /// The largest request body, in bytes.
     pub body_limit: usize,
+    /// Vaults whose requests are throttled like Key Vault's service limits (429 when over).
+    pub throttled_vaults: Vec<String>,
 }
 
 impl Options {
     /// Defaults: no default vault, developer mode off, `credentials` for the token endpoint.
     pub fn new(credentials: Arc<dyn ClientCredentials>) -> Self {
-        Self { default_vault: None, dev_any_token: false, credentials, authenticator: None, body_limit: DEFAULT_BODY_LIMIT }
+        Self {
+            default_vault: None,
+            dev_any_token: false,
+            credentials,
+            authenticator: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            throttled_vaults: Vec::new(),
+        }
     }
 }
 
@@ -76,6 +86,7 @@ pub(crate) struct State {
     pub(crate) dev_any_token: bool,
     pub(crate) body_limit: usize,
     pub(crate) port: u16,
+    pub(crate) throttle: Arc<throttle::Throttle>,
 }
 
 /// A running server.
@@ -87,6 +98,7 @@ pub struct Server {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     refresh: tokio::task::JoinHandle<()>,
+    throttle: Arc<throttle::Throttle>,
 }
 
 impl std::fmt::Debug for Server {
@@ -109,6 +121,7 @@ impl Server {
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
 
+        let throttle = Arc::new(throttle::Throttle::new(options.throttled_vaults.clone()));
         let tenant = core.tenant().tenant_id.clone();
         let issuer = format!("https://localhost:{}/{tenant}/v2.0", addr.port());
         let signer = Arc::new(TokenSigner::generate(&tenant, &issuer).map_err(|e| ApiError::new("InternalError", e.0))?);
@@ -126,6 +139,7 @@ impl Server {
             dev_any_token: options.dev_any_token,
             body_limit: options.body_limit,
             port: addr.port(),
+            throttle: throttle.clone(),
         });
         let router = axum::Router::new().fallback(routes::handle).with_state(state);
 
@@ -170,7 +184,12 @@ impl Server {
                 });
             }
         });
-        Ok(Self { addr, identity, signer, tenant, stop, task, refresh })
+        Ok(Self { addr, identity, signer, tenant, stop, task, refresh, throttle })
+    }
+
+    /// Turns practice throttling on or off for a vault while serving.
+    pub fn set_throttling(&self, vault: &str, on: bool) {
+        self.throttle.set(vault, on);
     }
 
     /// The address it listens on.

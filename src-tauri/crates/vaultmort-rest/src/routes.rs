@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State as Shared};
@@ -60,7 +61,11 @@ fn json_response(status: StatusCode, body: Option<Value>) -> Response {
 }
 
 fn error_response(error: &ApiError) -> Response {
-    json_response(error.status(), Some(error.body()))
+    let mut response = json_response(error.status(), Some(error.body()));
+    if let Some(seconds) = error.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, headers: &HeaderMap, body: Body) -> Response {
@@ -121,6 +126,9 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
             .map(|(_, v)| v.clone())
             .ok_or_else(|| ApiError::bad("the 'api-version' query parameter is required (for example api-version=7.6)"))?;
         let vault = vault.clone()?;
+        if let Err(retry_after) = state.throttle.admit(&vault, crate::throttle::Class::of(&method, &segments), Instant::now()) {
+            return Err(ApiError::throttled(retry_after));
+        }
         let body = read_body(state, body).await?;
         let call = Call {
             core: &state.core,

@@ -97,3 +97,33 @@ async fn a_malformed_host_header_is_refused_before_it_reaches_an_id() {
         assert_error(status, &body, 400, "BadParameter", host);
     }
 }
+
+#[tokio::test]
+async fn a_throttled_vault_answers_429_with_retry_after_past_its_limit() {
+    let t = TestServer::start_with(|o| o.throttled_vaults = vec![crate::support::VAULT.to_string()]).await;
+    let token = t.owner_token().await;
+    for i in 0..20 {
+        let (status, body) = t.call(&token, Method::POST, &format!("/keys/k{i}/create?api-version=7.6"), Some(json!({"kty": "EC"}))).await;
+        assert_eq!(status, 200, "the first 20 key creations in 10 s pass: {body}");
+    }
+    let mark = t.audit_mark().await;
+    let response = t
+        .client()
+        .post(format!("{}/keys/k20/create?api-version=7.6", t.vault_url()))
+        .bearer_auth(&token)
+        .json(&json!({"kty": "EC"}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 429, "the 21st is throttled");
+    let retry_after: u64 = response.headers()["retry-after"].to_str().ok().and_then(|s| s.parse().ok()).expect("a Retry-After in seconds");
+    assert!((1..=10).contains(&retry_after), "within the 10 s window: {retry_after}");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "Throttled");
+    assert_eq!(t.audit_after(mark).await.len(), 1, "the throttled request is audited");
+    let (status, _) = t.call(&token, Method::GET, "/keys?api-version=7.6", None).await;
+    assert_eq!(status, 200, "other transactions have their own, larger limit");
+    t.server.set_throttling(crate::support::VAULT, false);
+    let (status, _) = t.call(&token, Method::POST, "/keys/k21/create?api-version=7.6", Some(json!({"kty": "EC"}))).await;
+    assert_eq!(status, 200, "switched off while serving");
+}
