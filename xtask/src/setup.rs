@@ -34,6 +34,8 @@ const APT_PACKAGES: &[&str] = &[
     "libxdo-dev",                   // keyboard shortcuts in native menus (the Tauri guide's list)
     "webkit2gtk-driver",            // WebKitWebDriver, for the real-window tests through tauri-driver
     "imagemagick",                  // screenshots of the headless screen (`import`) and icon work
+    "python3",                      // the Azure SDK for Python conformance suite (tests/sdk-python)
+    "python3-venv",                 // its virtual environment under .tools/
 ];
 
 /// Cargo tools, by executable: the crate, the versions to accept, and whether a copy found

@@ -66,6 +66,16 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
     stop_leftovers(project, runtime.path());
     outcome?;
 
+    // The official Azure SDK for Python against `vaultmort serve` (tests/sdk-python): the venv
+    // with the pinned SDKs is made once under .tools/ and reused.
+    process::run("vaultmort binary", project.cargo().args(["build", "-p", "vaultmort-cli", "--locked"]))?;
+    let mut sdk_python = project.command("python3");
+    sdk_python.arg("tests/sdk-python/run.py").arg("--vaultmort").arg(project.target_dir().join("debug").join("vaultmort"));
+    for name in USER_SETTINGS {
+        sdk_python.env_remove(name);
+    }
+    process::run("sdk-python", &mut sdk_python)?;
+
     // The desktop app in a real window, driven as a user would (tauri-driver under xvfb-run).
     let screenshots = Scratch::new("e2e-screenshots")?;
     crate::e2e::run_with_screenshots(project, screenshots.path())?;

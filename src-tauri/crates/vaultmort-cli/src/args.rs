@@ -75,6 +75,8 @@ pub enum TopCommand {
     /// Practice virtual networks, for vault firewall rules.
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// Serve the vaults over HTTPS with Key Vault's REST API, for the Azure SDKs.
+    Serve(ServeArgs),
 }
 
 /// `vaultmort account ...`
@@ -345,6 +347,29 @@ pub enum VnetCommand {
         #[arg(long)]
         subnet: String,
     },
+}
+
+/// `vaultmort serve ...`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TCP port (0 picks a free one; the chosen port is printed).
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Address to listen on; loopback unless --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Allow a non-loopback --bind address (other machines can then reach the vaults).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// The vault that https://localhost:<port> and https://127.0.0.1:<port> reach.
+    #[arg(long)]
+    pub default_vault: Option<String>,
+    /// Developer mode: accept any bearer token as the local owner (every response says so).
+    #[arg(long)]
+    pub dev_any_token: bool,
+    /// Throttle this vault like Key Vault's service limits (429 with Retry-After); repeatable.
+    #[arg(long = "throttle", value_name = "VAULT")]
+    pub throttle: Vec<String>,
 }
 
 /// `vaultmort ca ...`

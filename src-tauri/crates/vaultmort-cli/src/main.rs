@@ -12,6 +12,7 @@ mod az;
 mod commands;
 mod output;
 mod parse;
+mod serve;
 
 use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr};
@@ -106,8 +107,34 @@ async fn run(cli: args::Cli) -> Result<serde_json::Value, CliError> {
     commands::dispatch(core, &ctx, cli.command).await
 }
 
+fn serve(args: args::ServeArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("ERROR: (InternalError) could not start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        let mut options = HomeOptions::from_env()?;
+        options.prompt = Some(Box::new(prompt));
+        serve::run(args, options).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("ERROR: ({}) {}", error.code, error.message);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    let cli = match cli.command {
+        args::TopCommand::Serve(serve_args) => return serve(serve_args),
+        command => args::Cli { command, ..cli },
+    };
     let format = cli.output;
     let query = cli.query.clone();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {

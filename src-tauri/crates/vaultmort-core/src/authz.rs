@@ -282,6 +282,14 @@ pub mod actions {
     pub const KEY_UPDATE: Action = key("KeyUpdate", "update", "Microsoft.KeyVault/vaults/keys/update/action");
     /// Rotate a key.
     pub const KEY_ROTATE: Action = key("KeyRotate", "rotate", "Microsoft.KeyVault/vaults/keys/rotate/action");
+    /// Random bytes from the vault (`POST /rng`); any key permission a caller could read with.
+    pub const KEY_RANDOM_BYTES: Action = key("KeyRandomBytes", "get", "Microsoft.KeyVault/vaults/keys/read").reads();
+    /// Read a key's rotation policy.
+    pub const KEY_GET_ROTATION_POLICY: Action =
+        key("KeyRotationPolicyGet", "getrotationpolicy", "Microsoft.KeyVault/vaults/keyrotationpolicies/read").reads();
+    /// Set a key's rotation policy.
+    pub const KEY_SET_ROTATION_POLICY: Action =
+        key("KeyRotationPolicySet", "setrotationpolicy", "Microsoft.KeyVault/vaults/keyrotationpolicies/write");
     /// Delete a key.
     pub const KEY_DELETE: Action = key("KeyDelete", "delete", "Microsoft.KeyVault/vaults/keys/delete");
     /// Read deleted keys.
@@ -384,6 +392,8 @@ pub mod actions {
         certificate("CertificateContactsManage", "managecontacts", "Microsoft.KeyVault/vaults/certificatecontacts/write");
     /// Export the practice CA's root certificate.
     pub const CA_EXPORT: Action = mgmt("PracticeCaExport", "Vaultmort/practiceCa/read");
+    /// Issue a TLS server certificate from the practice CA (the REST door's own certificate).
+    pub const CA_ISSUE_SERVER: Action = mgmt("PracticeCaIssueServer", "Vaultmort/practiceCa/issue");
 
     /// Verify the access log's hash chain.
     pub const LOG_VERIFY: Action = mgmt("AuditLogVerify", "Microsoft.Insights/diagnosticSettings/read").reads();
@@ -430,6 +440,7 @@ pub mod actions {
         LOG_READ,
         LOG_VERIFY,
         CA_EXPORT,
+        CA_ISSUE_SERVER,
         ACCESS_POLICY_WRITE,
         NETWORK_RULE_WRITE,
         SUBSCRIPTION_READ,
@@ -448,6 +459,9 @@ pub mod actions {
         KEY_LIST,
         KEY_UPDATE,
         KEY_ROTATE,
+        KEY_RANDOM_BYTES,
+        KEY_GET_ROTATION_POLICY,
+        KEY_SET_ROTATION_POLICY,
         KEY_DELETE,
         KEY_GET_DELETED,
         KEY_LIST_DELETED,

@@ -414,6 +414,20 @@ impl Vaultmort {
         req.finish(result).await
     }
 
+    /// Random bytes from the vault's generator (Key Vault's `rng`), 1 to 128 at a time.
+    pub async fn random_bytes(&self, ctx: &RequestContext, vault_name: &str, count: usize) -> Result<Zeroizing<Vec<u8>>> {
+        let mut req = self.request(ctx, actions::KEY_RANDOM_BYTES).await?;
+        let result = async {
+            req.data_vault(vault_name).await?;
+            if !(1..=128).contains(&count) {
+                return Err(Error::bad(format!("count must be from 1 to 128, not {count}")));
+            }
+            Ok(Zeroizing::new(vaultmort_crypto::aead::random_bytes(count)?))
+        }
+        .await;
+        req.finish(result).await
+    }
+
     /// Makes a new version with the same type, size or curve, operations and tags.
     pub async fn rotate_key(&self, ctx: &RequestContext, vault_name: &str, name: &str) -> Result<KeyBundle> {
         let mut req = self.request(ctx, actions::KEY_ROTATE).await?;

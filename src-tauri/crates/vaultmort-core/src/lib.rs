@@ -36,6 +36,7 @@ mod pipeline;
 mod practice_ca;
 pub mod renewal;
 pub mod roles;
+pub mod rotation;
 pub mod secrets;
 pub mod storage;
 pub mod vaults;
@@ -61,6 +62,21 @@ const CLOCK_OFFSET_KEY: &str = "clock.offset_seconds";
 /// Set once the local owner's role assignments (and, for stores made before access control,
 /// its access policies on existing vaults) have been put in place.
 const ACCESS_SEEDED_KEY: &str = "access.seeded";
+
+/// A request a door refused before any operation ran, as the access log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoorRefusal {
+    /// What the request was, in the log's operation column (`Authentication`, `RequestRejected`).
+    pub operation: String,
+    /// The vault it was addressed to, if known.
+    pub vault: Option<String>,
+    /// What it asked for (`GET /secrets/x`).
+    pub object: Option<String>,
+    /// The HTTP-style status answered.
+    pub status: u16,
+    /// The error code answered.
+    pub code: String,
+}
 
 /// The core: storage behind its barrier, crypto providers, the clock and the authorizer.
 pub struct Vaultmort {
@@ -157,6 +173,36 @@ impl Vaultmort {
     pub async fn reset_clock(&self, ctx: &RequestContext) -> Result<()> {
         let offset = self.clock.offset();
         self.shift_clock(ctx, -offset).await.map(|_| ())
+    }
+
+    /// Records a request a door refused before any operation ran (no valid token, a malformed
+    /// request, an unknown route), so that every request leaves one audit record. Requests that
+    /// reach an operation are audited by the pipeline instead.
+    pub async fn audit_refusal(&self, ctx: &RequestContext, refusal: &DoorRefusal) -> Result<()> {
+        let record = storage::AuditRecord {
+            sequence: 0,
+            time: self.clock.now(),
+            operation: refusal.operation.clone(),
+            caller_object_id: ctx.principal.object_id.clone(),
+            caller_name: ctx.principal.name.clone(),
+            caller_type: ctx.principal.kind.as_str().to_string(),
+            client_address: ctx.source.to_string(),
+            door: ctx.door.as_str().to_string(),
+            vault: refusal.vault.clone(),
+            object: refusal.object.clone(),
+            status: refusal.status,
+            error_code: Some(refusal.code.clone()),
+            duration_micros: 0,
+            rule: "refused by the door before authorization".to_string(),
+            flags: Vec::new(),
+            parameters: Default::default(),
+            previous_hash: String::new(),
+            hash: String::new(),
+        };
+        let unavailable = |e: StoreError| Error::AuditUnavailable(e.to_string());
+        let mut tx = self.storage.begin().await.map_err(unavailable)?;
+        tx.audit_append(&record).await.map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)
     }
 
     /// Reads the access log, oldest first, after sequence `after`, at most `limit` records.

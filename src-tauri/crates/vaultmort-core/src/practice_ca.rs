@@ -115,4 +115,39 @@ impl Vaultmort {
         .await;
         req.finish(result).await
     }
+
+    /// Issues a TLS server certificate from the practice CA for a CSR (its subject and SANs are
+    /// copied; the usages are digitalSignature and serverAuth), valid for `days` from now.
+    /// Returns the leaf then the intermediate (DER), the chain a server presents. The private
+    /// key stays with whoever made the CSR.
+    pub async fn practice_ca_issue_server(&self, ctx: &RequestContext, csr_der: &[u8], days: u32) -> Result<Vec<Vec<u8>>> {
+        let mut req = self.request(ctx, actions::CA_ISSUE_SERVER).await?;
+        let result = async {
+            req.authorize(Scope::Tenant).await?;
+            if !(1..=825).contains(&days) {
+                return Err(Error::bad(format!("a server certificate is valid for 1 to 825 days, not {days}")));
+            }
+            let csr = vaultmort_certs::parse::CsrInfo::from_der(csr_der)?;
+            let now = req.now;
+            let ca = self.practice_ca(req.tx.as_mut(), now).await?;
+            let provider = self.provider_of(ca.intermediate_key.kind)?;
+            let signer = vaultmort_certs::signer::ProviderSigner::new(provider, &ca.intermediate_key, &ca.intermediate_public)?;
+            let profile = vaultmort_certs::build::Profile::Leaf {
+                key_usage: vec![vaultmort_certs::policy::KeyUsage::DigitalSignature],
+                ekus: vec![vaultmort_certs::build::EKU_SERVER_AUTH.to_string()],
+            };
+            let leaf = vaultmort_certs::build::issue(
+                vaultmort_certs::build::SubjectSource::Csr(&csr),
+                Some(&ca.intermediate_der),
+                &signer,
+                &vaultmort_certs::build::random_serial()?,
+                now - chrono::Duration::hours(1),
+                now + chrono::Duration::days(i64::from(days)),
+                &profile,
+            )?;
+            Ok(vec![leaf, ca.intermediate_der])
+        }
+        .await;
+        req.finish(result).await
+    }
 }

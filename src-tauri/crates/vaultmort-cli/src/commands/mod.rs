@@ -41,6 +41,7 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
                 "type": signed_in.principal.kind.as_str(),
             }))
         }
+        TopCommand::Serve(_) => Err(CliError { code: "InternalError".into(), message: "serve runs outside the one-shot dispatch".into() }),
     }
 }
 

@@ -15,5 +15,6 @@ mod keys;
 mod managed;
 mod openssl_referee;
 mod secrets;
+mod serve;
 mod soft_delete;
 mod vaults;

@@ -1,0 +1,74 @@
+//! `vaultmort serve`: the REST door, headless. Opens the home, makes (or reads) the local
+//! owner's client secret in the home, starts the server and runs until Ctrl-C.
+//!
+//! On start it prints one JSON line to stdout with what a client needs (vault URL, port,
+//! tenant, client id, token endpoint), so scripts can read it; the client secret is printed
+//! once, when it is made, and otherwise stays in `<home>/rest-client-secret`.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use vaultmort_home::HomeOptions;
+use vaultmort_rest::{OwnerCredentials, Server};
+
+use crate::CliError;
+use crate::args::ServeArgs;
+
+/// File in the home holding the owner's client secret for the token endpoint.
+pub const CLIENT_SECRET_FILE: &str = "rest-client-secret";
+
+pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> {
+    if !args.bind.is_loopback() && !args.allow_remote {
+        return Err(CliError {
+            code: "BadParameter".into(),
+            message: format!("--bind {} is not a loopback address; add --allow-remote to serve other machines", args.bind),
+        });
+    }
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "WARNING: serving on {}: other machines can reach these practice vaults. Anyone with a token (or any token, in developer mode) can use them.",
+            args.bind
+        );
+    }
+    let home = vaultmort_home::open(options).await?;
+    home.core.tick().await?;
+    let secret_path = home.path.join(CLIENT_SECRET_FILE);
+    let owner_secret = OwnerCredentials::load_or_create(&secret_path).map_err(|e| CliError::file(&secret_path, e))?;
+    let listener = tokio::net::TcpListener::bind((args.bind, args.port))
+        .await
+        .map_err(|e| CliError { code: "AddressInUse".into(), message: format!("cannot listen on {}:{}: {e}", args.bind, args.port) })?;
+    let mut options = vaultmort_rest::Options::new(Arc::new(owner_secret.credentials));
+    options.default_vault = args.default_vault.clone();
+    options.dev_any_token = args.dev_any_token;
+    options.throttled_vaults = args.throttle.clone();
+    let server = Server::start(home.core.clone(), listener, options).await.map_err(|e| CliError { code: e.code, message: e.message })?;
+    let port = server.local_addr().port();
+    let tenant = server.tenant().to_string();
+    let owner = vaultmort_core::Principal::local_owner();
+    if let Some(secret) = &owner_secret.created {
+        eprintln!("A client secret for the local owner was made and saved in {} (shown once):", secret_path.display());
+        eprintln!("  client id: {}", owner.object_id);
+        eprintln!("  client secret: {}", secret.as_str());
+    }
+    if args.dev_any_token {
+        eprintln!("DEVELOPER MODE: any bearer token is accepted as the local owner.");
+    }
+    let info = json!({
+        "url": format!("https://<vault>.localhost:{port}"),
+        "defaultVaultUrl": args.default_vault.as_ref().map(|_| format!("https://localhost:{port}")),
+        "port": port,
+        "tenantId": tenant,
+        "clientId": owner.object_id,
+        "clientSecretFile": secret_path,
+        "tokenEndpoint": format!("https://localhost:{port}/{tenant}/oauth2/v2.0/token"),
+        "authority": format!("https://localhost:{port}"),
+        "devAnyToken": args.dev_any_token,
+    });
+    println!("{info}");
+    eprintln!(
+        "Serving Key Vault's REST API on https://<vault>.localhost:{port}; trust the CA from `vaultmort ca export-root`. Ctrl-C stops."
+    );
+    tokio::signal::ctrl_c().await.map_err(|e| CliError { code: "InternalError".into(), message: format!("waiting for Ctrl-C: {e}") })?;
+    server.shutdown().await;
+    Ok(())
+}

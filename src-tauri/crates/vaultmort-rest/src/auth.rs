@@ -1,0 +1,335 @@
+//! Who is calling: the practice token endpoint's signed JWTs and the two seams the directory
+//! plugs into.
+//!
+//! - [`ClientCredentials`] checks an application's client id and secret at the token endpoint
+//!   and says whether a principal still exists. [`OwnerCredentials`] knows one client, the local
+//!   owner (client id = the owner's object id, secret from a file in the home); the directory of
+//!   practice applications replaces it.
+//! - [`Authenticator`] turns a bearer token into a [`Principal`] or refuses it (401).
+//!   [`JwtAuthenticator`] accepts only tokens this server signed ([`TokenSigner`], ES256), for
+//!   the vault audience, not expired on the core's clock, for a principal [`ClientCredentials`]
+//!   still knows. [`AnyToken`] is the explicit developer mode: any bearer is the local owner.
+//!
+//! Left out: authorization (the core's pipeline decides what a principal may do) and the
+//! firewall (the core reads `RequestContext::source`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, UnparsedPublicKey};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use vaultmort_core::Principal;
+use vaultmort_core::context::PrincipalKind;
+use zeroize::Zeroizing;
+
+/// The audience of every token: Key Vault's resource.
+pub const VAULT_AUDIENCE: &str = "https://vault.azure.net";
+/// How long an issued token lives.
+pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
+
+/// Why a bearer token was refused; the message goes into the 401 body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AuthError(pub String);
+
+/// Turns a bearer token into the principal it stands for.
+pub trait Authenticator: Send + Sync {
+    /// The principal, or why the token is refused. `now` is the core's (shiftable) clock.
+    fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError>;
+}
+
+/// Checks client credentials at the token endpoint; the directory of practice applications
+/// implements it.
+pub trait ClientCredentials: Send + Sync {
+    /// The principal whose client id and secret these are, or `None`.
+    fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<Principal>;
+    /// The principal with this object id, if it (still) exists.
+    fn principal(&self, object_id: &str) -> Option<Principal>;
+}
+
+/// Developer mode: any bearer token is the local owner.
+#[derive(Debug, Default)]
+pub struct AnyToken;
+
+impl Authenticator for AnyToken {
+    fn authenticate(&self, _bearer: &str, _now: DateTime<Utc>) -> Result<Principal, AuthError> {
+        Ok(Principal::local_owner())
+    }
+}
+
+/// The one client known before the directory exists: the local owner, with a secret kept in a
+/// file of the home.
+pub struct OwnerCredentials {
+    secret_digest: [u8; 32],
+}
+
+impl std::fmt::Debug for OwnerCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnerCredentials")
+    }
+}
+
+/// The owner's client secret as read from or written to its file.
+pub struct OwnerSecret {
+    /// The credentials that check it.
+    pub credentials: OwnerCredentials,
+    /// The secret when it was made just now (to be shown once), else `None`.
+    pub created: Option<Zeroizing<String>>,
+}
+
+impl OwnerCredentials {
+    /// Credentials that accept `secret` for the local owner's client id.
+    pub fn new(secret: &str) -> Self {
+        Self { secret_digest: digest(secret.as_bytes()) }
+    }
+
+    /// Reads the secret from `path`, or makes one (32 random bytes, base64url) and writes it
+    /// there with mode 0600 when the file does not exist.
+    pub fn load_or_create(path: &Path) -> std::io::Result<OwnerSecret> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(OwnerSecret { credentials: Self::new(text.trim()), created: None }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let bytes = vaultmort_crypto::aead::random_bytes(32).map_err(std::io::Error::other)?;
+                let secret = Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes));
+                write_private(path, secret.as_bytes())?;
+                Ok(OwnerSecret { credentials: Self::new(&secret), created: Some(secret) })
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    vaultmort_crypto::aead::sha256(bytes)
+}
+
+impl ClientCredentials for OwnerCredentials {
+    fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<Principal> {
+        let owner = Principal::local_owner();
+        let id_ok = client_id.eq_ignore_ascii_case(&owner.object_id);
+        let secret_ok = aws_lc_rs::constant_time::verify_slices_are_equal(&digest(client_secret.as_bytes()), &self.secret_digest).is_ok();
+        (id_ok && secret_ok).then_some(owner)
+    }
+
+    fn principal(&self, object_id: &str) -> Option<Principal> {
+        let owner = Principal::local_owner();
+        (object_id == owner.object_id).then_some(owner)
+    }
+}
+
+/// The claims of a practice token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// Audience.
+    pub aud: String,
+    /// Issuer.
+    pub iss: String,
+    /// Issued at (Unix seconds).
+    pub iat: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Expiry.
+    pub exp: i64,
+    /// The principal's object id.
+    pub oid: String,
+    /// Subject (the object id too).
+    pub sub: String,
+    /// Tenant id.
+    pub tid: String,
+    /// The client id the token was issued to.
+    #[serde(default)]
+    pub appid: Option<String>,
+    /// `app` or `user`.
+    #[serde(default)]
+    pub idtyp: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    alg: String,
+    typ: String,
+    kid: String,
+}
+
+const KEY_ID: &str = "vaultmort-practice-1";
+
+/// Signs and checks the server's tokens with an ES256 key made when the server starts: tokens do
+/// not outlive the server that issued them.
+pub struct TokenSigner {
+    pair: EcdsaKeyPair,
+    tenant: String,
+    issuer: String,
+}
+
+impl std::fmt::Debug for TokenSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSigner").field("tenant", &self.tenant).finish_non_exhaustive()
+    }
+}
+
+impl TokenSigner {
+    /// A new signing key for tokens of `tenant` issued by `issuer` (the token endpoint's base).
+    pub fn generate(tenant: &str, issuer: &str) -> Result<Self, AuthError> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(|_| AuthError("could not make the token signing key".into()))?;
+        let pair = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref())
+            .map_err(|_| AuthError("could not load the token signing key".into()))?;
+        Ok(Self { pair, tenant: tenant.to_string(), issuer: issuer.to_string() })
+    }
+
+    /// The tenant tokens are issued for.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// A token for `principal`, issued to `client_id`, valid from `now` for an hour.
+    pub fn issue(&self, principal: &Principal, client_id: &str, now: DateTime<Utc>) -> Result<String, AuthError> {
+        let claims = Claims {
+            aud: VAULT_AUDIENCE.to_string(),
+            iss: self.issuer.clone(),
+            iat: now.timestamp(),
+            nbf: now.timestamp() - 300,
+            exp: now.timestamp() + TOKEN_LIFETIME_SECONDS,
+            oid: principal.object_id.clone(),
+            sub: principal.object_id.clone(),
+            tid: self.tenant.clone(),
+            appid: Some(client_id.to_string()),
+            idtyp: Some(if principal.kind == PrincipalKind::User { "user" } else { "app" }.to_string()),
+        };
+        self.sign(&claims)
+    }
+
+    /// Signs arbitrary claims (tests use it to make expired or foreign-audience tokens).
+    pub fn sign(&self, claims: &Claims) -> Result<String, AuthError> {
+        let header = Header { alg: "ES256".into(), typ: "JWT".into(), kid: KEY_ID.into() };
+        let encode = |value: &dyn erased::Json| value.json().map(|bytes| URL_SAFE_NO_PAD.encode(bytes));
+        let signing_input = format!("{}.{}", encode(&header)?, encode(claims)?);
+        let rng = SystemRandom::new();
+        let signature = self.pair.sign(&rng, signing_input.as_bytes()).map_err(|_| AuthError("could not sign the token".into()))?;
+        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref())))
+    }
+
+    /// Checks a token's signature, audience and lifetime; returns its claims.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, AuthError> {
+        let refuse = |why: &str| AuthError(why.to_string());
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(sig), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(refuse("the bearer token is not a JWT"));
+        };
+        let signature = URL_SAFE_NO_PAD.decode(sig).map_err(|_| refuse("the token's signature is not base64url"))?;
+        let public = UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, self.pair.public_key().as_ref());
+        public
+            .verify(format!("{header}.{payload}").as_bytes(), &signature)
+            .map_err(|_| refuse("the token was not issued by this server (signature check failed)"))?;
+        let header: Header = decode_json(header).ok_or_else(|| refuse("the token's header is malformed"))?;
+        if header.alg != "ES256" {
+            return Err(refuse("the token's algorithm is not ES256"));
+        }
+        let claims: Claims = decode_json(payload).ok_or_else(|| refuse("the token's claims are malformed"))?;
+        if claims.aud.trim_end_matches('/') != VAULT_AUDIENCE {
+            return Err(AuthError(format!("the token's audience '{}' is not {VAULT_AUDIENCE}", claims.aud)));
+        }
+        if claims.tid != self.tenant {
+            return Err(refuse("the token is for another tenant"));
+        }
+        let now = now.timestamp();
+        if now >= claims.exp {
+            return Err(refuse("the token has expired"));
+        }
+        if now < claims.nbf {
+            return Err(refuse("the token is not valid yet"));
+        }
+        Ok(claims)
+    }
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok()
+}
+
+mod erased {
+    /// Serialises to JSON bytes without making the caller generic.
+    pub trait Json {
+        fn json(&self) -> Result<Vec<u8>, super::AuthError>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> Result<Vec<u8>, super::AuthError> {
+            serde_json::to_vec(self).map_err(|e| super::AuthError(format!("could not encode the token: {e}")))
+        }
+    }
+}
+
+/// Accepts the server's own tokens for principals the credentials still know.
+pub struct JwtAuthenticator {
+    signer: Arc<TokenSigner>,
+    credentials: Arc<dyn ClientCredentials>,
+}
+
+impl JwtAuthenticator {
+    /// Tokens from `signer`, principals from `credentials`.
+    pub fn new(signer: Arc<TokenSigner>, credentials: Arc<dyn ClientCredentials>) -> Self {
+        Self { signer, credentials }
+    }
+}
+
+impl Authenticator for JwtAuthenticator {
+    fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError> {
+        let claims = self.signer.verify(bearer, now)?;
+        self.credentials
+            .principal(&claims.oid)
+            .ok_or_else(|| AuthError(format!("the token's principal {} is not known to this installation", claims.oid)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(seconds, 0).single().expect("a valid time")
+    }
+
+    #[test]
+    fn a_token_verifies_until_it_expires() {
+        let signer = TokenSigner::generate("tenant", "https://localhost/tenant/v2.0").expect("a key");
+        let token = signer.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
+        let claims = signer.verify(&token, at(1_000_010)).expect("a fresh token verifies");
+        assert_eq!(claims.oid, Principal::local_owner().object_id);
+        assert!(signer.verify(&token, at(1_000_000 + TOKEN_LIFETIME_SECONDS)).is_err(), "expired at exp");
+    }
+
+    #[test]
+    fn another_servers_token_is_refused() {
+        let ours = TokenSigner::generate("tenant", "x").expect("a key");
+        let theirs = TokenSigner::generate("tenant", "x").expect("a key");
+        let token = theirs.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
+        assert!(ours.verify(&token, at(1_000_001)).is_err(), "a signature by another key must not verify");
+    }
+
+    #[test]
+    fn the_owner_client_needs_its_secret() {
+        let credentials = OwnerCredentials::new("s3cret");
+        let owner = Principal::local_owner();
+        assert!(credentials.authenticate_client(&owner.object_id, "s3cret").is_some());
+        assert!(credentials.authenticate_client(&owner.object_id, "wrong").is_none());
+        assert!(credentials.authenticate_client("someone-else", "s3cret").is_none());
+    }
+}

@@ -1,0 +1,263 @@
+//! The certificate routes: create (Self, the practice CA, Unknown then merge), import (PFX or
+//! PEM), versions, policy, pending operations, issuers, contacts, soft delete, backup and
+//! restore. Like [`crate::routes`], each parses its body, calls the core once, and shapes the
+//! answer.
+
+use axum::http::{Method, StatusCode};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+use vaultmort_certs::CertificatePolicy;
+use vaultmort_core::certificates::ImportCertificate;
+use vaultmort_core::issuers::{AdminDetail, Contact, IssuerChanges};
+use vaultmort_core::model::Tags;
+use zeroize::Zeroizing;
+
+use crate::error::ApiError;
+use crate::routes::{AttributesIn, Call, Reply, ok, version};
+use crate::shapes;
+
+#[derive(Deserialize)]
+struct CreateIn {
+    policy: Option<CertificatePolicy>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct ImportIn {
+    value: String,
+    pwd: Option<String>,
+    policy: Option<CertificatePolicy>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct UpdateIn {
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct MergeIn {
+    x5c: Vec<String>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct CancelIn {
+    cancellation_requested: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct CredentialsIn {
+    account_id: Option<String>,
+    pwd: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AdminIn {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: String,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct OrgIn {
+    id: Option<String>,
+    admin_details: Option<Vec<AdminIn>>,
+}
+
+#[derive(Deserialize)]
+struct IssuerIn {
+    provider: Option<String>,
+    credentials: Option<CredentialsIn>,
+    org_details: Option<OrgIn>,
+    attributes: Option<AttributesIn>,
+}
+
+#[derive(Deserialize)]
+struct ContactIn {
+    email: String,
+    name: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ContactsIn {
+    contacts: Vec<ContactIn>,
+}
+
+fn issuer_changes(input: IssuerIn) -> IssuerChanges {
+    let credentials = input.credentials.unwrap_or_default();
+    let org = input.org_details;
+    IssuerChanges {
+        provider: input.provider,
+        account_id: credentials.account_id,
+        password: credentials.pwd.map(Zeroizing::new),
+        organization_id: org.as_ref().and_then(|o| o.id.clone()),
+        admin_details: org.and_then(|o| o.admin_details).map(|admins| {
+            admins
+                .into_iter()
+                .map(|a| AdminDetail { first_name: a.first_name, last_name: a.last_name, email: a.email, phone: a.phone })
+                .collect()
+        }),
+        enabled: input.attributes.and_then(|a| a.enabled),
+    }
+}
+
+fn standard_base64(text: &str, field: &str) -> Result<Vec<u8>, ApiError> {
+    let trimmed = text.trim();
+    base64::engine::general_purpose::STANDARD
+        .decode(trimmed)
+        .or_else(|_| vaultmort_crypto::jwk::b64url::decode(trimmed).map_err(|_| ()))
+        .map_err(|_| ApiError::bad(format!("'{field}' is not valid base64")))
+}
+
+/// The certificate routes; `None` when the path is not one of them.
+pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Option<Reply> {
+    let core = call.core;
+    let (ctx, vault, base) = (&call.ctx, call.vault.as_str(), call.base.as_str());
+    let reply = async {
+        match (method, segments) {
+            (&Method::GET, ["certificates"]) => {
+                let items = core.list_certificates(ctx, vault).await?;
+                call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
+            }
+            (&Method::POST, ["certificates", "restore"]) => {
+                let input: crate::routes::BlobIn = call.json()?;
+                let blob = vaultmort_crypto::jwk::b64url::decode(&input.value).map_err(|e| ApiError::bad(format!("'value' {e}")))?;
+                ok(shapes::certificate(&core.restore_certificate(ctx, vault, &blob).await?, base))
+            }
+            (&Method::GET, ["certificates", "contacts"]) => ok(shapes::contacts(&core.get_certificate_contacts(ctx, vault).await?, base)),
+            (&Method::PUT, ["certificates", "contacts"]) => {
+                let input: ContactsIn = call.json()?;
+                let contacts = input.contacts.into_iter().map(|c| Contact { email: c.email, name: c.name, phone: c.phone }).collect();
+                ok(shapes::contacts(&core.set_certificate_contacts(ctx, vault, contacts).await?, base))
+            }
+            (&Method::DELETE, ["certificates", "contacts"]) => {
+                ok(shapes::contacts(&core.delete_certificate_contacts(ctx, vault).await?, base))
+            }
+            (&Method::GET, ["certificates", "issuers"]) => {
+                let items = core.list_certificate_issuers(ctx, vault).await?;
+                call.page(items.iter().map(|i| shapes::issuer_item(i, base)).collect())
+            }
+            (&Method::PUT, ["certificates", "issuers", name]) => {
+                let input: IssuerIn = call.json()?;
+                ok(shapes::issuer(&core.set_certificate_issuer(ctx, vault, name, issuer_changes(input)).await?, base))
+            }
+            (&Method::PATCH, ["certificates", "issuers", name]) => {
+                let input: IssuerIn = call.json()?;
+                ok(shapes::issuer(&core.update_certificate_issuer(ctx, vault, name, issuer_changes(input)).await?, base))
+            }
+            (&Method::GET, ["certificates", "issuers", name]) => {
+                ok(shapes::issuer(&core.get_certificate_issuer(ctx, vault, name).await?, base))
+            }
+            (&Method::DELETE, ["certificates", "issuers", name]) => {
+                ok(shapes::issuer(&core.delete_certificate_issuer(ctx, vault, name).await?, base))
+            }
+            (&Method::POST, ["certificates", name, "create"]) => {
+                let input: CreateIn = call.json()?;
+                let enabled = input.attributes.and_then(|a| a.enabled).unwrap_or(true);
+                let op = core.create_certificate(ctx, vault, name, input.policy, enabled, input.tags.unwrap_or_default()).await?;
+                let mut body = shapes::operation(&op, base);
+                // Key Vault always answers a create with an operation in progress, and the SDKs
+                // rely on it: Python's poller never fetches the certificate when the first
+                // answer is already final. The next GET of /pending reports the real status.
+                if let Some(map) = body.as_object_mut() {
+                    map.insert("status".into(), "inProgress".into());
+                    map.insert("target".into(), serde_json::Value::Null);
+                }
+                Ok((StatusCode::ACCEPTED, Some(body)))
+            }
+            (&Method::POST, ["certificates", name, "import"]) => {
+                let input: ImportIn = call.json()?;
+                let data = match standard_base64(&input.value, "value") {
+                    Ok(bytes) => bytes,
+                    // PEM arrives as text.
+                    Err(_) if input.value.contains("-----BEGIN") => input.value.as_bytes().to_vec(),
+                    Err(e) => return Err(e),
+                };
+                let request = ImportCertificate {
+                    name: name.to_string(),
+                    data: Zeroizing::new(data),
+                    password: input.pwd.filter(|p| !p.is_empty()).map(Zeroizing::new),
+                    policy: input.policy,
+                    enabled: input.attributes.and_then(|a| a.enabled).unwrap_or(true),
+                    tags: input.tags.unwrap_or_default(),
+                };
+                ok(shapes::certificate(&core.import_certificate(ctx, vault, request).await?, base))
+            }
+            (&Method::GET, ["certificates", name, "versions"]) => {
+                let items = core.list_certificate_versions(ctx, vault, name).await?;
+                call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
+            }
+            (&Method::GET, ["certificates", name, "policy"]) => {
+                ok(shapes::policy(&core.get_certificate_policy(ctx, vault, name).await?, base, name))
+            }
+            (&Method::PATCH, ["certificates", name, "policy"]) => {
+                let policy: CertificatePolicy = call.json()?;
+                ok(shapes::policy(&core.update_certificate_policy(ctx, vault, name, policy).await?, base, name))
+            }
+            (&Method::GET, ["certificates", name, "pending"]) => {
+                ok(shapes::operation(&core.get_certificate_operation(ctx, vault, name).await?, base))
+            }
+            (&Method::PATCH, ["certificates", name, "pending"]) => {
+                let input: CancelIn = call.json()?;
+                if !input.cancellation_requested {
+                    return Err(ApiError::bad("only cancellation_requested: true can be set on a pending operation"));
+                }
+                ok(shapes::operation(&core.cancel_certificate_operation(ctx, vault, name).await?, base))
+            }
+            (&Method::DELETE, ["certificates", name, "pending"]) => {
+                ok(shapes::operation(&core.delete_certificate_operation(ctx, vault, name).await?, base))
+            }
+            (&Method::POST, ["certificates", name, "pending", "merge"]) => {
+                let input: MergeIn = call.json()?;
+                let mut pem = String::new();
+                for (i, cert) in input.x5c.iter().enumerate() {
+                    let der = standard_base64(cert, &format!("x5c[{i}]"))?;
+                    pem.push_str(&vaultmort_certs::write_pem(&[der], None).map_err(|e| ApiError::bad(e.to_string()))?);
+                }
+                let enabled = input.attributes.and_then(|a| a.enabled).unwrap_or(true);
+                let bundle = core.merge_certificate(ctx, vault, name, pem.as_bytes(), enabled, input.tags.unwrap_or_default()).await?;
+                Ok((StatusCode::CREATED, Some(shapes::certificate(&bundle, base))))
+            }
+            (&Method::POST, ["certificates", name, "backup"]) => {
+                ok(json!({"value": shapes::b64url(&core.backup_certificate(ctx, vault, name).await?)}))
+            }
+            (&Method::DELETE, ["certificates", name]) => ok(shapes::certificate(&core.delete_certificate(ctx, vault, name).await?, base)),
+            (&Method::GET, ["certificates", name]) => ok(shapes::certificate(&core.get_certificate(ctx, vault, name, None).await?, base)),
+            (&Method::GET, ["certificates", name, v]) => {
+                ok(shapes::certificate(&core.get_certificate(ctx, vault, name, version(v)).await?, base))
+            }
+            (&Method::PATCH, ["certificates", name, v]) => {
+                let input: UpdateIn = call.json()?;
+                let changes = input.attributes.unwrap_or_default().changes(input.tags)?;
+                ok(shapes::certificate(&core.update_certificate(ctx, vault, name, version(v), changes).await?, base))
+            }
+            (&Method::GET, ["deletedcertificates"]) => {
+                let items = core.list_deleted_certificates(ctx, vault).await?;
+                call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
+            }
+            (&Method::GET, ["deletedcertificates", name]) => {
+                ok(shapes::certificate(&core.get_deleted_certificate(ctx, vault, name).await?, base))
+            }
+            (&Method::DELETE, ["deletedcertificates", name]) => {
+                core.purge_certificate(ctx, vault, name).await?;
+                Ok((StatusCode::NO_CONTENT, None))
+            }
+            (&Method::POST, ["deletedcertificates", name, "recover"]) => {
+                ok(shapes::certificate(&core.recover_certificate(ctx, vault, name).await?, base))
+            }
+            _ => Err(ApiError::new("NotFound", format!("no route for {method} {}", call.path))),
+        }
+    };
+    match segments.first() {
+        Some(&"certificates" | &"deletedcertificates") => Some(reply.await),
+        _ => None,
+    }
+}

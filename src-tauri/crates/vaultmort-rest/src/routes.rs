@@ -1,0 +1,608 @@
+//! Every request: host routing, the token endpoint, the challenge, `api-version`, the body
+//! limit, then one data-plane route that parses its body into the core's request type, calls
+//! the core once, and shapes the answer.
+//!
+//! Routing is a match on method and path segments rather than a router table, so that Key
+//! Vault's quirks (`/secrets/{n}/` means the latest version, `/keys/{n}//sign` an unversioned
+//! key) are plain patterns and no request can fall through to a 500.
+//!
+//! Not supported (501 `NotSupported`): `release` and `attestation`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State as Shared};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
+use vaultmort_core::model::{AttributeChanges, Tags};
+use vaultmort_core::rotation::{RotationAction, RotationPolicy, RotationTrigger};
+use vaultmort_core::secrets::{SetSecret, UpdateSecret};
+use vaultmort_core::{RequestContext, Vaultmort};
+use vaultmort_crypto::jwk::b64url;
+use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
+use zeroize::Zeroizing;
+
+use crate::error::ApiError;
+use crate::{DEV_MODE_HEADER, State, shapes, token};
+
+/// The most items one page of a listing holds, as in Key Vault.
+const MAX_PAGE: usize = 25;
+
+pub(crate) type Reply = Result<(StatusCode, Option<Value>), ApiError>;
+
+/// The one handler: everything below is plain functions.
+pub(crate) async fn handle(
+    Shared(state): Shared<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut response = respond(&state, peer, method, uri, &headers, body).await;
+    if state.dev_any_token {
+        response.headers_mut().insert(DEV_MODE_HEADER, HeaderValue::from_static("on: any bearer token is the local owner"));
+    }
+    response
+}
+
+fn json_response(status: StatusCode, body: Option<Value>) -> Response {
+    match body {
+        Some(body) => (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string()).into_response(),
+        None => status.into_response(),
+    }
+}
+
+fn error_response(error: &ApiError) -> Response {
+    let mut response = json_response(error.status(), Some(error.body()));
+    if let Some(seconds) = error.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, headers: &HeaderMap, body: Body) -> Response {
+    let host = uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string))
+        .unwrap_or_else(|| format!("localhost:{}", state.port));
+    let path = uri.path().to_string();
+    // The host goes into every id this request returns: it must be a plain host[:port].
+    if host.contains('@') || host.parse::<axum::http::uri::Authority>().is_err() {
+        let error = ApiError::bad("the Host header is not a host name with an optional port");
+        audit_refusal(state, unauthenticated(), peer, None, &method, &path, &error).await;
+        return error_response(&error);
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+
+    // The practice token endpoint and its discovery document need no token.
+    match (&method, segments.as_slice()) {
+        (&Method::POST, [tenant, "oauth2", "v2.0", "token"]) => {
+            let body = match read_body(state, body).await {
+                Ok(body) => body,
+                Err(e) => return error_response(&e),
+            };
+            let (status, value) = token::issue(state, tenant, &body);
+            return json_response(status, Some(value));
+        }
+        (&Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
+            let (status, value) = token::openid_configuration(state, &host, tenant);
+            return json_response(status, Some(value));
+        }
+        _ => {}
+    }
+
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| {
+        let (scheme, token) = h.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    });
+    let principal = match bearer {
+        None => Err("the request has no bearer token; get one from the practice token endpoint".to_string()),
+        Some(token) => state.authenticator.authenticate(&token, state.core.clock().now()).map_err(|e| e.0),
+    };
+    let vault = vault_of(state, &host);
+    let principal = match principal {
+        Ok(principal) => principal,
+        Err(why) => {
+            let refusal = ApiError::new("Unauthorized", why);
+            audit_refusal(state, unauthenticated(), peer, vault.as_ref().ok(), &method, &path, &refusal).await;
+            return challenge(state, &refusal.message);
+        }
+    };
+    let result = async {
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|_| ApiError::bad("the query string is malformed"))?;
+        let api_version = query
+            .iter()
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| ApiError::bad("the 'api-version' query parameter is required (for example api-version=7.6)"))?;
+        let vault = vault.clone()?;
+        if let Err(retry_after) = state.throttle.admit(&vault, crate::throttle::Class::of(&method, &segments), Instant::now()) {
+            return Err(ApiError::throttled(retry_after));
+        }
+        let body = read_body(state, body).await?;
+        let call = Call {
+            core: &state.core,
+            ctx: crate::context(principal.clone(), peer),
+            vault,
+            base: format!("https://{host}"),
+            path: path.clone(),
+            api_version,
+            query,
+            body,
+        };
+        route(&call, &method, &segments).await
+    }
+    .await;
+    match result {
+        Ok((status, value)) => json_response(status, value),
+        Err(error) => {
+            if !error.audited {
+                audit_refusal(state, principal, peer, vault.as_ref().ok(), &method, &path, &error).await;
+            }
+            error_response(&error)
+        }
+    }
+}
+
+/// The caller of a request without a valid token, as the access log names it.
+fn unauthenticated() -> vaultmort_core::Principal {
+    vaultmort_core::Principal {
+        object_id: String::new(),
+        name: "(no valid token)".to_string(),
+        kind: vaultmort_core::context::PrincipalKind::User,
+    }
+}
+
+/// Audits a request the door refused before any core operation ran. If the record cannot be
+/// written the request is refused all the same, so nothing is lost but the record.
+async fn audit_refusal(
+    state: &State,
+    principal: vaultmort_core::Principal,
+    peer: SocketAddr,
+    vault: Option<&String>,
+    method: &Method,
+    path: &str,
+    error: &ApiError,
+) {
+    let refusal = vaultmort_core::DoorRefusal {
+        operation: if error.code == "Unauthorized" { "Authentication" } else { "RequestRejected" }.to_string(),
+        vault: vault.cloned(),
+        object: Some(format!("{method} {path}")),
+        status: error.status().as_u16(),
+        code: error.code.clone(),
+    };
+    let _ = state.core.audit_refusal(&crate::context(principal, peer), &refusal).await;
+}
+
+fn challenge(state: &State, why: &str) -> Response {
+    let value = format!(
+        "Bearer authorization=\"https://localhost:{}/{}\", resource=\"{}\"",
+        state.port,
+        state.signer.tenant(),
+        crate::auth::VAULT_AUDIENCE
+    );
+    let mut response = error_response(&ApiError::new("Unauthorized", why));
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+async fn read_body(state: &State, body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, state.body_limit).await.map_err(|_| {
+        ApiError::new("RequestBodyTooLarge", format!("the request body is larger than {} bytes, or could not be read", state.body_limit))
+    })
+}
+
+/// The vault a Host names: `<vault>.localhost[:port]`, or the default vault for `localhost` and
+/// IP addresses.
+fn vault_of(state: &State, host: &str) -> Result<String, ApiError> {
+    let name = if host.starts_with('[') {
+        host.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h.to_string()).unwrap_or_else(|| host.to_string())
+    };
+    let name = name.to_ascii_lowercase();
+    if let Some(vault) = name.strip_suffix(".localhost")
+        && !vault.is_empty()
+        && !vault.contains('.')
+    {
+        return Ok(vault.to_string());
+    }
+    let is_ip = name.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok();
+    if name == "localhost" || is_ip {
+        return state.default_vault.clone().ok_or_else(|| {
+            ApiError::new(
+                "VaultNotFound",
+                format!(
+                    "no default vault is set for {host}; use https://<vault>.localhost:{} or start the server with --default-vault",
+                    state.port
+                ),
+            )
+        });
+    }
+    Err(ApiError::new(
+        "VaultNotFound",
+        format!("host '{host}' is not a vault of this server; use https://<vault>.localhost:{}", state.port),
+    ))
+}
+
+/// One authenticated data-plane request.
+pub(crate) struct Call<'a> {
+    pub(crate) core: &'a Vaultmort,
+    pub(crate) ctx: RequestContext,
+    pub(crate) vault: String,
+    pub(crate) base: String,
+    pub(crate) path: String,
+    api_version: String,
+    query: Vec<(String, String)>,
+    body: Bytes,
+}
+
+impl Call<'_> {
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::bad("the request body is empty; a JSON object is expected"));
+        }
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad(format!("the request body is not valid: {e}")))
+    }
+
+    fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// One page of `items` with an absolute `nextLink`.
+    pub(crate) fn page(&self, items: Vec<Value>) -> Reply {
+        let max = match self.param("maxresults") {
+            None => MAX_PAGE,
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+                _ => return Err(ApiError::bad(format!("maxresults must be a number from 1 to {MAX_PAGE}, not '{text}'"))),
+            },
+        };
+        let skip = match self.param("$skiptoken") {
+            None => 0,
+            Some(text) => {
+                text.parse::<usize>().map_err(|_| ApiError::bad(format!("the $skiptoken '{text}' was not issued by this server")))?
+            }
+        };
+        let next = (skip + max < items.len()).then(|| {
+            let version = serde_urlencoded::to_string([("api-version", &self.api_version)]).unwrap_or_default();
+            format!("{}{}?{version}&$skiptoken={}&maxresults={max}", self.base, self.path, skip + max)
+        });
+        let value: Vec<Value> = items.into_iter().skip(skip).take(max).collect();
+        ok(json!({"value": value, "nextLink": next}))
+    }
+}
+
+pub(crate) fn ok(value: Value) -> Reply {
+    Ok((StatusCode::OK, Some(value)))
+}
+
+fn not_supported(what: &str) -> Reply {
+    Err(ApiError::new("NotSupported", format!("{what} is not supported by Vaultmort yet")))
+}
+
+pub(crate) fn version(segment: &str) -> Option<&str> {
+    (!segment.is_empty()).then_some(segment)
+}
+
+fn time(seconds: i64, field: &str) -> Result<DateTime<Utc>, ApiError> {
+    Utc.timestamp_opt(seconds, 0).single().ok_or_else(|| ApiError::bad(format!("attributes.{field} is not a valid Unix time")))
+}
+
+fn decode(text: &str, field: &str) -> Result<Vec<u8>, ApiError> {
+    b64url::decode(text).map_err(|e| ApiError::bad(format!("'{field}' {e}")))
+}
+
+/// Not-before and expiry, when given.
+type ValidityWindow = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+#[derive(Deserialize, Default)]
+pub(crate) struct AttributesIn {
+    pub(crate) enabled: Option<bool>,
+    nbf: Option<i64>,
+    exp: Option<i64>,
+}
+
+impl AttributesIn {
+    pub(crate) fn changes(&self, tags: Option<Tags>) -> Result<AttributeChanges, ApiError> {
+        Ok(AttributeChanges {
+            enabled: self.enabled,
+            not_before: self.nbf.map(|t| time(t, "nbf")).transpose()?.map(Some),
+            expires: self.exp.map(|t| time(t, "exp")).transpose()?.map(Some),
+            tags,
+        })
+    }
+    /// `(nbf, exp)`.
+    fn dates(&self) -> Result<ValidityWindow, ApiError> {
+        Ok((self.nbf.map(|t| time(t, "nbf")).transpose()?, self.exp.map(|t| time(t, "exp")).transpose()?))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretSetIn {
+    value: String,
+    content_type: Option<String>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretUpdateIn {
+    content_type: Option<String>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct KeyCreateIn {
+    kty: String,
+    key_size: Option<u32>,
+    public_exponent: Option<u32>,
+    crv: Option<String>,
+    key_ops: Option<Vec<String>>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct KeyImportIn {
+    key: JsonWebKey,
+    #[serde(rename = "Hsm")]
+    hsm: Option<bool>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct KeyUpdateIn {
+    key_ops: Option<Vec<String>>,
+    attributes: Option<AttributesIn>,
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+struct CryptoIn {
+    alg: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct VerifyIn {
+    alg: String,
+    digest: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationPolicyIn {
+    lifetime_actions: Option<Vec<LifetimeActionIn>>,
+    attributes: Option<RotationAttributesIn>,
+}
+
+#[derive(Deserialize)]
+struct LifetimeActionIn {
+    trigger: RotationTrigger,
+    action: ActionIn,
+}
+
+#[derive(Deserialize)]
+struct ActionIn {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationAttributesIn {
+    expiry_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RandomIn {
+    count: usize,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BlobIn {
+    pub(crate) value: String,
+}
+
+fn key_ops(ops: Option<Vec<String>>) -> Result<Option<Vec<KeyOperation>>, ApiError> {
+    ops.map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>().map_err(ApiError::from)).collect()).transpose()
+}
+
+async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
+    let core = call.core;
+    let (ctx, vault, base) = (&call.ctx, call.vault.as_str(), call.base.as_str());
+    match (method, segments) {
+        // Secrets.
+        (&Method::GET, ["secrets"]) => {
+            let items = core.list_secrets(ctx, vault).await?;
+            call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
+        }
+        (&Method::POST, ["secrets", "restore"]) => {
+            let input: BlobIn = call.json()?;
+            ok(shapes::secret(&core.restore_secret(ctx, vault, &decode(&input.value, "value")?).await?, base))
+        }
+        (&Method::PUT, ["secrets", name]) => {
+            let input: SecretSetIn = call.json()?;
+            let attributes = input.attributes.unwrap_or_default();
+            let (not_before, expires) = attributes.dates()?;
+            let request = SetSecret {
+                name: name.to_string(),
+                value: Zeroizing::new(input.value),
+                content_type: input.content_type,
+                enabled: attributes.enabled.unwrap_or(true),
+                not_before,
+                expires,
+                tags: input.tags.unwrap_or_default(),
+            };
+            ok(shapes::secret(&core.set_secret(ctx, vault, request).await?, base))
+        }
+        (&Method::DELETE, ["secrets", name]) => ok(shapes::secret_item(&core.delete_secret(ctx, vault, name).await?, base)),
+        (&Method::GET, ["secrets", name, "versions"]) => {
+            let items = core.list_secret_versions(ctx, vault, name).await?;
+            call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
+        }
+        (&Method::POST, ["secrets", name, "backup"]) => ok(json!({"value": shapes::b64url(&core.backup_secret(ctx, vault, name).await?)})),
+        (&Method::GET, ["secrets", name]) => ok(shapes::secret(&core.get_secret(ctx, vault, name, None).await?, base)),
+        (&Method::GET, ["secrets", name, v]) => ok(shapes::secret(&core.get_secret(ctx, vault, name, version(v)).await?, base)),
+        (&Method::PATCH, ["secrets", name, v]) => {
+            let input: SecretUpdateIn = call.json()?;
+            let update =
+                UpdateSecret { attributes: input.attributes.unwrap_or_default().changes(input.tags)?, content_type: input.content_type };
+            ok(shapes::secret(&core.update_secret(ctx, vault, name, version(v), update).await?, base))
+        }
+        (&Method::GET, ["deletedsecrets"]) => {
+            let items = core.list_deleted_secrets(ctx, vault).await?;
+            call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
+        }
+        (&Method::GET, ["deletedsecrets", name]) => ok(shapes::secret_item(&core.get_deleted_secret(ctx, vault, name).await?, base)),
+        (&Method::DELETE, ["deletedsecrets", name]) => {
+            core.purge_secret(ctx, vault, name).await?;
+            Ok((StatusCode::NO_CONTENT, None))
+        }
+        (&Method::POST, ["deletedsecrets", name, "recover"]) => ok(shapes::secret(&core.recover_secret(ctx, vault, name).await?, base)),
+
+        // Keys.
+        (&Method::GET, ["keys"]) => {
+            let items = core.list_keys(ctx, vault).await?;
+            call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
+        }
+        (&Method::POST, ["keys", "restore"]) => {
+            let input: BlobIn = call.json()?;
+            ok(shapes::key(&core.restore_key(ctx, vault, &decode(&input.value, "value")?).await?, base))
+        }
+        (&Method::POST, ["keys", name, "create"]) => {
+            let input: KeyCreateIn = call.json()?;
+            let attributes = input.attributes.unwrap_or_default();
+            let (not_before, expires) = attributes.dates()?;
+            if input.public_exponent.is_some_and(|e| e != 65537) {
+                return Err(ApiError::bad("only the public exponent 65537 is supported"));
+            }
+            let request = CreateKey {
+                name: name.to_string(),
+                kty: input.kty.parse::<KeyType>()?,
+                size: input.key_size,
+                curve: input.crv.map(|c| c.parse()).transpose()?,
+                key_ops: key_ops(input.key_ops)?,
+                enabled: attributes.enabled.unwrap_or(true),
+                not_before,
+                expires,
+                tags: input.tags.unwrap_or_default(),
+            };
+            ok(shapes::key(&core.create_key(ctx, vault, request).await?, base))
+        }
+        (&Method::PUT, ["keys", name]) => {
+            let input: KeyImportIn = call.json()?;
+            let attributes = input.attributes.unwrap_or_default();
+            let (not_before, expires) = attributes.dates()?;
+            let request = ImportKey {
+                name: name.to_string(),
+                jwk: input.key,
+                hsm: input.hsm.unwrap_or(false),
+                enabled: attributes.enabled.unwrap_or(true),
+                not_before,
+                expires,
+                tags: input.tags.unwrap_or_default(),
+                key_ops: None,
+            };
+            ok(shapes::key(&core.import_key(ctx, vault, request).await?, base))
+        }
+        (&Method::DELETE, ["keys", name]) => ok(shapes::key(&core.delete_key(ctx, vault, name).await?, base)),
+        (&Method::GET, ["keys", name, "versions"]) => {
+            let items = core.list_key_versions(ctx, vault, name).await?;
+            call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
+        }
+        (&Method::POST, ["keys", name, "backup"]) => ok(json!({"value": shapes::b64url(&core.backup_key(ctx, vault, name).await?)})),
+        (&Method::POST, ["keys", name, "rotate"]) => ok(shapes::key(&core.rotate_key(ctx, vault, name).await?, base)),
+        (&Method::GET, ["keys", name, "rotationpolicy"]) => {
+            ok(shapes::rotation_policy(&core.get_key_rotation_policy(ctx, vault, name).await?, base, name))
+        }
+        (&Method::PUT, ["keys", name, "rotationpolicy"]) => {
+            let input: RotationPolicyIn = call.json()?;
+            let policy = RotationPolicy {
+                lifetime_actions: input
+                    .lifetime_actions
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| RotationAction { trigger: a.trigger, action: a.action.kind })
+                    .collect(),
+                expiry_time: input.attributes.and_then(|a| a.expiry_time),
+                created: None,
+                updated: None,
+            };
+            ok(shapes::rotation_policy(&core.set_key_rotation_policy(ctx, vault, name, policy).await?, base, name))
+        }
+        (&Method::GET, ["keys", name]) => ok(shapes::key(&core.get_key(ctx, vault, name, None).await?, base)),
+        (&Method::GET, ["keys", name, v]) => ok(shapes::key(&core.get_key(ctx, vault, name, version(v)).await?, base)),
+        (&Method::PATCH, ["keys", name, v]) => {
+            let input: KeyUpdateIn = call.json()?;
+            let update =
+                UpdateKey { attributes: input.attributes.unwrap_or_default().changes(input.tags)?, key_ops: key_ops(input.key_ops)? };
+            ok(shapes::key(&core.update_key(ctx, vault, name, version(v), update).await?, base))
+        }
+        (&Method::POST, ["keys", name, v, op @ ("encrypt" | "decrypt" | "wrapkey" | "unwrapkey")]) => {
+            let input: CryptoIn = call.json()?;
+            let alg: EncryptionAlgorithm = input.alg.parse()?;
+            let value = decode(&input.value, "value")?;
+            let key = KeyRef::version(vault, name, version(v));
+            let result = match *op {
+                "encrypt" => core.encrypt(ctx, key, alg, &value).await?,
+                "decrypt" => core.decrypt(ctx, key, alg, &value).await?,
+                "wrapkey" => core.wrap_key(ctx, key, alg, &value).await?,
+                _ => core.unwrap_key(ctx, key, alg, &value).await?,
+            };
+            ok(json!({"kid": result.kid.url(base), "value": shapes::b64url(&result.value)}))
+        }
+        (&Method::POST, ["keys", name, v, "sign"]) => {
+            let input: CryptoIn = call.json()?;
+            let alg: SignatureAlgorithm = input.alg.parse()?;
+            let result = core.sign(ctx, KeyRef::version(vault, name, version(v)), alg, &decode(&input.value, "value")?).await?;
+            ok(json!({"kid": result.kid.url(base), "value": shapes::b64url(&result.value)}))
+        }
+        (&Method::POST, ["keys", name, v, "verify"]) => {
+            let input: VerifyIn = call.json()?;
+            let alg: SignatureAlgorithm = input.alg.parse()?;
+            let (digest, signature) = (decode(&input.digest, "digest")?, decode(&input.value, "value")?);
+            let result = core.verify(ctx, KeyRef::version(vault, name, version(v)), alg, &digest, &signature).await?;
+            ok(json!({"value": result.valid}))
+        }
+        (&Method::POST, ["keys", _, _, "release"]) => not_supported("key release"),
+        (&Method::GET, ["keys", _, _, "attestation"]) => not_supported("key attestation"),
+        (&Method::POST, ["rng"]) => {
+            let input: RandomIn = call.json()?;
+            ok(json!({"value": shapes::b64url(&core.random_bytes(ctx, vault, input.count).await?)}))
+        }
+        (&Method::GET, ["deletedkeys"]) => {
+            let items = core.list_deleted_keys(ctx, vault).await?;
+            call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
+        }
+        (&Method::GET, ["deletedkeys", name]) => ok(shapes::key(&core.get_deleted_key(ctx, vault, name).await?, base)),
+        (&Method::DELETE, ["deletedkeys", name]) => {
+            core.purge_key(ctx, vault, name).await?;
+            Ok((StatusCode::NO_CONTENT, None))
+        }
+        (&Method::POST, ["deletedkeys", name, "recover"]) => ok(shapes::key(&core.recover_key(ctx, vault, name).await?, base)),
+
+        _ => match crate::certificate_routes::route(call, method, segments).await {
+            Some(reply) => reply,
+            None => Err(ApiError::new("NotFound", format!("no route for {method} {}", call.path))),
+        },
+    }
+}

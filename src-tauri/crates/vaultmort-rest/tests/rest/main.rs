@@ -1,0 +1,8 @@
+//! The REST door end to end: a real server on 127.0.0.1:0 with TLS from the practice CA, driven
+//! by reqwest trusting only the practice root. Modules mirror `src`.
+
+mod auth;
+mod certificate_routes;
+mod errors;
+mod routes;
+mod support;

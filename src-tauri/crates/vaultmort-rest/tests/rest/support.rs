@@ -1,0 +1,135 @@
+//! A home in a temporary folder with one vault, a server over it, and HTTPS clients that trust
+//! only the practice root and reach `<vault>.localhost` at the server's address.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use serde_json::Value;
+use tempfile::TempDir;
+use vaultmort_core::groups::CreateGroup;
+use vaultmort_core::storage::AuditRecord;
+use vaultmort_core::vaults::CreateVault;
+use vaultmort_core::{Door, RequestContext, Vaultmort};
+use vaultmort_home::{HomeOptions, KeySourceChoice};
+use vaultmort_rest::{OwnerCredentials, Server};
+use zeroize::Zeroizing;
+
+pub const VAULT: &str = "restvault";
+pub const OWNER_SECRET: &str = "owner client secret for tests";
+
+pub struct TestServer {
+    _dir: TempDir,
+    pub core: Arc<Vaultmort>,
+    pub server: Server,
+    pub root_der: Vec<u8>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut vaultmort_rest::Options)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary home folder");
+        let options = HomeOptions {
+            home: Some(dir.path().join("home")),
+            key_source: KeySourceChoice::Passphrase,
+            passphrase: Some(Zeroizing::new("rest test passphrase".to_string())),
+            prompt: None,
+        };
+        let home = vaultmort_home::open(options).await.expect("a fresh home opens with a passphrase");
+        let core = home.core.clone();
+        let owner = RequestContext::local_owner(Door::Cli);
+        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default() })
+            .await
+            .expect("the owner creates a resource group");
+        core.create_vault(&owner, CreateVault::new(VAULT, "rg")).await.expect("the owner creates a vault");
+        let root_der = core.practice_ca_root(&owner).await.expect("the practice root exports");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let mut options = vaultmort_rest::Options::new(Arc::new(OwnerCredentials::new(OWNER_SECRET)));
+        options.default_vault = Some(VAULT.to_string());
+        adjust(&mut options);
+        let server = Server::start(core.clone(), listener, options).await.expect("the server starts");
+        Self { _dir: dir, core, server, root_der }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// `https://restvault.localhost:<port>`.
+    pub fn vault_url(&self) -> String {
+        format!("https://{VAULT}.localhost:{}", self.addr().port())
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        self.client_from(None)
+    }
+
+    /// A client whose connections come from `source` (a second loopback address, say).
+    pub fn client_from(&self, source: Option<IpAddr>) -> reqwest::Client {
+        let root = reqwest::Certificate::from_der(&self.root_der).expect("the root is DER");
+        let mut builder = reqwest::Client::builder()
+            .tls_certs_only([root])
+            .resolve(&format!("{VAULT}.localhost"), self.addr())
+            .resolve("localhost", self.addr())
+            .no_proxy();
+        if let Some(source) = source {
+            builder = builder.local_address(source);
+        }
+        builder.build().expect("a client")
+    }
+
+    /// A token for the local owner from the token endpoint.
+    pub async fn owner_token(&self) -> String {
+        let owner = vaultmort_core::Principal::local_owner();
+        let response = self
+            .client()
+            .post(format!("https://localhost:{}/{}/oauth2/v2.0/token", self.addr().port(), self.server.tenant()))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", owner.object_id.as_str()),
+                ("client_secret", OWNER_SECRET),
+                ("scope", "https://vault.azure.net/.default"),
+            ])
+            .send()
+            .await
+            .expect("the token endpoint answers");
+        assert_eq!(response.status(), 200, "the owner's client credentials get a token");
+        let body: Value = response.json().await.expect("a JSON token response");
+        body["access_token"].as_str().expect("an access_token").to_string()
+    }
+
+    /// Sends `method path` to the vault with `token` and an optional JSON body.
+    pub async fn call(&self, token: &str, method: reqwest::Method, path_and_query: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.client().request(method, format!("{}{path_and_query}", self.vault_url())).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("every body is JSON") })
+    }
+
+    /// The last audit sequence number so far.
+    pub async fn audit_mark(&self) -> i64 {
+        let owner = RequestContext::local_owner(Door::Cli);
+        let records = self.core.audit_log(&owner, 0, 100_000).await.expect("the owner reads the access log");
+        records.last().map(|r| r.sequence).unwrap_or(0)
+    }
+
+    /// REST audit records after `mark`.
+    pub async fn audit_after(&self, mark: i64) -> Vec<AuditRecord> {
+        let owner = RequestContext::local_owner(Door::Cli);
+        let records = self.core.audit_log(&owner, mark, 100_000).await.expect("the owner reads the access log");
+        records.into_iter().filter(|r| r.door == "rest").collect()
+    }
+}
+
+/// Asserts a Key Vault-shaped error body.
+pub fn assert_error(status: u16, body: &Value, expected_status: u16, code: &str, why: &str) {
+    assert_eq!(status, expected_status, "{why}: status (body {body})");
+    assert_eq!(body["error"]["code"], code, "{why}: error code (body {body})");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{why}: a message a person can act on");
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Runs the official Azure SDK for Python conformance suite against `vaultmort serve`.
+
+Stdlib only, so any python3 (3.9+) can start it: it makes (once) a virtual environment under
+.tools/sdk-python with the pinned SDKs from requirements.txt, creates a throwaway home with a
+passphrase-protected store, a resource group and a vault through the CLI, exports the practice
+CA's root, starts `vaultmort serve --port 0`, and runs the unittest modules test_*.py here with
+the server's address, tenant and the owner's client secret in the environment.
+
+    python3 tests/sdk-python/run.py [--vaultmort target/debug/vaultmort] [unittest args...]
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+VENV = ROOT / ".tools" / "sdk-python"
+VAULT = "sdkvault"
+
+
+def venv_python() -> Path:
+    requirements = HERE / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    stamp = VENV / "requirements.sha256"
+    python = VENV / "bin" / "python"
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == digest:
+        return python
+    if VENV.exists():
+        shutil.rmtree(VENV)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(requirements)], check=True)
+    stamp.write_text(digest)
+    return python
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    binary = os.environ.get("VAULTMORT_BIN")
+    if args[:1] == ["--vaultmort"]:
+        binary, args = args[1], args[2:]
+    if not binary:
+        target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+        binary = str(target / "debug" / "vaultmort")
+    python = venv_python()
+    with tempfile.TemporaryDirectory(prefix="vaultmort-sdk-python-") as scratch:
+        scratch = Path(scratch)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VAULTMORT_")}
+        env.update(
+            VAULTMORT_HOME=str(scratch / "home"),
+            VAULTMORT_KEY_SOURCE="passphrase",
+            VAULTMORT_PASSPHRASE="sdk conformance passphrase",
+        )
+
+        def cli(*words: str) -> None:
+            subprocess.run([binary, *words, "-o", "none"], env=env, check=True)
+
+        cli("group", "create", "--name", "sdk-rg", "--location", "westeurope")
+        cli("keyvault", "create", "--name", VAULT, "--resource-group", "sdk-rg")
+        ca = scratch / "practice-root.pem"
+        cli("ca", "export-root", "--file", str(ca))
+        server = subprocess.Popen(
+            [binary, "serve", "--port", "0", "--default-vault", VAULT],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            line = server.stdout.readline() if server.stdout else ""
+            if not line:
+                print("vaultmort serve did not start", file=sys.stderr)
+                return 1
+            info = json.loads(line)
+            secret = Path(info["clientSecretFile"]).read_text().strip()
+            test_env = dict(os.environ)
+            test_env.update(
+                VAULTMORT_SDK_PORT=str(info["port"]),
+                VAULTMORT_SDK_VAULT=VAULT,
+                VAULTMORT_SDK_TENANT=info["tenantId"],
+                VAULTMORT_SDK_CLIENT_ID=info["clientId"],
+                VAULTMORT_SDK_CLIENT_SECRET=secret,
+                VAULTMORT_SDK_CA=str(ca),
+                REQUESTS_CA_BUNDLE=str(ca),
+                SSL_CERT_FILE=str(ca),
+            )
+            result = subprocess.run(
+                [str(python), "-m", "unittest", "discover", "-s", str(HERE), "-p", "test_*.py", *(args or ["-v"])],
+                env=test_env,
+                cwd=HERE,
+            )
+            return result.returncode
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
