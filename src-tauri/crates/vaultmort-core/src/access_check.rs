@@ -44,7 +44,7 @@ impl Vaultmort {
     /// What `principal` (UPN, app id, display name or object id) may do on `vault_name`, for every
     /// data operation and the vault's management operations, from `source` (the firewall's view).
     pub async fn check_access(&self, ctx: &RequestContext, principal: &str, vault_name: &str, source: IpAddr) -> Result<Vec<AccessCheck>> {
-        let mut req = self.request(ctx, actions::ROLE_ASSIGNMENT_READ).await?;
+        let mut req = self.request(ctx, actions::CHECK_ACCESS).await?;
         let result = async {
             let vault = crate::vaults::active_vault(req.tx.as_mut(), vault_name).await?;
             req.authorize(Scope::Vault(&vault)).await?;
