@@ -253,14 +253,14 @@ impl Request<'_> {
         };
         match result {
             Ok(value) => {
-                tx.audit_append(&record).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
+                tx.audit_append(&record, &core.audit_chain).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 tx.commit().await?;
                 Ok(value)
             }
             Err(error) => {
                 drop(tx);
                 let mut audit_tx = core.storage.begin().await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
-                audit_tx.audit_append(&record).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
+                audit_tx.audit_append(&record, &core.audit_chain).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 audit_tx.commit().await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 Err(error)
             }

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
-use vaultmort_core::audit::{self, CHAIN_HEAD_KEY, ChainHead};
+use vaultmort_core::audit::{AuditChain, CHAIN_HEAD_KEY, ChainHead};
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
 use vaultmort_core::storage::{
     AuditRecord, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord,
@@ -212,7 +212,7 @@ fn decode_audit(row: AuditRow) -> Result<AuditRecord, StoreError> {
 impl SqliteTransaction {
     /// Links a record to the hash chain and inserts it, moving the chain head. The caller holds
     /// the write lock.
-    async fn append_chained(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
+    async fn append_chained(&mut self, record: &AuditRecord, chain: &AuditChain) -> Result<i64, StoreError> {
         let head = match self.meta_get(CHAIN_HEAD_KEY).await? {
             Some(bytes) => Some(ChainHead::decode(&bytes)?),
             None => None,
@@ -226,7 +226,7 @@ impl SqliteTransaction {
         let next = last.unwrap_or(0).max(head.as_ref().map(|h| h.sequence).unwrap_or(0)) + 1;
         let mut record = record.clone();
         record.time = time(seconds(record.time), "audit")?;
-        let new_head = audit::link(&mut record, head.as_ref(), next);
+        let new_head = chain.link(&mut record, head.as_ref(), next);
         let flags = serde_json::to_string(&record.flags).map_err(encode_json("audit flags"))?;
         let parameters = serde_json::to_string(&record.parameters).map_err(encode_json("audit parameters"))?;
         let sequence: i64 = sqlx::query_scalar(concat!(
@@ -605,14 +605,14 @@ impl Transaction for SqliteTransaction {
         Ok(())
     }
 
-    async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
+    async fn audit_append(&mut self, record: &AuditRecord, chain: &AuditChain) -> Result<i64, StoreError> {
         match self.connection {
-            Connection::Transaction(_) => self.append_chained(record).await,
+            Connection::Transaction(_) => self.append_chained(record, chain).await,
             Connection::Session(_) => {
                 // A read session has no transaction: take the write lock for the append alone, so
                 // two appends never read the same chain head.
                 sqlx::query("BEGIN IMMEDIATE").execute(self.conn()).await.map_err(database("locking the access log"))?;
-                match self.append_chained(record).await {
+                match self.append_chained(record, chain).await {
                     Ok(sequence) => {
                         sqlx::query("COMMIT").execute(self.conn()).await.map_err(database("committing an access log record"))?;
                         Ok(sequence)

@@ -280,3 +280,35 @@ async fn verification_passes_and_then_finds_an_edited_a_removed_and_a_truncated_
     let verification = w.core.verify_audit_log(&w.owner).await.expect("verification runs");
     assert!(!verification.valid, "a truncated tail disagrees with the chain head: {verification:?}");
 }
+
+#[tokio::test]
+async fn a_chain_rebuilt_without_the_master_key_does_not_verify() {
+    let w = World::new().await;
+    w.vault("forged", false).await;
+    w.core.set_secret(&w.owner, "forged", SetSecret::new("s", "value")).await.expect("owner sets a secret");
+    // Someone with write access to the file but not the master key edits a record and rebuilds
+    // every hash and the chain head with a key of their own.
+    let mut records = w.log().await;
+    records[1].caller_name = "someone else".into();
+    let forger = vaultmort_core::audit::AuditChain::new(b"the forger's own key");
+    let mut head = None;
+    for record in records.iter_mut() {
+        let sequence = record.sequence;
+        head = Some(forger.link(record, head.as_ref(), sequence));
+        let statement = format!(
+            "UPDATE audit_log SET caller_name = '{}', previous_hash = '{}', hash = '{}' WHERE sequence = {sequence}",
+            record.caller_name, record.previous_hash, record.hash
+        );
+        assert_eq!(w.sql(&statement).await, 1, "the forger rewrites record {sequence}");
+    }
+    let head = head.expect("records exist");
+    let statement = format!("UPDATE meta SET value = x'{}' WHERE key = 'audit.chain_head'", hex_of(&head.encode()));
+    assert_eq!(w.sql(&statement).await, 1, "and the chain head");
+    let verification = w.core.verify_audit_log(&w.owner).await.expect("verification runs");
+    assert!(!verification.valid, "a chain rebuilt without the master key's derived key fails");
+    assert_eq!(verification.first_bad_sequence, Some(records[0].sequence), "from the first record on: {:?}", verification.problems);
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
