@@ -631,7 +631,7 @@ impl Vaultmort {
     pub async fn list_subscriptions(&self, ctx: &RequestContext) -> Result<Vec<crate::model::Subscription>> {
         let mut req = self.request(ctx, actions::SUBSCRIPTION_READ).await?;
         let result = async {
-            let facts = req.caller_facts().await?;
+            let facts = req.caller_facts(true).await?;
             req.authorize_system("subscriptions are listed from the caller's own role assignments");
             let subscription = self.tenant.default_subscription.clone();
             let path = format!("/subscriptions/{}", subscription.id);
