@@ -723,6 +723,40 @@ mod transactions {
             "more writers than pooled connections all get through"
         );
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_read_sessions_and_writers_keep_one_unbroken_chain() {
+        let (_dir, store) = store().await;
+        let store = Arc::new(store);
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    for round in 0..5 {
+                        let record = audit(&format!("Op{i}.{round}"), None);
+                        if i % 4 == 0 {
+                            let mut tx = store.begin().await.expect("a writer gets the lock");
+                            tx.audit_append(&record, &chain()).await.expect("a writer appends");
+                            tx.commit().await.expect("a writer commits");
+                        } else {
+                            let mut session = store.begin_read().await.expect("a read session opens");
+                            session.audit_append(&record, &chain()).await.expect("a read session appends, retrying a lost race");
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("no appender panics");
+        }
+        let mut tx = begin(&store).await;
+        let records = tx.audit_list(0, 1000).await.expect("reading succeeds");
+        assert_eq!(records.len(), 80, "every append landed exactly once");
+        let head = tx.meta_get(vaultmort_core::audit::CHAIN_HEAD_KEY).await.expect("meta reads").expect("the head is kept");
+        let head = vaultmort_core::audit::ChainHead::decode(&head).expect("the trigger writes the head in the core's format");
+        let verification = chain().verify(&records, Some(&head));
+        assert!(verification.valid, "racing appends never fork the chain: {:?}", verification.problems);
+    }
 }
 
 mod purge {
