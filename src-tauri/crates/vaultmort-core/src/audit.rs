@@ -2,8 +2,9 @@
 //! keyed digests that stand in for sensitive request parameters.
 //!
 //! Every record holds a keyed SHA-256 (HMAC-SHA256) over its own canonical form, which includes
-//! the previous record's hash ([`AuditChain::hash`]); the store computes it while appending,
-//! under its write lock, and keeps the newest (sequence, hash) as the chain head in metadata.
+//! the previous record's hash ([`AuditChain::hash`]); the store computes it while appending, so
+//! that no two records ever link to the same predecessor, and keeps the newest (sequence, hash)
+//! as the chain head in metadata.
 //! [`AuditChain::verify`] recomputes the chain, so an edited record, a removed record and a
 //! truncated tail are all found. The key is derived from the master key, so someone who can
 //! write the database file but does not hold the master key cannot recompute a chain that

@@ -279,9 +279,10 @@ pub trait Transaction: Send {
     async fn version_put(&mut self, version: &VersionRecord) -> Result<(), StoreError>;
 
     /// Appends to the access log and returns the record's sequence number. The backend links the
-    /// record to the hash chain with `chain` under its write lock (see
-    /// [`crate::audit::AuditChain::link`]): it reads the chain head from metadata, stores the
-    /// record with its hashes, and moves the head, all in one atomic step, also in a read session.
+    /// record to the hash chain with `chain` (see [`crate::audit::AuditChain::link`]): it reads
+    /// the chain head from metadata, stores the record with its hashes and moves the head, such
+    /// that two appends never link to the same head, also in a read session (SQLite: a unique
+    /// link index and a retry).
     async fn audit_append(&mut self, record: &AuditRecord, chain: &crate::audit::AuditChain) -> Result<i64, StoreError>;
     /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
