@@ -95,6 +95,39 @@ async fn every_request_is_logged_once_with_its_fields_and_no_value_reaches_the_d
     let digest = record.parameters.get("value").expect("the value parameter is recorded as a digest");
     assert!(digest.starts_with("hmac-sha256:") && !digest.contains(VALUE), "a keyed digest, never the value: {digest}");
 
+    // An imported private key is recorded only as a keyed digest too.
+    let jwk = vaultmort_crypto::JsonWebKey::parse(
+        r#"{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"}"#,
+    )
+    .expect("the RFC 7517 key parses");
+    let import = vaultmort_core::keys::ImportKey {
+        name: "imported".into(),
+        jwk,
+        hsm: false,
+        enabled: true,
+        not_before: None,
+        expires: None,
+        tags: Default::default(),
+        key_ops: None,
+    };
+    w.core.import_key(&w.owner, "logged", import).await.expect("owner imports a key");
+    let record = exactly_one(
+        &w,
+        &mut before,
+        Expect {
+            operation: "KeyImport",
+            caller: &w.owner,
+            status: 200,
+            error_code: None,
+            vault: Some("logged"),
+            object_prefix: Some("keys/imported/"),
+            rule_contains: "access policy for object",
+        },
+    )
+    .await;
+    assert!(record.parameters.get("key").is_some_and(|d| d.starts_with("hmac-sha256:")), "the private key is a digest: {record:?}");
+    assert!(!serde_json::to_string(&record).expect("serialises").contains("870MB6gfuTJ4"), "never the key itself");
+
     // Refused by access policies (none for app).
     assert_eq!(code(w.core.get_secret(&app, "logged", "db", None).await), "Forbidden");
     exactly_one(
