@@ -730,6 +730,18 @@ pub struct VaultCreate {
     /// Tags: `key=value` pairs.
     #[arg(long, num_args = 0..)]
     pub tags: Option<Vec<String>>,
+    /// Firewall default action: Allow or Deny.
+    #[arg(long)]
+    pub default_action: Option<String>,
+    /// Trusted services bypass: AzureServices or None.
+    #[arg(long)]
+    pub bypass: Option<String>,
+    /// Public network access: Enabled or Disabled.
+    #[arg(long)]
+    pub public_network_access: Option<String>,
+    /// IP rules: IPv4 addresses or CIDR ranges, space-separated.
+    #[arg(long, num_args = 1..)]
+    pub network_acls_ips: Option<Vec<String>>,
 }
 
 /// `keyvault update`

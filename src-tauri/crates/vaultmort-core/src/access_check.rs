@@ -29,12 +29,16 @@ pub struct AccessCheck {
 }
 
 /// The directory entry of `object_id` (if the directory knows it) and the facts the authorizer
-/// needs about it: its groups through nesting, its role assignments and every role definition.
-pub(crate) async fn facts_for(tx: &mut dyn Transaction, object_id: &str) -> Result<(Option<DirectoryObject>, Facts)> {
+/// needs about it: its groups through nesting and, with `with_roles`, its role assignments and
+/// every role definition.
+pub(crate) async fn facts_for(tx: &mut dyn Transaction, object_id: &str, with_roles: bool) -> Result<(Option<DirectoryObject>, Facts)> {
     let all = crate::directory::all_objects(tx).await?;
     let entry = all.iter().find(|o| o.object_id.eq_ignore_ascii_case(object_id)).cloned();
     let mut identities = crate::directory::groups_of(&all, entry.as_ref().map(|e| e.object_id.as_str()).unwrap_or(object_id));
     identities.insert(entry.as_ref().map(|e| e.object_id.clone()).unwrap_or_else(|| object_id.to_string()));
+    if !with_roles {
+        return Ok((entry, Facts { identities, ..Facts::default() }));
+    }
     let assignments = crate::roles::all_assignments(tx).await?.into_iter().filter(|a| identities.contains(&a.principal_id)).collect();
     let definitions = crate::roles::all_definitions(tx).await?.into_iter().map(|r| (r.id.clone(), r)).collect();
     Ok((entry, Facts { identities, assignments, definitions }))
@@ -44,12 +48,12 @@ impl Vaultmort {
     /// What `principal` (UPN, app id, display name or object id) may do on `vault_name`, for every
     /// data operation and the vault's management operations, from `source` (the firewall's view).
     pub async fn check_access(&self, ctx: &RequestContext, principal: &str, vault_name: &str, source: IpAddr) -> Result<Vec<AccessCheck>> {
-        let mut req = self.request(ctx, actions::ROLE_ASSIGNMENT_READ).await?;
+        let mut req = self.request(ctx, actions::CHECK_ACCESS).await?;
         let result = async {
             let vault = crate::vaults::active_vault(req.tx.as_mut(), vault_name).await?;
             req.authorize(Scope::Vault(&vault)).await?;
             let object = crate::directory::find(req.tx.as_mut(), principal).await?;
-            let (entry, facts) = facts_for(req.tx.as_mut(), &object.object_id).await?;
+            let (entry, facts) = facts_for(req.tx.as_mut(), &object.object_id, true).await?;
             let vault_actions = [
                 actions::VAULT_GET,
                 actions::VAULT_PATCH,

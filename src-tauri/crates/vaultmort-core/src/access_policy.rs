@@ -261,7 +261,7 @@ impl Vaultmort {
                 policy.permissions.certificates = certificates;
             }
             let granted = !policy.permissions.is_empty();
-            let facts = req.caller_facts().await?;
+            let facts = req.caller_facts(true).await?;
             let mut flags = Vec::new();
             if granted && facts.identities.contains(&object.object_id) {
                 req.flag(SELF_GRANT_FLAG);

@@ -1,11 +1,15 @@
 //! The access log's integrity and reading: the hash chain, its verification, filters, and the
 //! keyed digests that stand in for sensitive request parameters.
 //!
-//! Every record holds the SHA-256 of the previous record's hash and its own canonical form
-//! ([`chain_hash`]); the store computes it while appending, under its write lock, and keeps the
-//! newest (sequence, hash) as the chain head in metadata. [`verify`] recomputes the chain, so an
-//! edited record, a removed record and a truncated tail are all found. Records written before
-//! the chain existed (an older store) are reported as unchained and must all come first.
+//! Every record holds a keyed SHA-256 (HMAC-SHA256) over its own canonical form, which includes
+//! the previous record's hash ([`AuditChain::hash`]); the store computes it while appending, so
+//! that no two records ever link to the same predecessor, and keeps the newest (sequence, hash)
+//! as the chain head in metadata.
+//! [`AuditChain::verify`] recomputes the chain, so an edited record, a removed record and a
+//! truncated tail are all found. The key is derived from the master key, so someone who can
+//! write the database file but does not hold the master key cannot recompute a chain that
+//! verifies after changing it. Records written before the chain existed (an older store) are
+//! reported as unchained and must all come first.
 //!
 //! Sensitive parameters (a secret's value, a digest to sign, a plaintext) never enter a record:
 //! the pipeline records an HMAC-SHA256 under a key derived from the master key, so equal inputs
@@ -13,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use aws_lc_rs::{digest, hmac};
+use aws_lc_rs::hmac;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -75,19 +79,43 @@ fn canonical(record: &AuditRecord) -> Vec<u8> {
     value.to_string().into_bytes()
 }
 
-/// The hash of a record whose `sequence` and `previous_hash` are set: SHA-256 over its
-/// canonical form, which includes the previous record's hash.
-pub fn chain_hash(record: &AuditRecord) -> String {
-    hex::encode(digest::digest(&digest::SHA256, &canonical(record)).as_ref())
+/// The key that chains the access log, derived from the master key.
+pub struct AuditChain {
+    key: hmac::Key,
 }
 
-/// Links `record` to the chain after `head` (or the genesis when the log is empty): sets its
-/// sequence, previous hash and hash, and returns the new head.
-pub fn link(record: &mut AuditRecord, head: Option<&ChainHead>, next_sequence: i64) -> ChainHead {
-    record.sequence = next_sequence;
-    record.previous_hash = head.map(|h| h.hash.clone()).unwrap_or_else(|| GENESIS.to_string());
-    record.hash = chain_hash(record);
-    ChainHead { sequence: record.sequence, hash: record.hash.clone() }
+impl std::fmt::Debug for AuditChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditChain(..)")
+    }
+}
+
+impl AuditChain {
+    /// The chain key for a store, derived from its master key's bytes (or, in tests, any secret).
+    pub fn new(master: &[u8]) -> Self {
+        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, master), b"vaultmort/audit-chain/v1");
+        Self { key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()) }
+    }
+
+    /// The hash of a record whose `sequence` and `previous_hash` are set: HMAC-SHA256 under the
+    /// chain key over its canonical form, which includes the previous record's hash.
+    pub fn hash(&self, record: &AuditRecord) -> String {
+        hex::encode(hmac::sign(&self.key, &canonical(record)).as_ref())
+    }
+
+    /// Links `record` to the chain after `head` (or the genesis when the log is empty): sets its
+    /// sequence, previous hash and hash, and returns the new head.
+    pub fn link(&self, record: &mut AuditRecord, head: Option<&ChainHead>, next_sequence: i64) -> ChainHead {
+        record.sequence = next_sequence;
+        record.previous_hash = head.map(|h| h.hash.clone()).unwrap_or_else(|| GENESIS.to_string());
+        record.hash = self.hash(record);
+        ChainHead { sequence: record.sequence, hash: record.hash.clone() }
+    }
+
+    /// Checks records (oldest first) against each other and against the stored chain head.
+    pub fn verify(&self, records: &[AuditRecord], head: Option<&ChainHead>) -> Verification {
+        verify_with(records, head, |record| self.hash(record))
+    }
 }
 
 /// The result of checking the chain.
@@ -108,8 +136,7 @@ pub struct Verification {
     pub problems: Vec<String>,
 }
 
-/// Checks records (oldest first) against each other and against the stored chain head.
-pub fn verify(records: &[AuditRecord], head: Option<&ChainHead>) -> Verification {
+fn verify_with(records: &[AuditRecord], head: Option<&ChainHead>, hash: impl Fn(&AuditRecord) -> String) -> Verification {
     let mut problems = Vec::new();
     let mut first_bad = None;
     let mut bad = |sequence: i64, problem: String, first_bad: &mut Option<i64>| {
@@ -148,7 +175,7 @@ pub fn verify(records: &[AuditRecord], head: Option<&ChainHead>) -> Verification
             };
             bad(record.sequence, why, &mut first_bad);
         }
-        if chain_hash(record) != record.hash {
+        if !constant_time_eq(&hash(record), &record.hash) {
             bad(
                 record.sequence,
                 format!("record {} was changed after it was written (its hash does not match)", record.sequence),
@@ -274,7 +301,7 @@ impl Vaultmort {
                 Some(bytes) => Some(ChainHead::decode(&bytes)?),
                 None => None,
             };
-            Ok(verify(&records, head.as_ref()))
+            Ok(self.audit_chain.verify(&records, head.as_ref()))
         }
         .await;
         req.finish(result).await
@@ -311,12 +338,12 @@ mod tests {
         }
     }
 
-    fn chain(n: usize) -> (Vec<AuditRecord>, ChainHead) {
+    fn chain(key: &AuditChain, n: usize) -> (Vec<AuditRecord>, ChainHead) {
         let mut head = None;
         let mut records = Vec::new();
         for i in 0..n {
             let mut r = record(&format!("Op{i}"));
-            head = Some(link(&mut r, head.as_ref(), i as i64 + 1));
+            head = Some(key.link(&mut r, head.as_ref(), i as i64 + 1));
             records.push(r);
         }
         (records, head.expect("n > 0"))
@@ -324,7 +351,9 @@ mod tests {
 
     #[test]
     fn an_intact_chain_verifies_and_every_kind_of_tampering_is_found() {
-        let (records, head) = chain(4);
+        let key = AuditChain::new(b"test master key");
+        let verify = |records: &[AuditRecord], head: Option<&ChainHead>| key.verify(records, head);
+        let (records, head) = chain(&key, 4);
         assert!(verify(&records, Some(&head)).valid, "an untouched chain verifies");
 
         let mut edited = records.clone();
@@ -337,5 +366,8 @@ mod tests {
 
         let truncated = &records[..3];
         assert!(!verify(truncated, Some(&head)).valid, "a removed tail disagrees with the chain head");
+
+        let (forged, forged_head) = chain(&AuditChain::new(b"a key of the forger's own"), 4);
+        assert!(!verify(&forged, Some(&forged_head)).valid, "a chain rebuilt without the master key does not verify");
     }
 }

@@ -420,6 +420,8 @@ pub mod actions {
     /// Delete a role assignment.
     pub const ROLE_ASSIGNMENT_DELETE: Action = mgmt("RoleAssignmentDelete", "Microsoft.Authorization/roleAssignments/delete");
 
+    /// Check what another principal may do on a vault (the portal's "Check access").
+    pub const CHECK_ACCESS: Action = mgmt("CheckAccess", "Microsoft.Authorization/roleAssignments/read").reads();
     /// Sign in as a directory principal (`vaultmort login`).
     pub const SIGN_IN: Action = mgmt("SignIn", "Vaultmort/signIn/action");
 

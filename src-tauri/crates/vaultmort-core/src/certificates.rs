@@ -812,6 +812,10 @@ impl Vaultmort {
     ) -> Result<CertificateBundle> {
         let mut req = self.request(ctx, actions::CERTIFICATE_IMPORT).await?;
         req.set_object(format!("certificates/{}", request.name));
+        req.note_sensitive("value", &request.data);
+        if let Some(password) = &request.password {
+            req.note_sensitive("password", password.as_bytes());
+        }
         let result = async {
             let vault = req.data_vault(vault_name).await?;
             names::check_object_name(KIND, &request.name)?;

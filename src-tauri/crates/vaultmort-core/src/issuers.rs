@@ -174,6 +174,9 @@ impl Vaultmort {
     ) -> Result<Issuer> {
         let mut req = self.request(ctx, actions::CERTIFICATE_SET_ISSUERS).await?;
         req.set_object(format!("certificates/issuers/{name}"));
+        if let Some(password) = &changes.password {
+            req.note_sensitive("password", password.as_bytes());
+        }
         let result = async {
             let mut vault = req.data_vault(vault_name).await?;
             check_issuer_name(name)?;

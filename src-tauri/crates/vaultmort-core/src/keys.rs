@@ -336,6 +336,9 @@ impl Vaultmort {
     pub async fn import_key(&self, ctx: &RequestContext, vault_name: &str, request: ImportKey) -> Result<KeyBundle> {
         let mut req = self.request(ctx, actions::KEY_IMPORT).await?;
         req.set_object(format!("keys/{}", request.name));
+        if let Some(private) = &request.jwk.d {
+            req.note_sensitive("key", private);
+        }
         let result = async {
             let vault = req.data_vault(vault_name).await?;
             names::check_object_name(KIND, &request.name)?;

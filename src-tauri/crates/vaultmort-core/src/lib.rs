@@ -88,6 +88,8 @@ pub struct Vaultmort {
     authorizer: Box<dyn Authorizer>,
     /// The key for keyed digests (audit parameters, client secrets), derived from the master key.
     digest_key: aws_lc_rs::hmac::Key,
+    /// The access log's chain key, derived from the master key.
+    audit_chain: audit::AuditChain,
 }
 
 impl std::fmt::Debug for Vaultmort {
@@ -126,6 +128,7 @@ impl Vaultmort {
         seed_access(tx.as_mut(), &tenant, clock.now()).await?;
         tx.commit().await?;
         let digest_key = audit::derive_digest_key(master.expose());
+        let audit_chain = audit::AuditChain::new(master.expose());
         Ok(Self {
             storage,
             barrier,
@@ -134,6 +137,7 @@ impl Vaultmort {
             tenant,
             authorizer: Box::new(AzureRules),
             digest_key,
+            audit_chain,
         })
     }
 

@@ -38,9 +38,9 @@ pub(crate) struct Request<'a> {
     rule: Option<String>,
     flags: Vec<String>,
     parameters: Parameters,
-    /// The caller's directory entry (`None` inside when the directory does not know it) and the
-    /// facts the authorizer needs, loaded once per request.
-    caller: Option<(Option<DirectoryObject>, Facts)>,
+    /// The caller's directory entry (`None` inside when the directory does not know it), the
+    /// facts the authorizer needs, and whether they include roles; loaded once per request.
+    caller: Option<(Option<DirectoryObject>, Facts, bool)>,
 }
 
 impl Vaultmort {
@@ -85,14 +85,17 @@ impl Request<'_> {
         self.parameters.insert(name.to_string(), format!("hmac-sha256:{digest}"));
     }
 
-    /// The authenticate stage: the caller's directory entry and everything the authorizer needs
-    /// about it (groups through nesting, role assignments, role definitions), read once.
-    pub(crate) async fn caller_facts(&mut self) -> Result<Facts> {
-        if let Some((_, facts)) = &self.caller {
+    /// The authenticate stage: the caller's directory entry and what the authorizer needs about
+    /// it: its groups through nesting, and with `with_roles` its role assignments and the role
+    /// definitions (a data request in access-policy mode needs only the groups). Read once.
+    pub(crate) async fn caller_facts(&mut self, with_roles: bool) -> Result<Facts> {
+        if let Some((_, facts, has_roles)) = &self.caller
+            && (*has_roles || !with_roles)
+        {
             return Ok(facts.clone());
         }
-        let (entry, facts) = crate::access_check::facts_for(self.tx.as_mut(), &self.ctx.principal.object_id).await?;
-        self.caller = Some((entry, facts.clone()));
+        let (entry, facts) = crate::access_check::facts_for(self.tx.as_mut(), &self.ctx.principal.object_id, with_roles).await?;
+        self.caller = Some((entry, facts.clone(), with_roles));
         Ok(facts)
     }
 
@@ -120,8 +123,9 @@ impl Request<'_> {
         if let Scope::Vault(vault) = scope {
             self.vault = Some(vault.name.clone());
         }
-        let facts = self.caller_facts().await?;
-        let caller = self.caller.as_ref().and_then(|(entry, _)| entry.clone());
+        let policy_mode_data = self.action.is_data() && matches!(scope, Scope::Vault(vault) if !vault.rbac_authorization);
+        let facts = self.caller_facts(!policy_mode_data).await?;
+        let caller = self.caller.as_ref().and_then(|(entry, _, _)| entry.clone());
         let mut firewall_rule = None;
         if let (true, Scope::Vault(vault)) = (self.action.is_data(), scope) {
             match crate::firewall::check(vault, self.ctx.source, caller.as_ref()) {
@@ -253,14 +257,14 @@ impl Request<'_> {
         };
         match result {
             Ok(value) => {
-                tx.audit_append(&record).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
+                tx.audit_append(&record, &core.audit_chain).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 tx.commit().await?;
                 Ok(value)
             }
             Err(error) => {
                 drop(tx);
                 let mut audit_tx = core.storage.begin().await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
-                audit_tx.audit_append(&record).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
+                audit_tx.audit_append(&record, &core.audit_chain).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 audit_tx.commit().await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 Err(error)
             }

@@ -346,21 +346,24 @@ fn find_role<'a>(roles: &'a [RoleDefinition], name_or_id: &str) -> Option<&'a Ro
 
 /// Checks a scope's shape: `/`, a subscription, a resource group, a vault or an object in a vault.
 fn check_scope(scope: &str) -> Result<()> {
-    let parts: Vec<&str> = scope.trim_end_matches('/').split('/').skip(1).collect();
+    // Segment names compare without case, as Azure's resource ids do.
+    let lower = scope.trim_end_matches('/').to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').skip(1).collect();
     let ok = scope == "/"
         || (scope.starts_with('/')
+            && !parts.iter().any(|p| p.is_empty())
             && matches!(
                 parts.as_slice(),
                 ["subscriptions", _]
-                    | ["subscriptions", _, "resourceGroups", _]
-                    | ["subscriptions", _, "resourceGroups", _, "providers", "Microsoft.KeyVault", "vaults", _]
+                    | ["subscriptions", _, "resourcegroups", _]
+                    | ["subscriptions", _, "resourcegroups", _, "providers", "microsoft.keyvault", "vaults", _]
                     | [
                         "subscriptions",
                         _,
-                        "resourceGroups",
+                        "resourcegroups",
                         _,
                         "providers",
-                        "Microsoft.KeyVault",
+                        "microsoft.keyvault",
                         "vaults",
                         _,
                         "keys" | "secrets" | "certificates",
@@ -628,7 +631,7 @@ impl Vaultmort {
     pub async fn list_subscriptions(&self, ctx: &RequestContext) -> Result<Vec<crate::model::Subscription>> {
         let mut req = self.request(ctx, actions::SUBSCRIPTION_READ).await?;
         let result = async {
-            let facts = req.caller_facts().await?;
+            let facts = req.caller_facts(true).await?;
             req.authorize_system("subscriptions are listed from the caller's own role assignments");
             let subscription = self.tenant.default_subscription.clone();
             let path = format!("/subscriptions/{}", subscription.id);
@@ -640,5 +643,33 @@ impl Vaultmort {
         }
         .await;
         req.finish(result).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_are_checked_for_shape_without_case() {
+        assert!(check_scope("/").is_ok(), "the root");
+        assert!(check_scope("/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/v/secrets/x").is_ok(), "any case");
+        assert!(check_scope("/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/v").is_ok(), "a vault");
+        assert!(check_scope("/subscriptions//resourceGroups/rg").is_err(), "an empty segment");
+        assert!(check_scope("subscriptions/s").is_err(), "a relative path");
+        assert!(check_scope("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a").is_err(), "not Key Vault");
+    }
+
+    #[test]
+    fn contributor_excludes_authorization_writes_and_reader_only_reads() {
+        let roles = built_in_roles();
+        let role = |name: &str| roles.iter().find(|r| r.name == name).expect("a built-in role");
+        assert!(role("Contributor").grants("Microsoft.KeyVault/vaults/accessPolicies/write", false), "the self-grant route");
+        assert!(!role("Contributor").grants("Microsoft.Authorization/roleAssignments/write", false), "notActions");
+        assert!(role("Reader").grants("Microsoft.KeyVault/vaults/read", false), "reads");
+        assert!(!role("Reader").grants("Microsoft.KeyVault/vaults/write", false), "no writes");
+        assert!(!role("Owner").grants("Microsoft.KeyVault/vaults/secrets/getSecret/action", true), "Owner has no data actions");
+        assert!(role("Key Vault Reader").grants("Microsoft.KeyVault/vaults/secrets/readMetadata/action", true), "metadata");
+        assert!(!role("Key Vault Reader").grants("Microsoft.KeyVault/vaults/secrets/getSecret/action", true), "no values");
     }
 }

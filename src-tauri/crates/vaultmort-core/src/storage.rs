@@ -91,7 +91,8 @@ pub struct AuditRecord {
     /// The previous record's hash (the genesis value for the first); set by storage.
     #[serde(default)]
     pub previous_hash: String,
-    /// SHA-256 over this record's canonical form (see [`crate::audit`]); set by storage.
+    /// HMAC-SHA256 under the chain key over this record's canonical form, which includes
+    /// `previous_hash` (see [`crate::audit`]); set by storage.
     /// Empty for records written before the chain existed.
     #[serde(default)]
     pub hash: String,
@@ -278,10 +279,11 @@ pub trait Transaction: Send {
     async fn version_put(&mut self, version: &VersionRecord) -> Result<(), StoreError>;
 
     /// Appends to the access log and returns the record's sequence number. The backend links the
-    /// record to the hash chain under its write lock (see [`crate::audit::link`]): it reads the
-    /// chain head from metadata, stores the record with its hashes, and moves the head, all in
-    /// one atomic step, also in a read session.
-    async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError>;
+    /// record to the hash chain with `chain` (see [`crate::audit::AuditChain::link`]): it reads
+    /// the chain head from metadata, stores the record with its hashes and moves the head, such
+    /// that two appends never link to the same head, also in a read session (SQLite: a unique
+    /// link index and a retry).
+    async fn audit_append(&mut self, record: &AuditRecord, chain: &crate::audit::AuditChain) -> Result<i64, StoreError>;
     /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
 

@@ -99,6 +99,12 @@ impl Vaultmort {
                 names::check_location(location)?;
             }
             req.authorize(Scope::ResourceGroup { subscription_id: &subscription, name: &request.resource_group }).await?;
+            for rule in &request.network_acls.ip_rules {
+                crate::firewall::parse_ipv4_rule(rule)?;
+            }
+            for subnet in &request.network_acls.virtual_network_rules {
+                crate::directory::subnet_by_id(req.tx.as_mut(), subnet).await?;
+            }
             let group = req
                 .tx
                 .resource_group_get(&subscription, &request.resource_group)

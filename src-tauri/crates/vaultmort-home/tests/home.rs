@@ -2,8 +2,8 @@
 //! passphrase. They cover the access log's guarantees: a request whose audit record cannot be
 //! written is refused and leaves nothing behind; every operation appends exactly one record
 //! naming the operation, caller, status, vault and object, and never a secret value; and a
-//! caller who is not the installation's owner is refused by the default authorizer, with the
-//! refusal and its rule on record.
+//! caller that no role assignment or access policy admits (here, one the practice directory does
+//! not even know) is refused, with the refusal and its rule on record.
 
 use std::path::{Path, PathBuf};
 
@@ -259,7 +259,7 @@ mod authorization {
         let before = core.audit_log(&t.owner, 0, 1000).await.expect("the owner reads the log").len();
 
         let error = core.get_secret(&stranger, VAULT, "s1", None).await.expect_err("a stranger may not read the secret");
-        assert_eq!(error.code(), "Forbidden", "the default authorizer refuses anyone but the owner: {error}");
+        assert_eq!(error.code(), "Forbidden", "nothing grants an unknown caller anything: {error}");
         assert!(error.to_string().contains("app@contoso.example"), "the message names the caller: {error}");
         assert!(error.to_string().contains("secrets/get"), "the message names the permission needed: {error}");
         assert!(!error.to_string().contains("owner-only-value"), "a refusal never shows the value");

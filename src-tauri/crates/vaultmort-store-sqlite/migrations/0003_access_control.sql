@@ -22,3 +22,16 @@ ALTER TABLE audit_log ADD COLUMN flags TEXT NOT NULL DEFAULT '[]' CHECK (json_va
 ALTER TABLE audit_log ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(parameters));
 ALTER TABLE audit_log ADD COLUMN previous_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+
+-- Appending a record is two statements, so that a read-only request's record needs no
+-- transaction of its own: read the chain head, then insert the linked record. Two appends that
+-- read the same head cannot both land (the second one's link, or its sequence, is refused and
+-- it retries), and the head follows every chained record within the inserting statement.
+CREATE UNIQUE INDEX audit_log_chain_link ON audit_log (previous_hash) WHERE previous_hash <> '';
+
+CREATE TRIGGER audit_log_chain_head AFTER INSERT ON audit_log WHEN NEW.hash <> ''
+BEGIN
+    INSERT INTO meta (key, value)
+    VALUES ('audit.chain_head', CAST(json_object('sequence', NEW.sequence, 'hash', NEW.hash) AS BLOB))
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+END;

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
-use vaultmort_core::audit::{self, CHAIN_HEAD_KEY, ChainHead};
+use vaultmort_core::audit::{AuditChain, CHAIN_HEAD_KEY, ChainHead};
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
 use vaultmort_core::storage::{
     AuditRecord, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord,
@@ -209,54 +209,74 @@ fn decode_audit(row: AuditRow) -> Result<AuditRecord, StoreError> {
     })
 }
 
+/// How often an append retries after another append linked to the same chain head first.
+const APPEND_ATTEMPTS: usize = 16;
+
+/// SQLite's extended result codes for a PRIMARY KEY and a UNIQUE constraint violation.
+const SQLITE_CONSTRAINT_PRIMARYKEY: &str = "1555";
+const SQLITE_CONSTRAINT_UNIQUE: &str = "2067";
+
 impl SqliteTransaction {
-    /// Links a record to the hash chain and inserts it, moving the chain head. The caller holds
-    /// the write lock.
-    async fn append_chained(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
-        let head = match self.meta_get(CHAIN_HEAD_KEY).await? {
-            Some(bytes) => Some(ChainHead::decode(&bytes)?),
-            None => None,
-        };
-        // The next sequence follows both the head and any row past it (records from before the
-        // chain, or rows the chain does not know about), so a sequence is never reused.
-        let last: Option<i64> = sqlx::query_scalar("SELECT max(sequence) FROM audit_log")
+    /// Links a record to the hash chain and inserts it in two statements: read the chain head
+    /// (and the newest sequence), then insert; the schema's trigger moves the head in the same
+    /// statement, and its unique link index refuses a second record linked to the same head, in
+    /// which case the append reads the new head and tries again. In a write transaction nothing
+    /// else can append, so the first attempt lands.
+    async fn append_chained(&mut self, record: &AuditRecord, chain: &AuditChain) -> Result<i64, StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (head, last): (Option<Vec<u8>>, Option<i64>) =
+                sqlx::query_as("SELECT (SELECT value FROM meta WHERE key = ?), (SELECT max(sequence) FROM audit_log)")
+                    .bind(CHAIN_HEAD_KEY)
+                    .fetch_one(self.conn())
+                    .await
+                    .map_err(database("reading the access log's chain head"))?;
+            let head = head.as_deref().map(ChainHead::decode).transpose()?;
+            // The next sequence follows both the head and any row past it (records from before
+            // the chain, or rows the chain does not know about), so a sequence is never reused.
+            let next = last.unwrap_or(0).max(head.as_ref().map(|h| h.sequence).unwrap_or(0)) + 1;
+            let mut linked = record.clone();
+            linked.time = time(seconds(record.time), "audit")?;
+            chain.link(&mut linked, head.as_ref(), next);
+            let flags = serde_json::to_string(&linked.flags).map_err(encode_json("audit flags"))?;
+            let parameters = serde_json::to_string(&linked.parameters).map_err(encode_json("audit parameters"))?;
+            let inserted = sqlx::query_scalar(concat!(
+                "INSERT INTO audit_log (",
+                audit_columns!(),
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence"
+            ))
+            .bind(linked.sequence)
+            .bind(seconds(linked.time))
+            .bind(&linked.operation)
+            .bind(&linked.caller_object_id)
+            .bind(&linked.caller_name)
+            .bind(&linked.caller_type)
+            .bind(&linked.client_address)
+            .bind(&linked.door)
+            .bind(linked.vault.as_deref())
+            .bind(linked.object.as_deref())
+            .bind(i64::from(linked.status))
+            .bind(linked.error_code.as_deref())
+            .bind(linked.duration_micros)
+            .bind(&linked.rule)
+            .bind(flags)
+            .bind(parameters)
+            .bind(&linked.previous_hash)
+            .bind(&linked.hash)
             .fetch_one(self.conn())
-            .await
-            .map_err(database("reading the access log"))?;
-        let next = last.unwrap_or(0).max(head.as_ref().map(|h| h.sequence).unwrap_or(0)) + 1;
-        let mut record = record.clone();
-        record.time = time(seconds(record.time), "audit")?;
-        let new_head = audit::link(&mut record, head.as_ref(), next);
-        let flags = serde_json::to_string(&record.flags).map_err(encode_json("audit flags"))?;
-        let parameters = serde_json::to_string(&record.parameters).map_err(encode_json("audit parameters"))?;
-        let sequence: i64 = sqlx::query_scalar(concat!(
-            "INSERT INTO audit_log (",
-            audit_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence"
-        ))
-        .bind(record.sequence)
-        .bind(seconds(record.time))
-        .bind(&record.operation)
-        .bind(&record.caller_object_id)
-        .bind(&record.caller_name)
-        .bind(&record.caller_type)
-        .bind(&record.client_address)
-        .bind(&record.door)
-        .bind(record.vault.as_deref())
-        .bind(record.object.as_deref())
-        .bind(i64::from(record.status))
-        .bind(record.error_code.as_deref())
-        .bind(record.duration_micros)
-        .bind(&record.rule)
-        .bind(flags)
-        .bind(parameters)
-        .bind(&record.previous_hash)
-        .bind(&record.hash)
-        .fetch_one(self.conn())
-        .await
-        .map_err(database("appending to the access log"))?;
-        self.meta_put(CHAIN_HEAD_KEY, &new_head.encode()).await?;
-        Ok(sequence)
+            .await;
+            match inserted {
+                Ok(sequence) => return Ok(sequence),
+                Err(sqlx::Error::Database(db))
+                    if attempt < APPEND_ATTEMPTS
+                        && matches!(db.code().as_deref(), Some(SQLITE_CONSTRAINT_PRIMARYKEY | SQLITE_CONSTRAINT_UNIQUE)) =>
+                {
+                    continue;
+                }
+                Err(error) => return Err(database("appending to the access log")(error)),
+            }
+        }
     }
 }
 
@@ -605,26 +625,10 @@ impl Transaction for SqliteTransaction {
         Ok(())
     }
 
-    async fn audit_append(&mut self, record: &AuditRecord) -> Result<i64, StoreError> {
-        match self.connection {
-            Connection::Transaction(_) => self.append_chained(record).await,
-            Connection::Session(_) => {
-                // A read session has no transaction: take the write lock for the append alone, so
-                // two appends never read the same chain head.
-                sqlx::query("BEGIN IMMEDIATE").execute(self.conn()).await.map_err(database("locking the access log"))?;
-                match self.append_chained(record).await {
-                    Ok(sequence) => {
-                        sqlx::query("COMMIT").execute(self.conn()).await.map_err(database("committing an access log record"))?;
-                        Ok(sequence)
-                    }
-                    Err(error) => {
-                        // The append failed; undo it. A failing rollback leaves nothing to undo.
-                        let _ = sqlx::query("ROLLBACK").execute(self.conn()).await;
-                        Err(error)
-                    }
-                }
-            }
-        }
+    async fn audit_append(&mut self, record: &AuditRecord, chain: &AuditChain) -> Result<i64, StoreError> {
+        // Also in a read session: each of the two statements commits on its own, and a lost race
+        // for the chain head is retried (see `append_chained`).
+        self.append_chained(record, chain).await
     }
 
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {

@@ -108,6 +108,11 @@ fn audit(operation: &str, vault: Option<&str>) -> AuditRecord {
     }
 }
 
+/// The chain key the tests append with (a store's is derived from its master key).
+fn chain() -> vaultmort_core::audit::AuditChain {
+    vaultmort_core::audit::AuditChain::new(b"store test chain key")
+}
+
 /// Puts a vault with one secret holding two versions, and commits.
 async fn seed(store: &SqliteStore) -> (Vault, ObjectRecord) {
     let v = vault("v1", "Alpha", "Group");
@@ -492,7 +497,7 @@ mod audit {
         let mut sequences = Vec::new();
         for i in 0..5 {
             let record = audit(&format!("Op{i}"), if i % 2 == 0 { Some("Alpha") } else { None });
-            sequences.push(tx.audit_append(&record).await.expect("an audit record is appended"));
+            sequences.push(tx.audit_append(&record, &chain()).await.expect("an audit record is appended"));
         }
         assert!(sequences.windows(2).all(|w| w[1] > w[0]), "each appended record gets a larger sequence than the last");
 
@@ -518,7 +523,7 @@ mod audit {
         let (_dir, store) = store().await;
         let mut tx = begin(&store).await;
         let record = AuditRecord { status: 403, error_code: Some("Forbidden".to_string()), ..audit("SecretGet", Some("v")) };
-        let sequence = tx.audit_append(&record).await.expect("an audit record is appended");
+        let sequence = tx.audit_append(&record, &chain()).await.expect("an audit record is appended");
         let listed = tx.audit_list(0, 1).await.expect("reading succeeds");
         let chained = AuditRecord { sequence, previous_hash: listed[0].previous_hash.clone(), hash: listed[0].hash.clone(), ..record };
         assert_eq!(listed, [chained], "a refusal is logged with its status and code");
@@ -529,18 +534,18 @@ mod audit {
         let (_dir, store) = store().await;
         let mut tx = begin(&store).await;
         for i in 0..3 {
-            tx.audit_append(&audit(&format!("Op{i}"), None)).await.expect("an audit record is appended");
+            tx.audit_append(&audit(&format!("Op{i}"), None), &chain()).await.expect("an audit record is appended");
         }
         commit(tx).await;
         // A read session appends under the write lock as well.
         let mut session = store.begin_read().await.expect("a read session opens");
-        session.audit_append(&audit("Op3", None)).await.expect("a read session appends its record");
+        session.audit_append(&audit("Op3", None), &chain()).await.expect("a read session appends its record");
         let records = session.audit_list(0, 100).await.expect("reading succeeds");
         let head = session.meta_get(vaultmort_core::audit::CHAIN_HEAD_KEY).await.expect("meta reads").expect("the head is kept");
         let head = vaultmort_core::audit::ChainHead::decode(&head).expect("the head decodes");
         assert_eq!(records[0].previous_hash, vaultmort_core::audit::GENESIS, "the first record follows the genesis value");
         assert!(records.windows(2).all(|w| w[1].previous_hash == w[0].hash), "each record holds its predecessor's hash");
-        let verification = vaultmort_core::audit::verify(&records, Some(&head));
+        let verification = chain().verify(&records, Some(&head));
         assert!(verification.valid, "the stored chain verifies: {:?}", verification.problems);
     }
 }
@@ -646,7 +651,7 @@ mod transactions {
             let o = object(&v.id, ObjectKind::Key, "k");
             tx.object_put(&o).await.expect("an object is stored");
             tx.version_put(&version(&o, "1", 1)).await.expect("a version is stored");
-            tx.audit_append(&audit("KeyCreate", Some("Alpha"))).await.expect("an audit record is appended");
+            tx.audit_append(&audit("KeyCreate", Some("Alpha")), &chain()).await.expect("an audit record is appended");
             // Dropped here without commit.
         }
         let mut tx = begin(&store).await;
@@ -702,7 +707,7 @@ mod transactions {
                 let store = Arc::clone(&store);
                 tokio::spawn(async move {
                     let mut tx = store.begin().await.expect("every writer eventually gets the lock");
-                    tx.audit_append(&audit(&format!("Op{i}"), None)).await.expect("an audit record is appended");
+                    tx.audit_append(&audit(&format!("Op{i}"), None), &chain()).await.expect("an audit record is appended");
                     tokio::task::yield_now().await;
                     tx.commit().await.expect("every writer commits");
                 })
@@ -717,6 +722,40 @@ mod transactions {
             12,
             "more writers than pooled connections all get through"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_read_sessions_and_writers_keep_one_unbroken_chain() {
+        let (_dir, store) = store().await;
+        let store = Arc::new(store);
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    for round in 0..5 {
+                        let record = audit(&format!("Op{i}.{round}"), None);
+                        if i % 4 == 0 {
+                            let mut tx = store.begin().await.expect("a writer gets the lock");
+                            tx.audit_append(&record, &chain()).await.expect("a writer appends");
+                            tx.commit().await.expect("a writer commits");
+                        } else {
+                            let mut session = store.begin_read().await.expect("a read session opens");
+                            session.audit_append(&record, &chain()).await.expect("a read session appends, retrying a lost race");
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("no appender panics");
+        }
+        let mut tx = begin(&store).await;
+        let records = tx.audit_list(0, 1000).await.expect("reading succeeds");
+        assert_eq!(records.len(), 80, "every append landed exactly once");
+        let head = tx.meta_get(vaultmort_core::audit::CHAIN_HEAD_KEY).await.expect("meta reads").expect("the head is kept");
+        let head = vaultmort_core::audit::ChainHead::decode(&head).expect("the trigger writes the head in the core's format");
+        let verification = chain().verify(&records, Some(&head));
+        assert!(verification.valid, "racing appends never fork the chain: {:?}", verification.problems);
     }
 }
 

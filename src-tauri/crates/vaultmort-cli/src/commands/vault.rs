@@ -84,6 +84,16 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
             request.purge_protection = args.enable_purge_protection.unwrap_or(false);
             request.rbac_authorization = args.enable_rbac_authorization.unwrap_or(false);
             request.tags = parse::optional_tags(&args.tags)?.unwrap_or_default();
+            NetworkChanges {
+                default_action: args.default_action.as_deref().map(str::parse).transpose()?,
+                bypass: args.bypass.as_deref().map(str::parse).transpose()?,
+                public_network_access: args.public_network_access.as_deref().map(str::parse).transpose()?,
+            }
+            .apply(&mut request.network_acls);
+            for rule in args.network_acls_ips.iter().flatten() {
+                let (network, prefix) = vaultmort_core::firewall::parse_ipv4_rule(rule)?;
+                request.network_acls.ip_rules.push(format!("{network}/{prefix}"));
+            }
             az::vault(&core.create_vault(ctx, request).await?)
         }
         KeyvaultCommand::List { resource_group } => {

@@ -152,6 +152,22 @@ fn the_firewall_admits_by_cidr_and_leaves_management_alone() {
     assert_eq!(failure.code, "BadParameter", "{}", failure.stderr);
     let failure = home.fails(&["keyvault", "network-rule", "add", "--name", VAULT, "--ip-address", "10.0.0.1/8"]);
     assert_eq!(failure.code, "BadParameter", "host bits after the prefix are refused: {}", failure.stderr);
+
+    let created = home.ok(&[
+        "keyvault",
+        "create",
+        "--name",
+        "walled-vault",
+        "-g",
+        "rg",
+        "--default-action",
+        "Deny",
+        "--network-acls-ips",
+        "198.51.100.7",
+    ]);
+    let acls = &created["properties"]["networkAcls"];
+    assert_eq!(acls["defaultAction"], "Deny", "a vault can be created behind its firewall");
+    assert_eq!(acls["ipRules"][0]["value"], "198.51.100.7/32", "a single address is kept as a /32 range");
 }
 
 #[test]

@@ -95,6 +95,39 @@ async fn every_request_is_logged_once_with_its_fields_and_no_value_reaches_the_d
     let digest = record.parameters.get("value").expect("the value parameter is recorded as a digest");
     assert!(digest.starts_with("hmac-sha256:") && !digest.contains(VALUE), "a keyed digest, never the value: {digest}");
 
+    // An imported private key is recorded only as a keyed digest too.
+    let jwk = vaultmort_crypto::JsonWebKey::parse(
+        r#"{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"}"#,
+    )
+    .expect("the RFC 7517 key parses");
+    let import = vaultmort_core::keys::ImportKey {
+        name: "imported".into(),
+        jwk,
+        hsm: false,
+        enabled: true,
+        not_before: None,
+        expires: None,
+        tags: Default::default(),
+        key_ops: None,
+    };
+    w.core.import_key(&w.owner, "logged", import).await.expect("owner imports a key");
+    let record = exactly_one(
+        &w,
+        &mut before,
+        Expect {
+            operation: "KeyImport",
+            caller: &w.owner,
+            status: 200,
+            error_code: None,
+            vault: Some("logged"),
+            object_prefix: Some("keys/imported/"),
+            rule_contains: "access policy for object",
+        },
+    )
+    .await;
+    assert!(record.parameters.get("key").is_some_and(|d| d.starts_with("hmac-sha256:")), "the private key is a digest: {record:?}");
+    assert!(!serde_json::to_string(&record).expect("serialises").contains("870MB6gfuTJ4"), "never the key itself");
+
     // Refused by access policies (none for app).
     assert_eq!(code(w.core.get_secret(&app, "logged", "db", None).await), "Forbidden");
     exactly_one(
@@ -279,4 +312,36 @@ async fn verification_passes_and_then_finds_an_edited_a_removed_and_a_truncated_
     );
     let verification = w.core.verify_audit_log(&w.owner).await.expect("verification runs");
     assert!(!verification.valid, "a truncated tail disagrees with the chain head: {verification:?}");
+}
+
+#[tokio::test]
+async fn a_chain_rebuilt_without_the_master_key_does_not_verify() {
+    let w = World::new().await;
+    w.vault("forged", false).await;
+    w.core.set_secret(&w.owner, "forged", SetSecret::new("s", "value")).await.expect("owner sets a secret");
+    // Someone with write access to the file but not the master key edits a record and rebuilds
+    // every hash and the chain head with a key of their own.
+    let mut records = w.log().await;
+    records[1].caller_name = "someone else".into();
+    let forger = vaultmort_core::audit::AuditChain::new(b"the forger's own key");
+    let mut head = None;
+    for record in records.iter_mut() {
+        let sequence = record.sequence;
+        head = Some(forger.link(record, head.as_ref(), sequence));
+        let statement = format!(
+            "UPDATE audit_log SET caller_name = '{}', previous_hash = '{}', hash = '{}' WHERE sequence = {sequence}",
+            record.caller_name, record.previous_hash, record.hash
+        );
+        assert_eq!(w.sql(&statement).await, 1, "the forger rewrites record {sequence}");
+    }
+    let head = head.expect("records exist");
+    let statement = format!("UPDATE meta SET value = x'{}' WHERE key = 'audit.chain_head'", hex_of(&head.encode()));
+    assert_eq!(w.sql(&statement).await, 1, "and the chain head");
+    let verification = w.core.verify_audit_log(&w.owner).await.expect("verification runs");
+    assert!(!verification.valid, "a chain rebuilt without the master key's derived key fails");
+    assert_eq!(verification.first_bad_sequence, Some(records[0].sequence), "from the first record on: {:?}", verification.problems);
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod directory;
 mod firewall;
 mod log;
 mod management;

@@ -246,6 +246,31 @@ fn assert_refused(action: &Action, mode: &str, who: &str, result: Result<(), Err
     }
 }
 
+/// Asserts that the two calls just made (the refused one, then the admitted one) left exactly
+/// two access log records, in order, naming the operation, the callers, the outcome and the
+/// rule that decided (must-show 4 for the matrix's requests).
+async fn assert_logged(
+    w: &World,
+    before: usize,
+    action: &Action,
+    vault: &str,
+    refused: &RequestContext,
+    admitted: &RequestContext,
+    rule: &str,
+) {
+    let records = w.log_since(before).await;
+    let operations: Vec<&str> = records.iter().map(|r| r.operation.as_str()).collect();
+    assert_eq!(operations, [action.operation, action.operation], "each of the two calls is logged once: {records:?}");
+    let (no, yes) = (&records[0], &records[1]);
+    assert_eq!(no.caller_object_id, refused.principal.object_id, "{}: the refusal names its caller", action.operation);
+    assert_eq!((no.status, no.error_code.as_deref()), (403, Some("Forbidden")), "{}: the refusal's result", action.operation);
+    assert_eq!(no.vault.as_deref(), Some(vault), "{}: the refusal names the vault", action.operation);
+    assert!(no.rule.contains(&describe(action)), "{}: the refusal's rule names the permission: {}", action.operation, no.rule);
+    assert_eq!(yes.caller_object_id, admitted.principal.object_id, "{}: the admission names its caller", action.operation);
+    assert_ne!(yes.status, 403, "{}: the admitted call is not refused", action.operation);
+    assert!(yes.rule.contains(rule), "{}: the admission's rule is '{rule}': {}", action.operation, yes.rule);
+}
+
 fn data_actions() -> Vec<Action> {
     actions::ALL.iter().copied().filter(Action::is_data).collect()
 }
@@ -285,8 +310,11 @@ async fn access_policy_mode_admits_exactly_the_listed_permission() {
         w.core.set_access_policy(&w.owner, "pol", "others@contoso.example", change).await.expect("owner writes the complement policy");
 
         let mode = format!("access policy, {}", action.operation);
+        let before = w.log().await.len();
         assert_refused(&action, &mode, "others@contoso.example", call(&w.core, &others, "pol", &action, &fx).await, None);
         assert_admitted(&action, &mode, call(&w.core, &exact, "pol", &action, &fx).await);
+        let rule = format!("access policy for object {}", exact.principal.object_id);
+        assert_logged(&w, before, &action, "pol", &others, &exact, &rule).await;
     }
 }
 
@@ -337,8 +365,11 @@ async fn rbac_matrix(object_scope: bool) {
         w.core.create_role_assignment(&w.owner, &others_upn, &format!("all but {data_action}"), &scope).await.expect("assign rest");
 
         let mode = format!("RBAC at {} scope, {}", if object_scope { "object" } else { "vault" }, action.operation);
+        let before = w.log().await.len();
         assert_refused(&action, &mode, &others_upn, call(&w.core, &others, vault, &action, &fx).await, Some(data_action));
         assert_admitted(&action, &mode, call(&w.core, &exact, vault, &action, &fx).await);
+        let rule = format!("role 'only {data_action}' assigned to {} at scope {scope}", exact.principal.object_id);
+        assert_logged(&w, before, &action, vault, &others, &exact, &rule).await;
     }
 }
 
