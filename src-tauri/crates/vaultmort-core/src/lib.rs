@@ -205,7 +205,7 @@ impl Vaultmort {
         };
         let unavailable = |e: StoreError| Error::AuditUnavailable(e.to_string());
         let mut tx = self.storage.begin().await.map_err(unavailable)?;
-        tx.audit_append(&record).await.map_err(unavailable)?;
+        tx.audit_append(&record, &self.audit_chain).await.map_err(unavailable)?;
         tx.commit().await.map_err(unavailable)
     }
 
