@@ -10,6 +10,7 @@ use vaultmort_core::certificates::{DownloadFormat, ImportCertificate};
 use vaultmort_core::issuers::{Contact, IssuerChanges};
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::AttributeChanges;
+use vaultmort_core::rotation::{RotationAction, RotationPolicy, RotationTrigger};
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 use vaultmort_core::{Error, ObjectKind, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyType, SignatureAlgorithm};
@@ -103,6 +104,7 @@ fn object_of(action: &Action) -> Option<(ObjectKind, &'static str)> {
         "KeyImport" => (K, "ki"),
         "KeyGet" | "KeyUpdate" | "KeyBackup" | "KeyEncrypt" | "KeyDecrypt" | "KeyWrap" | "KeyUnwrap" | "KeySign" | "KeyVerify" => (K, "k"),
         "KeyRotate" => (K, "kx"),
+        "KeyRotationPolicyGet" | "KeyRotationPolicySet" => (K, "k"),
         "KeyDelete" => (K, "kd"),
         "KeyGetDeleted" => (K, "kg"),
         "KeyRecover" => (K, "kr"),
@@ -148,6 +150,20 @@ async fn call(core: &Vaultmort, ctx: &RequestContext, vault: &str, action: &Acti
         "KeyList" => core.list_keys(ctx, vault).await.map(drop),
         "KeyUpdate" => core.update_key(ctx, vault, "k", None, UpdateKey::default()).await.map(drop),
         "KeyRotate" => core.rotate_key(ctx, vault, "kx").await.map(drop),
+        "KeyRandomBytes" => core.random_bytes(ctx, vault, 16).await.map(drop),
+        "KeyRotationPolicyGet" => core.get_key_rotation_policy(ctx, vault, "k").await.map(drop),
+        "KeyRotationPolicySet" => {
+            let policy = RotationPolicy {
+                lifetime_actions: vec![RotationAction {
+                    trigger: RotationTrigger { time_after_create: Some("P90D".into()), time_before_expiry: None },
+                    action: "Rotate".into(),
+                }],
+                expiry_time: Some("P1Y".into()),
+                created: None,
+                updated: None,
+            };
+            core.set_key_rotation_policy(ctx, vault, "k", policy).await.map(drop)
+        }
         "KeyDelete" => core.delete_key(ctx, vault, "kd").await.map(drop),
         "KeyGetDeleted" => core.get_deleted_key(ctx, vault, "kg").await.map(drop),
         "KeyListDeleted" => core.list_deleted_keys(ctx, vault).await.map(drop),
