@@ -1,6 +1,7 @@
 """What every SDK test module shares: the server's address from the environment, a resolver
 entry for `<vault>.localhost` (Debian's resolver does not resolve *.localhost; the SDKs are
-used unchanged), and a ClientSecretCredential against the practice token endpoint."""
+used unchanged), and ClientSecretCredentials of the two practice applications against the practice
+token endpoint: `sdk-app` (every permission) and `sdk-limited` (secrets get and list only)."""
 
 import os
 import socket
@@ -13,6 +14,9 @@ VAULT = os.environ["VAULTMORT_SDK_VAULT"]
 TENANT = os.environ["VAULTMORT_SDK_TENANT"]
 CLIENT_ID = os.environ["VAULTMORT_SDK_CLIENT_ID"]
 CLIENT_SECRET = os.environ["VAULTMORT_SDK_CLIENT_SECRET"]
+LIMITED_CLIENT_ID = os.environ["VAULTMORT_SDK_LIMITED_CLIENT_ID"]
+LIMITED_CLIENT_SECRET = os.environ["VAULTMORT_SDK_LIMITED_CLIENT_SECRET"]
+FIREWALLED_VAULT_URL = f"https://{os.environ['VAULTMORT_SDK_FIREWALLED_VAULT']}.localhost:{PORT}"
 CA = os.environ["VAULTMORT_SDK_CA"]
 VAULT_URL = f"https://{VAULT}.localhost:{PORT}"
 
@@ -28,11 +32,11 @@ def _getaddrinfo(host, *args, **kwargs):
 socket.getaddrinfo = _getaddrinfo
 
 
-def credential() -> ClientSecretCredential:
+def credential(client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> ClientSecretCredential:
     return ClientSecretCredential(
         TENANT,
-        CLIENT_ID,
-        CLIENT_SECRET,
+        client_id,
+        client_secret,
         authority=f"https://localhost:{PORT}",
         disable_instance_discovery=True,
         connection_verify=CA,
@@ -45,3 +49,7 @@ def client_kwargs() -> dict:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def limited_credential() -> ClientSecretCredential:
+    return credential(LIMITED_CLIENT_ID, LIMITED_CLIENT_SECRET)

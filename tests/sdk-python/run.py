@@ -3,9 +3,13 @@
 
 Stdlib only, so any python3 (3.9+) can start it: it makes (once) a virtual environment under
 .tools/sdk-python with the pinned SDKs from requirements.txt, creates a throwaway home with a
-passphrase-protected store, a resource group and a vault through the CLI, exports the practice
-CA's root, starts `vaultmort serve --port 0`, and runs the unittest modules test_*.py here with
-the server's address, tenant and the owner's client secret in the environment.
+passphrase-protected store, a resource group and two vaults through the CLI (the second behind a
+firewall that admits only 127.0.0.1), and two practice applications in the directory: `sdk-app`
+with every permission on both vaults, and `sdk-limited` with only secrets get and list. It
+exports the practice CA's root, starts `vaultmort serve --port 0`, and runs the unittest modules
+test_*.py here with the server's address, tenant and both applications' client ids and secrets
+in the environment. The SDKs get their tokens from the practice token endpoint as these
+applications; nothing runs as the installation's owner.
 
     python3 tests/sdk-python/run.py [--vaultmort target/debug/vaultmort] [unittest args...]
 """
@@ -23,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 VENV = ROOT / ".tools" / "sdk-python"
 VAULT = "sdkvault"
+FIREWALLED_VAULT = "sdkfirewalled"
 
 
 def venv_python() -> Path:
@@ -61,8 +66,21 @@ def main() -> int:
         def cli(*words: str) -> None:
             subprocess.run([binary, *words, "-o", "none"], env=env, check=True)
 
+        def cli_json(*words: str) -> dict:
+            out = subprocess.run([binary, *words, "-o", "json"], env=env, check=True, capture_output=True, text=True)
+            return json.loads(out.stdout)
+
         cli("group", "create", "--name", "sdk-rg", "--location", "westeurope")
         cli("keyvault", "create", "--name", VAULT, "--resource-group", "sdk-rg")
+        cli("keyvault", "create", "--name", FIREWALLED_VAULT, "--resource-group", "sdk-rg")
+        app = cli_json("ad", "sp", "create", "--display-name", "sdk-app")
+        limited = cli_json("ad", "sp", "create", "--display-name", "sdk-limited")
+        for vault in (VAULT, FIREWALLED_VAULT):
+            cli("keyvault", "set-policy", "--name", vault, "--spn", app["appId"],
+                "--key-permissions", "all", "--secret-permissions", "all", "--certificate-permissions", "all")
+        cli("keyvault", "set-policy", "--name", VAULT, "--spn", limited["appId"], "--secret-permissions", "get", "list")
+        cli("keyvault", "network-rule", "add", "--name", FIREWALLED_VAULT, "--ip-address", "127.0.0.1")
+        cli("keyvault", "update", "--name", FIREWALLED_VAULT, "--default-action", "Deny", "--bypass", "None")
         ca = scratch / "practice-root.pem"
         cli("ca", "export-root", "--file", str(ca))
         server = subprocess.Popen(
@@ -78,14 +96,18 @@ def main() -> int:
                 print("vaultmort serve did not start", file=sys.stderr)
                 return 1
             info = json.loads(line)
-            secret = Path(info["clientSecretFile"]).read_text().strip()
             test_env = dict(os.environ)
             test_env.update(
                 VAULTMORT_SDK_PORT=str(info["port"]),
                 VAULTMORT_SDK_VAULT=VAULT,
+                VAULTMORT_SDK_FIREWALLED_VAULT=FIREWALLED_VAULT,
                 VAULTMORT_SDK_TENANT=info["tenantId"],
-                VAULTMORT_SDK_CLIENT_ID=info["clientId"],
-                VAULTMORT_SDK_CLIENT_SECRET=secret,
+                VAULTMORT_SDK_CLIENT_ID=app["appId"],
+                VAULTMORT_SDK_CLIENT_SECRET=app["password"],
+                VAULTMORT_SDK_LIMITED_CLIENT_ID=limited["appId"],
+                VAULTMORT_SDK_LIMITED_CLIENT_SECRET=limited["password"],
+                VAULTMORT_SDK_HOME=str(scratch / "home"),
+                VAULTMORT_SDK_BIN=binary,
                 VAULTMORT_SDK_CA=str(ca),
                 REQUESTS_CA_BUNDLE=str(ca),
                 SSL_CERT_FILE=str(ca),

@@ -35,7 +35,8 @@ pub struct CliError {
 impl From<vaultmort_core::Error> for CliError {
     fn from(e: vaultmort_core::Error) -> Self {
         let code = match e.inner_code() {
-            Some(inner) => format!("{}: {inner}", e.code()),
+            Some(inner) if inner != e.code() => format!("{}: {inner}", e.code()),
+            Some(_) => e.code().to_string(),
             None => e.code().to_string(),
         };
         Self { code, message: e.to_string() }

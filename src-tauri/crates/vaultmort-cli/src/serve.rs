@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use vaultmort_home::HomeOptions;
-use vaultmort_rest::{OwnerCredentials, Server};
+use vaultmort_rest::{DirectoryCredentials, OwnerCredentials, Server};
 
 use crate::CliError;
 use crate::args::ServeArgs;
@@ -37,7 +37,8 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
     let listener = tokio::net::TcpListener::bind((args.bind, args.port))
         .await
         .map_err(|e| CliError { code: "AddressInUse".into(), message: format!("cannot listen on {}:{}: {e}", args.bind, args.port) })?;
-    let mut options = vaultmort_rest::Options::new(Arc::new(owner_secret.credentials));
+    let credentials = DirectoryCredentials::new(home.core.clone(), owner_secret.credentials);
+    let mut options = vaultmort_rest::Options::new(Arc::new(credentials));
     options.default_vault = args.default_vault.clone();
     options.dev_any_token = args.dev_any_token;
     options.throttled_vaults = args.throttle.clone();

@@ -234,6 +234,7 @@ impl Error {
     pub fn inner_code(&self) -> Option<&'static str> {
         match self {
             Error::Conflict { inner, .. } => Some(inner),
+            Error::ForbiddenByFirewall(_) => Some("ForbiddenByFirewall"),
             _ => None,
         }
     }

@@ -142,7 +142,7 @@ pub fn check(vault: &Vault, source: IpAddr, caller: Option<&DirectoryObject>) ->
     }
     let refuse = |why: &str| {
         Err(Error::ForbiddenByFirewall(format!(
-            "Client address is not authorized and caller is not a trusted service.\r\nClient address: {source}\r\nCaller: name={}\r\nVault: {};location={} ({why})",
+            "Client address is not authorized and caller is not a trusted service. Client address: {source}. Caller: name={}. Vault: {};location={} ({why})",
             caller.map(|c| c.sign_in_name()).unwrap_or_else(|| "unknown".to_string()),
             vault.name,
             vault.location

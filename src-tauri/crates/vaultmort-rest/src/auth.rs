@@ -2,9 +2,10 @@
 //! plugs into.
 //!
 //! - [`ClientCredentials`] checks an application's client id and secret at the token endpoint
-//!   and says whether a principal still exists. [`OwnerCredentials`] knows one client, the local
-//!   owner (client id = the owner's object id, secret from a file in the home); the directory of
-//!   practice applications replaces it.
+//!   and says whether a principal still exists. [`DirectoryCredentials`] is the one a server
+//!   runs with: the practice directory's service principals (client id = app id, secrets checked
+//!   by the core against their keyed digests) plus the local owner (client id = the owner's
+//!   object id, secret from a file in the home, [`OwnerCredentials`]).
 //! - [`Authenticator`] turns a bearer token into a [`Principal`] or refuses it (401).
 //!   [`JwtAuthenticator`] accepts only tokens this server signed ([`TokenSigner`], ES256), for
 //!   the vault audience, not expired on the core's clock, for a principal [`ClientCredentials`]
@@ -16,14 +17,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, UnparsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use vaultmort_core::Principal;
 use vaultmort_core::context::PrincipalKind;
+use vaultmort_core::{Principal, Vaultmort};
 use zeroize::Zeroizing;
 
 /// The audience of every token: Key Vault's resource.
@@ -37,26 +39,28 @@ pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
 pub struct AuthError(pub String);
 
 /// Turns a bearer token into the principal it stands for.
+#[async_trait]
 pub trait Authenticator: Send + Sync {
     /// The principal, or why the token is refused. `now` is the core's (shiftable) clock.
-    fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError>;
+    async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError>;
 }
 
-/// Checks client credentials at the token endpoint; the directory of practice applications
-/// implements it.
+/// Checks client credentials at the token endpoint and says who a token's object id is.
+#[async_trait]
 pub trait ClientCredentials: Send + Sync {
     /// The principal whose client id and secret these are, or `None`.
-    fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<Principal>;
+    async fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Result<Option<Principal>, AuthError>;
     /// The principal with this object id, if it (still) exists.
-    fn principal(&self, object_id: &str) -> Option<Principal>;
+    async fn principal(&self, object_id: &str) -> Result<Option<Principal>, AuthError>;
 }
 
 /// Developer mode: any bearer token is the local owner.
 #[derive(Debug, Default)]
 pub struct AnyToken;
 
+#[async_trait]
 impl Authenticator for AnyToken {
-    fn authenticate(&self, _bearer: &str, _now: DateTime<Utc>) -> Result<Principal, AuthError> {
+    async fn authenticate(&self, _bearer: &str, _now: DateTime<Utc>) -> Result<Principal, AuthError> {
         Ok(Principal::local_owner())
     }
 }
@@ -119,17 +123,67 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
     vaultmort_crypto::aead::sha256(bytes)
 }
 
-impl ClientCredentials for OwnerCredentials {
-    fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<Principal> {
+impl OwnerCredentials {
+    /// The local owner, when these are its client id and secret.
+    pub fn check(&self, client_id: &str, client_secret: &str) -> Option<Principal> {
         let owner = Principal::local_owner();
         let id_ok = client_id.eq_ignore_ascii_case(&owner.object_id);
         let secret_ok = aws_lc_rs::constant_time::verify_slices_are_equal(&digest(client_secret.as_bytes()), &self.secret_digest).is_ok();
         (id_ok && secret_ok).then_some(owner)
     }
+}
 
-    fn principal(&self, object_id: &str) -> Option<Principal> {
+#[async_trait]
+impl ClientCredentials for OwnerCredentials {
+    async fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Result<Option<Principal>, AuthError> {
+        Ok(self.check(client_id, client_secret))
+    }
+
+    async fn principal(&self, object_id: &str) -> Result<Option<Principal>, AuthError> {
         let owner = Principal::local_owner();
-        (object_id == owner.object_id).then_some(owner)
+        Ok((object_id == owner.object_id).then_some(owner))
+    }
+}
+
+/// The credentials a server runs with: the local owner's (a secret file in the home) and the
+/// practice directory's service principals and managed identities (client id = app id, client
+/// secrets made with `vaultmort ad sp credential reset` or the Directory page).
+pub struct DirectoryCredentials {
+    core: Arc<Vaultmort>,
+    owner: OwnerCredentials,
+}
+
+impl std::fmt::Debug for DirectoryCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DirectoryCredentials")
+    }
+}
+
+impl DirectoryCredentials {
+    /// The directory of `core`, plus the local owner with `owner`'s secret.
+    pub fn new(core: Arc<Vaultmort>, owner: OwnerCredentials) -> Self {
+        Self { core, owner }
+    }
+}
+
+fn directory_unavailable(error: vaultmort_core::Error) -> AuthError {
+    AuthError(format!("the directory could not be read: {error}"))
+}
+
+#[async_trait]
+impl ClientCredentials for DirectoryCredentials {
+    async fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Result<Option<Principal>, AuthError> {
+        if let Some(owner) = self.owner.check(client_id, client_secret) {
+            return Ok(Some(owner));
+        }
+        let Some(object) = self.core.check_client_secret(client_id, client_secret).await.map_err(directory_unavailable)? else {
+            return Ok(None);
+        };
+        Ok(object.principal_kind().map(|kind| Principal { object_id: object.object_id.clone(), name: object.sign_in_name(), kind }))
+    }
+
+    async fn principal(&self, object_id: &str) -> Result<Option<Principal>, AuthError> {
+        self.core.principal_by_object_id(object_id).await.map_err(directory_unavailable)
     }
 }
 
@@ -289,11 +343,13 @@ impl JwtAuthenticator {
     }
 }
 
+#[async_trait]
 impl Authenticator for JwtAuthenticator {
-    fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError> {
+    async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError> {
         let claims = self.signer.verify(bearer, now)?;
         self.credentials
             .principal(&claims.oid)
+            .await?
             .ok_or_else(|| AuthError(format!("the token's principal {} is not known to this installation", claims.oid)))
     }
 }
@@ -324,12 +380,16 @@ mod tests {
         assert!(ours.verify(&token, at(1_000_001)).is_err(), "a signature by another key must not verify");
     }
 
-    #[test]
-    fn the_owner_client_needs_its_secret() {
+    #[tokio::test]
+    async fn the_owner_client_needs_its_secret() {
         let credentials = OwnerCredentials::new("s3cret");
         let owner = Principal::local_owner();
-        assert!(credentials.authenticate_client(&owner.object_id, "s3cret").is_some());
-        assert!(credentials.authenticate_client(&owner.object_id, "wrong").is_none());
-        assert!(credentials.authenticate_client("someone-else", "s3cret").is_none());
+        let check = |id: String, secret: &'static str| {
+            let credentials = &credentials;
+            async move { credentials.authenticate_client(&id, secret).await.expect("no store involved") }
+        };
+        assert!(check(owner.object_id.clone(), "s3cret").await.is_some(), "the owner's id and secret");
+        assert!(check(owner.object_id.clone(), "wrong").await.is_none(), "a wrong secret");
+        assert!(check("someone-else".into(), "s3cret").await.is_none(), "the secret under another client id");
     }
 }

@@ -48,9 +48,21 @@ impl ApiError {
         status_for(&self.code)
     }
 
-    /// The JSON body.
+    /// The JSON body. The message is written without characters JSON must escape (quotes,
+    /// backslashes, line breaks): the Rust SDK reads `code` and `message` as borrowed strings
+    /// and, on the first escape, loses the whole error body and reports the bare status.
     pub fn body(&self) -> serde_json::Value {
-        let mut error = json!({"code": self.code, "message": self.message});
+        let message: String = self
+            .message
+            .chars()
+            .map(|c| match c {
+                '"' => '\'',
+                '\\' => '/',
+                c if c.is_control() => ' ',
+                c => c,
+            })
+            .collect();
+        let mut error = json!({"code": self.code, "message": message});
         if let (Some(inner), Some(map)) = (&self.inner, error.as_object_mut()) {
             map.insert("innererror".into(), json!({"code": inner}));
         }
@@ -60,13 +72,13 @@ impl ApiError {
 
 impl From<vaultmort_core::Error> for ApiError {
     fn from(e: vaultmort_core::Error) -> Self {
-        Self {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            inner: e.inner_code().map(str::to_string),
-            audited: true,
-            retry_after: None,
-        }
+        // Key Vault answers a firewall refusal as `Forbidden` and names the firewall in the
+        // inner error; the SDKs surface both.
+        let code = match e.code() {
+            "ForbiddenByFirewall" => "Forbidden",
+            code => code,
+        };
+        Self { code: code.to_string(), message: e.to_string(), inner: e.inner_code().map(str::to_string), audited: true, retry_after: None }
     }
 }
 
@@ -124,5 +136,14 @@ mod tests {
         let mut e = ApiError::new("Conflict", "taken");
         e.inner = Some("ObjectIsDeletedButRecoverable".into());
         assert_eq!(e.body()["error"]["innererror"]["code"], "ObjectIsDeletedButRecoverable");
+    }
+
+    #[test]
+    fn a_message_needs_no_json_escapes() {
+        let e = ApiError::bad("expected \"value\" at line 1\r\nC:\\path");
+        let text = e.body().to_string();
+        let message_start = text.find("\"message\":\"").expect("a message") + 11;
+        assert!(!text[message_start..].contains('\\'), "no escape sequence in the written message: {text}");
+        assert_eq!(e.body()["error"]["message"], "expected 'value' at line 1  C:/path", "quotes, breaks and backslashes replaced");
     }
 }

@@ -35,7 +35,9 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 use vaultmort_core::{Door, RequestContext, Vaultmort};
 
-pub use auth::{AnyToken, AuthError, Authenticator, ClientCredentials, JwtAuthenticator, OwnerCredentials, TokenSigner};
+pub use auth::{
+    AnyToken, AuthError, Authenticator, ClientCredentials, DirectoryCredentials, JwtAuthenticator, OwnerCredentials, TokenSigner,
+};
 pub use error::{ApiError, status_for};
 
 /// The largest request body accepted (Key Vault's own limit is far below what any valid
@@ -97,7 +99,6 @@ pub struct Server {
     tenant: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
-    refresh: tokio::task::JoinHandle<()>,
     throttle: Arc<throttle::Throttle>,
 }
 
@@ -119,7 +120,7 @@ impl Server {
             .with_no_client_auth()
             .with_cert_resolver(identity.clone());
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let tls_config = Arc::new(config);
 
         let throttle = Arc::new(throttle::Throttle::new(options.throttled_vaults.clone()));
         let tenant = core.tenant().tenant_id.clone();
@@ -144,47 +145,42 @@ impl Server {
         let router = axum::Router::new().fallback(routes::handle).with_state(state);
 
         let (stop, mut stopped) = watch::channel(false);
-        let refresh = {
+        let task = {
             let identity = identity.clone();
-            let core = core.clone();
             tokio::spawn(async move {
                 loop {
-                    identity.stale.notified().await;
-                    // A failure keeps the old certificate; the next unknown host tries again.
-                    let _ = identity.reissue(&core).await;
+                    let accepted = tokio::select! {
+                        _ = stopped.changed() => break,
+                        accepted = listener.accept() => accepted,
+                    };
+                    let Ok((tcp, peer)) = accepted else {
+                        // Out of file descriptors or a reset before accept: pause, then go on.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    };
+                    let _ = tcp.set_nodelay(true);
+                    let tls_config = tls_config.clone();
+                    let identity = identity.clone();
+                    let core = core.clone();
+                    let router = router.clone();
+                    tokio::spawn(async move {
+                        let handshake = tls::handshake(tcp, tls_config, &identity, &core);
+                        let Ok(Some(stream)) = tokio::time::timeout(Duration::from_secs(10), handshake).await else {
+                            return;
+                        };
+                        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                            request.extensions_mut().insert(ConnectInfo(peer));
+                            router.clone().oneshot(request.map(axum::body::Body::new))
+                        });
+                        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                        // A client that never finishes its headers does not hold a connection forever.
+                        builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                    });
                 }
             })
         };
-        let task = tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    _ = stopped.changed() => break,
-                    accepted = listener.accept() => accepted,
-                };
-                let Ok((tcp, peer)) = accepted else {
-                    // Out of file descriptors or a reset before accept: pause, then go on.
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    continue;
-                };
-                let _ = tcp.set_nodelay(true);
-                let acceptor = acceptor.clone();
-                let router = router.clone();
-                tokio::spawn(async move {
-                    let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
-                        return;
-                    };
-                    let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                        request.extensions_mut().insert(ConnectInfo(peer));
-                        router.clone().oneshot(request.map(axum::body::Body::new))
-                    });
-                    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                    // A client that never finishes its headers does not hold a connection forever.
-                    builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
-                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
-                });
-            }
-        });
-        Ok(Self { addr, identity, signer, tenant, stop, task, refresh, throttle })
+        Ok(Self { addr, identity, signer, tenant, stop, task, throttle })
     }
 
     /// Turns practice throttling on or off for a vault while serving.
@@ -219,14 +215,12 @@ impl Server {
 
     /// Stops accepting connections and waits for the accept loop to end.
     pub async fn shutdown(self) {
-        self.refresh.abort();
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 
     /// Serves until the accept loop ends.
     pub async fn wait(self) {
-        let _refresh = self.refresh;
         let _ = self.task.await;
     }
 }

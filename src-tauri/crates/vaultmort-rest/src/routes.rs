@@ -90,7 +90,7 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
                 Ok(body) => body,
                 Err(e) => return error_response(&e),
             };
-            let (status, value) = token::issue(state, tenant, &body);
+            let (status, value) = token::issue(state, tenant, &body).await;
             return json_response(status, Some(value));
         }
         (&Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
@@ -106,7 +106,7 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
     });
     let principal = match bearer {
         None => Err("the request has no bearer token; get one from the practice token endpoint".to_string()),
-        Some(token) => state.authenticator.authenticate(&token, state.core.clock().now()).map_err(|e| e.0),
+        Some(token) => state.authenticator.authenticate(&token, state.core.clock().now()).await.map_err(|e| e.0),
     };
     let vault = vault_of(state, &host);
     let principal = match principal {

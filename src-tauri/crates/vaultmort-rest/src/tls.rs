@@ -3,8 +3,9 @@
 //! wildcards under `localhost` do not validate in every client), 127.0.0.1, 127.0.0.2 and ::1.
 //!
 //! The certificate sits behind a resolver that can be swapped while the server runs
-//! ([`ServerIdentity::reissue`]), so adding a vault needs no restart. Left out: client
-//! certificates.
+//! ([`ServerIdentity::reissue`]), and each handshake reads the ClientHello first
+//! ([`handshake`]), so the first connection to a vault added while serving already gets a
+//! certificate naming it. Left out: client certificates.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, RwLock};
@@ -30,8 +31,8 @@ pub struct ServerIdentity {
     current: RwLock<Arc<CertifiedKey>>,
     names: RwLock<Vec<String>>,
     provider: Arc<CryptoProvider>,
-    /// Woken when a client asks for a vault host the certificate does not name.
-    pub(crate) stale: tokio::sync::Notify,
+    /// One reissue at a time: handshakes racing for the same new host wait for one certificate.
+    reissuing: tokio::sync::Mutex<()>,
 }
 
 impl ServerIdentity {
@@ -39,11 +40,12 @@ impl ServerIdentity {
     pub async fn issue(core: &Vaultmort, provider: Arc<CryptoProvider>) -> Result<Self, ApiError> {
         let names = dns_names(core).await?;
         let key = issue_certified_key(core, &names, &provider).await?;
-        Ok(Self { current: RwLock::new(Arc::new(key)), names: RwLock::new(names), provider, stale: tokio::sync::Notify::new() })
+        Ok(Self { current: RwLock::new(Arc::new(key)), names: RwLock::new(names), provider, reissuing: tokio::sync::Mutex::new(()) })
     }
 
     /// Issues a new certificate when the vaults changed since the last one.
     pub async fn reissue(&self, core: &Vaultmort) -> Result<bool, ApiError> {
+        let _one_at_a_time = self.reissuing.lock().await;
         let names = dns_names(core).await?;
         if self.names.read().map(|n| *n == names).unwrap_or(false) {
             return Ok(false);
@@ -68,17 +70,29 @@ impl ServerIdentity {
 }
 
 impl ResolvesServerCert for ServerIdentity {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        // A vault host the certificate does not name yet (a vault added while serving): this
-        // handshake gets the current certificate, and a new one is issued for the next.
-        if let Some(sni) = hello.server_name()
-            && sni.ends_with(".localhost")
-            && !self.names(sni)
-        {
-            self.stale.notify_one();
-        }
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         self.current.read().ok().map(|k| k.clone())
     }
+}
+
+/// Runs the TLS handshake of one connection. The ClientHello is read first: when it asks for a
+/// `<vault>.localhost` the current certificate does not name (a vault added while serving), a
+/// certificate naming it is issued before the handshake goes on, so the first connection to a
+/// new vault already succeeds. `None` when the client goes away or the handshake fails.
+pub(crate) async fn handshake(
+    tcp: tokio::net::TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    identity: &ServerIdentity,
+    core: &Vaultmort,
+) -> Option<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+    let start = tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp).await.ok()?;
+    let unknown_vault_host =
+        start.client_hello().server_name().is_some_and(|sni| sni.to_ascii_lowercase().ends_with(".localhost") && !identity.names(sni));
+    if unknown_vault_host {
+        // A failure (or a host that is no vault) keeps the current certificate.
+        let _ = identity.reissue(core).await;
+    }
+    start.into_stream(config).await.ok()
 }
 
 async fn dns_names(core: &Vaultmort) -> Result<Vec<String>, ApiError> {

@@ -28,7 +28,7 @@ fn tenant_matches(state: &State, tenant: &str) -> bool {
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token`.
-pub(crate) fn issue(state: &State, tenant: &str, body: &[u8]) -> (StatusCode, Value) {
+pub(crate) async fn issue(state: &State, tenant: &str, body: &[u8]) -> (StatusCode, Value) {
     if !tenant_matches(state, tenant) {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_tenant", &format!("tenant '{tenant}' is not this installation's tenant"));
     }
@@ -45,8 +45,10 @@ pub(crate) fn issue(state: &State, tenant: &str, body: &[u8]) -> (StatusCode, Va
     let (Some(client_id), Some(secret)) = (form.client_id, form.client_secret) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client_id and client_secret are required");
     };
-    let Some(principal) = state.credentials.authenticate_client(&client_id, &secret) else {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "the client id or secret is wrong");
+    let principal = match state.credentials.authenticate_client(&client_id, &secret).await {
+        Ok(Some(principal)) => principal,
+        Ok(None) => return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "the client id or secret is wrong"),
+        Err(e) => return oauth_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", &e.0),
     };
     match state.signer.issue(&principal, &client_id, state.core.clock().now()) {
         Ok(token) => (

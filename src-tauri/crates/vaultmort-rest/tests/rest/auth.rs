@@ -4,7 +4,14 @@ use reqwest::Method;
 use serde_json::json;
 use vaultmort_rest::auth::{Claims, TokenSigner};
 
-use crate::support::{OWNER_SECRET, TestServer, assert_error};
+use std::net::{IpAddr, Ipv4Addr};
+
+use vaultmort_core::access_policy::PolicyChange;
+use vaultmort_core::firewall::{Bypass, DefaultAction, NetworkChanges, NetworkRule};
+use vaultmort_core::vaults::UpdateVault;
+use vaultmort_core::{Door, RequestContext};
+
+use crate::support::{OWNER_SECRET, TestServer, VAULT, assert_error};
 
 #[tokio::test]
 async fn a_request_without_a_token_is_challenged_and_acted_on_only_with_one() {
@@ -125,55 +132,82 @@ async fn developer_mode_accepts_any_token_and_says_so() {
     assert!(!response.headers().contains_key(vaultmort_rest::DEV_MODE_HEADER), "developer mode is off by default");
 }
 
-/// The local owner and one practice application, as the directory will provide them.
-struct OwnerAndApp;
-
-const APP_ID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
-
-fn app() -> vaultmort_core::Principal {
-    vaultmort_core::Principal {
-        object_id: APP_ID.into(),
-        name: "practice-app".into(),
-        kind: vaultmort_core::context::PrincipalKind::ServicePrincipal,
-    }
-}
-
-impl vaultmort_rest::ClientCredentials for OwnerAndApp {
-    fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Option<vaultmort_core::Principal> {
-        match (client_id, client_secret) {
-            (APP_ID, "app secret") => Some(app()),
-            (_, OWNER_SECRET) => vaultmort_rest::OwnerCredentials::new(OWNER_SECRET).authenticate_client(client_id, client_secret),
-            _ => None,
-        }
-    }
-    fn principal(&self, object_id: &str) -> Option<vaultmort_core::Principal> {
-        if object_id == APP_ID { Some(app()) } else { vaultmort_rest::OwnerCredentials::new(OWNER_SECRET).principal(object_id) }
-    }
-}
-
+/// A practice application of the directory signs in with its own client secret; the core's
+/// access policy, not the door, decides what it may do; the refusals and successes are audited
+/// under its own object id; and deleting it from the directory voids the token it holds.
 #[tokio::test]
-async fn an_application_without_permission_is_refused_by_the_core_and_audited() {
-    let t = TestServer::start_with(|o| o.credentials = std::sync::Arc::new(OwnerAndApp)).await;
-    let response = t
-        .client()
-        .post(format!("https://localhost:{}/{}/oauth2/v2.0/token", t.addr().port(), t.server.tenant()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", APP_ID),
-            ("client_secret", "app secret"),
-            ("scope", "https://vault.azure.net/.default"),
-        ])
+async fn a_directory_application_gets_a_token_and_only_what_its_policy_grants() {
+    let t = TestServer::start().await;
+    let (object_id, app_id, secret) = t.practice_app("billing-app").await;
+    let (status, body) = t.request_token(&app_id, "not the secret").await;
+    assert_eq!(status, 401, "a wrong client secret gets no token: {body}");
+    assert_eq!(body["error"], "invalid_client");
+    let owner_token = t.owner_token().await;
+    t.call(&owner_token, Method::PUT, "/secrets/db-password?api-version=7.6", Some(json!({"value": "hunter2"}))).await;
+
+    let token = t.token_for(&app_id, &secret).await;
+    let mark = t.audit_mark().await;
+    let (status, body) = t.call(&token, Method::GET, "/secrets/db-password?api-version=7.6", None).await;
+    assert_error(status, &body, 403, "Forbidden", "an application with no access policy is refused");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("secrets get")), "the refusal names the permission: {body}");
+    assert!(!body.to_string().contains("hunter2"), "a refusal never carries the value");
+
+    let owner = RequestContext::local_owner(Door::Cli);
+    let grant = PolicyChange { secrets: Some(vec!["get".into()]), ..Default::default() };
+    t.core.set_access_policy(&owner, VAULT, &app_id, grant).await.expect("the owner grants secrets get");
+    let (status, body) = t.call(&token, Method::GET, "/secrets/db-password?api-version=7.6", None).await;
+    assert_eq!(status, 200, "secrets get is now granted: {body}");
+    assert_eq!(body["value"], "hunter2");
+    let (status, body) = t.call(&token, Method::GET, "/keys?api-version=7.6", None).await;
+    assert_error(status, &body, 403, "Forbidden", "keys list is still not granted");
+
+    let records = t.audit_after(mark).await;
+    assert_eq!(records.len(), 3, "each request is audited once: {records:?}");
+    assert!(records.iter().all(|r| r.caller_object_id == object_id), "under the application's own object id: {records:?}");
+    assert_eq!(records.iter().map(|r| r.status).collect::<Vec<_>>(), [403, 200, 403]);
+
+    t.core.delete_principal(&owner, &app_id).await.expect("the owner deletes the application");
+    let (status, body) = t.call(&token, Method::GET, "/secrets/db-password?api-version=7.6", None).await;
+    assert_error(status, &body, 401, "Unauthorized", "the token of a deleted principal is refused");
+    let (status, _) = t.request_token(&app_id, &secret).await;
+    assert_eq!(status, 401, "and its secret gets no new token");
+}
+
+/// The vault firewall, through the REST door: a rule admitting only 127.0.0.1 lets the
+/// application in from there and refuses it from 127.0.0.2, as Key Vault answers (403
+/// `Forbidden` with the inner code `ForbiddenByFirewall`, the caller's address named).
+#[tokio::test]
+async fn the_firewall_refuses_a_loopback_address_its_rules_exclude() {
+    let t = TestServer::start().await;
+    let (_, app_id, secret) = t.practice_app("firewalled-app").await;
+    let owner = RequestContext::local_owner(Door::Cli);
+    let grant = PolicyChange { secrets: Some(vec!["get".into(), "set".into()]), ..Default::default() };
+    t.core.set_access_policy(&owner, VAULT, &app_id, grant).await.expect("the owner grants secrets");
+    t.core.change_network_rule(&owner, VAULT, NetworkRule::Ip("127.0.0.1".into()), true).await.expect("a rule for 127.0.0.1");
+    let deny = UpdateVault {
+        network: NetworkChanges { default_action: Some(DefaultAction::Deny), bypass: Some(Bypass::None), public_network_access: None },
+        ..Default::default()
+    };
+    t.core.update_vault(&owner, VAULT, deny).await.expect("the owner turns the firewall on");
+
+    let token = t.token_for(&app_id, &secret).await;
+    let (status, body) = t.call(&token, Method::PUT, "/secrets/behind-firewall?api-version=7.6", Some(json!({"value": "v"}))).await;
+    assert_eq!(status, 200, "127.0.0.1 is admitted by its rule: {body}");
+
+    let far = t.client_from(Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))));
+    let mark = t.audit_mark().await;
+    let response = far
+        .get(format!("{}/secrets/behind-firewall?api-version=7.6", t.vault_url()))
+        .bearer_auth(&token)
         .send()
         .await
-        .expect("the token endpoint answers");
-    assert_eq!(response.status(), 200, "the directory's application gets a token");
-    let token: serde_json::Value = response.json().await.expect("JSON");
-    let token = token["access_token"].as_str().expect("a token").to_string();
-    let mark = t.audit_mark().await;
-    let (status, body) = t.call(&token, Method::GET, "/secrets?api-version=7.6", None).await;
-    assert_error(status, &body, 403, "Forbidden", "the owner-only authorizer refuses an application");
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.expect("a JSON error");
+    assert_error(status, &body, 403, "Forbidden", "127.0.0.2 is not in the rules");
+    assert_eq!(body["error"]["innererror"]["code"], "ForbiddenByFirewall", "the inner code names the firewall: {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("127.0.0.2")), "the message names the address: {body}");
     let records = t.audit_after(mark).await;
-    assert_eq!(records.len(), 1, "the refusal is audited once");
-    assert_eq!(records[0].caller_object_id, APP_ID, "under the application's own identity");
-    assert_eq!(records[0].status, 403);
+    assert_eq!(records.len(), 1, "the refusal is audited: {records:?}");
+    assert_eq!((records[0].status, records[0].client_address.as_str()), (403, "127.0.0.2"));
 }

@@ -11,7 +11,7 @@ use vaultmort_core::storage::AuditRecord;
 use vaultmort_core::vaults::CreateVault;
 use vaultmort_core::{Door, RequestContext, Vaultmort};
 use vaultmort_home::{HomeOptions, KeySourceChoice};
-use vaultmort_rest::{OwnerCredentials, Server};
+use vaultmort_rest::{DirectoryCredentials, OwnerCredentials, Server};
 use zeroize::Zeroizing;
 
 pub const VAULT: &str = "restvault";
@@ -46,7 +46,8 @@ impl TestServer {
         core.create_vault(&owner, CreateVault::new(VAULT, "rg")).await.expect("the owner creates a vault");
         let root_der = core.practice_ca_root(&owner).await.expect("the practice root exports");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
-        let mut options = vaultmort_rest::Options::new(Arc::new(OwnerCredentials::new(OWNER_SECRET)));
+        let credentials = DirectoryCredentials::new(core.clone(), OwnerCredentials::new(OWNER_SECRET));
+        let mut options = vaultmort_rest::Options::new(Arc::new(credentials));
         options.default_vault = Some(VAULT.to_string());
         adjust(&mut options);
         let server = Server::start(core.clone(), listener, options).await.expect("the server starts");
@@ -83,21 +84,45 @@ impl TestServer {
     /// A token for the local owner from the token endpoint.
     pub async fn owner_token(&self) -> String {
         let owner = vaultmort_core::Principal::local_owner();
+        self.token_for(&owner.object_id, OWNER_SECRET).await
+    }
+
+    /// The token endpoint's answer to client credentials: status and JSON body.
+    pub async fn request_token(&self, client_id: &str, client_secret: &str) -> (u16, Value) {
         let response = self
             .client()
             .post(format!("https://localhost:{}/{}/oauth2/v2.0/token", self.addr().port(), self.server.tenant()))
             .form(&[
                 ("grant_type", "client_credentials"),
-                ("client_id", owner.object_id.as_str()),
-                ("client_secret", OWNER_SECRET),
+                ("client_id", client_id),
+                ("client_secret", client_secret),
                 ("scope", "https://vault.azure.net/.default"),
             ])
             .send()
             .await
             .expect("the token endpoint answers");
-        assert_eq!(response.status(), 200, "the owner's client credentials get a token");
-        let body: Value = response.json().await.expect("a JSON token response");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON token response"))
+    }
+
+    /// A token for these client credentials (which must be right).
+    pub async fn token_for(&self, client_id: &str, client_secret: &str) -> String {
+        let (status, body) = self.request_token(client_id, client_secret).await;
+        assert_eq!(status, 200, "the client credentials get a token: {body}");
         body["access_token"].as_str().expect("an access_token").to_string()
+    }
+
+    /// Makes a practice application in the directory: (object id, app id, client secret).
+    pub async fn practice_app(&self, name: &str) -> (String, String, String) {
+        let owner = RequestContext::local_owner(Door::Cli);
+        let created = self
+            .core
+            .create_principal(&owner, vaultmort_core::directory::NewPrincipal::ServicePrincipal { display_name: name.into() })
+            .await
+            .expect("the owner makes a practice application");
+        let app_id = created.object.app_id.clone().expect("a service principal has an app id");
+        let secret = created.client_secret.expect("a new service principal comes with a client secret");
+        (created.object.object_id, app_id, secret.to_string())
     }
 
     /// Sends `method path` to the vault with `token` and an optional JSON body.

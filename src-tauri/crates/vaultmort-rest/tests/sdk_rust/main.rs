@@ -2,7 +2,9 @@
 //! 1.0) against the
 //! server, unchanged but for the transport (a reqwest client trusting the practice root and
 //! resolving `<vault>.localhost`), `verify_challenge_resource: false`, and a credential that
-//! gets its tokens from the practice token endpoint with the owner's client secret.
+//! gets its tokens from the practice token endpoint as a practice application of the directory
+//! (client credentials). The main suites run as an application with every permission; the last
+//! test runs as one that lacks a permission, and from an address the vault firewall excludes.
 
 #[path = "../rest/support.rs"]
 #[allow(dead_code)]
@@ -24,27 +26,34 @@ use azure_security_keyvault_keys::{KeyClient, KeyClientOptions};
 use azure_security_keyvault_secrets::models::{RestoreSecretParameters, SetSecretParameters, UpdateSecretPropertiesParameters};
 use azure_security_keyvault_secrets::{ResourceExt, SecretClient, SecretClientOptions};
 use futures::TryStreamExt;
-use support::{OWNER_SECRET, TestServer};
+use std::net::{IpAddr, Ipv4Addr};
+
+use support::{TestServer, VAULT};
+use vaultmort_core::access_policy::PolicyChange;
+use vaultmort_core::firewall::{Bypass, DefaultAction, NetworkChanges, NetworkRule};
+use vaultmort_core::vaults::UpdateVault;
+use vaultmort_core::{Door, RequestContext};
 
 /// Client credentials against the practice token endpoint.
 #[derive(Debug)]
 struct PracticeCredential {
     client: reqwest::Client,
     token_url: String,
+    client_id: String,
+    client_secret: String,
 }
 
 #[async_trait::async_trait]
 impl TokenCredential for PracticeCredential {
     async fn get_token(&self, scopes: &[&str], _options: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
-        let owner = vaultmort_core::Principal::local_owner();
         let failed = |e: &dyn std::fmt::Display| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e.to_string());
         let response = self
             .client
             .post(&self.token_url)
             .form(&[
                 ("grant_type", "client_credentials"),
-                ("client_id", owner.object_id.as_str()),
-                ("client_secret", OWNER_SECRET),
+                ("client_id", self.client_id.as_str()),
+                ("client_secret", self.client_secret.as_str()),
                 ("scope", &scopes.join(" ")),
             ])
             .send()
@@ -57,37 +66,115 @@ impl TokenCredential for PracticeCredential {
     }
 }
 
-fn client_options(t: &TestServer) -> (ClientOptions, Arc<dyn TokenCredential>) {
-    let http = t.client();
+/// A practice application's client id and secret.
+#[derive(Clone)]
+struct App {
+    client_id: String,
+    client_secret: String,
+}
+
+/// Makes a practice application and grants it `permissions` (per kind) on the test vault.
+async fn app_with(t: &TestServer, name: &str, keys: &[&str], secrets: &[&str], certificates: &[&str]) -> App {
+    let (_, client_id, client_secret) = t.practice_app(name).await;
+    let owned = |list: &[&str]| Some(list.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+    let change = PolicyChange { keys: owned(keys), secrets: owned(secrets), certificates: owned(certificates) };
+    t.core.set_access_policy(&RequestContext::local_owner(Door::Cli), VAULT, &client_id, change).await.expect("the owner grants access");
+    App { client_id, client_secret }
+}
+
+/// An application with every data-plane permission on the test vault.
+async fn full_access_app(t: &TestServer) -> App {
+    app_with(t, "rust-sdk-app", &["all"], &["all"], &["all"]).await
+}
+
+fn client_options(t: &TestServer, app: &App, http: reqwest::Client) -> (ClientOptions, Arc<dyn TokenCredential>) {
     let credential = Arc::new(PracticeCredential {
-        client: http.clone(),
+        client: t.client(),
         token_url: format!("https://localhost:{}/{}/oauth2/v2.0/token", t.addr().port(), t.server.tenant()),
+        client_id: app.client_id.clone(),
+        client_secret: app.client_secret.clone(),
     });
     (ClientOptions { transport: Some(Transport::new(Arc::new(http))), ..Default::default() }, credential)
 }
 
-fn secret_client(t: &TestServer) -> SecretClient {
-    let (client_options, credential) = client_options(t);
+fn secret_client_for(t: &TestServer, app: &App, http: reqwest::Client) -> SecretClient {
+    let (client_options, credential) = client_options(t, app, http);
     let options = SecretClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
     SecretClient::new(&t.vault_url(), credential, Some(options)).expect("a secret client")
 }
 
-fn certificate_client(t: &TestServer) -> CertificateClient {
-    let (client_options, credential) = client_options(t);
+fn secret_client(t: &TestServer, app: &App) -> SecretClient {
+    secret_client_for(t, app, t.client())
+}
+
+fn certificate_client(t: &TestServer, app: &App) -> CertificateClient {
+    let (client_options, credential) = client_options(t, app, t.client());
     let options = CertificateClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
     CertificateClient::new(&t.vault_url(), credential, Some(options)).expect("a certificate client")
 }
 
-fn key_client(t: &TestServer) -> KeyClient {
-    let (client_options, credential) = client_options(t);
+fn key_client(t: &TestServer, app: &App) -> KeyClient {
+    let (client_options, credential) = client_options(t, app, t.client());
     let options = KeyClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
     KeyClient::new(&t.vault_url(), credential, Some(options)).expect("a key client")
+}
+
+/// The service's error code an SDK error carries.
+fn service_code(error: &azure_core::Error) -> Option<String> {
+    match error.kind() {
+        azure_core::error::ErrorKind::HttpResponse { error_code, .. } => error_code.clone(),
+        _ => None,
+    }
+}
+
+/// An application granted only secrets get is refused a write and any key listing with 403
+/// `Forbidden`; then, with the firewall on and only 127.0.0.1 admitted, the full-access
+/// application is refused from 127.0.0.2 with the inner code `ForbiddenByFirewall`.
+#[tokio::test]
+async fn refusals_through_the_rust_sdk() {
+    let t = TestServer::start().await;
+    let full = full_access_app(&t).await;
+    let limited = app_with(&t, "rust-sdk-limited", &[], &["get"], &[]).await;
+    let set = |value: &str| SetSecretParameters { value: Some(value.into()), ..Default::default() }.try_into().expect("JSON");
+    secret_client(&t, &full).set_secret("shared", set("readable"), None).await.expect("the full-access app sets a secret");
+
+    let reader = secret_client(&t, &limited);
+    let got = reader.get_secret("shared", None).await.expect("secrets get is granted").into_model().expect("a secret");
+    assert_eq!(got.value.as_deref(), Some("readable"));
+    let refused = reader.set_secret("shared", set("overwritten"), None).await.expect_err("secrets set is not granted");
+    assert_eq!(refused.http_status(), Some(StatusCode::Forbidden));
+    assert_eq!(service_code(&refused).as_deref(), Some("Forbidden"), "the SDK's error carries Key Vault's code");
+    assert!(refused.to_string().contains("secrets set"), "and the message names the permission: {refused}");
+    let keys = key_client(&t, &limited);
+    let mut pager = keys.list_key_properties(None).expect("a pager");
+    let refused = pager.try_next().await.expect_err("keys list is not granted");
+    assert_eq!(refused.http_status(), Some(StatusCode::Forbidden));
+
+    let owner = RequestContext::local_owner(Door::Cli);
+    t.core.change_network_rule(&owner, VAULT, NetworkRule::Ip("127.0.0.1".into()), true).await.expect("a rule for 127.0.0.1");
+    let deny = UpdateVault {
+        network: NetworkChanges { default_action: Some(DefaultAction::Deny), bypass: Some(Bypass::None), public_network_access: None },
+        ..Default::default()
+    };
+    t.core.update_vault(&owner, VAULT, deny).await.expect("the firewall is on");
+    let near = secret_client(&t, &full);
+    near.get_secret("shared", None).await.expect("127.0.0.1 is admitted");
+    let far = secret_client_for(&t, &full, t.client_from(Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))));
+    let refused = far.get_secret("shared", None).await.expect_err("127.0.0.2 is not admitted");
+    assert_eq!(refused.http_status(), Some(StatusCode::Forbidden));
+    assert_eq!(service_code(&refused).as_deref(), Some("Forbidden"), "{refused}");
+    assert!(refused.to_string().contains("127.0.0.2"), "the message names the address: {refused}");
+    let azure_core::error::ErrorKind::HttpResponse { raw_response: Some(raw), .. } = refused.kind() else {
+        panic!("an HTTP error keeps its response: {refused:?}")
+    };
+    let body: serde_json::Value = serde_json::from_slice(raw.body().as_ref()).expect("a JSON error body");
+    assert_eq!(body["error"]["innererror"]["code"], "ForbiddenByFirewall", "the inner error names the firewall: {body}");
 }
 
 #[tokio::test]
 async fn secrets_through_the_rust_sdk() {
     let t = TestServer::start().await;
-    let client = secret_client(&t);
+    let client = secret_client(&t, &full_access_app(&t).await);
     let set = SetSecretParameters { value: Some("from rust".into()), ..Default::default() };
     let secret = client.set_secret("rusty", set.try_into().expect("JSON"), None).await.expect("set").into_model().expect("a secret");
     assert_eq!(secret.value.as_deref(), Some("from rust"));
@@ -134,7 +221,7 @@ async fn secrets_through_the_rust_sdk() {
 #[tokio::test]
 async fn keys_through_the_rust_sdk() {
     let t = TestServer::start().await;
-    let client = key_client(&t);
+    let client = key_client(&t, &full_access_app(&t).await);
     let rsa = CreateKeyParameters { kty: Some(KeyType::Rsa), key_size: Some(2048), ..Default::default() };
     let key = client.create_key("rusty-rsa", rsa.try_into().expect("JSON"), None).await.expect("create").into_model().expect("a key");
     let kid = key.key.as_ref().and_then(|k| k.kid.clone()).expect("a kid");
@@ -187,7 +274,7 @@ async fn keys_through_the_rust_sdk() {
 #[tokio::test]
 async fn a_certificate_through_the_rust_sdk_poller() {
     let t = TestServer::start().await;
-    let client = certificate_client(&t);
+    let client = certificate_client(&t, &full_access_app(&t).await);
     let policy = CertificatePolicy {
         issuer_parameters: Some(IssuerParameters { name: Some("Self".into()), ..Default::default() }),
         x509_certificate_properties: Some(X509CertificateProperties {
