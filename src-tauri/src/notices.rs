@@ -60,6 +60,9 @@ pub fn notice_for(event: &Event) -> Option<Notice> {
     let (title, body) = match event.event_type.as_str() {
         "CertificateNearExpiry" => ("Certificate expires soon", format!("'{name}' in vault '{vault}' expires {expires}.")),
         "CertificateExpired" => ("Certificate expired", format!("'{name}' in vault '{vault}' has expired.")),
+        "KeyNearExpiry" => {
+            ("Key expires soon", format!("Key '{name}' in vault '{vault}' expires {expires} (its rotation policy's Notify action)."))
+        }
         "CertificateContactsNotified" => {
             ("Certificate contacts notified", format!("The contacts of vault '{vault}' were told about '{name}' (see the outbox)."))
         }
@@ -95,6 +98,15 @@ impl EventCursor {
             let notice = Notice {
                 title: "Certificate renewed".into(),
                 body: format!("'{name}' in vault '{vault}' was renewed by its lifetime action."),
+            };
+            notifier.notify(&notice)?;
+            shown.push(notice);
+        }
+        for rotated in &renewal.keys_rotated {
+            let (vault, name) = rotated.split_once('/').unwrap_or(("", rotated));
+            let notice = Notice {
+                title: "Key rotated".into(),
+                body: format!("Key '{name}' in vault '{vault}' was rotated by its rotation policy."),
             };
             notifier.notify(&notice)?;
             shown.push(notice);

@@ -394,7 +394,7 @@ pub enum EventsCommand {
         /// Only this vault.
         #[arg(long)]
         vault_name: Option<String>,
-        /// Only this event type (CertificateNearExpiry, CertificateExpired, CertificateNewVersionCreated, CertificateContactsNotified).
+        /// Only this event type (CertificateNearExpiry, CertificateExpired, CertificateNewVersionCreated, CertificateContactsNotified, KeyNewVersionCreated, KeyNearExpiry).
         #[arg(long)]
         event_type: Option<String>,
     },
@@ -951,6 +951,21 @@ pub struct AttributeArgs {
     pub tags: Option<Vec<String>>,
 }
 
+/// `vaultmort keyvault key rotation-policy ...`
+#[derive(Debug, Subcommand)]
+pub enum RotationPolicyCommand {
+    /// Show a key's rotation policy (Key Vault's default when none was set).
+    Show(ObjectName),
+    /// Replace a key's rotation policy.
+    Update {
+        #[command(flatten)]
+        target: ObjectName,
+        /// The policy as Key Vault writes it: JSON text, or @file.json.
+        #[arg(long)]
+        value: String,
+    },
+}
+
 /// `keyvault key ...`
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -1038,6 +1053,9 @@ pub enum KeyCommand {
     Lifecycle(LifecycleCommand),
     /// Make a new version with the same parameters.
     Rotate(ObjectName),
+    /// Show or replace a key's rotation policy (carried out by the scheduler on the clock).
+    #[command(subcommand)]
+    RotationPolicy(RotationPolicyCommand),
     /// Encrypt with the public key.
     Encrypt(CryptoArgs),
     /// Decrypt with the private key.

@@ -119,6 +119,22 @@ fn managed(flag: bool) -> Value {
 }
 
 /// A key with its public JWK (`key show`, `key create`, ...).
+/// A key's rotation policy as az shows it: Key Vault's shape with its id, times as ISO 8601.
+pub fn rotation_policy(policy: &vaultmort_core::rotation::RotationPolicy, vault: &str, name: &str) -> Value {
+    let mut out = policy.to_wire();
+    if let Some(map) = out.as_object_mut() {
+        map.insert("id".into(), format!("{}/keys/{name}/rotationpolicy", vault_base(vault)).into());
+    }
+    if let Some(attributes) = out.get_mut("attributes").and_then(Value::as_object_mut) {
+        for (field, time) in [("created", policy.created), ("updated", policy.updated)] {
+            if let Some(time) = time {
+                attributes.insert(field.into(), time.to_rfc3339().into());
+            }
+        }
+    }
+    out
+}
+
 pub fn key(bundle: &KeyBundle) -> Value {
     let base = vault_base(&bundle.id.vault);
     let jwk = bundle.jwk(&base);

@@ -198,7 +198,7 @@ impl<'a> KeyRef<'a> {
     }
 }
 
-type KeyVersion = StoredVersion<KeyMaterialInfo>;
+pub(crate) type KeyVersion = StoredVersion<KeyMaterialInfo>;
 
 fn check_key_ops(kty: KeyType, ops: &[KeyOperation]) -> Result<()> {
     if let Some(bad) = ops.iter().find(|op| !op.applies_to(kty)) {
@@ -437,28 +437,42 @@ impl Vaultmort {
         req.set_object(format!("keys/{name}"));
         let result = async {
             let vault = req.data_vault(vault_name).await?;
-            let (_, latest) = objects::active_version(req.tx.as_mut(), &vault, KIND, name, None).await?;
-            let props: KeyVersion = objects::decode(&latest)?;
-            if props.managed {
-                return Err(Error::bad(format!("key '{name}' is managed by a certificate; renew the certificate instead")));
-            }
-            let provider = self.key_provider(&vault, props.extra.kty)?;
-            let new_key = provider.generate(props.extra.public.spec())?;
-            let attributes = Attributes { enabled: true, not_before: None, expires: None, created: req.now, updated: req.now };
-            self.store_new_key(
-                &mut req,
-                &vault,
-                &latest.name,
-                props.extra.kty,
-                props.extra.key_ops.clone(),
-                attributes,
-                props.tags.clone(),
-                new_key,
-            )
-            .await
+            self.rotate_latest(&mut req, &vault, name).await
         }
         .await;
         req.finish(result).await
+    }
+
+    /// Makes a new version of key `name` like its latest one (type, size or curve, operations,
+    /// tags), with the expiry its rotation policy's `expiryTime` gives, and records
+    /// `KeyNewVersionCreated`. Shared by `rotate_key` and the rotation policy's Rotate action.
+    pub(crate) async fn rotate_latest(&self, req: &mut crate::pipeline::Request<'_>, vault: &Vault, name: &str) -> Result<KeyBundle> {
+        let (object, latest) = objects::active_version(req.tx.as_mut(), vault, KIND, name, None).await?;
+        let props: KeyVersion = objects::decode(&latest)?;
+        if props.managed {
+            return Err(Error::bad(format!("key '{name}' is managed by a certificate; renew the certificate instead")));
+        }
+        let expires = match crate::rotation::stored_policy(&object)? {
+            Some(policy) => policy.expiry_days()?.map(|days| req.now + chrono::Duration::days(i64::from(days))),
+            None => None,
+        };
+        let provider = self.key_provider(vault, props.extra.kty)?;
+        let new_key = provider.generate(props.extra.public.spec())?;
+        let attributes = Attributes { enabled: true, not_before: None, expires, created: req.now, updated: req.now };
+        let bundle = self
+            .store_new_key(req, vault, &latest.name, props.extra.kty, props.extra.key_ops.clone(), attributes, props.tags.clone(), new_key)
+            .await?;
+        let version = bundle.id.version.clone().unwrap_or_default();
+        crate::rotation::record_key_event(
+            req,
+            vault,
+            &latest.name,
+            &version,
+            "KeyNewVersionCreated",
+            serde_json::json!({"expires": expires}),
+        )
+        .await?;
+        Ok(bundle)
     }
 
     async fn usable_key(

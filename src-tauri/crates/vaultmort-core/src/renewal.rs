@@ -33,12 +33,15 @@ pub struct RenewalReport {
     pub notified: Vec<String>,
     /// Events recorded.
     pub events: Vec<String>,
+    /// Keys rotated by their rotation policy, as `vault/name`.
+    #[serde(default)]
+    pub keys_rotated: Vec<String>,
 }
 
 /// An event or notification as callers see it.
 pub type Event = EventRecord;
 
-fn scheduler() -> RequestContext {
+pub(crate) fn scheduler() -> RequestContext {
     RequestContext {
         principal: Principal {
             object_id: "vaultmort-scheduler".into(),
@@ -217,10 +220,12 @@ impl Vaultmort {
         req.finish(result).await
     }
 
-    /// The installation's periodic work: retention purges, then certificate lifetime actions.
+    /// The installation's periodic work: retention purges, certificate lifetime actions, then key
+    /// rotation policies.
     pub async fn tick(&self) -> Result<(crate::vaults::SweepReport, RenewalReport)> {
         let sweep = self.sweep_retention().await?;
-        let renewal = self.run_lifetime_actions().await?;
+        let mut renewal = self.run_lifetime_actions().await?;
+        self.run_rotation_policies(&mut renewal).await?;
         Ok((sweep, renewal))
     }
 }

@@ -1,18 +1,31 @@
 //! Key rotation policies: what Key Vault keeps per key about rotating it (`lifetimeActions`
 //! with a `Rotate` or `Notify` action triggered some time after creation or before expiry, and
-//! the `expiryTime` new versions get). The policy is stored with the key object, so every
-//! version shares it and it follows the key through soft delete and recovery.
+//! the `expiryTime` new versions get), and carrying them out.
 //!
-//! Left out for now: carrying the policy out (automatic rotation and notifications on the
-//! clock's tick) and applying `expiryTime` to new versions; the policy is kept and checked.
+//! The policy is stored with the key object, so every version shares it and it follows the key
+//! through soft delete and recovery. On every scheduler tick ([`Vaultmort::run_rotation_policies`],
+//! part of `tick`) the newest version of each key with a stored policy is checked against the
+//! shiftable clock: a due `Rotate` makes a new version (with `expiryTime` applied, the
+//! `KeyNewVersionCreated` event recorded), a due `Notify` records `KeyNearExpiry` once per
+//! version, as Key Vault publishes them to Event Grid. Work runs as the scheduler identity
+//! through the same pipeline (audited, `Door::System`).
+//!
+//! Left out: keys in soft-deleted vaults and soft-deleted keys (nothing runs for them, as in
+//! Azure), and the `KeyExpired` event.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::authz::actions;
+use crate::keys::KeyVersion;
+use crate::model::Vault;
+use crate::renewal::RenewalReport;
+use crate::storage::{EventRecord, ObjectRecord, VaultFilter};
 use crate::{Error, ObjectKind, RequestContext, Result, StoreError, Vaultmort, objects};
 
 const PROPERTY: &str = "rotationPolicy";
+/// The object property naming the version a `Notify` action was carried out for.
+const NOTIFIED_VERSION: &str = "rotationNotifiedVersion";
 
 /// When a lifetime action fires: exactly one of the two, an ISO 8601 duration (`P90D`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -65,6 +78,135 @@ impl RotationPolicy {
             updated: None,
         }
     }
+}
+
+impl RotationPolicy {
+    /// The days of `expiryTime`, if the policy sets one.
+    pub fn expiry_days(&self) -> Result<Option<u32>> {
+        self.expiry_time.as_deref().map(duration_days).transpose()
+    }
+
+    /// Whether an action of this kind (`Rotate` or `Notify`) is due for a version created at
+    /// `created` and expiring at `expires`, at `now`.
+    fn due(&self, kind: &str, created: DateTime<Utc>, expires: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<bool> {
+        for action in self.lifetime_actions.iter().filter(|a| a.action.eq_ignore_ascii_case(kind)) {
+            let days = |text: &str| duration_days(text).map(|d| chrono::Duration::days(i64::from(d)));
+            let at = match (&action.trigger.time_after_create, &action.trigger.time_before_expiry) {
+                (Some(after), _) => Some(created + days(after)?),
+                (None, Some(before)) => match expires {
+                    Some(expires) => Some(expires - days(before)?),
+                    None => None,
+                },
+                (None, None) => None,
+            };
+            if at.is_some_and(|at| now >= at) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// A rotation policy as Key Vault's REST API and `az keyvault key rotation-policy update --value`
+/// write it: `{"lifetimeActions": [{"trigger": {"timeAfterCreate": "P90D"}, "action": {"type":
+/// "Rotate"}}], "attributes": {"expiryTime": "P1Y"}}`. Parsed here, once, for every door.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WirePolicy {
+    #[serde(default)]
+    lifetime_actions: Option<Vec<WireAction>>,
+    #[serde(default)]
+    attributes: Option<WireAttributes>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireAction {
+    trigger: RotationTrigger,
+    action: WireActionType,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireActionType {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAttributes {
+    #[serde(default)]
+    expiry_time: Option<String>,
+}
+
+impl RotationPolicy {
+    /// Reads Key Vault's JSON shape of a rotation policy (see [`WirePolicy`]); the rules are
+    /// checked when the policy is set.
+    pub fn from_wire(json: serde_json::Value) -> Result<Self> {
+        let wire: WirePolicy = serde_json::from_value(json).map_err(|e| Error::bad(format!("the rotation policy is malformed: {e}")))?;
+        Ok(Self {
+            lifetime_actions: wire
+                .lifetime_actions
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| RotationAction { trigger: a.trigger, action: a.action.kind })
+                .collect(),
+            expiry_time: wire.attributes.and_then(|a| a.expiry_time),
+            created: None,
+            updated: None,
+        })
+    }
+
+    /// Key Vault's JSON shape, without the `id` (which depends on the door's base URL) and with
+    /// times as Unix seconds, as the REST API writes them.
+    pub fn to_wire(&self) -> serde_json::Value {
+        let actions: Vec<serde_json::Value> =
+            self.lifetime_actions.iter().map(|a| serde_json::json!({"trigger": a.trigger, "action": {"type": a.action}})).collect();
+        let mut attributes = serde_json::Map::new();
+        if let Some(expiry) = &self.expiry_time {
+            attributes.insert("expiryTime".into(), expiry.clone().into());
+        }
+        if let Some(created) = self.created {
+            attributes.insert("created".into(), created.timestamp().into());
+        }
+        if let Some(updated) = self.updated {
+            attributes.insert("updated".into(), updated.timestamp().into());
+        }
+        serde_json::json!({"lifetimeActions": actions, "attributes": attributes})
+    }
+}
+
+/// The rotation policy stored with a key object, if one was set.
+pub(crate) fn stored_policy(object: &ObjectRecord) -> Result<Option<RotationPolicy>> {
+    object
+        .properties
+        .get(PROPERTY)
+        .map(|stored| {
+            serde_json::from_value(stored.clone())
+                .map_err(|e| Error::Storage(StoreError::Corrupt(format!("rotation policy of key '{}': {e}", object.name))))
+        })
+        .transpose()
+}
+
+/// Records a key event (`KeyNewVersionCreated`, `KeyNearExpiry`) in the vault's event list.
+pub(crate) async fn record_key_event(
+    req: &mut crate::pipeline::Request<'_>,
+    vault: &Vault,
+    name: &str,
+    version: &str,
+    event_type: &str,
+    data: serde_json::Value,
+) -> Result<()> {
+    let event = EventRecord {
+        sequence: 0,
+        time: req.now,
+        vault_id: vault.id.clone(),
+        vault_name: vault.name.clone(),
+        event_type: event_type.to_string(),
+        subject: format!("keys/{name}/{version}"),
+        data,
+    };
+    req.tx.event_append(&event).await?;
+    Ok(())
 }
 
 /// Days in an ISO 8601 date duration (`P1Y2M10D`, `P90D`, `P3M`), counting a year as 365 days
@@ -137,11 +279,7 @@ impl Vaultmort {
         let result = async {
             let vault = req.data_vault(vault_name).await?;
             let object = objects::active_object(req.tx.as_mut(), &vault, ObjectKind::Key, name).await?;
-            match object.properties.get(PROPERTY) {
-                Some(stored) => serde_json::from_value(stored.clone())
-                    .map_err(|e| Error::Storage(StoreError::Corrupt(format!("rotation policy of key '{name}': {e}")))),
-                None => Ok(RotationPolicy::default_policy()),
-            }
+            Ok(stored_policy(&object)?.unwrap_or_else(RotationPolicy::default_policy))
         }
         .await;
         req.finish(result).await
@@ -173,6 +311,101 @@ impl Vaultmort {
             }
             req.tx.object_put(&object).await?;
             Ok(policy)
+        }
+        .await;
+        req.finish(result).await
+    }
+}
+
+/// What one due key needs.
+enum DueKeyAction {
+    Rotate,
+    Notify,
+}
+
+impl Vaultmort {
+    /// Carries out every key rotation policy whose time has come on the shifted clock: Rotate
+    /// makes a new version, Notify records `KeyNearExpiry` once per version. What was done goes
+    /// into `report` (`keys_rotated`, `events`).
+    pub async fn run_rotation_policies(&self, report: &mut RenewalReport) -> Result<()> {
+        let now = self.clock.now();
+        let vaults = {
+            let mut tx = self.storage.begin_read().await?;
+            tx.vault_list(&VaultFilter::default()).await?
+        };
+        for vault in vaults.into_iter().filter(|v| v.deletion.is_none()) {
+            let keys = {
+                let mut tx = self.storage.begin_read().await?;
+                objects::latest_versions(tx.as_mut(), &vault, ObjectKind::Key).await?
+            };
+            for (object, latest) in keys {
+                let Some(policy) = stored_policy(&object)? else { continue };
+                let props: KeyVersion = objects::decode(&latest)?;
+                if props.managed {
+                    continue;
+                }
+                let (created, expires) = (props.attributes.created, props.attributes.expires);
+                let notified = object.properties.get(NOTIFIED_VERSION).and_then(|v| v.as_str()) == Some(latest.version.as_str());
+                let due = if policy.due("Rotate", created, expires, now)? {
+                    DueKeyAction::Rotate
+                } else if !notified && policy.due("Notify", created, expires, now)? {
+                    DueKeyAction::Notify
+                } else {
+                    continue;
+                };
+                self.carry_out_rotation_policy(&vault.name, &object.name, &latest.version, due, report).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn carry_out_rotation_policy(
+        &self,
+        vault_name: &str,
+        name: &str,
+        version: &str,
+        due: DueKeyAction,
+        report: &mut RenewalReport,
+    ) -> Result<()> {
+        let ctx = crate::renewal::scheduler();
+        let (action, rule) = match due {
+            DueKeyAction::Rotate => (actions::KEY_ROTATE, "key rotation policy: Rotate"),
+            DueKeyAction::Notify => (actions::KEY_UPDATE, "key rotation policy: Notify"),
+        };
+        let mut req = self.request(&ctx, action).await?;
+        req.authorize_system(rule);
+        req.set_vault(vault_name);
+        req.set_object(format!("keys/{name}/{version}"));
+        let result = async {
+            let vault = match req.tx.vault_get(vault_name).await? {
+                Some(v) if v.deletion.is_none() => v,
+                _ => return Ok(()),
+            };
+            let (mut object, latest) = objects::active_version(req.tx.as_mut(), &vault, ObjectKind::Key, name, None).await?;
+            if latest.version != version {
+                // Rotated by someone else since the scan: the new version starts its own clock.
+                return Ok(());
+            }
+            match due {
+                DueKeyAction::Rotate => {
+                    self.rotate_latest(&mut req, &vault, name).await?;
+                    report.keys_rotated.push(format!("{}/{name}", vault.name));
+                }
+                DueKeyAction::Notify => {
+                    let props: KeyVersion = objects::decode(&latest)?;
+                    let data = serde_json::json!({"expires": props.attributes.expires});
+                    record_key_event(&mut req, &vault, name, version, "KeyNearExpiry", data).await?;
+                    match object.properties.as_object_mut() {
+                        Some(map) => {
+                            map.insert(NOTIFIED_VERSION.into(), serde_json::Value::String(version.to_string()));
+                        }
+                        None => object.properties = serde_json::json!({ NOTIFIED_VERSION: version }),
+                    }
+                    req.tx.object_put(&object).await?;
+                    report.events.push(format!("KeyNearExpiry {}/{name}", vault.name));
+                }
+            }
+            Ok(())
         }
         .await;
         req.finish(result).await

@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::{AttributeChanges, Tags};
-use vaultmort_core::rotation::{RotationAction, RotationPolicy, RotationTrigger};
+use vaultmort_core::rotation::RotationPolicy;
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 use vaultmort_core::{RequestContext, Vaultmort};
 use vaultmort_crypto::jwk::b64url;
@@ -388,31 +388,6 @@ struct VerifyIn {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RotationPolicyIn {
-    lifetime_actions: Option<Vec<LifetimeActionIn>>,
-    attributes: Option<RotationAttributesIn>,
-}
-
-#[derive(Deserialize)]
-struct LifetimeActionIn {
-    trigger: RotationTrigger,
-    action: ActionIn,
-}
-
-#[derive(Deserialize)]
-struct ActionIn {
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RotationAttributesIn {
-    expiry_time: Option<String>,
-}
-
-#[derive(Deserialize)]
 struct RandomIn {
     count: usize,
 }
@@ -535,18 +510,8 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
             ok(shapes::rotation_policy(&core.get_key_rotation_policy(ctx, vault, name).await?, base, name))
         }
         (&Method::PUT, ["keys", name, "rotationpolicy"]) => {
-            let input: RotationPolicyIn = call.json()?;
-            let policy = RotationPolicy {
-                lifetime_actions: input
-                    .lifetime_actions
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| RotationAction { trigger: a.trigger, action: a.action.kind })
-                    .collect(),
-                expiry_time: input.attributes.and_then(|a| a.expiry_time),
-                created: None,
-                updated: None,
-            };
+            // Parsed before any core call, so not yet audited: the door audits the refusal.
+            let policy = RotationPolicy::from_wire(call.json()?).map_err(|e| ApiError { audited: false, ..e.into() })?;
             ok(shapes::rotation_policy(&core.set_key_rotation_policy(ctx, vault, name, policy).await?, base, name))
         }
         (&Method::GET, ["keys", name]) => ok(shapes::key(&core.get_key(ctx, vault, name, None).await?, base)),

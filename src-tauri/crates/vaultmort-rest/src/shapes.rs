@@ -196,16 +196,9 @@ pub fn contacts(contacts: &[vaultmort_core::issuers::Contact], base: &str) -> Va
 
 /// A key's rotation policy.
 pub fn rotation_policy(policy: &vaultmort_core::rotation::RotationPolicy, base: &str, name: &str) -> Value {
-    let actions: Vec<Value> = policy.lifetime_actions.iter().map(|a| json!({"trigger": a.trigger, "action": {"type": a.action}})).collect();
-    let mut attributes = Map::new();
-    if let Some(expiry) = &policy.expiry_time {
-        attributes.insert("expiryTime".into(), expiry.clone().into());
+    let mut wire = policy.to_wire();
+    if let Some(map) = wire.as_object_mut() {
+        map.insert("id".into(), format!("{base}/keys/{name}/rotationpolicy").into());
     }
-    if let Some(created) = policy.created {
-        attributes.insert("created".into(), created.timestamp().into());
-    }
-    if let Some(updated) = policy.updated {
-        attributes.insert("updated".into(), updated.timestamp().into());
-    }
-    json!({"id": format!("{base}/keys/{name}/rotationpolicy"), "lifetimeActions": actions, "attributes": attributes})
+    wire
 }

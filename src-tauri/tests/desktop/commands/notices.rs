@@ -16,8 +16,8 @@ use zeroize::Zeroizing;
 
 use crate::support::{PASSPHRASE, TestApp};
 
-/// Moves the clock of the store in `home` by `days`, as `vaultmort clock shift` does.
-fn shift_clock(home: &std::path::Path, days: i64) {
+/// Opens the store in `home` a second time (the app closed) and hands its core to `work`.
+fn with_core<F: std::future::Future<Output = ()>>(home: &std::path::Path, work: impl FnOnce(Arc<vaultmort_core::Vaultmort>) -> F) {
     tauri::async_runtime::block_on(async {
         let options = HomeOptions {
             home: Some(home.to_path_buf()),
@@ -26,7 +26,14 @@ fn shift_clock(home: &std::path::Path, days: i64) {
             prompt: None,
         };
         let opened = vaultmort_home::open(options).await.expect("the test passphrase opens the home");
-        opened.core.shift_clock(&RequestContext::local_owner(Door::Cli), Days::days(days)).await.expect("the owner may shift the clock");
+        work(opened.core.clone()).await;
+    });
+}
+
+/// Moves the clock of the store in `home` by `days`, as `vaultmort clock shift` does.
+fn shift_clock(home: &std::path::Path, days: i64) {
+    with_core(home, |core| async move {
+        core.shift_clock(&RequestContext::local_owner(Door::Cli), Days::days(days)).await.expect("the owner may shift the clock");
     });
 }
 
@@ -105,4 +112,35 @@ fn a_renewal_by_the_lifetime_action_is_notified() {
     assert!(renewed[0].body.contains("'renews' in vault 'notice-kv'"), "{renewed:?}");
     let versions = app.ok("list_certificate_versions", serde_json::json!({ "vault": "notice-kv", "name": "renews" }));
     assert_eq!(versions.as_array().map(Vec::len), Some(2), "and the certificate has its new version: {versions}");
+}
+
+#[test]
+fn a_rotation_by_the_key_rotation_policy_is_notified() {
+    // A key whose policy rotates it 30 days after creation, and the clock 31 days on: the
+    // scheduler pass at unlock rotates it, and the person hears of it once.
+    let first = TestApp::unlocked();
+    first.vault("notice-kv");
+    let home = first.close();
+    with_core(home.path(), |core| async move {
+        let owner = RequestContext::local_owner(Door::Cli);
+        let key = vaultmort_core::keys::CreateKey::new("rotating", vaultmort_crypto::KeyType::Ec);
+        core.create_key(&owner, "notice-kv", key).await.expect("the owner creates a key");
+        let wire = serde_json::json!({"lifetimeActions": [{"trigger": {"timeAfterCreate": "P30D"}, "action": {"type": "Rotate"}}]});
+        let policy = vaultmort_core::rotation::RotationPolicy::from_wire(wire).expect("a well-formed policy");
+        core.set_key_rotation_policy(&owner, "notice-kv", "rotating", policy).await.expect("the owner sets the policy");
+    });
+    shift_clock(home.path(), 31);
+    let app = TestApp::on_home(home, |state| state);
+    let notifier = Arc::new(RecordingNotifier::default());
+    app.state().set_notifier(notifier.clone());
+    app.unlock();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !notifier.shown().iter().any(|n| n.title == "Key rotated") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let rotated: Vec<_> = notifier.shown().into_iter().filter(|n| n.title == "Key rotated").collect();
+    assert_eq!(rotated.len(), 1, "the rotation made at unlock is announced once: {:?}", notifier.shown());
+    assert!(rotated[0].body.contains("'rotating' in vault 'notice-kv'"), "{rotated:?}");
+    let versions = app.ok("list_key_versions", serde_json::json!({ "vault": "notice-kv", "name": "rotating" }));
+    assert_eq!(versions.as_array().map(Vec::len), Some(2), "and the key has its new version: {versions}");
 }

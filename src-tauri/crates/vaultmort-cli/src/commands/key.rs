@@ -7,7 +7,7 @@ use vaultmort_core::{Error, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 
 use super::{lifecycle, read_file, write_new_file};
-use crate::args::{CryptoArgs, KeyCommand};
+use crate::args::{CryptoArgs, KeyCommand, RotationPolicyCommand};
 use crate::{CliError, az, parse};
 
 const COLLECTION: &str = "keys";
@@ -129,6 +129,23 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
         KeyCommand::Rotate(target) => {
             let t = target.resolve(COLLECTION)?;
             az::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
+        }
+        KeyCommand::RotationPolicy(RotationPolicyCommand::Show(target)) => {
+            let t = target.resolve(COLLECTION)?;
+            az::rotation_policy(&core.get_key_rotation_policy(ctx, &t.vault, &t.name).await?, &t.vault, &t.name)
+        }
+        KeyCommand::RotationPolicy(RotationPolicyCommand::Update { target, value }) => {
+            let t = target.resolve(COLLECTION)?;
+            let json = match value.strip_prefix('@') {
+                Some(path) => {
+                    let path = std::path::Path::new(path);
+                    String::from_utf8(read_file(path)?).map_err(|_| CliError::file(path, "the policy file is not UTF-8 text"))?
+                }
+                None => value,
+            };
+            let json: Value = serde_json::from_str(&json).map_err(|e| Error::bad(format!("--value is not JSON: {e}")))?;
+            let policy = vaultmort_core::rotation::RotationPolicy::from_wire(json)?;
+            az::rotation_policy(&core.set_key_rotation_policy(ctx, &t.vault, &t.name, policy).await?, &t.vault, &t.name)
         }
         KeyCommand::Encrypt(args) => crypto(core, ctx, args, "encrypt").await?,
         KeyCommand::Decrypt(args) => crypto(core, ctx, args, "decrypt").await?,

@@ -519,3 +519,93 @@ fn jwk_download_holds_only_public_members() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rotation policies carried out on the shifted clock
+// ---------------------------------------------------------------------------------------------
+
+/// The versions of key `name`, oldest first, with their attributes.
+fn key_versions(home: &TestHome, name: &str) -> Vec<Value> {
+    let mut versions =
+        home.ok(&["keyvault", "key", "list-versions", "--vault-name", VAULT, "--name", name]).as_array().expect("an array").clone();
+    versions.sort_by_key(|v| time(&v["attributes"]["created"], "created"));
+    versions
+}
+
+fn key_events(home: &TestHome, event_type: &str, name: &str) -> Vec<Value> {
+    let all = home.ok(&["events", "list", "--vault-name", VAULT, "--event-type", event_type]);
+    let prefix = format!("keys/{name}/");
+    all.as_array().expect("an array").iter().filter(|e| e["subject"].as_str().is_some_and(|s| s.starts_with(&prefix))).cloned().collect()
+}
+
+#[test]
+fn a_rotation_policy_rotates_on_the_clock_and_applies_its_expiry_time() {
+    let home = TestHome::with_vault(VAULT);
+    let first = create(&home, "auto-rotated", &["--kty", "EC", "--curve", "P-256"]);
+    let policy =
+        r#"{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P30D"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P90D"}}"#;
+    let set =
+        home.ok(&["keyvault", "key", "rotation-policy", "update", "--vault-name", VAULT, "--name", "auto-rotated", "--value", policy]);
+    assert_eq!(set["lifetimeActions"][0]["action"]["type"], "Rotate", "the policy is stored as given: {set}");
+    assert_eq!(set["attributes"]["expiryTime"], "P90D");
+    let shown = home.ok(&["keyvault", "key", "rotation-policy", "show", "--vault-name", VAULT, "--name", "auto-rotated"]);
+    assert_eq!(shown["lifetimeActions"], set["lifetimeActions"], "show reads back what update wrote");
+
+    shift_clock(&home, "29", "0");
+    assert_eq!(key_versions(&home, "auto-rotated").len(), 1, "29 days after creation nothing is due yet");
+
+    shift_clock(&home, "2", "0");
+    let versions = key_versions(&home, "auto-rotated");
+    assert_eq!(versions.len(), 2, "31 days after creation the Rotate action made a second version");
+    let newest = versions.last().expect("a newest version");
+    let newest_kid = newest["kid"].as_str().expect("a listed version shows its kid");
+    assert_ne!(version_of(newest_kid), version_of(&kid(&first)), "the newest version is a new one");
+    let created = time(&newest["attributes"]["created"], "created");
+    let expires = time(&newest["attributes"]["expires"], "the new version's expiry");
+    assert_eq!(expires - created, Duration::days(90), "expiryTime P90D is applied to the new version");
+    let events = key_events(&home, "KeyNewVersionCreated", "auto-rotated");
+    assert_eq!(events.len(), 1, "the rotation records one KeyNewVersionCreated event: {events:?}");
+    let log = home.ok(&["keyvault", "log", "list", "--vault-name", VAULT, "--operation", "KeyRotate"]);
+    let by_scheduler = log.as_array().expect("an array").iter().filter(|r| r["properties"]["door"] == "system").count();
+    assert_eq!(by_scheduler, 1, "the scheduler's rotation is in the access log: {log}");
+
+    shift_clock(&home, "1", "0");
+    assert_eq!(key_versions(&home, "auto-rotated").len(), 2, "the new version starts its own 30 days: no second rotation a day later");
+    let rotated = home.ok(&["keyvault", "key", "rotate", "--vault-name", VAULT, "--name", "auto-rotated"]);
+    let manual_expires = time(&rotated["attributes"]["expires"], "a manual rotation's expiry");
+    let manual_created = time(&rotated["attributes"]["created"], "created");
+    assert_eq!(manual_expires - manual_created, Duration::days(90), "a manual rotation applies expiryTime too");
+}
+
+#[test]
+fn a_notify_action_records_key_near_expiry_once_per_version() {
+    let home = TestHome::with_vault(VAULT);
+    let now = time(&home.ok(&["clock", "show"])["now"], "now");
+    let expires = rfc3339(whole_seconds(now + Duration::days(40)));
+    create(&home, "notified", &["--expires", &expires]);
+    let policy = r#"{"lifetimeActions":[{"trigger":{"timeBeforeExpiry":"P10D"},"action":{"type":"Notify"}}]}"#;
+    home.ok(&["keyvault", "key", "rotation-policy", "update", "--vault-name", VAULT, "--name", "notified", "--value", policy]);
+
+    shift_clock(&home, "29", "0");
+    assert!(key_events(&home, "KeyNearExpiry", "notified").is_empty(), "11 days before expiry: not yet");
+    shift_clock(&home, "2", "0");
+    assert_eq!(key_events(&home, "KeyNearExpiry", "notified").len(), 1, "9 days before expiry: KeyNearExpiry recorded");
+    shift_clock(&home, "1", "0");
+    assert_eq!(key_events(&home, "KeyNearExpiry", "notified").len(), 1, "once per version, not on every tick");
+    assert_eq!(key_versions(&home, "notified").len(), 1, "Notify never rotates");
+}
+
+#[test]
+fn a_malformed_rotation_policy_is_refused_with_a_clear_error() {
+    let home = TestHome::with_vault(VAULT);
+    create(&home, "strict", &[]);
+    let too_soon = r#"{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P3D"},"action":{"type":"Rotate"}}]}"#;
+    let failure =
+        home.fails(&["keyvault", "key", "rotation-policy", "update", "--vault-name", VAULT, "--name", "strict", "--value", too_soon]);
+    assert_eq!(failure.code, "BadParameter", "{failure:?}");
+    assert!(failure.stderr.contains("7 days"), "the message says the minimum: {failure:?}");
+    let not_json = home.fails(&["keyvault", "key", "rotation-policy", "update", "--vault-name", VAULT, "--name", "strict", "--value", "{"]);
+    assert_eq!(not_json.code, "BadParameter");
+    let shown = home.ok(&["keyvault", "key", "rotation-policy", "show", "--vault-name", VAULT, "--name", "strict"]);
+    assert_eq!(shown["lifetimeActions"][0]["action"]["type"], "Notify", "nothing was stored: the default policy is still shown");
+}
