@@ -1,5 +1,6 @@
 //! `vaultmort serve`: the REST door, headless. Opens the home, makes (or reads) the local
-//! owner's client secret in the home, starts the server and runs until Ctrl-C.
+//! owner's client secret in the home, starts the server, runs the scheduler every minute (as
+//! the desktop app does) and runs until Ctrl-C.
 //!
 //! On start it prints one JSON line to stdout with what a client needs (vault URL, port,
 //! tenant, client id, token endpoint), so scripts can read it; the client secret is printed
@@ -13,6 +14,9 @@ use vaultmort_rest::{DirectoryCredentials, OwnerCredentials, Server};
 
 use crate::CliError;
 use crate::args::ServeArgs;
+
+/// How often the scheduler runs while serving.
+const SCHEDULER_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// File in the home holding the owner's client secret for the token endpoint.
 pub const CLIENT_SECRET_FILE: &str = "rest-client-secret";
@@ -69,7 +73,21 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
     eprintln!(
         "Serving Key Vault's REST API on https://<vault>.localhost:{port}; trust the CA from `vaultmort ca export-root`. Ctrl-C stops."
     );
+    // The installation's periodic work (retention purges, certificate lifetime actions, key
+    // rotation policies) keeps running while the server does, as in the desktop app.
+    let scheduler = {
+        let core = home.core.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SCHEDULER_PERIOD).await;
+                if let Err(e) = core.tick().await {
+                    eprintln!("the scheduler's run failed ({}): {e}", e.code());
+                }
+            }
+        })
+    };
     tokio::signal::ctrl_c().await.map_err(|e| CliError { code: "InternalError".into(), message: format!("waiting for Ctrl-C: {e}") })?;
+    scheduler.abort();
     server.shutdown().await;
     Ok(())
 }
