@@ -5,7 +5,7 @@ import hashlib
 import os
 import unittest
 
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.keyvault.keys import (
     JsonWebKey,
     KeyClient,
@@ -54,6 +54,34 @@ class KeyClientTest(unittest.TestCase):
         self.assertNotEqual(rotated.properties.version, key.properties.version)
         versions = {p.version for p in self.client.list_properties_of_key_versions(name)}
         self.assertEqual(versions, {key.properties.version, rotated.properties.version})
+
+    def test_generic_create_and_a_cryptography_client_from_the_key_client(self):
+        name = harness.unique("sdk-generic")
+        key = self.client.create_key(name, KeyType.ec, curve=KeyCurveName.p_256, key_operations=["sign", "verify"])
+        self.assertEqual(key.key_type, KeyType.ec)
+        self.assertEqual(key.key_operations, ["sign", "verify"])
+        crypto = self.client.get_cryptography_client(name)
+        digest = hashlib.sha256(b"from get_cryptography_client").digest()
+        signed = crypto.sign(SignatureAlgorithm.es256, digest)
+        self.assertEqual(signed.key_id, key.id, "the client made by the KeyClient uses the latest version")
+        self.assertTrue(crypto.verify(SignatureAlgorithm.es256, digest, signed.signature).is_valid)
+
+    def test_what_a_vault_does_not_offer_is_a_clear_error(self):
+        # Symmetric (oct) keys exist only in Managed HSM; release needs an attestation service
+        # and key attestation an HSM: each is refused with Key Vault's code and a message.
+        with self.assertRaises(HttpResponseError) as oct_key:
+            self.client.create_oct_key(harness.unique("sdk-oct"), size=256, hardware_protected=True)
+        self.assertEqual(oct_key.exception.status_code, 400)
+        self.assertEqual(oct_key.exception.error.code, "BadParameter")
+        self.assertIn("oct", oct_key.exception.error.message)
+        name = harness.unique("sdk-release")
+        self.client.create_rsa_key(name, size=2048)
+        for call in (lambda: self.client.release_key(name, "attestation-token"), lambda: self.client.get_key_attestation(name)):
+            with self.assertRaises(HttpResponseError) as refused:
+                call()
+            self.assertEqual(refused.exception.status_code, 501, "not supported by this offline vault")
+            self.assertEqual(refused.exception.error.code, "NotSupported")
+            self.assertTrue(refused.exception.error.message)
 
     def test_import_a_local_key(self):
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -187,6 +215,19 @@ class CryptographyClientTest(unittest.TestCase):
             der = encode_dss_signature(int.from_bytes(signed.signature[:half], "big"), int.from_bytes(signed.signature[half:], "big"))
             public = ec.EllipticCurvePublicNumbers(int.from_bytes(key.key.x, "big"), int.from_bytes(key.key.y, "big"), ec_curve).public_key()
             public.verify(der, b"message", ec.ECDSA(hash_alg))
+
+    def test_the_cryptography_packages_key_interfaces_sign_and_encrypt_through_the_vault(self):
+        key = self.rsa_key
+        client = self.remote(key)
+        private = client.create_rsa_private_key()
+        public = client.create_rsa_public_key()
+        signature = private.sign(b"signed by the vault", padding.PKCS1v15(), hashes.SHA256())
+        public.verify(signature, b"signed by the vault", padding.PKCS1v15(), hashes.SHA256())
+        local = rsa.RSAPublicNumbers(int.from_bytes(key.key.e, "big"), int.from_bytes(key.key.n, "big")).public_key()
+        local.verify(signature, b"signed by the vault", padding.PKCS1v15(), hashes.SHA256())
+        oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+        ciphertext = public.encrypt(b"for the vault only", oaep)
+        self.assertEqual(private.decrypt(ciphertext, oaep), b"for the vault only")
 
     def test_a_tampered_signature_does_not_verify(self):
         client = self.remote(self.rsa_key)
