@@ -91,23 +91,15 @@ impl EventCursor {
         let after = self.last_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).unwrap_or(0);
         let events = all_events_after(core, after).await?;
         let mut shown = Vec::new();
-        // Renewals come from this run's report: their CertificateNewVersionCreated event looks
-        // like that of any new version, which a person makes themselves and needs no notice of.
-        for renewed in &renewal.renewed {
-            let (vault, name) = renewed.split_once('/').unwrap_or(("", renewed));
-            let notice = Notice {
-                title: "Certificate renewed".into(),
-                body: format!("'{name}' in vault '{vault}' was renewed by its lifetime action."),
-            };
-            notifier.notify(&notice)?;
-            shown.push(notice);
-        }
-        for rotated in &renewal.keys_rotated {
-            let (vault, name) = rotated.split_once('/').unwrap_or(("", rotated));
-            let notice = Notice {
-                title: "Key rotated".into(),
-                body: format!("Key '{name}' in vault '{vault}' was rotated by its rotation policy."),
-            };
+        // Renewals and rotations come from this run's report: their NewVersionCreated events
+        // look like those of any new version, which a person makes themselves and needs no
+        // notice of.
+        let certificates =
+            renewal.renewed.iter().map(|done| ("Certificate renewed", "Certificate", done, "renewed by its lifetime action"));
+        let keys = renewal.keys_rotated.iter().map(|done| ("Key rotated", "Key", done, "rotated by its rotation policy"));
+        for (title, what, done, how) in certificates.chain(keys) {
+            let (vault, name) = done.split_once('/').unwrap_or(("", done));
+            let notice = Notice { title: title.into(), body: format!("{what} '{name}' in vault '{vault}' was {how}.") };
             notifier.notify(&notice)?;
             shown.push(notice);
         }

@@ -30,6 +30,16 @@ fn with_core<F: std::future::Future<Output = ()>>(home: &std::path::Path, work: 
     });
 }
 
+/// The notices titled `title` once the app's own scheduler loop has shown one (or after 20 s,
+/// none): the loop runs at unlock, beside the test.
+fn wait_for_notices(notifier: &RecordingNotifier, title: &str) -> Vec<vaultmort_desktop::notices::Notice> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !notifier.shown().iter().any(|n| n.title == title) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    notifier.shown().into_iter().filter(|n| n.title == title).collect()
+}
+
 /// Moves the clock of the store in `home` by `days`, as `vaultmort clock shift` does.
 fn shift_clock(home: &std::path::Path, days: i64) {
     with_core(home, |core| async move {
@@ -103,11 +113,7 @@ fn a_renewal_by_the_lifetime_action_is_notified() {
     let notifier = Arc::new(RecordingNotifier::default());
     app.state().set_notifier(notifier.clone());
     app.unlock();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !notifier.shown().iter().any(|n| n.title == "Certificate renewed") && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let renewed: Vec<_> = notifier.shown().into_iter().filter(|n| n.title == "Certificate renewed").collect();
+    let renewed = wait_for_notices(&notifier, "Certificate renewed");
     assert_eq!(renewed.len(), 1, "the renewal made at unlock is announced once: {:?}", notifier.shown());
     assert!(renewed[0].body.contains("'renews' in vault 'notice-kv'"), "{renewed:?}");
     let versions = app.ok("list_certificate_versions", serde_json::json!({ "vault": "notice-kv", "name": "renews" }));
@@ -134,11 +140,7 @@ fn a_rotation_by_the_key_rotation_policy_is_notified() {
     let notifier = Arc::new(RecordingNotifier::default());
     app.state().set_notifier(notifier.clone());
     app.unlock();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !notifier.shown().iter().any(|n| n.title == "Key rotated") && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let rotated: Vec<_> = notifier.shown().into_iter().filter(|n| n.title == "Key rotated").collect();
+    let rotated = wait_for_notices(&notifier, "Key rotated");
     assert_eq!(rotated.len(), 1, "the rotation made at unlock is announced once: {:?}", notifier.shown());
     assert!(rotated[0].body.contains("'rotating' in vault 'notice-kv'"), "{rotated:?}");
     let versions = app.ok("list_key_versions", serde_json::json!({ "vault": "notice-kv", "name": "rotating" }));
