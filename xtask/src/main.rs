@@ -8,6 +8,8 @@
 //! - `bench`: `openssl speed` and the core's criterion benchmarks, one after the other.
 //! - `bench-desktop`: the desktop app's start-up time to its first interactive view and its idle
 //!   memory, over five launches.
+//! - `bench-rest`: the REST door under load (wrk over TLS with keep-alive) beside `openssl speed`,
+//!   with the access log counted and verified after every run.
 //! - `run` (also `desktop`): build the web UI and the desktop app and start it on the user's data
 //!   directory (on a virtual screen when there is no display).
 //! - `demo`: build the `vaultmort` CLI, print its help and run a short demo in a throwaway home;
@@ -25,6 +27,7 @@
 mod advisory_db;
 mod bench;
 mod bench_desktop;
+mod bench_rest;
 mod bindings;
 mod desktop;
 mod e2e;
@@ -55,6 +58,9 @@ tasks:
   bench [-- FILTER]          openssl speed, then the core's criterion benchmarks beside it
   bench-desktop              the desktop app's start-up time and idle memory (release build,
                              five launches on a private Xvfb)
+  bench-rest                 the REST API under load: wrk over TLS against a release `vaultmort
+                             serve` (secret get, RSA-2048 sign, the cheapest routes), beside
+                             openssl speed; the access log is counted and verified
   bindings                   rewrite ui/src/bindings.ts from the app's Rust command types
   e2e                        build the UI and the desktop app, then drive it in a real window on a
                              virtual screen (tests/e2e; refreshes docs/screenshots)
@@ -110,6 +116,11 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
         "bench-desktop" => {
             reject_extra(task, options, passthrough)?;
             bench_desktop::run(&Project::locate()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "bench-rest" => {
+            reject_extra(task, options, passthrough)?;
+            bench_rest::run(&Project::locate()?)?;
             Ok(ExitCode::SUCCESS)
         }
         "run" | "desktop" => {

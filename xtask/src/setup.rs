@@ -36,6 +36,8 @@ const APT_PACKAGES: &[&str] = &[
     "imagemagick",                  // screenshots of the headless screen (`import`) and icon work
     "python3",                      // the Azure SDK for Python conformance suite (tests/sdk-python)
     "python3-venv",                 // its virtual environment under .tools/
+    "wrk",                          // the HTTP load generator of `cargo xtask bench-rest`
+    "curl",                         // fetching a token from the practice token endpoint there
 ];
 
 /// Cargo tools, by executable: the crate, the versions to accept, and whether a copy found

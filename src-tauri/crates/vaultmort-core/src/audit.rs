@@ -301,7 +301,7 @@ impl Vaultmort {
                 Some(bytes) => Some(ChainHead::decode(&bytes)?),
                 None => None,
             };
-            Ok(self.audit_chain.verify(&records, head.as_ref()))
+            Ok(self.audit.chain().verify(&records, head.as_ref()))
         }
         .await;
         req.finish(result).await

@@ -17,6 +17,7 @@
 pub mod access_check;
 pub mod access_policy;
 pub mod audit;
+mod audit_queue;
 pub mod authz;
 pub mod backup;
 pub mod barrier;
@@ -89,7 +90,7 @@ pub struct Vaultmort {
     /// The key for keyed digests (audit parameters, client secrets), derived from the master key.
     digest_key: aws_lc_rs::hmac::Key,
     /// The access log's chain key, derived from the master key.
-    audit_chain: audit::AuditChain,
+    audit: Arc<audit_queue::AuditQueue>,
 }
 
 impl std::fmt::Debug for Vaultmort {
@@ -128,7 +129,7 @@ impl Vaultmort {
         seed_access(tx.as_mut(), &tenant, clock.now()).await?;
         tx.commit().await?;
         let digest_key = audit::derive_digest_key(master.expose());
-        let audit_chain = audit::AuditChain::new(master.expose());
+        let audit = Arc::new(audit_queue::AuditQueue::new(storage.clone(), audit::AuditChain::new(master.expose())));
         Ok(Self {
             storage,
             barrier,
@@ -137,7 +138,7 @@ impl Vaultmort {
             tenant,
             authorizer: Box::new(AzureRules),
             digest_key,
-            audit_chain,
+            audit,
         })
     }
 
@@ -203,10 +204,7 @@ impl Vaultmort {
             previous_hash: String::new(),
             hash: String::new(),
         };
-        let unavailable = |e: StoreError| Error::AuditUnavailable(e.to_string());
-        let mut tx = self.storage.begin().await.map_err(unavailable)?;
-        tx.audit_append(&record, &self.audit_chain).await.map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)
+        self.audit.append(record).await
     }
 
     /// Reads the access log, oldest first, after sequence `after`, at most `limit` records.

@@ -5,6 +5,11 @@
 //! authorization is refused, a caller nothing grants is refused, and a request whose audit
 //! record cannot be written is refused and rolled back.
 //!
+//! A write request's record commits in its own transaction, with the change. The records of
+//! reads and of failed requests go through the access log's group commit
+//! ([`crate::audit_queue`]): the request gives up its store session first and answers only once
+//! its record is durable, so requests that finish together share one commit.
+//!
 //! Operations follow one shape:
 //!
 //! ```text
@@ -256,16 +261,22 @@ impl Request<'_> {
             hash: String::new(),
         };
         match result {
-            Ok(value) => {
-                tx.audit_append(&record, &core.audit_chain).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
+            Ok(value) if !action.read_only => {
+                // A change and its record commit together, or neither does.
+                tx.audit_append(&record, core.audit.chain()).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
                 tx.commit().await?;
+                Ok(value)
+            }
+            Ok(value) => {
+                // A read changed nothing: release its session, then wait for the record's group
+                // commit; the value is returned only once the record is durable.
+                drop(tx);
+                core.audit.append(record).await?;
                 Ok(value)
             }
             Err(error) => {
                 drop(tx);
-                let mut audit_tx = core.storage.begin().await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
-                audit_tx.audit_append(&record, &core.audit_chain).await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
-                audit_tx.commit().await.map_err(|e| Error::AuditUnavailable(e.to_string()))?;
+                core.audit.append(record).await?;
                 Err(error)
             }
         }

@@ -202,6 +202,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// The most access-log records the core hands to [`Transaction::audit_append_all`] at once.
+pub const AUDIT_GROUP_LIMIT: usize = 128;
+
 /// One transaction. Dropping it without [`Transaction::commit`] rolls it back.
 #[async_trait::async_trait]
 pub trait Transaction: Send {
@@ -284,6 +287,19 @@ pub trait Transaction: Send {
     /// that two appends never link to the same head, also in a read session (SQLite: a unique
     /// link index and a retry).
     async fn audit_append(&mut self, record: &AuditRecord, chain: &crate::audit::AuditChain) -> Result<i64, StoreError>;
+    /// Appends `records` in order, linked one after the other, and returns their sequence
+    /// numbers; the access log's group commit calls it with at most [`AUDIT_GROUP_LIMIT`]
+    /// records, in a read session ([`Storage::begin_read`]) followed by
+    /// [`Transaction::commit`]. Up to that many records must land all or none, also in a read
+    /// session (SQLite: one `INSERT` of several rows). The default appends one by one, which is
+    /// right for backends whose read session is a transaction.
+    async fn audit_append_all(&mut self, records: &[AuditRecord], chain: &crate::audit::AuditChain) -> Result<Vec<i64>, StoreError> {
+        let mut sequences = Vec::with_capacity(records.len());
+        for record in records {
+            sequences.push(self.audit_append(record, chain).await?);
+        }
+        Ok(sequences)
+    }
     /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
 

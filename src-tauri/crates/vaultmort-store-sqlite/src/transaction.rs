@@ -216,7 +216,108 @@ const APPEND_ATTEMPTS: usize = 16;
 const SQLITE_CONSTRAINT_PRIMARYKEY: &str = "1555";
 const SQLITE_CONSTRAINT_UNIQUE: &str = "2067";
 
+/// Records per `INSERT` of a group append: the core's group limit, so that a group from a read
+/// session lands in one statement, all or nothing. At 18 parameters a row this stays far below
+/// SQLite's limit of 32,766 parameters per statement.
+const AUDIT_ROWS_PER_INSERT: usize = vaultmort_core::storage::AUDIT_GROUP_LIMIT;
+
 impl SqliteTransaction {
+    /// The chain head and the next sequence number, read in one statement.
+    async fn chain_position(&mut self) -> Result<(Option<ChainHead>, i64), StoreError> {
+        let (head, last): (Option<Vec<u8>>, Option<i64>) =
+            sqlx::query_as("SELECT (SELECT value FROM meta WHERE key = ?), (SELECT max(sequence) FROM audit_log)")
+                .bind(CHAIN_HEAD_KEY)
+                .fetch_one(self.conn())
+                .await
+                .map_err(database("reading the access log's chain head"))?;
+        let head = head.as_deref().map(ChainHead::decode).transpose()?;
+        // The next sequence follows both the head and any row past it (records from before
+        // the chain, or rows the chain does not know about), so a sequence is never reused.
+        let next = last.unwrap_or(0).max(head.as_ref().map(|h| h.sequence).unwrap_or(0)) + 1;
+        Ok((head, next))
+    }
+
+    /// Links records to the chain after `head`, one after the other, ready to insert.
+    fn link_group(
+        records: &[AuditRecord],
+        chain: &AuditChain,
+        mut head: Option<ChainHead>,
+        mut next: i64,
+    ) -> Result<Vec<(AuditRecord, String, String)>, StoreError> {
+        let mut linked = Vec::with_capacity(records.len());
+        for record in records {
+            let mut row = record.clone();
+            row.time = time(seconds(record.time), "audit")?;
+            head = Some(chain.link(&mut row, head.as_ref(), next));
+            next += 1;
+            let flags = serde_json::to_string(&row.flags).map_err(encode_json("audit flags"))?;
+            let parameters = serde_json::to_string(&row.parameters).map_err(encode_json("audit parameters"))?;
+            linked.push((row, flags, parameters));
+        }
+        Ok(linked)
+    }
+
+    /// Inserts linked records in one statement (at most [`AUDIT_ROWS_PER_INSERT`]).
+    async fn insert_rows(&mut self, rows: &[(AuditRecord, String, String)]) -> Result<(), sqlx::Error> {
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(concat!("INSERT INTO audit_log (", audit_columns!(), ") "));
+        insert.push_values(rows, |mut values, (row, flags, parameters)| {
+            values
+                .push_bind(row.sequence)
+                .push_bind(seconds(row.time))
+                .push_bind(row.operation.clone())
+                .push_bind(row.caller_object_id.clone())
+                .push_bind(row.caller_name.clone())
+                .push_bind(row.caller_type.clone())
+                .push_bind(row.client_address.clone())
+                .push_bind(row.door.clone())
+                .push_bind(row.vault.clone())
+                .push_bind(row.object.clone())
+                .push_bind(i64::from(row.status))
+                .push_bind(row.error_code.clone())
+                .push_bind(row.duration_micros)
+                .push_bind(row.rule.clone())
+                .push_bind(flags.clone())
+                .push_bind(parameters.clone())
+                .push_bind(row.previous_hash.clone())
+                .push_bind(row.hash.clone());
+        });
+        insert.build().execute(self.conn()).await.map(|_| ())
+    }
+
+    /// Appends a group in a write transaction, which holds SQLite's write lock, so the head read
+    /// first is still the head when the rows land.
+    async fn append_group_locked(&mut self, records: &[AuditRecord], chain: &AuditChain) -> Result<Vec<i64>, StoreError> {
+        let (head, next) = self.chain_position().await?;
+        let linked = Self::link_group(records, chain, head, next)?;
+        for rows in linked.chunks(AUDIT_ROWS_PER_INSERT) {
+            self.insert_rows(rows).await.map_err(database("appending to the access log"))?;
+        }
+        Ok(linked.iter().map(|(row, _, _)| row.sequence).collect())
+    }
+
+    /// Appends a small group in a read session with two statements, the chain head read and one
+    /// `INSERT`, which commits all its rows or none. Another writer that appended in between
+    /// makes the insert fail on the chain's unique link index (or the sequence key), and the
+    /// group is linked again to the new head.
+    async fn append_group_unlocked(&mut self, records: &[AuditRecord], chain: &AuditChain) -> Result<Vec<i64>, StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (head, next) = self.chain_position().await?;
+            let linked = Self::link_group(records, chain, head, next)?;
+            match self.insert_rows(&linked).await {
+                Ok(()) => return Ok(linked.iter().map(|(row, _, _)| row.sequence).collect()),
+                Err(sqlx::Error::Database(db))
+                    if attempt < APPEND_ATTEMPTS
+                        && matches!(db.code().as_deref(), Some(SQLITE_CONSTRAINT_PRIMARYKEY | SQLITE_CONSTRAINT_UNIQUE)) =>
+                {
+                    continue;
+                }
+                Err(error) => return Err(database("appending to the access log")(error)),
+            }
+        }
+    }
+
     /// Links a record to the hash chain and inserts it in two statements: read the chain head
     /// (and the newest sequence), then insert; the schema's trigger moves the head in the same
     /// statement, and its unique link index refuses a second record linked to the same head, in
@@ -226,16 +327,7 @@ impl SqliteTransaction {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (head, last): (Option<Vec<u8>>, Option<i64>) =
-                sqlx::query_as("SELECT (SELECT value FROM meta WHERE key = ?), (SELECT max(sequence) FROM audit_log)")
-                    .bind(CHAIN_HEAD_KEY)
-                    .fetch_one(self.conn())
-                    .await
-                    .map_err(database("reading the access log's chain head"))?;
-            let head = head.as_deref().map(ChainHead::decode).transpose()?;
-            // The next sequence follows both the head and any row past it (records from before
-            // the chain, or rows the chain does not know about), so a sequence is never reused.
-            let next = last.unwrap_or(0).max(head.as_ref().map(|h| h.sequence).unwrap_or(0)) + 1;
+            let (head, next) = self.chain_position().await?;
             let mut linked = record.clone();
             linked.time = time(seconds(record.time), "audit")?;
             chain.link(&mut linked, head.as_ref(), next);
@@ -629,6 +721,24 @@ impl Transaction for SqliteTransaction {
         // Also in a read session: each of the two statements commits on its own, and a lost race
         // for the chain head is retried (see `append_chained`).
         self.append_chained(record, chain).await
+    }
+
+    async fn audit_append_all(&mut self, records: &[AuditRecord], chain: &AuditChain) -> Result<Vec<i64>, StoreError> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.connection {
+            Connection::Transaction(_) => self.append_group_locked(records, chain).await,
+            // Each statement is whole; the core never hands a session more than one statement's
+            // worth (`AUDIT_GROUP_LIMIT`), larger groups land statement by statement.
+            Connection::Session(_) => {
+                let mut sequences = Vec::with_capacity(records.len());
+                for group in records.chunks(AUDIT_ROWS_PER_INSERT) {
+                    sequences.extend(self.append_group_unlocked(group, chain).await?);
+                }
+                Ok(sequences)
+            }
+        }
     }
 
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {

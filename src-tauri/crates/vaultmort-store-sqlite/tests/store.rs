@@ -757,6 +757,52 @@ mod transactions {
         let verification = chain().verify(&records, Some(&head));
         assert!(verification.valid, "racing appends never fork the chain: {:?}", verification.problems);
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn group_appends_in_a_transaction_and_in_a_session_keep_one_chain_with_racing_sessions() {
+        let (_dir, store) = store().await;
+        let store = Arc::new(store);
+        let racers: Vec<_> = (0..4)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    for round in 0..5 {
+                        let mut session = store.begin_read().await.expect("a read session opens");
+                        session.audit_append(&audit(&format!("Solo{i}.{round}"), None), &chain()).await.expect("a session appends");
+                    }
+                })
+            })
+            .collect();
+        // More records than one INSERT carries, with a flag and a parameter to round-trip.
+        let mut group: Vec<AuditRecord> = (0..300).map(|i| audit(&format!("Group{i}"), Some("Alpha"))).collect();
+        group[7].flags = vec!["SelfGrant".to_string()];
+        group[7].parameters.insert("value".to_string(), "hmac-sha256:00".to_string());
+        let mut tx = begin(&store).await;
+        let sequences = tx.audit_append_all(&group, &chain()).await.expect("a group is appended in a transaction");
+        commit(tx).await;
+        // A group from a read session: one statement, racing the sessions for the chain head.
+        let session_group: Vec<AuditRecord> = (0..100).map(|i| audit(&format!("Session{i}"), None)).collect();
+        let mut session = store.begin_read().await.expect("a read session opens");
+        let session_sequences = session.audit_append_all(&session_group, &chain()).await.expect("a group is appended in a session");
+        session.commit().await.expect("a session's commit is a no-op");
+        assert!(session_sequences.windows(2).all(|w| w[1] == w[0] + 1), "a session group is consecutive too");
+        for racer in racers {
+            racer.await.expect("no session panics");
+        }
+        assert_eq!(sequences.len(), 300, "one sequence per record");
+        assert!(sequences.windows(2).all(|w| w[1] == w[0] + 1), "a group's records are consecutive, in the order given");
+
+        let mut tx = begin(&store).await;
+        let records = tx.audit_list(0, 1000).await.expect("reading succeeds");
+        assert_eq!(records.len(), 420, "every record landed exactly once");
+        let seventh = records.iter().find(|r| r.sequence == sequences[7]).expect("the record with a flag is stored");
+        assert_eq!((seventh.operation.as_str(), seventh.flags.as_slice()), ("Group7", &["SelfGrant".to_string()][..]), "fields round-trip");
+        assert_eq!(seventh.parameters.get("value").map(String::as_str), Some("hmac-sha256:00"), "parameters round-trip");
+        let head = tx.meta_get(vaultmort_core::audit::CHAIN_HEAD_KEY).await.expect("meta reads").expect("the head is kept");
+        let head = vaultmort_core::audit::ChainHead::decode(&head).expect("the trigger writes the head in the core's format");
+        let verification = chain().verify(&records, Some(&head));
+        assert!(verification.valid, "a group append and racing sessions keep one chain: {:?}", verification.problems);
+    }
 }
 
 mod purge {

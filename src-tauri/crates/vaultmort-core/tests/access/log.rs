@@ -342,6 +342,44 @@ async fn a_chain_rebuilt_without_the_master_key_does_not_verify() {
     assert_eq!(verification.first_bad_sequence, Some(records[0].sequence), "from the first record on: {:?}", verification.problems);
 }
 
+/// Reads that finish together share a group commit: each still gets exactly one record, and
+/// the records form one unbroken chain with the writes around them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reads_and_failures_are_each_logged_once_on_one_unbroken_chain() {
+    let w = std::sync::Arc::new(World::new().await);
+    w.vault("group", false).await;
+    w.core.set_secret(&w.owner, "group", SetSecret::new("s", "grouped")).await.expect("owner sets a secret");
+    let before = w.log().await.len();
+    let tasks: Vec<_> = (0..48)
+        .map(|i| {
+            let w = std::sync::Arc::clone(&w);
+            tokio::spawn(async move {
+                // Every fourth read asks for a secret that does not exist: a failure, logged too.
+                let name = if i % 4 == 0 { "missing" } else { "s" };
+                let result = w.core.get_secret(&w.owner, "group", name, None).await;
+                if i % 12 == 5 {
+                    // A write in between commits its record in its own transaction.
+                    w.core.set_secret(&w.owner, "group", SetSecret::new(format!("w{i}"), "v")).await.expect("a write succeeds");
+                }
+                result.is_ok()
+            })
+        })
+        .collect();
+    let mut succeeded = 0;
+    for task in tasks {
+        succeeded += usize::from(task.await.expect("no request panics"));
+    }
+    assert_eq!(succeeded, 36, "every read of an existing secret succeeds");
+    let records = w.log_since(before).await;
+    let gets: Vec<_> = records.iter().filter(|r| r.operation == "SecretGet").collect();
+    assert_eq!(gets.len(), 48, "each read, allowed or failed, leaves exactly one record");
+    assert_eq!(gets.iter().filter(|r| r.status == 200).count(), 36, "one success record per successful read");
+    assert_eq!(gets.iter().filter(|r| r.status == 404).count(), 12, "one failure record per failed read");
+    assert_eq!(records.iter().filter(|r| r.operation == "SecretSet").count(), 4, "each write leaves one record");
+    let verification = w.core.verify_audit_log(&w.owner).await.expect("the owner verifies the log");
+    assert!(verification.valid, "grouped commits never fork or break the chain: {:?}", verification.problems);
+}
+
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
