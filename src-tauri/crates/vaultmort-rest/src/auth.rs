@@ -303,15 +303,21 @@ impl TokenSigner {
         if claims.tid != self.tenant {
             return Err(refuse("the token is for another tenant"));
         }
-        let now = now.timestamp();
-        if now >= claims.exp {
-            return Err(refuse("the token has expired"));
-        }
-        if now < claims.nbf {
-            return Err(refuse("the token is not valid yet"));
-        }
+        check_lifetime(&claims, now)?;
         Ok(claims)
     }
+}
+
+/// Whether a token's claims are within their lifetime at `now`.
+fn check_lifetime(claims: &Claims, now: DateTime<Utc>) -> Result<(), AuthError> {
+    let now = now.timestamp();
+    if now >= claims.exp {
+        return Err(AuthError("the token has expired".into()));
+    }
+    if now < claims.nbf {
+        return Err(AuthError("the token is not valid yet".into()));
+    }
+    Ok(())
 }
 
 fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {
@@ -330,23 +336,49 @@ mod erased {
     }
 }
 
+/// How many verified tokens [`JwtAuthenticator`] remembers before it starts afresh.
+pub const VERIFIED_TOKENS_KEPT: usize = 4096;
+
 /// Accepts the server's own tokens for principals the credentials still know.
+///
+/// A client sends the same token with every request for an hour, so the signature, audience and
+/// tenant checks of a token are done once: its claims are remembered under the token's SHA-256
+/// (never the token itself), and later requests check only its lifetime, on the core's clock,
+/// and that its principal still exists.
 pub struct JwtAuthenticator {
     signer: Arc<TokenSigner>,
     credentials: Arc<dyn ClientCredentials>,
+    verified: std::sync::Mutex<std::collections::HashMap<[u8; 32], Claims>>,
 }
 
 impl JwtAuthenticator {
     /// Tokens from `signer`, principals from `credentials`.
     pub fn new(signer: Arc<TokenSigner>, credentials: Arc<dyn ClientCredentials>) -> Self {
-        Self { signer, credentials }
+        Self { signer, credentials, verified: std::sync::Mutex::default() }
+    }
+
+    /// The token's claims: remembered ones (their lifetime checked again), or checked in full.
+    fn claims(&self, bearer: &str, now: DateTime<Utc>) -> Result<Claims, AuthError> {
+        let key = digest(bearer.as_bytes());
+        let remembered = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        if let Some(claims) = remembered {
+            check_lifetime(&claims, now)?;
+            return Ok(claims);
+        }
+        let claims = self.signer.verify(bearer, now)?;
+        let mut verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if verified.len() >= VERIFIED_TOKENS_KEPT {
+            verified.clear();
+        }
+        verified.insert(key, claims.clone());
+        Ok(claims)
     }
 }
 
 #[async_trait]
 impl Authenticator for JwtAuthenticator {
     async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError> {
-        let claims = self.signer.verify(bearer, now)?;
+        let claims = self.claims(bearer, now)?;
         self.credentials
             .principal(&claims.oid)
             .await?
@@ -370,6 +402,20 @@ mod tests {
         let claims = signer.verify(&token, at(1_000_010)).expect("a fresh token verifies");
         assert_eq!(claims.oid, Principal::local_owner().object_id);
         assert!(signer.verify(&token, at(1_000_000 + TOKEN_LIFETIME_SECONDS)).is_err(), "expired at exp");
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_still_expires_and_a_forged_one_is_still_refused() {
+        let signer = Arc::new(TokenSigner::generate("tenant", "x").expect("a key"));
+        let authenticator = JwtAuthenticator::new(signer.clone(), Arc::new(OwnerCredentials::new("s3cret")));
+        let token = signer.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
+        authenticator.authenticate(&token, at(1_000_001)).await.expect("a fresh token is accepted");
+        authenticator.authenticate(&token, at(1_000_002)).await.expect("and again, from memory");
+        let expired = authenticator.authenticate(&token, at(1_000_000 + TOKEN_LIFETIME_SECONDS)).await;
+        assert!(expired.is_err(), "a remembered token is refused once it expires");
+        let (head, _) = token.rsplit_once('.').expect("a JWT");
+        let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode([0u8; 64]));
+        assert!(authenticator.authenticate(&forged, at(1_000_001)).await.is_err(), "the same claims with another signature are refused");
     }
 
     #[test]
