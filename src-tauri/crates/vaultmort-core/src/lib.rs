@@ -90,6 +90,8 @@ pub struct Vaultmort {
     digest_key: aws_lc_rs::hmac::Key,
     /// The access log's chain key, derived from the master key.
     audit_chain: audit::AuditChain,
+    /// Vaults with practice throttling on, for doors to look up without the store.
+    throttled: vaults::ThrottledVaults,
 }
 
 impl std::fmt::Debug for Vaultmort {
@@ -126,6 +128,8 @@ impl Vaultmort {
             clock.set_offset(Duration::seconds(seconds));
         }
         seed_access(tx.as_mut(), &tenant, clock.now()).await?;
+        let active = tx.vault_list(&storage::VaultFilter { resource_group: None, deleted: false }).await?;
+        let throttled = vaults::ThrottledVaults::from_vaults(&active);
         tx.commit().await?;
         let digest_key = audit::derive_digest_key(master.expose());
         let audit_chain = audit::AuditChain::new(master.expose());
@@ -138,6 +142,7 @@ impl Vaultmort {
             authorizer: Box::new(AzureRules),
             digest_key,
             audit_chain,
+            throttled,
         })
     }
 
