@@ -76,4 +76,10 @@ pub const COMMANDS: &[&str] = &[
     "change_network_rule",
     "query_access_log",
     "verify_access_log",
+    "rest_api_status",
+    "start_rest_api",
+    "stop_rest_api",
+    "save_ca_certificate",
+    "copy_rest_client_secret",
+    "set_practice_throttling",
 ];

@@ -19,7 +19,7 @@ use vaultmort_core::secrets::SecretBundle;
 use zeroize::Zeroizing;
 
 /// The port object ids name when `VAULTMORT_PORT` is unset (the CLI's and REST API's default).
-const DEFAULT_PORT: u16 = 8443;
+const DEFAULT_PORT: u16 = vaultmort_rest::launch::DEFAULT_PORT;
 
 /// `https://<vault>.localhost:<port>`, the base of a vault's object ids, as the CLI prints them.
 pub(crate) fn vault_base(vault: &str) -> String {
@@ -112,6 +112,8 @@ pub struct VaultView {
     pub purge_protection: bool,
     /// Whether the data plane uses Azure RBAC instead of access policies.
     pub rbac_authorization: bool,
+    /// Whether the REST API throttles this vault like Key Vault's service limits.
+    pub practice_throttling: bool,
     /// `https://<vault>.localhost:<port>/`.
     pub vault_uri: String,
     /// The Azure resource id (the scope of role assignments on the vault).
@@ -132,6 +134,7 @@ impl From<Vault> for VaultView {
             retention_days: vault.soft_delete_retention_days,
             purge_protection: vault.purge_protection,
             rbac_authorization: vault.rbac_authorization,
+            practice_throttling: vault.practice_throttling,
             created: iso(vault.created),
         }
     }

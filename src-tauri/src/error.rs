@@ -1,7 +1,8 @@
 //! The one error shape every command returns: an Azure-style `code` and a human `message`.
 //!
 //! Codes come from the core (`VaultNotFound`, `BadParameter`, ...) and from opening the home
-//! (`WrongPassphrase`, `PassphraseRequired`, ...), plus `Locked` for a data command that arrives
+//! (`WrongPassphrase`, `PassphraseRequired`, ...), from starting the REST API (`AddressInUse`,
+//! `PortNotAllowed`, ...), plus `Locked` for a data command that arrives
 //! before the store is unlocked. Left out: framework failures (an ACL denial, arguments of the
 //! wrong type), which Tauri rejects with a plain string before any command runs.
 
@@ -50,6 +51,12 @@ impl From<vaultmort_core::Error> for CommandError {
 impl From<vaultmort_crypto::CryptoError> for CommandError {
     fn from(error: vaultmort_crypto::CryptoError) -> Self {
         vaultmort_core::Error::from(error).into()
+    }
+}
+
+impl From<vaultmort_rest::ApiError> for CommandError {
+    fn from(error: vaultmort_rest::ApiError) -> Self {
+        Self::new(&error.code, error.message)
     }
 }
 

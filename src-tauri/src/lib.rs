@@ -17,6 +17,7 @@ pub mod commands;
 mod dto;
 mod dto_access;
 mod dto_certificates;
+mod dto_rest;
 mod error;
 mod files;
 pub mod notices;
@@ -36,13 +37,14 @@ pub use command_names::COMMANDS;
 pub use dto::*;
 pub use dto_access::*;
 pub use dto_certificates::*;
+pub use dto_rest::*;
 pub use error::CommandError;
 pub use state::AppState;
 
 /// Every command with its TypeScript types: the invoke handler, and the source of
 /// `ui/src/bindings.ts`. Errors reach the UI as `{ status: "error", error: CommandError }`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{access, certificates, deleted, expiry, groups, keys, secrets, session, vaults};
+    use commands::{access, certificates, deleted, expiry, groups, keys, rest_api, secrets, session, vaults};
     tauri_specta::Builder::<R>::new()
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // One TypeScript type per DTO: with serde phases on, every type with an `Option` field
@@ -118,6 +120,12 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             access::change_network_rule,
             access::query_access_log,
             access::verify_access_log,
+            rest_api::rest_api_status,
+            rest_api::start_rest_api,
+            rest_api::stop_rest_api,
+            rest_api::save_ca_certificate,
+            rest_api::copy_rest_client_secret,
+            rest_api::set_practice_throttling,
         ])
 }
 

@@ -4,7 +4,8 @@
 //! view is not blocked on D-Bus or Argon2). A store kept in the OS keyring opens right there; a
 //! store under a passphrase reports that it needs one, and `unlock` opens it with the passphrase
 //! typed in the UI. Once open, the core stays for the life of the process (there is no "lock"
-//! yet). Left out: the home's rules themselves (where the key comes from, passphrase strength),
+//! yet). The REST API server, when the person starts it, lives here too, on the app's runtime,
+//! and ends with the app. Left out: the home's rules themselves (where the key comes from, passphrase strength),
 //! which stay in `vaultmort-home`.
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,15 @@ pub struct AppState {
     first_view: OnceLock<Duration>,
     /// Who the app acts as: the local owner unless the person signed in as someone else.
     signed_in: Mutex<Principal>,
+    /// The REST API while it runs. Dropping it (with the app) ends its accept loop.
+    rest: tokio::sync::Mutex<Option<RunningRestApi>>,
+}
+
+/// The REST API server the app started, and what clients need to reach it.
+#[derive(Debug)]
+pub(crate) struct RunningRestApi {
+    pub(crate) server: vaultmort_rest::Server,
+    pub(crate) facts: vaultmort_rest::launch::ClientFacts,
 }
 
 impl AppState {
@@ -57,6 +67,7 @@ impl AppState {
             started: Instant::now(),
             first_view: OnceLock::new(),
             signed_in: Mutex::new(Principal::local_owner()),
+            rest: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -143,6 +154,11 @@ impl AppState {
     /// The home folder.
     pub fn home(&self) -> &Path {
         &self.home
+    }
+
+    /// The REST API server, when the app started one.
+    pub(crate) fn rest_api(&self) -> &tokio::sync::Mutex<Option<RunningRestApi>> {
+        &self.rest
     }
 
     /// The unlocked core, or `Locked`.

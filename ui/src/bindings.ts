@@ -220,6 +220,32 @@ export const commands = {
 	queryAccessLog: (filter: AuditFilterInput) => typedError<AuditRecordView[], CommandError>(__TAURI_INVOKE("query_access_log", { filter })),
 	/**  Checks the access log's hash chain: an edited or removed record breaks it. */
 	verifyAccessLog: () => typedError<VerificationView, CommandError>(__TAURI_INVOKE("verify_access_log")),
+	/**  Whether the REST API runs, and the URLs, token endpoint and ids a client needs. */
+	restApiStatus: () => typedError<RestApiStatus, CommandError>(__TAURI_INVOKE("rest_api_status")),
+	/**
+	 *  Starts the REST API on loopback at `port` (0 picks a free one). A port in use is
+	 *  `AddressInUse`; starting while it runs is `Conflict`. The answer carries the owner's client
+	 *  secret when this start made it, the only time the UI sees it.
+	 */
+	startRestApi: (port: number) => typedError<RestApiStatus, CommandError>(__TAURI_INVOKE("start_rest_api", { port })),
+	/**  Stops the REST API (nothing happens when it is not running); its port is free afterwards. */
+	stopRestApi: () => typedError<RestApiStatus, CommandError>(__TAURI_INVOKE("stop_rest_api")),
+	/**
+	 *  Writes the practice CA's root certificate, PEM, to `path`: the CA clients trust to reach the
+	 *  REST API (the same file as `vaultmort ca export-root`).
+	 */
+	saveCaCertificate: (path: string) => typedError<SavedFile, CommandError>(__TAURI_INVOKE("save_ca_certificate", { path })),
+	/**
+	 *  Copies the local owner's client secret to the clipboard, cleared again as a copied secret
+	 *  is. Only while acting as the owner (`Forbidden` otherwise: it is the owner's credential);
+	 *  `NotFound` before the first start made it. Returns the seconds until clearing.
+	 */
+	copyRestClientSecret: () => typedError<number, CommandError>(__TAURI_INVOKE("copy_rest_client_secret")),
+	/**
+	 *  Switches a vault's practice throttling (a vault update, authorized and audited by the core);
+	 *  a running REST API follows it at once.
+	 */
+	setPracticeThrottling: (vault: string, on: boolean) => typedError<VaultView, CommandError>(__TAURI_INVOKE("set_practice_throttling", { vault, on })),
 };
 
 /* Types */
@@ -730,6 +756,42 @@ export type PrincipalView = {
 	trustedService: boolean,
 };
 
+/**  The REST API's state and what clients need to reach it. */
+export type RestApiStatus = {
+	/**  Whether the server is running. */
+	running: boolean,
+	/**  The port it listens on, or the default port when it is stopped. */
+	port: number,
+	/**  The address it listens on (always loopback from the app). */
+	address: string,
+	/**  Every vault's URL (empty while stopped, or when the signed-in principal lists none). */
+	vaults: RestVaultUrl[],
+	/**  `https://localhost:<port>/<tenant>/oauth2/v2.0/token`, while running. */
+	tokenEndpoint: string | null,
+	/**  `https://localhost:<port>`, the authority for an Azure credential, while running. */
+	authority: string | null,
+	/**  The practice tenant's id. */
+	tenantId: string,
+	/**  The local owner's client id. */
+	clientId: string,
+	/**  The file holding the owner's client secret. */
+	clientSecretFile: string,
+	/**  Whether that file exists yet (it is made at the first start). */
+	clientSecretExists: boolean,
+	/**  The owner's client secret, only in the answer to the start that made it: shown once. */
+	newClientSecret: string | null,
+};
+
+/**  One vault as a REST client addresses it. */
+export type RestVaultUrl = {
+	/**  Vault name. */
+	vault: string,
+	/**  `https://<vault>.localhost:<port>`. */
+	url: string,
+	/**  Whether practice throttling is on for it. */
+	practiceThrottling: boolean,
+};
+
 /**  A role assignment. */
 export type RoleAssignmentView = {
 	/**  Its id. */
@@ -855,6 +917,8 @@ export type VaultView = {
 	purgeProtection: boolean,
 	/**  Whether the data plane uses Azure RBAC instead of access policies. */
 	rbacAuthorization: boolean,
+	/**  Whether the REST API throttles this vault like Key Vault's service limits. */
+	practiceThrottling: boolean,
 	/**  `https://<vault>.localhost:<port>/`. */
 	vaultUri: string,
 	/**  The Azure resource id (the scope of role assignments on the vault). */

@@ -13,6 +13,7 @@ import { expiringView } from "./views/expiring";
 import { signedInSwitcher } from "./views/signed-in";
 import { navView } from "./views/nav";
 import { outboxView } from "./views/outbox";
+import { restApiView } from "./views/rest-api";
 import { unlockView } from "./views/unlock";
 import { type Blade, vaultBlade } from "./views/vault-blade";
 import { vaultListView } from "./views/vault-list";
@@ -69,6 +70,9 @@ function portal(status: SessionStatus): void {
         break;
       case "access-log":
         replace(content, accessLogView());
+        break;
+      case "rest-api":
+        replace(content, restApiView());
         break;
       case "vault":
         blade = vaultBlade(route.vault, route.tab, route.kind);

@@ -1,5 +1,5 @@
 // Where the user is, kept in the URL hash so Back/Forward and reloads work under
-// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log ,
+// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log , #/rest-api ,
 // #/vault/<name>/<tab> , and #/vault/<name>/deleted/<kind> for one kind of deleted objects.
 
 import type { ObjectKindName } from "./host";
@@ -24,6 +24,7 @@ export type Route =
   | { page: "outbox" }
   | { page: "directory" }
   | { page: "access-log" }
+  | { page: "rest-api" }
   | { page: "vault"; vault: string; tab: Tab; kind?: ObjectKindName };
 
 const KINDS: readonly string[] = ["key", "secret", "certificate"] satisfies ObjectKindName[];
@@ -48,6 +49,8 @@ export function parseRoute(hash: string): Route {
       return { page: "directory" };
     case "access-log":
       return { page: "access-log" };
+    case "rest-api":
+      return { page: "rest-api" };
     case "vault": {
       const vault = parts[1];
       if (!vault) return { page: "vaults" };
@@ -75,6 +78,8 @@ export function href(route: Route): string {
       return "#/directory";
     case "access-log":
       return "#/access-log";
+    case "rest-api":
+      return "#/rest-api";
     case "vault": {
       const base = `#/vault/${encodeURIComponent(route.vault)}/${route.tab}`;
       return route.tab === "deleted" && route.kind ? `${base}/${route.kind}` : base;

@@ -13,6 +13,7 @@ pub mod deleted;
 pub mod expiry;
 pub mod groups;
 pub mod keys;
+pub mod rest_api;
 pub mod secrets;
 pub mod session;
 pub mod vaults;

@@ -3,12 +3,14 @@
 // through the wizard, a secret, a key signed and verified with, a self-signed certificate, the
 // CSR flow (the CSR shown on screen is signed by openssl and the result merged through the file
 // picker), a password-protected PFX previewed and imported, the expiry overview, and a secret
-// deleted and recovered. Every step checks what the screen shows.
+// deleted and recovered, access control and the access log, a vault's practice throttling, and
+// the REST API started, used and stopped from its page. Every step checks what the screen shows.
 // The steps share one app session and run in order; after the first failure the rest are skipped.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -406,4 +408,67 @@ step("Access: a Secrets User may not create a key and is told why; a policy from
   await byTestId("log-verify").click();
   await browser.waitUntil(async () => /Intact/.test(await byTestId("log-verdict").getText()), { timeout: 15_000 });
   await screenshot(browser, "access-log");
+});
+
+/**
+ * Whether something accepts TCP connections on 127.0.0.1:`port`.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1", () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+step("Overview: practice throttling is switched on for the vault", async () => {
+  await (await waitFor(`vault-link-${VAULT}`)).click();
+  await (await waitFor("tab-overview")).click();
+  await waitForText("overview-throttling-state", "Off");
+  await byTestId("overview-throttling").click();
+  await waitForText("overview-throttling-state", "On");
+  await assertNoAlert();
+});
+
+step("REST API: started from its page, it shows the vault's URL, exports the CA and stops", async () => {
+  await byTestId("nav-rest-api").click();
+  const port = await waitFor("rest-port");
+  await waitForText("rest-state", "Stopped");
+  // Port 0 lets the system pick a free port, so a busy 8443 on the test machine cannot fail the step.
+  await port.clearValue();
+  await port.setValue("0");
+  await byTestId("rest-toggle").click();
+  await byTestId("rest-state").waitForDisplayed();
+  await browser.waitUntil(async () => /^Running on 127\.0\.0\.1:\d+$/.test(await textOf("rest-state")), { timeout: 30_000 }).catch(async (error) => {
+    await assertNoAlert();
+    throw error;
+  });
+  const served = Number((await textOf("rest-state")).split(":").pop());
+  assert.ok(served > 0, "the page names the port the system picked");
+  assert.equal(await textOf(`rest-url-${VAULT}`), `https://${VAULT}.localhost:${served}`, "each vault's URL is shown");
+  assert.match(await textOf("rest-token-endpoint"), new RegExp(`^https://localhost:${served}/[0-9a-f-]{36}/oauth2/v2\\.0/token$`), "and the token endpoint");
+  assert.ok(await byTestId("rest-new-secret").isDisplayed(), "the first start shows the new client secret once");
+  assert.match(await textOf(`rest-vault-${VAULT}`), /On$/, "the vault's practice throttling shows as on");
+  assert.equal(await listening(served), true, "the server listens on the port shown");
+  await screenshot(browser, "rest-api");
+
+  // The save dialog is a native GTK window WebDriver cannot reach; the Export button's command is
+  // called through the page's IPC instead, with the path the dialog would have returned.
+  assert.ok(await byTestId("rest-export-ca").isDisplayed(), "the Export CA certificate button is there");
+  const caPath = path.join(work, "vaultmort-root.pem");
+  await browser.execute(
+    (p) => /** @type {any} */ (window).__TAURI_INTERNALS__.invoke("save_ca_certificate", { path: p }),
+    caPath,
+  );
+  assert.ok(existsSync(caPath), "the CA file was written");
+  assert.match(openssl(["x509", "-in", caPath, "-noout", "-subject"]), /^subject=/, "openssl reads the exported CA");
+
+  await byTestId("rest-toggle").click();
+  await waitForText("rest-state", "Stopped", 30_000);
+  assert.equal(await listening(served), false, "after Stop nothing listens on the port");
+  await assertNoAlert();
 });

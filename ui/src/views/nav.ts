@@ -1,4 +1,5 @@
-// The left navigation: home, create, expiring soon, the contacts' outbox, then resource groups
+// The left navigation: home, create, expiring soon, the contacts' outbox, the directory, the
+// access log and the REST API, then resource groups
 // with their vaults.
 // `refresh()` reloads the tree (after a vault or group is created); `select()` marks the current page.
 
@@ -35,6 +36,7 @@ export function navView(): Nav {
       h("li", null, h("a", { href: href({ page: "outbox" }), "data-testid": "nav-outbox", "data-page": "outbox" }, h("span", { class: "nav-icon icon-outbox", "aria-hidden": "true" }), "Outbox")),
       h("li", null, h("a", { href: href({ page: "directory" }), "data-testid": "nav-directory", "data-page": "directory" }, h("span", { class: "nav-icon icon-group", "aria-hidden": "true" }), "Directory")),
       h("li", null, h("a", { href: href({ page: "access-log" }), "data-testid": "nav-access-log", "data-page": "access-log" }, h("span", { class: "nav-icon icon-clock", "aria-hidden": "true" }), "Access log")),
+      h("li", null, h("a", { href: href({ page: "rest-api" }), "data-testid": "nav-rest-api", "data-page": "rest-api" }, h("span", { class: "nav-icon icon-home", "aria-hidden": "true" }), "REST API")),
     ),
     h("h2", { class: "nav-heading", id: "nav-groups-heading" }, "Resource groups"),
     tree,

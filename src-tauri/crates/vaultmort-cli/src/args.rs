@@ -367,7 +367,8 @@ pub struct ServeArgs {
     /// Developer mode: accept any bearer token as the local owner (every response says so).
     #[arg(long)]
     pub dev_any_token: bool,
-    /// Throttle this vault like Key Vault's service limits (429 with Retry-After); repeatable.
+    /// Throttle this vault like Key Vault's service limits (429 with Retry-After) for this run
+    /// only; repeatable. `keyvault update --practice-throttling true` keeps it on for good.
     #[arg(long = "throttle", value_name = "VAULT")]
     pub throttle: Vec<String>,
 }
@@ -777,6 +778,10 @@ pub struct VaultUpdate {
     /// Public network access: Enabled or Disabled.
     #[arg(long)]
     pub public_network_access: Option<String>,
+    /// Practice throttling (Vaultmort's own): the REST API answers 429 with Retry-After past
+    /// Key Vault's service limits, to practise retry logic.
+    #[arg(long, value_name = "BOOL")]
+    pub practice_throttling: Option<bool>,
 }
 
 /// Whose access policy: `--upn`, `--object-id` or `--spn`.

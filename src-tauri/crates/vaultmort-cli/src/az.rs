@@ -58,6 +58,8 @@ pub fn vault(vault: &Vault) -> Value {
             "enableSoftDelete": true,
             "provisioningState": "Succeeded",
             "networkAcls": network_acls(&vault.network_acls),
+            // Vaultmort's own setting, not Azure's (see `keyvault update --practice-throttling`).
+            "practiceThrottling": vault.practice_throttling,
             "publicNetworkAccess": vault.network_acls.public_network_access,
             "sku": {"family": "A", "name": vault.sku.to_string()},
             "softDeleteRetentionInDays": vault.soft_delete_retention_days,

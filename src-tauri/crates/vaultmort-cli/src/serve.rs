@@ -4,13 +4,19 @@
 //!
 //! On start it prints one JSON line to stdout with what a client needs (vault URL, port,
 //! tenant, client id, token endpoint), so scripts can read it; the client secret is printed
-//! once, when it is made, and otherwise stays in `<home>/rest-client-secret`.
+//! once, when it is made, and otherwise stays in `<home>/rest-client-secret`. The secret file,
+//! the listener and those facts come from `vaultmort_rest::launch`, shared with the desktop
+//! app's REST API toggle.
+//!
+//! Vaults whose stored `practiceThrottling` setting is on (`keyvault update
+//! --practice-throttling true`) are throttled; `--throttle VAULT` adds vaults for this run only.
 
 use std::sync::Arc;
 
 use serde_json::json;
 use vaultmort_home::HomeOptions;
-use vaultmort_rest::{DirectoryCredentials, OwnerCredentials, Server};
+use vaultmort_rest::Server;
+use vaultmort_rest::launch::{self, ClientFacts};
 
 use crate::CliError;
 use crate::args::ServeArgs;
@@ -18,8 +24,9 @@ use crate::args::ServeArgs;
 /// How often the scheduler runs while serving.
 const SCHEDULER_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// File in the home holding the owner's client secret for the token endpoint.
-pub const CLIENT_SECRET_FILE: &str = "rest-client-secret";
+fn api_error(e: vaultmort_rest::ApiError) -> CliError {
+    CliError { code: e.code, message: e.message }
+}
 
 pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> {
     if !args.bind.is_loopback() && !args.allow_remote {
@@ -36,23 +43,18 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
     }
     let home = vaultmort_home::open(options).await?;
     home.core.tick().await?;
-    let secret_path = home.path.join(CLIENT_SECRET_FILE);
-    let owner_secret = OwnerCredentials::load_or_create(&secret_path).map_err(|e| CliError::file(&secret_path, e))?;
-    let listener = tokio::net::TcpListener::bind((args.bind, args.port))
-        .await
-        .map_err(|e| CliError { code: "AddressInUse".into(), message: format!("cannot listen on {}:{}: {e}", args.bind, args.port) })?;
-    let credentials = DirectoryCredentials::new(home.core.clone(), owner_secret.credentials);
-    let mut options = vaultmort_rest::Options::new(Arc::new(credentials));
+    let owner_secret = launch::home_credentials(home.core.clone(), &home.path).map_err(api_error)?;
+    let listener = launch::bind(args.bind, args.port).await.map_err(api_error)?;
+    let mut options = vaultmort_rest::Options::new(Arc::new(owner_secret.credentials));
     options.default_vault = args.default_vault.clone();
     options.dev_any_token = args.dev_any_token;
     options.throttled_vaults = args.throttle.clone();
-    let server = Server::start(home.core.clone(), listener, options).await.map_err(|e| CliError { code: e.code, message: e.message })?;
-    let port = server.local_addr().port();
-    let tenant = server.tenant().to_string();
-    let owner = vaultmort_core::Principal::local_owner();
-    if let Some(secret) = &owner_secret.created {
-        eprintln!("A client secret for the local owner was made and saved in {} (shown once):", secret_path.display());
-        eprintln!("  client id: {}", owner.object_id);
+    let server = Server::start(home.core.clone(), listener, options).await.map_err(api_error)?;
+    let facts = ClientFacts::of(&server, owner_secret.secret_file.clone());
+    let port = facts.port;
+    if let Some(secret) = &owner_secret.created_secret {
+        eprintln!("A client secret for the local owner was made and saved in {} (shown once):", facts.secret_file.display());
+        eprintln!("  client id: {}", facts.client_id);
         eprintln!("  client secret: {}", secret.as_str());
     }
     if args.dev_any_token {
@@ -62,11 +64,11 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
         "url": format!("https://<vault>.localhost:{port}"),
         "defaultVaultUrl": args.default_vault.as_ref().map(|_| format!("https://localhost:{port}")),
         "port": port,
-        "tenantId": tenant,
-        "clientId": owner.object_id,
-        "clientSecretFile": secret_path,
-        "tokenEndpoint": format!("https://localhost:{port}/{tenant}/oauth2/v2.0/token"),
-        "authority": format!("https://localhost:{port}"),
+        "tenantId": facts.tenant_id,
+        "clientId": facts.client_id,
+        "clientSecretFile": facts.secret_file,
+        "tokenEndpoint": facts.token_endpoint,
+        "authority": facts.authority,
         "devAnyToken": args.dev_any_token,
     });
     println!("{info}");

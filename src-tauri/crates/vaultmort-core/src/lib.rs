@@ -91,6 +91,8 @@ pub struct Vaultmort {
     digest_key: aws_lc_rs::hmac::Key,
     /// The access log's chain key, derived from the master key.
     audit: Arc<audit_queue::AuditQueue>,
+    /// Vaults with practice throttling on, for doors to look up without the store.
+    throttled: vaults::ThrottledVaults,
 }
 
 impl std::fmt::Debug for Vaultmort {
@@ -127,6 +129,8 @@ impl Vaultmort {
             clock.set_offset(Duration::seconds(seconds));
         }
         seed_access(tx.as_mut(), &tenant, clock.now()).await?;
+        let active = tx.vault_list(&storage::VaultFilter { resource_group: None, deleted: false }).await?;
+        let throttled = vaults::ThrottledVaults::from_vaults(&active);
         tx.commit().await?;
         let digest_key = audit::derive_digest_key(master.expose());
         let audit = Arc::new(audit_queue::AuditQueue::new(storage.clone(), audit::AuditChain::new(master.expose())));
@@ -139,6 +143,7 @@ impl Vaultmort {
             authorizer: Box::new(AzureRules),
             digest_key,
             audit,
+            throttled,
         })
     }
 

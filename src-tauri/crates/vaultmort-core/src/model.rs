@@ -138,6 +138,10 @@ pub struct Vault {
     /// Firewall settings.
     #[serde(default)]
     pub network_acls: crate::firewall::NetworkAcls,
+    /// Practice throttling: the REST door answers this vault as Key Vault does past its service
+    /// limits (429 with `Retry-After`), so callers can practise their retry logic. Off unless set.
+    #[serde(default)]
+    pub practice_throttling: bool,
 }
 
 impl Vault {

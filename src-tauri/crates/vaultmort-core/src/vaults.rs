@@ -1,5 +1,11 @@
 //! Vaults: create, show, list, update, soft delete, recover, purge, and the retention sweep that
 //! purges what has stayed deleted past its retention period.
+//!
+//! Each vault's practice-throttling switch is also kept in memory ([`ThrottledVaults`]), so that
+//! a door can ask "is this vault throttled?" on every request without reading the store. The set
+//! is loaded when the core opens and changed by this core's own vault writes after they commit.
+//! Left out: a change made by another process on the same store (a CLI `keyvault update` while
+//! the app serves) is seen only once this core is opened again.
 
 use chrono::Duration;
 
@@ -67,6 +73,50 @@ pub struct UpdateVault {
     pub retention_days: Option<u32>,
     /// Firewall settings (default action, bypass, public network access).
     pub network: crate::firewall::NetworkChanges,
+    /// Practice throttling on or off (see [`Vault::practice_throttling`]).
+    pub practice_throttling: Option<bool>,
+}
+
+/// The names of the active vaults with practice throttling on, held in memory for a cheap
+/// per-request lookup (see the module docs for what it does not see).
+#[derive(Debug, Default)]
+pub struct ThrottledVaults {
+    names: std::sync::RwLock<Vec<String>>,
+}
+
+impl ThrottledVaults {
+    /// The set as these vaults have it.
+    pub(crate) fn from_vaults<'a>(vaults: impl IntoIterator<Item = &'a Vault>) -> Self {
+        let set = Self::default();
+        for vault in vaults {
+            set.remember(vault);
+        }
+        set
+    }
+
+    /// Whether `vault` (any case) is throttled. No allocation; free when no vault is throttled.
+    pub fn contains(&self, vault: &str) -> bool {
+        let names = self.names.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        !names.is_empty() && names.iter().any(|name| name.eq_ignore_ascii_case(vault))
+    }
+
+    /// Records a vault's setting as it now stands in the store (a deleted vault is never throttled).
+    pub(crate) fn remember(&self, vault: &Vault) {
+        self.set(&vault.name, vault.practice_throttling && vault.deletion.is_none());
+    }
+
+    /// Forgets a purged vault.
+    pub(crate) fn forget(&self, vault: &str) {
+        self.set(vault, false);
+    }
+
+    fn set(&self, vault: &str, on: bool) {
+        let mut names = self.names.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        names.retain(|name| !name.eq_ignore_ascii_case(vault));
+        if on {
+            names.push(vault.to_ascii_lowercase());
+        }
+    }
 }
 
 /// What one retention sweep purged.
@@ -151,12 +201,15 @@ impl Vaultmort {
                     }]
                 },
                 network_acls: request.network_acls.clone(),
+                practice_throttling: false,
             };
             req.tx.vault_put(&vault).await?;
             Ok(vault)
         }
         .await;
-        req.finish(result).await
+        let vault = req.finish(result).await?;
+        self.throttled.remember(&vault);
+        Ok(vault)
     }
 
     /// Shows an active vault.
@@ -224,13 +277,25 @@ impl Vaultmort {
             if let Some(rbac) = update.rbac_authorization {
                 vault.rbac_authorization = rbac;
             }
+            if let Some(on) = update.practice_throttling {
+                vault.practice_throttling = on;
+            }
             update.network.apply(&mut vault.network_acls);
             vault.updated = req.now;
             req.tx.vault_put(&vault).await?;
             Ok(vault)
         }
         .await;
-        req.finish(result).await
+        let vault = req.finish(result).await?;
+        // Only after the commit, so a refused or failed update never changes what doors see.
+        self.throttled.remember(&vault);
+        Ok(vault)
+    }
+
+    /// Whether practice throttling is on for the active vault `name` (any case): a lookup in
+    /// memory, not an audited request, for a door to call on every request. See the module docs.
+    pub fn practice_throttling(&self, name: &str) -> bool {
+        self.throttled.contains(name)
     }
 
     /// Soft-deletes a vault; it and its objects stay recoverable for its retention period.
@@ -248,7 +313,9 @@ impl Vaultmort {
             Ok(vault)
         }
         .await;
-        req.finish(result).await
+        let vault = req.finish(result).await?;
+        self.throttled.remember(&vault);
+        Ok(vault)
     }
 
     /// Lists soft-deleted vaults.
@@ -295,7 +362,9 @@ impl Vaultmort {
             Ok(vault)
         }
         .await;
-        req.finish(result).await
+        let vault = req.finish(result).await?;
+        self.throttled.remember(&vault);
+        Ok(vault)
     }
 
     /// Purges a soft-deleted vault for good, unless purge protection holds.
@@ -316,7 +385,9 @@ impl Vaultmort {
             Ok(())
         }
         .await;
-        req.finish(result).await
+        req.finish(result).await?;
+        self.throttled.forget(name);
+        Ok(())
     }
 
     /// Purges every vault and object whose retention period has ended (by the shifted clock).
@@ -347,6 +418,7 @@ impl Vaultmort {
             }
             .await;
             req.finish(result).await?;
+            self.throttled.forget(&vault.name);
             report.vaults.push(vault.name);
         }
         for object in objects {

@@ -11,13 +11,16 @@
 //! socket's peer address and [`Door::Rest`], and calls one public function of the core: the
 //! core's pipeline authorizes, runs and audits it. No business rule lives here.
 //!
-//! Left out: throttling, the desktop toggle, and the routes listed as not supported in
-//! [`routes`].
+//! [`launch`] holds what every door that starts a server shares (the owner's secret file, the
+//! loopback listener, what clients need to know); [`throttle`] the practice service limits.
+//!
+//! Left out: the routes listed as not supported in [`routes`].
 #![forbid(unsafe_code)]
 
 pub mod auth;
 mod certificate_routes;
 pub mod error;
+pub mod launch;
 mod routes;
 pub mod shapes;
 pub mod throttle;
@@ -60,7 +63,8 @@ pub struct Options {
     pub authenticator: Option<Arc<dyn Authenticator>>,
     /// The largest request body, in bytes.
     pub body_limit: usize,
-    /// Vaults whose requests are throttled like Key Vault's service limits (429 when over).
+    /// Vaults throttled like Key Vault's service limits (429 when over) for this run, on top of
+    /// the vaults whose stored `practiceThrottling` setting is on.
     pub throttled_vaults: Vec<String>,
 }
 
@@ -122,7 +126,7 @@ impl Server {
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let tls_config = Arc::new(config);
 
-        let throttle = Arc::new(throttle::Throttle::new(options.throttled_vaults.clone()));
+        let throttle = Arc::new(throttle::Throttle::new(options.throttled_vaults.clone()).with_stored_settings(core.clone()));
         let tenant = core.tenant().tenant_id.clone();
         let issuer = format!("https://localhost:{}/{tenant}/v2.0", addr.port());
         let signer = Arc::new(TokenSigner::generate(&tenant, &issuer).map_err(|e| ApiError::new("InternalError", e.0))?);
@@ -183,7 +187,8 @@ impl Server {
         Ok(Self { addr, identity, signer, tenant, stop, task, throttle })
     }
 
-    /// Turns practice throttling on or off for a vault while serving.
+    /// Turns practice throttling on or off for a vault while serving, for this run only (a vault
+    /// whose stored setting is on stays throttled; change that with the core's `update_vault`).
     pub fn set_throttling(&self, vault: &str, on: bool) {
         self.throttle.set(vault, on);
     }

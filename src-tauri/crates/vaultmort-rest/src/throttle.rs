@@ -2,16 +2,22 @@
 //! keys and secrets), answered as the service does, with 429 `Throttled` and `Retry-After`.
 //! Off by default and switched on per vault, so people can practise their retry logic.
 //!
+//! Whether a vault is throttled is the vault's stored setting (`practiceThrottling`, read from
+//! the core's in-memory set, so no request reads the store for it) or, for one run only, a
+//! vault named when the server started (`vaultmort serve --throttle`) or switched on with
+//! `Server::set_throttling`.
+//!
 //! The window is wall-clock time (the shiftable clock is for object lifetimes, not rates). The
 //! limits are the Standard tier's: 20 key creations (RSA-2048 and EC), 300 secret writes, and
 //! 4,000 other transactions per vault per 10 s. Left out: the lower limits of RSA-3072/4096
 //! keys and HSM keys.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
+use vaultmort_core::Vaultmort;
 
 /// The window Key Vault counts in.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -48,36 +54,57 @@ impl Class {
 }
 
 /// Counts requests of throttled vaults.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Throttle {
-    vaults: RwLock<HashSet<String>>,
+    /// Vaults throttled for this run only, whatever their stored setting.
+    this_run: RwLock<Vec<String>>,
+    /// The core whose vaults' stored settings count, if any.
+    stored: Option<Arc<Vaultmort>>,
     windows: Mutex<HashMap<(String, Class), (Instant, u32)>>,
 }
 
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle").field("this_run", &self.this_run).finish_non_exhaustive()
+    }
+}
+
 impl Throttle {
-    /// Throttling on for `vaults`.
+    /// Throttling on for `vaults` for this run (and for no vault by its stored setting).
     pub fn new(vaults: impl IntoIterator<Item = String>) -> Self {
-        Self { vaults: RwLock::new(vaults.into_iter().map(|v| v.to_ascii_lowercase()).collect()), windows: Mutex::default() }
+        Self { this_run: RwLock::new(vaults.into_iter().map(|v| v.to_ascii_lowercase()).collect()), ..Self::default() }
     }
 
-    /// Turns throttling on or off for a vault.
+    /// The same, with the stored setting of `core`'s vaults counting too.
+    pub fn with_stored_settings(mut self, core: Arc<Vaultmort>) -> Self {
+        self.stored = Some(core);
+        self
+    }
+
+    /// Turns throttling on or off for a vault for this run; a vault whose stored setting is on
+    /// stays throttled.
     pub fn set(&self, vault: &str, on: bool) {
-        if let Ok(mut vaults) = self.vaults.write() {
-            if on {
-                vaults.insert(vault.to_ascii_lowercase());
-            } else {
-                vaults.remove(&vault.to_ascii_lowercase());
-            }
+        let mut vaults = self.this_run.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        vaults.retain(|v| !v.eq_ignore_ascii_case(vault));
+        if on {
+            vaults.push(vault.to_ascii_lowercase());
         }
+    }
+
+    /// Whether requests to `vault` are counted. Cheap: two small in-memory lookups, no allocation.
+    pub fn is_on(&self, vault: &str) -> bool {
+        let this_run =
+            self.this_run.read().unwrap_or_else(std::sync::PoisonError::into_inner).iter().any(|v| v.eq_ignore_ascii_case(vault));
+        this_run || self.stored.as_ref().is_some_and(|core| core.practice_throttling(vault))
     }
 
     /// Counts one request; `Err(seconds)` when it is over the limit, with the seconds until the
     /// window ends (the `Retry-After`).
     pub fn admit(&self, vault: &str, class: Class, now: Instant) -> Result<(), u64> {
-        let vault = vault.to_ascii_lowercase();
-        if !self.vaults.read().map(|v| v.contains(&vault)).unwrap_or(false) {
+        if !self.is_on(vault) {
             return Ok(());
         }
+        let vault = vault.to_ascii_lowercase();
         let Ok(mut windows) = self.windows.lock() else {
             return Ok(());
         };

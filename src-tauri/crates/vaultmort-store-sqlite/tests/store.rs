@@ -59,6 +59,7 @@ fn vault(id: &str, name: &str, group: &str) -> Vault {
         certificate_contacts: Vec::new(),
         access_policies: Vec::new(),
         network_acls: Default::default(),
+        practice_throttling: false,
     }
 }
 

@@ -7,6 +7,7 @@ mod deleted;
 mod expiry;
 mod keys;
 mod notices;
+mod rest_api;
 mod secrets;
 mod session;
 mod vaults;

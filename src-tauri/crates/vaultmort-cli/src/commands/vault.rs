@@ -107,6 +107,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
                 purge_protection: args.enable_purge_protection,
                 rbac_authorization: args.enable_rbac_authorization,
                 retention_days: args.retention_days,
+                practice_throttling: args.practice_throttling,
                 network: NetworkChanges {
                     default_action: args.default_action.as_deref().map(str::parse).transpose()?,
                     bypass: args.bypass.as_deref().map(str::parse).transpose()?,

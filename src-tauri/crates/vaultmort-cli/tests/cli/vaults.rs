@@ -2,7 +2,7 @@
 //! soft-deletes its vaults), `keyvault create` defaults and name rules, list with and without a
 //! group filter, show, update (tags, SKU, purge protection, fixed retention), duplicate names
 //! (also case-insensitive and held by a deleted vault), the port in vault URIs and object ids,
-//! and the table, TSV and `--query` output forms.
+//! and the table, TSV and `--query` output forms; the practice-throttling switch (issue 6).
 
 use serde_json::Value;
 
@@ -328,4 +328,18 @@ fn table_tsv_and_query_outputs() {
     assert_eq!(one, "standard", "--query picks a nested field from show's JSON");
     let bad_query = home.fails(&["keyvault", "list", "--query", "[?"]);
     assert_eq!(bad_query.code, "BadParameter", "an invalid JMESPath expression is a parameter error");
+}
+
+/// Issue 6: practice throttling is a stored vault setting, switched with `keyvault update`.
+#[test]
+fn practice_throttling_is_switched_with_keyvault_update_and_kept() {
+    let home = TestHome::with_vault("slow-kv");
+    let shown = home.ok(&["keyvault", "show", "--name", "slow-kv"]);
+    assert_eq!(shown["properties"]["practiceThrottling"], false, "off by default: {shown}");
+    let updated = home.ok(&["keyvault", "update", "--name", "slow-kv", "--practice-throttling", "true"]);
+    assert_eq!(updated["properties"]["practiceThrottling"], true, "update answers with the new setting: {updated}");
+    let shown = home.ok(&["keyvault", "show", "--name", "slow-kv"]);
+    assert_eq!(shown["properties"]["practiceThrottling"], true, "a later run reads it from the store: {shown}");
+    let off = home.ok(&["keyvault", "update", "--name", "slow-kv", "--practice-throttling", "false"]);
+    assert_eq!(off["properties"]["practiceThrottling"], false, "and switched off again: {off}");
 }

@@ -1,7 +1,8 @@
 //! Must-show 2, the management plane: a Reader cannot change a vault; a Key Vault Contributor
 //! manages the vault but reads no secret; a Contributor granting itself an access policy
 //! succeeds and is flagged, in the result and in the access log; a role at subscription scope
-//! reaches a vault in it; group membership (nested) counts.
+//! reaches a vault in it; group membership (nested) counts. Also the vault's practice-throttling
+//! switch (issue 6), a management write like any other vault setting.
 
 use vaultmort_core::access_policy::{PolicyChange, SELF_GRANT_FLAG};
 use vaultmort_core::directory::NewPrincipal;
@@ -131,4 +132,43 @@ async fn a_role_at_subscription_scope_reaches_a_vault_in_it_and_groups_nest() {
     assert!(error.to_string().contains("secrets/delete"), "{error}");
     let error = w.core.change_group_member(&w.owner, "inner", "outer", true).await.expect_err("a membership cycle is refused");
     assert_eq!(error.code(), "BadParameter", "{error}");
+}
+
+/// Issue 6: practice throttling is a stored vault setting, written like any other vault update.
+#[tokio::test]
+async fn practice_throttling_is_a_vault_write_that_persists_and_is_audited() {
+    let w = World::new().await;
+    w.vault("slow", false).await;
+    w.vault("fast", false).await;
+    assert!(!w.core.practice_throttling("slow"), "a new vault is not throttled");
+    let switch_on = UpdateVault { practice_throttling: Some(true), ..Default::default() };
+
+    let reader = w.user("reader@contoso.example").await;
+    w.core.create_role_assignment(&w.owner, "reader@contoso.example", "Reader", &w.vault_scope("slow")).await.expect("assign Reader");
+    let before = w.log().await.len();
+    let error = w.core.update_vault(&reader, "slow", switch_on.clone()).await.expect_err("a Reader may not switch throttling on");
+    assert_eq!(error.code(), "Forbidden", "switching throttling is Microsoft.KeyVault/vaults/write: {error}");
+    assert!(!w.core.practice_throttling("slow"), "a refused update leaves the in-memory setting alone");
+
+    let updated = w.core.update_vault(&w.owner, "slow", switch_on).await.expect("the owner switches throttling on");
+    assert!(updated.practice_throttling, "the updated vault shows the setting");
+    assert!(w.core.practice_throttling("slow"), "doors see it at once, without a restart");
+    assert!(w.core.practice_throttling("SLOW"), "vault names are case-insensitive");
+    assert!(!w.core.practice_throttling("fast"), "other vaults stay unthrottled");
+    let records = w.log_since(before).await;
+    let outcomes: Vec<(&str, u16)> = records.iter().map(|r| (r.operation.as_str(), r.status)).collect();
+    assert_eq!(outcomes.len(), 2, "the refused and the allowed update each leave one record: {outcomes:?}");
+    assert_eq!(outcomes[0].1, 403, "the Reader's attempt is logged as refused: {outcomes:?}");
+    assert_eq!(outcomes[1].1, 200, "the owner's update is logged as allowed: {outcomes:?}");
+    assert_eq!(records[1].vault.as_deref(), Some("slow"), "the record names the vault");
+
+    let w = w.reopen().await;
+    assert!(w.core.practice_throttling("slow"), "the setting is stored: a new core sees it from the store");
+    assert!(w.core.show_vault(&w.owner, "slow").await.expect("show").practice_throttling, "and the vault shows it");
+    w.core.delete_vault(&w.owner, "slow").await.expect("the owner deletes the vault");
+    assert!(!w.core.practice_throttling("slow"), "a deleted vault answers nothing, so it is not throttled");
+    let recovered = w.core.recover_vault(&w.owner, "slow").await.expect("the owner recovers it");
+    assert!(recovered.practice_throttling && w.core.practice_throttling("slow"), "recovery brings the setting back");
+    w.core.update_vault(&w.owner, "slow", UpdateVault { practice_throttling: Some(false), ..Default::default() }).await.expect("off");
+    assert!(!w.core.practice_throttling("slow"), "switched off at once");
 }

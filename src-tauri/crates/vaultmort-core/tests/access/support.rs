@@ -40,6 +40,17 @@ impl World {
         Self { _dir: dir, core, db, owner }
     }
 
+    /// The same store opened again by a new core (as the next run of the app or CLI would).
+    pub async fn reopen(self) -> Self {
+        let Self { _dir, core, db, owner } = self;
+        drop(core);
+        let store = SqliteStore::open(&db).await.expect("the store opens again");
+        let core = Vaultmort::open(Arc::new(store), &MasterKey::from_bytes([7; 32]), Arc::new(Clock::system()))
+            .await
+            .expect("the core opens over the existing store");
+        Self { _dir, core, db, owner }
+    }
+
     /// A vault made by the owner (access policies unless `rbac`).
     pub async fn vault(&self, name: &str, rbac: bool) {
         let mut request = CreateVault::new(name, "rg");

@@ -4,5 +4,7 @@
 mod auth;
 mod certificate_routes;
 mod errors;
+mod launch;
 mod routes;
 mod support;
+mod throttle;

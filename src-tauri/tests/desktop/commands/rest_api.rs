@@ -1,0 +1,176 @@
+//! The REST API page's commands (issue 6): the server starts from the app on loopback, answers a
+//! real HTTPS client that trusts the exported CA with a token from the owner's secret, refuses a
+//! second start and a taken port with codes, and frees its port when stopped; a vault's practice
+//! throttling is switched through its command and the running server follows it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use vaultmort_desktop::clipboard::{Clipboard, MemoryClipboard};
+
+use crate::support::TestApp;
+
+const VAULT: &str = "rest-kv";
+
+/// An unlocked app with vault `rest-kv` holding secret `pw` = `hunter2`, and a memory clipboard.
+fn app_with_vault() -> (TestApp, Arc<MemoryClipboard>) {
+    let app = TestApp::new();
+    let clipboard = Arc::new(MemoryClipboard::default());
+    app.state().set_clipboard(clipboard.clone());
+    app.unlock();
+    app.vault(VAULT);
+    app.ok("set_secret", json!({ "vault": VAULT, "input": { "name": "pw", "value": "hunter2", "contentType": null } }));
+    (app, clipboard)
+}
+
+/// Exports the CA through the command into the app's scratch folder and returns the PEM.
+fn export_ca(app: &TestApp) -> (std::path::PathBuf, String) {
+    let path = app.home.path().join("vaultmort-root.pem");
+    let saved = app.ok("save_ca_certificate", json!({ "path": path }));
+    assert_eq!(saved["path"], path.to_str().expect("utf-8"), "the file the person chose: {saved}");
+    (path.clone(), std::fs::read_to_string(&path).expect("the CA file was written"))
+}
+
+/// An HTTPS client that trusts only `ca_pem` and reaches the vault's and the token endpoint's
+/// hosts at the server's loopback port (Debian's resolver does not resolve `*.localhost`).
+fn client(ca_pem: &str, port: u16) -> reqwest::Client {
+    let root = reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("the exported CA is PEM");
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    reqwest::Client::builder()
+        .tls_certs_only([root])
+        .resolve(&format!("{VAULT}.localhost"), addr)
+        .resolve("localhost", addr)
+        .no_proxy()
+        .build()
+        .expect("an HTTPS client")
+}
+
+/// A token for the owner's client credentials from the status's token endpoint.
+async fn owner_token(client: &reqwest::Client, status: &Value, secret: &str) -> String {
+    let endpoint = status["tokenEndpoint"].as_str().expect("a running server names its token endpoint");
+    let client_id = status["clientId"].as_str().expect("the owner's client id");
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret),
+        ("scope", "https://vault.azure.net/.default"),
+    ];
+    let response = client.post(endpoint).form(&form).send().await.expect("the token endpoint answers over HTTPS");
+    assert_eq!(response.status(), 200, "the owner's secret gets a token");
+    let body: Value = response.json().await.expect("a JSON token");
+    body["access_token"].as_str().expect("an access token").to_string()
+}
+
+#[test]
+fn the_app_starts_the_rest_api_which_serves_a_secret_and_stops_it_again() {
+    let (app, clipboard) = app_with_vault();
+    let stopped = app.ok("rest_api_status", json!({}));
+    assert_eq!(
+        (stopped["running"].as_bool(), stopped["port"].as_u64()),
+        (Some(false), Some(8443)),
+        "off, with the default port: {stopped}"
+    );
+    assert_eq!(stopped["clientSecretExists"], false, "no secret before the first start");
+
+    let started = app.ok("start_rest_api", json!({ "port": 0 }));
+    assert_eq!(started["running"], true, "{started}");
+    assert_eq!(started["address"], "127.0.0.1", "the app serves on loopback only");
+    let port = u16::try_from(started["port"].as_u64().expect("a port")).expect("a TCP port");
+    assert!(port > 0, "port 0 asks for a free port, and the status names the one chosen");
+    let url = format!("https://{VAULT}.localhost:{port}");
+    assert_eq!(started["vaults"], json!([{ "vault": VAULT, "url": url, "practiceThrottling": false }]), "each vault's URL: {started}");
+    let tenant = started["tenantId"].as_str().expect("a tenant id");
+    assert_eq!(started["tokenEndpoint"], format!("https://localhost:{port}/{tenant}/oauth2/v2.0/token"), "{started}");
+    let secret = started["newClientSecret"].as_str().expect("the first start shows the new client secret once").to_string();
+    let secret_file = app.home.path().join("rest-client-secret");
+    assert_eq!(started["clientSecretFile"], secret_file.to_str().expect("utf-8"), "the secret is kept in the home");
+    assert_eq!(app.ok("rest_api_status", json!({}))["newClientSecret"], Value::Null, "later answers never carry the secret");
+
+    app.ok("copy_rest_client_secret", json!({}));
+    assert_eq!(clipboard.read_text().expect("read").as_str(), secret, "the copy puts the same secret on the clipboard");
+
+    let (ca_path, ca_pem) = export_ca(&app);
+    let subject =
+        std::process::Command::new("openssl").args(["x509", "-noout", "-subject", "-in"]).arg(&ca_path).output().expect("openssl runs");
+    assert!(subject.status.success(), "openssl reads the exported CA: {}", String::from_utf8_lossy(&subject.stderr));
+    assert!(String::from_utf8_lossy(&subject.stdout).starts_with("subject="), "openssl prints the CA's subject");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&ca_path).expect("the file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "a CA certificate is public");
+    }
+
+    let value = tauri::async_runtime::block_on(async {
+        let client = client(&ca_pem, port);
+        let token = owner_token(&client, &started, &secret).await;
+        let response = client
+            .get(format!("{url}/secrets/pw?api-version=7.6"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the vault answers over HTTPS with the exported CA trusted");
+        assert_eq!(response.status(), 200, "the owner reads its secret");
+        let body: Value = response.json().await.expect("a JSON secret");
+        body["value"].as_str().map(str::to_string)
+    });
+    assert_eq!(value.as_deref(), Some("hunter2"), "the secret set through the app comes back through the REST API");
+
+    assert_eq!(app.error_code("start_rest_api", json!({ "port": 0 })), "Conflict", "a second start while running is refused");
+
+    let stopped = app.ok("stop_rest_api", json!({}));
+    assert_eq!(stopped["running"], false, "{stopped}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "after stop, nothing listens on port {port}");
+
+    let again = app.ok("start_rest_api", json!({ "port": 0 }));
+    assert_eq!(again["newClientSecret"], Value::Null, "a later start reads the secret from its file and does not show it again");
+    app.ok("stop_rest_api", json!({}));
+}
+
+#[test]
+fn a_port_in_use_is_refused_with_a_code() {
+    let (app, _clipboard) = app_with_vault();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = taken.local_addr().expect("an address").port();
+    assert_eq!(
+        app.error_code("start_rest_api", json!({ "port": port })),
+        "AddressInUse",
+        "the UI can tell the person to pick another port"
+    );
+    assert_eq!(app.ok("rest_api_status", json!({}))["running"], false, "a failed start leaves it stopped");
+}
+
+#[test]
+fn practice_throttling_switched_in_the_app_throttles_the_running_server() {
+    let (app, _clipboard) = app_with_vault();
+    let vault = app.ok("set_practice_throttling", json!({ "vault": VAULT, "on": true }));
+    assert_eq!(vault["practiceThrottling"], true, "the vault view shows the setting: {vault}");
+    assert_eq!(app.ok("list_vaults", json!({}))[0]["practiceThrottling"], true, "and so does the vault list");
+
+    let started = app.ok("start_rest_api", json!({ "port": 0 }));
+    assert_eq!(started["vaults"][0]["practiceThrottling"], true, "the REST API page shows which vaults are throttled");
+    let port = u16::try_from(started["port"].as_u64().expect("a port")).expect("a TCP port");
+    let secret = started["newClientSecret"].as_str().expect("a new secret").to_string();
+    let (_, ca_pem) = export_ca(&app);
+    let client = client(&ca_pem, port);
+    let token = tauri::async_runtime::block_on(owner_token(&client, &started, &secret));
+    let create = |name: String| {
+        let request = client
+            .post(format!("https://{VAULT}.localhost:{port}/keys/{name}/create?api-version=7.6"))
+            .bearer_auth(&token)
+            .json(&json!({ "kty": "EC" }));
+        tauri::async_runtime::block_on(async { request.send().await.expect("the server answers") })
+    };
+    for i in 0..20 {
+        assert_eq!(create(format!("k{i}")).status(), 200, "the first 20 key creations in 10 s pass");
+    }
+    let refused = create("k20".into());
+    assert_eq!(refused.status(), 429, "the 21st is over Key Vault's limit for key creations");
+    assert!(refused.headers().contains_key("retry-after"), "and says when to retry");
+
+    let vault = app.ok("set_practice_throttling", json!({ "vault": VAULT, "on": false }));
+    assert_eq!(vault["practiceThrottling"], false, "{vault}");
+    assert_eq!(create("k21".into()).status(), 200, "switched off in the app, the running server follows at once");
+    app.ok("stop_rest_api", json!({}));
+}

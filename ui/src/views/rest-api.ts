@@ -1,0 +1,160 @@
+// The REST API page: starts and stops Key Vault's REST API (the same server as `vaultmort
+// serve`) on loopback, shows each vault's URL and the token endpoint with copy buttons, exports
+// the practice CA's root to trust, copies the owner's client secret, and says how to use it from
+// Python. The backend does the work; this page shows its status.
+//
+// Left out: developer mode and a default vault, which stay CLI options (`vaultmort serve`).
+
+import { h, replace } from "../dom";
+import { host, type RestApiStatus } from "../host";
+import { busy, button, download, field, load, notify, table } from "../ui";
+
+/** Puts non-secret text (a URL, an id) on the clipboard from the page. */
+async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // Some webviews refuse the async clipboard; fall back to the selection below.
+    }
+  }
+  const area = h("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  document.execCommand("copy");
+  area.remove();
+}
+
+/** The value in `<code>` with a Copy button beside it. */
+function copyable(value: string, testid: string, label: string): HTMLElement {
+  return h(
+    "span",
+    { class: "copyable" },
+    h("code", { "data-testid": testid }, value),
+    button("Copy", { class: "small", "data-testid": `${testid}-copy`, "aria-label": `Copy ${label}` }, () => {
+      void copyText(value).then(() => notify(`Copied ${label}.`));
+    }),
+  );
+}
+
+export function restApiView(): HTMLElement {
+  const body = h("div", { "data-testid": "rest-api" });
+  const secretNote = h("div", { "aria-live": "polite" });
+  const reload = () => load(body, () => host.restApiStatus(), (s) => render(s));
+
+  function showNewSecret(s: RestApiStatus): void {
+    if (s.newClientSecret === null) return;
+    replace(
+      secretNote,
+      h(
+        "div",
+        { class: "callout", "data-testid": "rest-new-secret" },
+        h("p", null, h("strong", null, "A client secret for the local owner was made. "), "It is shown this once; it is kept in ", h("code", null, s.clientSecretFile), " and “Copy client secret” copies it later."),
+        copyable(s.newClientSecret, "rest-new-secret-value", "the client secret"),
+      ),
+    );
+  }
+
+  function render(s: RestApiStatus): HTMLElement {
+    const port = h("input", { type: "number", min: "0", max: "65535", value: String(s.port), "data-testid": "rest-port", disabled: s.running, inputmode: "numeric" });
+    const toggle = button(s.running ? "Stop" : "Start", { class: s.running ? "danger" : "primary", "data-testid": "rest-toggle", "aria-pressed": String(s.running) }, (b) => {
+      void busy(b, s.running ? "Stopping…" : "Starting…", () => (s.running ? host.stopRestApi() : host.startRestApi(Number(port.value)))).then((next) => {
+        if (next === undefined) return;
+        notify(next.running ? `REST API running on port ${next.port}.` : "REST API stopped.");
+        showNewSecret(next);
+        replace(body, render(next));
+      });
+    });
+    const exportCa = button("Export CA certificate…", { "data-testid": "rest-export-ca" }, (b) => {
+      void download(b, "vaultmort-root.pem", [{ name: "PEM certificate", extensions: ["pem", "crt"] }], (path) => host.saveCaCertificate(path));
+    });
+    const copySecret = button("Copy client secret", { "data-testid": "rest-copy-secret" }, (b) => {
+      void busy(b, "Copying…", () => host.copyRestClientSecret()).then((seconds) => {
+        if (seconds !== undefined) notify(`Client secret copied; the clipboard is cleared in ${seconds} s.`);
+      });
+    });
+    copySecret.disabled = !s.clientSecretExists;
+    const state = s.running
+      ? h("span", { class: "badge days-ok", "data-testid": "rest-state" }, `Running on ${s.address}:${s.port}`)
+      : h("span", { class: "badge", "data-testid": "rest-state" }, "Stopped");
+    const facts: [string, Node | string][] = [
+      ["Tenant id", copyable(s.tenantId, "rest-tenant", "the tenant id")],
+      ["Client id (local owner)", copyable(s.clientId, "rest-client-id", "the client id")],
+      ["Client secret", h("span", null, s.clientSecretExists ? h("code", null, s.clientSecretFile) : "made at the first start", " ", copySecret)],
+    ];
+    if (s.tokenEndpoint !== null) facts.unshift(["Token endpoint", copyable(s.tokenEndpoint, "rest-token-endpoint", "the token endpoint")]);
+    if (s.authority !== null) facts.unshift(["Authority", copyable(s.authority, "rest-authority", "the authority")]);
+    return h(
+      "div",
+      null,
+      h("div", { class: "row" }, field("Port", port, "1024–65535; 0 picks a free port"), h("div", { class: "actions" }, toggle, state)),
+      secretNote,
+      s.running
+        ? table(
+            ["Vault", "URL", "Practice throttling"],
+            s.vaults.map((v) =>
+              h(
+                "tr",
+                { "data-testid": `rest-vault-${v.vault}` },
+                h("th", { scope: "row" }, v.vault),
+                h("td", null, copyable(v.url, `rest-url-${v.vault}`, `the URL of ${v.vault}`)),
+                h("td", null, v.practiceThrottling ? h("span", { class: "badge days-warn" }, "On") : "Off"),
+              ),
+            ),
+            "No vaults yet.",
+          )
+        : h("p", { class: "muted" }, "Start the server to serve every vault at https://<vault>.localhost:<port>."),
+      h("h3", null, "Connect a client"),
+      h("dl", { class: "props" }, facts.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])),
+      h("div", { class: "actions" }, exportCa),
+      howTo(s),
+    );
+  }
+
+  void reload();
+  return h(
+    "section",
+    { class: "page", "aria-labelledby": "page-title" },
+    h("header", { class: "page-header" }, h("h1", { id: "page-title" }, "REST API"), h("p", { class: "muted" }, "Key Vault's data-plane API over HTTPS on this machine, for the Azure SDKs")),
+    body,
+  );
+}
+
+/** A short how-to with this installation's values filled in. */
+function howTo(s: RestApiStatus): HTMLElement {
+  const port = s.port;
+  const python = [
+    "from azure.identity import ClientSecretCredential",
+    "from azure.keyvault.secrets import SecretClient",
+    "",
+    `credential = ClientSecretCredential("${s.tenantId}", "${s.clientId}", secret,`,
+    `    authority="https://localhost:${port}", disable_instance_discovery=True)`,
+    `client = SecretClient("https://<vault>.localhost:${port}", credential,`,
+    "    verify_challenge_resource=False)",
+    'print(client.get_secret("db-password").value)',
+  ].join("\n");
+  return h(
+    "section",
+    { class: "howto", "aria-label": "How to connect" },
+    h("h3", null, "How to use it"),
+    h(
+      "ol",
+      null,
+      h("li", null, "Export the CA certificate and trust it: ", h("code", null, "export REQUESTS_CA_BUNDLE=vaultmort-root.pem SSL_CERT_FILE=vaultmort-root.pem"), " (or the client's own setting, e.g. ", h("code", null, "connection_verify="), ")."),
+      h(
+        "li",
+        null,
+        "Make ",
+        h("code", null, "<vault>.localhost"),
+        " reach this machine: browsers and systemd-resolved do that already; otherwise add ",
+        h("code", null, "127.0.0.1 <vault>.localhost"),
+        " to /etc/hosts.",
+      ),
+      h("li", null, "Get a token with the local owner's client id and secret (or a Directory application's) and call the vault, in Python:"),
+    ),
+    h("pre", { class: "code-sample", "data-testid": "rest-howto-python" }, python),
+    h("p", { class: "muted" }, "A vault's practice throttling (Overview tab) makes the server answer 429 with Retry-After past Key Vault's service limits, to practise retry logic."),
+  );
+}
