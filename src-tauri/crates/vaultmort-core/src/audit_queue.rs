@@ -29,7 +29,7 @@ use crate::{Error, Result};
 /// A record waiting for its group's commit, and where to say how that went.
 struct Waiting {
     record: AuditRecord,
-    done: oneshot::Sender<std::result::Result<(), String>>,
+    done: oneshot::Sender<std::result::Result<(), Arc<crate::StoreError>>>,
 }
 
 /// Records waiting, and whether a writer is at work on them.
@@ -87,7 +87,7 @@ impl AuditQueue {
         }
         match outcome.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(why)) => Err(Error::AuditUnavailable(why)),
+            Ok(Err(why)) => Err(Error::AuditUnavailable(why.to_string())),
             Err(_) => Err(Error::AuditUnavailable("the access log's writer stopped before committing the record".into())),
         }
     }
@@ -109,7 +109,8 @@ impl AuditQueue {
                 queue.waiting.drain(..take).collect::<Vec<_>>()
             };
             let records: Vec<AuditRecord> = group.iter().map(|w| w.record.clone()).collect();
-            let outcome = self.commit(&records).await.map_err(|e| e.to_string());
+            // One failure, shared by every request of the group.
+            let outcome = self.commit(&records).await.map_err(Arc::new);
             for waiting in group {
                 // A receiver that is gone belongs to a request that no longer waits.
                 let _ = waiting.done.send(outcome.clone());
