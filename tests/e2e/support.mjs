@@ -31,8 +31,12 @@ const STARTUP_MS = 60_000;
 
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** @param {number} p */
-function portOpen(p) {
+/**
+ * Whether something accepts TCP connections on 127.0.0.1:`p`.
+ * @param {number} p
+ * @returns {Promise<boolean>}
+ */
+export function portOpen(p) {
   return new Promise((resolve) => {
     const socket = connect(p, "127.0.0.1", () => {
       socket.end();

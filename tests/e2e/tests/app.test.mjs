@@ -10,11 +10,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { screenshot, startApp } from "../support.mjs";
+import { portOpen, screenshot, startApp } from "../support.mjs";
 
 const PASSPHRASE = "correct horse battery staple";
 const VAULT = "petdash-kv";
@@ -410,21 +409,6 @@ step("Access: a Secrets User may not create a key and is told why; a policy from
   await screenshot(browser, "access-log");
 });
 
-/**
- * Whether something accepts TCP connections on 127.0.0.1:`port`.
- * @param {number} port
- * @returns {Promise<boolean>}
- */
-function listening(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
-}
-
 step("Overview: practice throttling is switched on for the vault", async () => {
   await (await waitFor(`vault-link-${VAULT}`)).click();
   await (await waitFor("tab-overview")).click();
@@ -453,7 +437,7 @@ step("REST API: started from its page, it shows the vault's URL, exports the CA 
   assert.match(await textOf("rest-token-endpoint"), new RegExp(`^https://localhost:${served}/[0-9a-f-]{36}/oauth2/v2\\.0/token$`), "and the token endpoint");
   assert.ok(await byTestId("rest-new-secret").isDisplayed(), "the first start shows the new client secret once");
   assert.match(await textOf(`rest-vault-${VAULT}`), /On$/, "the vault's practice throttling shows as on");
-  assert.equal(await listening(served), true, "the server listens on the port shown");
+  assert.equal(await portOpen(served), true, "the server listens on the port shown");
   await screenshot(browser, "rest-api");
 
   // The save dialog is a native GTK window WebDriver cannot reach; the Export button's command is
@@ -469,6 +453,6 @@ step("REST API: started from its page, it shows the vault's URL, exports the CA 
 
   await byTestId("rest-toggle").click();
   await waitForText("rest-state", "Stopped", 30_000);
-  assert.equal(await listening(served), false, "after Stop nothing listens on the port");
+  assert.equal(await portOpen(served), false, "after Stop nothing listens on the port");
   await assertNoAlert();
 });

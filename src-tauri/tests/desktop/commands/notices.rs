@@ -30,14 +30,20 @@ fn with_core<F: std::future::Future<Output = ()>>(home: &std::path::Path, work: 
     });
 }
 
-/// The notices titled `title` once the app's own scheduler loop has shown one (or after 20 s,
-/// none): the loop runs at unlock, beside the test.
-fn wait_for_notices(notifier: &RecordingNotifier, title: &str) -> Vec<vaultmort_desktop::notices::Notice> {
+/// Opens the app on `home` with a recording notifier plugged in before the unlock (so the
+/// scheduler loop started at unlock reports to it), and waits up to 20 s for a notice titled
+/// `title`. Returns the app, the notifier and the notices with that title.
+fn unlock_and_wait_for(home: tempfile::TempDir, title: &str) -> (TestApp, Arc<RecordingNotifier>, Vec<vaultmort_desktop::notices::Notice>) {
+    let app = TestApp::on_home(home, |state| state);
+    let notifier = Arc::new(RecordingNotifier::default());
+    app.state().set_notifier(notifier.clone());
+    app.unlock();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !notifier.shown().iter().any(|n| n.title == title) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    notifier.shown().into_iter().filter(|n| n.title == title).collect()
+    let titled = notifier.shown().into_iter().filter(|n| n.title == title).collect();
+    (app, notifier, titled)
 }
 
 /// Moves the clock of the store in `home` by `days`, as `vaultmort clock shift` does.
@@ -109,11 +115,7 @@ fn a_renewal_by_the_lifetime_action_is_notified() {
     first.self_signed("notice-kv", "renews", 1);
     let home = first.close();
     shift_clock(home.path(), 25);
-    let app = TestApp::on_home(home, |state| state);
-    let notifier = Arc::new(RecordingNotifier::default());
-    app.state().set_notifier(notifier.clone());
-    app.unlock();
-    let renewed = wait_for_notices(&notifier, "Certificate renewed");
+    let (app, notifier, renewed) = unlock_and_wait_for(home, "Certificate renewed");
     assert_eq!(renewed.len(), 1, "the renewal made at unlock is announced once: {:?}", notifier.shown());
     assert!(renewed[0].body.contains("'renews' in vault 'notice-kv'"), "{renewed:?}");
     let versions = app.ok("list_certificate_versions", serde_json::json!({ "vault": "notice-kv", "name": "renews" }));
@@ -136,11 +138,7 @@ fn a_rotation_by_the_key_rotation_policy_is_notified() {
         core.set_key_rotation_policy(&owner, "notice-kv", "rotating", policy).await.expect("the owner sets the policy");
     });
     shift_clock(home.path(), 31);
-    let app = TestApp::on_home(home, |state| state);
-    let notifier = Arc::new(RecordingNotifier::default());
-    app.state().set_notifier(notifier.clone());
-    app.unlock();
-    let rotated = wait_for_notices(&notifier, "Key rotated");
+    let (app, notifier, rotated) = unlock_and_wait_for(home, "Key rotated");
     assert_eq!(rotated.len(), 1, "the rotation made at unlock is announced once: {:?}", notifier.shown());
     assert!(rotated[0].body.contains("'rotating' in vault 'notice-kv'"), "{rotated:?}");
     let versions = app.ok("list_key_versions", serde_json::json!({ "vault": "notice-kv", "name": "rotating" }));
