@@ -51,6 +51,15 @@ impl World {
         Self { _dir, core, db, owner }
     }
 
+    /// Another core over the same store, opened now, as a second process (the CLI beside a
+    /// running server) would open it: its own store connections and its own clock.
+    pub async fn second_process(&self) -> Vaultmort {
+        let store = SqliteStore::open(&self.db).await.expect("the store opens a second time");
+        Vaultmort::open(Arc::new(store), &MasterKey::from_bytes([7; 32]), Arc::new(Clock::system()))
+            .await
+            .expect("a second core opens over the same store")
+    }
+
     /// A vault made by the owner (access policies unless `rbac`).
     pub async fn vault(&self, name: &str, rbac: bool) {
         let mut request = CreateVault::new(name, "rg");
