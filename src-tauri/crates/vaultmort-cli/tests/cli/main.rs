@@ -11,6 +11,7 @@ mod backup;
 mod bad_input;
 mod certificate_files;
 mod certificates;
+mod docs;
 mod keys;
 mod managed;
 mod openssl_referee;
