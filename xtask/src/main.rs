@@ -16,7 +16,8 @@
 //!   or, with arguments after `--`, run `vaultmort` with them against the user's own home.
 //! - `bindings`: rewrite `ui/src/bindings.ts` from the desktop app's Rust command types.
 //! - `e2e`: the desktop app's real-window tests (tauri-driver, WebdriverIO, `node --test`) on a
-//!   virtual screen; they also refresh `docs/screenshots/`.
+//!   virtual screen; they also refresh `docs/screenshots/`. `--dejavu-only` runs them with the
+//!   fonts of a fresh Debian 12 alone (screenshots to a scratch folder), as `test` does.
 //!
 //! Deliberately left out: anything a plain `cargo` command already does well (building, single
 //! tests), and portability: these tasks target Linux (Debian 12) like the CI machines.
@@ -63,7 +64,8 @@ tasks:
                              openssl speed; the access log is counted and verified
   bindings                   rewrite ui/src/bindings.ts from the app's Rust command types
   e2e                        build the UI and the desktop app, then drive it in a real window on a
-                             virtual screen (tests/e2e; refreshes docs/screenshots)
+                             virtual screen (tests/e2e; refreshes docs/screenshots);
+                             --dejavu-only: with a fresh Debian's fonts alone, as `test` runs it
   help                       print this text";
 
 fn main() -> ExitCode {
@@ -133,8 +135,18 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         "e2e" => {
-            reject_extra(task, options, passthrough)?;
-            e2e::run(&Project::locate()?)?;
+            match options {
+                [] => {
+                    reject_extra(task, options, passthrough)?;
+                    e2e::run(&Project::locate()?)?;
+                }
+                [only] if only == "--dejavu-only" => {
+                    reject_extra(task, &[], passthrough)?;
+                    let screenshots = scratch::Scratch::new("e2e-screenshots")?;
+                    e2e::run_with_screenshots(&Project::locate()?, screenshots.path(), e2e::Fonts::DejaVuOnly)?;
+                }
+                [other, ..] => return Err(unknown_option(task, other)),
+            }
             Ok(ExitCode::SUCCESS)
         }
         "help" | "-h" | "--help" => {

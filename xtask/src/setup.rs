@@ -34,6 +34,8 @@ const APT_PACKAGES: &[&str] = &[
     "libxdo-dev",                   // keyboard shortcuts in native menus (the Tauri guide's list)
     "webkit2gtk-driver",            // WebKitWebDriver, for the real-window tests through tauri-driver
     "imagemagick",                  // screenshots of the headless screen (`import`) and icon work
+    "fonts-dejavu-core",            // the fonts of a fresh Debian 12, which the e2e test runs with
+    "fonts-liberation",             // Liberation Sans for Arial in the UI's font stack: the screenshots
     "python3",                      // the Azure SDK for Python conformance suite (tests/sdk-python)
     "python3-venv",                 // its virtual environment under .tools/
     "wrk",                          // the HTTP load generator of `cargo xtask bench-rest`
