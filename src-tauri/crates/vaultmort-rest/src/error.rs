@@ -107,6 +107,7 @@ pub fn status_for(code: &str) -> StatusCode {
         | "PurgeProtectionEnabled" => StatusCode::FORBIDDEN,
         "Conflict" | "VaultAlreadyExists" | "ResourceGroupAlreadyExists" => StatusCode::CONFLICT,
         "MethodNotAllowed" => StatusCode::METHOD_NOT_ALLOWED,
+        "RequestTimeout" => StatusCode::REQUEST_TIMEOUT,
         "RequestBodyTooLarge" => StatusCode::PAYLOAD_TOO_LARGE,
         "Throttled" => StatusCode::TOO_MANY_REQUESTS,
         "NotSupported" | "HsmUnavailable" => StatusCode::NOT_IMPLEMENTED,
@@ -129,6 +130,8 @@ mod tests {
         assert_eq!(status_for("BadParameter"), StatusCode::BAD_REQUEST);
         assert_eq!(status_for("WrongPassword"), StatusCode::BAD_REQUEST, "unknown codes are input errors, not 500");
         assert_eq!(status_for("AuditUnavailable"), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status_for("RequestBodyTooLarge"), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(status_for("RequestTimeout"), StatusCode::REQUEST_TIMEOUT, "a body that did not arrive in time");
     }
 
     #[test]

@@ -12,13 +12,18 @@
 //! core's pipeline authorizes, runs and audits it. No business rule lives here.
 //!
 //! [`launch`] holds what every door that starts a server shares (the owner's secret file, the
-//! loopback listener, what clients need to know); [`throttle`] the practice service limits.
+//! loopback listener, what clients need to know); [`throttle`] the practice service limits;
+//! [`connection`] the bounds on each connection (handshake, head, body and idle times, and
+//! connections per address, [`ConnectionLimits`]); [`api_version`] the versions accepted.
 //!
 //! Left out: the routes listed as not supported in [`routes`].
 #![forbid(unsafe_code)]
 
+pub mod api_version;
 pub mod auth;
+mod body;
 mod certificate_routes;
+pub mod connection;
 pub mod error;
 pub mod launch;
 mod routes;
@@ -31,16 +36,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ConnectInfo;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower::ServiceExt;
 use vaultmort_core::{Door, RequestContext, Vaultmort};
 
+pub use api_version::ApiVersion;
 pub use auth::{
     AnyToken, AuthError, Authenticator, ClientCredentials, DirectoryCredentials, JwtAuthenticator, OwnerCredentials, TokenSigner,
 };
+pub use connection::ConnectionLimits;
 pub use error::{ApiError, status_for};
 
 /// The largest request body accepted (Key Vault's own limit is far below what any valid
@@ -66,10 +70,13 @@ pub struct Options {
     /// Vaults throttled like Key Vault's service limits (429 when over) for this run, on top of
     /// the vaults whose stored `practiceThrottling` setting is on.
     pub throttled_vaults: Vec<String>,
+    /// How long connections and their requests may take, and how many one address may hold.
+    pub connection_limits: ConnectionLimits,
 }
 
 impl Options {
-    /// Defaults: no default vault, developer mode off, `credentials` for the token endpoint.
+    /// Defaults: no default vault, developer mode off, `credentials` for the token endpoint, the
+    /// default body limit and connection limits.
     pub fn new(credentials: Arc<dyn ClientCredentials>) -> Self {
         Self {
             default_vault: None,
@@ -78,6 +85,7 @@ impl Options {
             authenticator: None,
             body_limit: DEFAULT_BODY_LIMIT,
             throttled_vaults: Vec::new(),
+            connection_limits: ConnectionLimits::default(),
         }
     }
 }
@@ -146,44 +154,35 @@ impl Server {
             port: addr.port(),
             throttle: throttle.clone(),
         });
-        let router = axum::Router::new().fallback(routes::handle).with_state(state);
+        let slots = connection::AddressSlots::new(options.connection_limits.max_connections_per_address);
+        let shared = Arc::new(connection::Shared {
+            limits: options.connection_limits,
+            tls_config,
+            identity: identity.clone(),
+            core,
+            router: axum::Router::new().fallback(routes::handle).with_state(state),
+        });
 
         let (stop, mut stopped) = watch::channel(false);
-        let task = {
-            let identity = identity.clone();
-            tokio::spawn(async move {
-                loop {
-                    let accepted = tokio::select! {
-                        _ = stopped.changed() => break,
-                        accepted = listener.accept() => accepted,
-                    };
-                    let Ok((tcp, peer)) = accepted else {
-                        // Out of file descriptors or a reset before accept: pause, then go on.
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                        continue;
-                    };
-                    let _ = tcp.set_nodelay(true);
-                    let tls_config = tls_config.clone();
-                    let identity = identity.clone();
-                    let core = core.clone();
-                    let router = router.clone();
-                    tokio::spawn(async move {
-                        let handshake = tls::handshake(tcp, tls_config, &identity, &core);
-                        let Ok(Some(stream)) = tokio::time::timeout(Duration::from_secs(10), handshake).await else {
-                            return;
-                        };
-                        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                            request.extensions_mut().insert(ConnectInfo(peer));
-                            router.clone().oneshot(request.map(axum::body::Body::new))
-                        });
-                        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                        // A client that never finishes its headers does not hold a connection forever.
-                        builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
-                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
-                    });
-                }
-            })
-        };
+        let task = tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    _ = stopped.changed() => break,
+                    accepted = listener.accept() => accepted,
+                };
+                let Ok((tcp, peer)) = accepted else {
+                    // Out of file descriptors or a reset before accept: pause, then go on.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                // Beyond its address's share the connection is closed at once, unread.
+                let Some(slot) = slots.take(peer.ip()) else {
+                    continue;
+                };
+                let _ = tcp.set_nodelay(true);
+                tokio::spawn(connection::serve(shared.clone(), tcp, peer, slot));
+            }
+        });
         Ok(Self { addr, identity, signer, tenant, stop, task, throttle })
     }
 

@@ -1,5 +1,5 @@
-//! Every request: host routing, the token endpoint, the challenge, `api-version`, the body
-//! limit, then one data-plane route that parses its body into the core's request type, calls
+//! Every request: host routing, the body limit (a declared oversized body is refused first),
+//! the token endpoint, the challenge, `api-version` ([`ApiVersion`]), then one data-plane route that parses its body into the core's request type, calls
 //! the core once, and shapes the answer.
 //!
 //! Routing is a match on method and path segments rather than a router table, so that Key
@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State as Shared};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, Version, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -29,8 +29,9 @@ use vaultmort_crypto::jwk::b64url;
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 use zeroize::Zeroizing;
 
+use crate::api_version::ApiVersion;
 use crate::error::ApiError;
-use crate::{DEV_MODE_HEADER, State, shapes, token};
+use crate::{DEV_MODE_HEADER, State, body as request_body, shapes, token};
 
 /// The most items one page of a listing holds, as in Key Vault.
 const MAX_PAGE: usize = 25;
@@ -43,12 +44,19 @@ pub(crate) async fn handle(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
+    version: Version,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let mut response = respond(&state, peer, method, uri, &headers, body).await;
     if state.dev_any_token {
         response.headers_mut().insert(DEV_MODE_HEADER, HeaderValue::from_static("on: any bearer token is the local owner"));
+    }
+    // A refused or unfinished body leaves an HTTP/1.1 connection with bytes nobody will read:
+    // say it closes (after the oversized rest is drained). HTTP/2 ends just the stream.
+    let body_refused = matches!(response.status(), StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT);
+    if body_refused && version <= Version::HTTP_11 {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }
@@ -87,6 +95,14 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
         return error_response(&error);
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // A body declared over the limit is refused before anything else, while the client sends it.
+    let body = match request_body::refuse_declared_too_large(headers, body, state.body_limit) {
+        Ok(body) => body,
+        Err(error) => {
+            audit_refusal(state, unauthenticated(), peer, vault_of(state, &host).ok().as_ref(), &method, &path, &error).await;
+            return error_response(&error);
+        }
+    };
 
     // The practice token endpoint and its discovery document need no token.
     match (&method, segments.as_slice()) {
@@ -95,8 +111,7 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
                 Ok(body) => body,
                 Err(e) => return error_response(&e),
             };
-            let (status, value) = token::issue(state, tenant, &body).await;
-            return json_response(status, Some(value));
+            return token::issue(state, tenant, headers, &body).await.into_response();
         }
         (&Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
             let (status, value) = token::openid_configuration(state, &host, tenant);
@@ -125,11 +140,12 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
     let result = async {
         let query: Vec<(String, String)> =
             serde_urlencoded::from_str(uri.query().unwrap_or("")).map_err(|_| ApiError::bad("the query string is malformed"))?;
-        let api_version = query
+        let api_version: ApiVersion = query
             .iter()
             .find(|(k, _)| k == "api-version")
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| ApiError::bad("the 'api-version' query parameter is required (for example api-version=7.6)"))?;
+            .ok_or_else(|| ApiError::bad("the 'api-version' query parameter is required (for example api-version=7.6)"))?
+            .1
+            .parse()?;
         let vault = vault.clone()?;
         if let Err(retry_after) = state.throttle.admit(&vault, crate::throttle::Class::of(&method, &segments), Instant::now()) {
             return Err(ApiError::throttled(retry_after));
@@ -204,9 +220,7 @@ fn challenge(state: &State, why: &str) -> Response {
 }
 
 async fn read_body(state: &State, body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, state.body_limit).await.map_err(|_| {
-        ApiError::new("RequestBodyTooLarge", format!("the request body is larger than {} bytes, or could not be read", state.body_limit))
-    })
+    request_body::read(body, state.body_limit).await
 }
 
 /// The vault a Host names: `<vault>.localhost[:port]`, or the default vault for `localhost` and
@@ -249,7 +263,7 @@ pub(crate) struct Call<'a> {
     pub(crate) vault: String,
     pub(crate) base: String,
     pub(crate) path: String,
-    api_version: String,
+    api_version: ApiVersion,
     query: Vec<(String, String)>,
     body: Bytes,
 }
@@ -282,7 +296,7 @@ impl Call<'_> {
             }
         };
         let next = (skip + max < items.len()).then(|| {
-            let version = serde_urlencoded::to_string([("api-version", &self.api_version)]).unwrap_or_default();
+            let version = serde_urlencoded::to_string([("api-version", self.api_version.to_string())]).unwrap_or_default();
             format!("{}{}?{version}&$skiptoken={}&maxresults={max}", self.base, self.path, skip + max)
         });
         let value: Vec<Value> = items.into_iter().skip(skip).take(max).collect();

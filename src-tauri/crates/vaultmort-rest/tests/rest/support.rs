@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tempfile::TempDir;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 use vaultmort_core::groups::CreateGroup;
 use vaultmort_core::storage::AuditRecord;
 use vaultmort_core::vaults::CreateVault;
@@ -79,6 +82,39 @@ impl TestServer {
             builder = builder.local_address(source);
         }
         builder.build().expect("a client")
+    }
+
+    /// A client that speaks only HTTP/1.1, or only HTTP/2 (negotiated by ALPN).
+    pub fn client_http(&self, version: reqwest::Version) -> reqwest::Client {
+        let root = reqwest::Certificate::from_der(&self.root_der).expect("the root is DER");
+        let builder = reqwest::Client::builder()
+            .tls_certs_only([root])
+            .resolve(&format!("{VAULT}.localhost"), self.addr())
+            .resolve("localhost", self.addr())
+            .no_proxy();
+        let builder = if version == reqwest::Version::HTTP_2 { builder.http2_prior_knowledge() } else { builder.http1_only() };
+        builder.build().expect("a client")
+    }
+
+    /// A raw TLS connection to `<vault>.localhost` from `source` (any loopback address when
+    /// `None`), offering `alpn` (`h2`, `http/1.1`): for clients that misbehave on purpose.
+    pub async fn tls_connect(&self, source: Option<IpAddr>, alpn: &[&[u8]]) -> std::io::Result<TlsStream<TcpStream>> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(rustls::pki_types::CertificateDer::from(self.root_der.clone())).expect("the practice root is a CA certificate");
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        if let Some(source) = source {
+            socket.bind(SocketAddr::new(source, 0))?;
+        }
+        let tcp = socket.connect(self.addr()).await?;
+        let name = rustls::pki_types::ServerName::try_from(format!("{VAULT}.localhost")).expect("a DNS name");
+        tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await
     }
 
     /// A token for the local owner from the token endpoint.
@@ -157,4 +193,20 @@ pub fn assert_error(status: u16, body: &Value, expected_status: u16, code: &str,
     assert_eq!(status, expected_status, "{why}: status (body {body})");
     assert_eq!(body["error"]["code"], code, "{why}: error code (body {body})");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{why}: a message a person can act on");
+}
+
+/// Reads until the server closes the connection (or resets it), at most `bound`: what it sent,
+/// or `None` when it was still open at the end.
+pub async fn read_until_closed<S: tokio::io::AsyncRead + Unpin>(stream: &mut S, bound: std::time::Duration) -> Option<Vec<u8>> {
+    let mut received = Vec::new();
+    let read_all = async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(bound, read_all).await.ok().map(|()| received)
 }

@@ -299,3 +299,18 @@ async fn a_certificate_through_the_rust_sdk_poller() {
     let got = client.get_certificate("rusty-cert", None).await.expect("get").into_model().expect("a certificate");
     assert_eq!(got.cer, certificate.cer);
 }
+
+// Regression, issue 11 point 4: an api-version that is no Key Vault version was served. The
+// SDK, told to send `garbage`, reads Key Vault's 400 `BadParameter` naming it.
+#[tokio::test]
+async fn issue11_a_bad_api_version_is_refused_through_the_rust_sdk() {
+    let t = TestServer::start().await;
+    let app = full_access_app(&t).await;
+    let (client_options, credential) = client_options(&t, &app, t.client());
+    let options = SecretClientOptions { api_version: "garbage".into(), client_options, verify_challenge_resource: Some(false) };
+    let client = SecretClient::new(&t.vault_url(), credential, Some(options)).expect("a secret client");
+    let refused = client.get_secret("anything", None).await.expect_err("an unknown api-version is refused");
+    assert_eq!(refused.http_status(), Some(StatusCode::BadRequest), "Key Vault answers 400: {refused}");
+    assert_eq!(service_code(&refused).as_deref(), Some("BadParameter"), "the SDK reads Key Vault's code: {refused}");
+    assert!(refused.to_string().contains("garbage"), "and the message names the version: {refused}");
+}
