@@ -549,6 +549,75 @@ mod audit {
         let verification = chain().verify(&records, Some(&head));
         assert!(verification.valid, "the stored chain verifies: {:?}", verification.problems);
     }
+
+    #[tokio::test]
+    async fn a_snapshot_holds_every_record_and_the_head_in_a_transaction_and_a_session() {
+        let (_dir, store) = store().await;
+        let mut session = store.begin_read().await.expect("a read session opens");
+        let empty = session.audit_snapshot().await.expect("an empty log is read");
+        assert_eq!((empty.records.len(), empty.head), (0, None), "an empty log has no records and no chain head");
+        let sequences = session.audit_append_all(&[audit("Op0", None), audit("Op1", None)], &chain()).await.expect("a session appends");
+        drop(session);
+
+        let mut tx = begin(&store).await;
+        let snapshot = tx.audit_snapshot().await.expect("a write transaction reads a snapshot");
+        let last = snapshot.records.last().expect("the appended records are read");
+        assert_eq!(snapshot.records.len(), 2, "every record is in the snapshot");
+        assert_eq!(
+            snapshot.head.as_ref().map(|h| (h.sequence, h.hash.clone())),
+            Some((sequences[1], last.hash.clone())),
+            "the head names the newest record"
+        );
+        tx.audit_append(&audit("Op2", None), &chain()).await.expect("the transaction goes on after its snapshot");
+        commit(tx).await;
+
+        let mut session = store.begin_read().await.expect("a read session opens");
+        let snapshot = session.audit_snapshot().await.expect("a read session reads a snapshot");
+        assert!(chain().verify(&snapshot.records, snapshot.head.as_ref()).valid, "the snapshot verifies");
+        session.audit_append(&audit("Op3", None), &chain()).await.expect("the session still appends after its read transaction ended");
+        assert_eq!(session.audit_list(0, 100).await.expect("reading succeeds").len(), 4, "the session sees its own append");
+    }
+
+    /// Regression, issue 11 point 1: read in a session while others append, the records and
+    /// the chain head must come from one moment, or a growing log looks truncated.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue11_point1_a_snapshot_in_a_read_session_agrees_with_its_head_while_others_append() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (_dir, store) = store().await;
+        let store = Arc::new(store);
+        let stop = Arc::new(AtomicBool::new(false));
+        let appenders: Vec<_> = (0..2)
+            .map(|i| {
+                let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
+                tokio::spawn(async move {
+                    let mut appended = 0;
+                    // Bounded, so the test ends even if the reader never does.
+                    while appended < 20_000 && !stop.load(Ordering::Relaxed) {
+                        let mut session = store.begin_read().await.expect("a read session opens");
+                        session.audit_append(&audit(&format!("Op{i}.{appended}"), None), &chain()).await.expect("a session appends");
+                        appended += 1;
+                    }
+                    appended
+                })
+            })
+            .collect();
+        let mut disagreements = Vec::new();
+        for run in 0..40 {
+            let mut session = store.begin_read().await.expect("a read session opens");
+            let snapshot = session.audit_snapshot().await.expect("a snapshot is read beside the appenders");
+            let verification = chain().verify(&snapshot.records, snapshot.head.as_ref());
+            if !verification.valid {
+                disagreements.push(format!("run {run}: {:?}", verification.problems));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let mut appended = 0;
+        for appender in appenders {
+            appended += appender.await.expect("no appender panics");
+        }
+        assert!(appended >= 40, "the log must grow while it is read for this test to mean anything ({appended} appends)");
+        assert!(disagreements.is_empty(), "a snapshot's records and head must agree: {disagreements:#?}");
+    }
 }
 
 mod directory {

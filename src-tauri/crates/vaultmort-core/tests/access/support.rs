@@ -51,6 +51,15 @@ impl World {
         Self { _dir, core, db, owner }
     }
 
+    /// A second core over the same store file, beside this one (as a CLI call beside a running
+    /// server opens it).
+    pub async fn beside(&self) -> Vaultmort {
+        let store = SqliteStore::open(&self.db).await.expect("the store opens a second time, beside the first");
+        Vaultmort::open(Arc::new(store), &MasterKey::from_bytes([7; 32]), Arc::new(Clock::system()))
+            .await
+            .expect("a second core opens over the same store")
+    }
+
     /// A vault made by the owner (access policies unless `rbac`).
     pub async fn vault(&self, name: &str, rbac: bool) {
         let mut request = CreateVault::new(name, "rg");
