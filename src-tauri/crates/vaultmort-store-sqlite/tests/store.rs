@@ -875,6 +875,82 @@ mod transactions {
     }
 }
 
+/// Issue 11 point 7: "the store is busy" reached a person. A writer waits for another
+/// connection's write lock (here a raw connection, as another process would hold it) for the
+/// store's bound, and only past it gets a typed error that says so.
+mod contention {
+    use std::time::Duration;
+
+    use vaultmort_store_sqlite::{DEFAULT_LOCK_WAIT, StoreOptions};
+
+    use super::*;
+
+    /// A raw connection holding the write lock with an uncommitted write.
+    async fn hold_write_lock(path: &Path) -> sqlx::SqliteConnection {
+        let mut holder = raw(path).await;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.expect("the holder takes the write lock");
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('holder', x'01')").execute(&mut holder).await.expect("the holder writes");
+        holder
+    }
+
+    /// Regression, issue 11 point 7: the old bound was five seconds, which a loaded server's
+    /// writers could exceed; a lock held for six is now waited out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue11_point7_a_writer_waits_out_a_lock_held_longer_than_the_old_five_seconds() {
+        const HELD: Duration = Duration::from_secs(6);
+        assert!(HELD < DEFAULT_LOCK_WAIT, "the test holds the lock for less than the store's bound");
+        let (dir, store) = store().await;
+        let mut holder = hold_write_lock(&dir.path().join("vaultmort.db")).await;
+        let store = Arc::new(store);
+        let waiter = {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let mut tx = store.begin().await?;
+                let seen = tx.meta_get("holder").await?;
+                tx.meta_put("waiter", b"1").await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(seen)
+            })
+        };
+        tokio::time::sleep(HELD).await;
+        if waiter.is_finished() {
+            let outcome = waiter.await.expect("the writer's task does not panic");
+            panic!("a writer must still be waiting while another connection holds the write lock, but it ended with {outcome:?}");
+        }
+        sqlx::query("COMMIT").execute(&mut holder).await.expect("the holder commits");
+        let seen = tokio::time::timeout(Duration::from_secs(10), waiter)
+            .await
+            .expect("the writer gets the lock soon after it is released")
+            .expect("the writer's task does not panic")
+            .expect("a writer waits for a lock held six seconds instead of failing with 'the store is busy'");
+        assert_eq!(seen.as_deref(), Some(&[1u8][..]), "the writer began after the holder committed, so it sees the holder's write");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue11_point7_a_lock_held_past_the_bound_ends_in_a_busy_error_naming_it_and_the_store_recovers() {
+        let dir = tempfile::tempdir().expect("a temporary directory is needed to hold the database");
+        let path = dir.path().join("vaultmort.db");
+        let options = StoreOptions::default().lock_wait(Duration::from_millis(300));
+        let store = SqliteStore::open_with(&path, options).await.expect("a new store opens with a short lock wait");
+        let mut holder = hold_write_lock(&path).await;
+        let refused = tokio::time::timeout(Duration::from_secs(10), store.begin())
+            .await
+            .expect("a writer gives up once its bound has passed, not later than a few seconds after")
+            .err()
+            .expect("a write lock held past the bound cannot be taken");
+        match &refused {
+            StoreError::Busy(message) => {
+                assert!(message.contains("0.3 s"), "the message names the bound that was waited: {message}");
+                assert!(message.contains("write lock"), "the message says which lock was held: {message}");
+            }
+            other => panic!("a lock held past the bound is StoreError::Busy, not {other:?}"),
+        }
+        sqlx::query("COMMIT").execute(&mut holder).await.expect("the holder commits");
+        let mut tx = store.begin().await.expect("once the lock is free a writer gets it at once");
+        assert_eq!(tx.meta_get("holder").await.expect("reading succeeds").as_deref(), Some(&[1u8][..]), "the holder's write is seen");
+    }
+}
+
 mod purge {
     use super::*;
 
