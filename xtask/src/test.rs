@@ -43,6 +43,11 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
         crate::desktop::build_ui(project)?;
         process::run("ui check", project.command("npm").args(["--prefix", "ui", "run", "check"]))?;
         process::run("clippy", project.cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+        // cargo-deny reads the whole crate graph for every target platform (`cargo metadata`),
+        // so it needs the sources of crates a Linux build never downloads (windows-sys, ...).
+        // Fetch them first: the one step of the checks that uses the network, and a no-op once
+        // the cargo cache holds them. Only the advisory database stays offline.
+        process::run("fetch", project.cargo().args(["fetch", "--locked"]))?;
         let snapshot = advisory_db::prepare(project)?;
         println!("deny: advisories from {snapshot}");
         process::run("deny", project.cargo().args(["deny", "--offline", "--locked", "check"]))?;
@@ -76,9 +81,10 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
     }
     process::run("sdk-python", &mut sdk_python)?;
 
-    // The desktop app in a real window, driven as a user would (tauri-driver under xvfb-run).
+    // The desktop app in a real window, driven as a user would (tauri-driver under xvfb-run),
+    // with the fonts of a fresh Debian 12 machine.
     let screenshots = Scratch::new("e2e-screenshots")?;
-    crate::e2e::run_with_screenshots(project, screenshots.path())?;
+    crate::e2e::run_with_screenshots(project, screenshots.path(), crate::e2e::Fonts::DejaVuOnly)?;
 
     println!("xtask test: all {} passed", if options.quick { "tests" } else { "checks" });
     Ok(())

@@ -20,6 +20,8 @@ use crate::state::AppState;
 pub async fn expiring_soon(state: State<'_, AppState>, within_days: u32) -> Result<Vec<ExpiringItem>, CommandError> {
     let core = state.core()?;
     let ctx = state.caller();
+    // The clock is read here, before any operation: first take in a shift made by the CLI.
+    core.catch_up().await?;
     let now = core.clock().now();
     let horizon = now + Duration::days(i64::from(within_days));
     let mut found = Vec::new();

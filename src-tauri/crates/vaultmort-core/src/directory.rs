@@ -594,6 +594,7 @@ impl Vaultmort {
     /// Whether `secret` is a current client secret of the service principal with `app_id` (for
     /// the REST API's token endpoint). Compares digests, never stored values.
     pub async fn check_client_secret(&self, app_id: &str, secret: &str) -> Result<Option<DirectoryObject>> {
+        self.catch_up().await?;
         let mut tx = self.storage.begin_read().await?;
         let all = all_objects(tx.as_mut()).await?;
         let digest = self.keyed_digest(b"client-secret", secret.as_bytes());

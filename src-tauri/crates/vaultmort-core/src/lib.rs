@@ -39,6 +39,7 @@ pub mod renewal;
 pub mod roles;
 pub mod rotation;
 pub mod secrets;
+mod shared_settings;
 pub mod storage;
 pub mod vaults;
 
@@ -59,7 +60,6 @@ use crate::barrier::Barrier;
 use crate::model::Subscription;
 
 const TENANT_KEY: &str = "tenant";
-const CLOCK_OFFSET_KEY: &str = "clock.offset_seconds";
 /// Set once the local owner's role assignments (and, for stores made before access control,
 /// its access policies on existing vaults) have been put in place.
 const ACCESS_SEEDED_KEY: &str = "access.seeded";
@@ -93,6 +93,8 @@ pub struct Vaultmort {
     audit: Arc<audit_queue::AuditQueue>,
     /// Vaults with practice throttling on, for doors to look up without the store.
     throttled: vaults::ThrottledVaults,
+    /// When the clock's shift and `throttled` were last loaded from the store.
+    shared: shared_settings::SharedSettingsWatch,
 }
 
 impl std::fmt::Debug for Vaultmort {
@@ -123,11 +125,9 @@ impl Vaultmort {
                 tenant
             }
         };
-        if let Some(bytes) = tx.meta_get(CLOCK_OFFSET_KEY).await? {
-            let text = String::from_utf8_lossy(&bytes);
-            let seconds: i64 = text.parse().map_err(|_| StoreError::Corrupt(format!("clock offset '{text}'")))?;
-            clock.set_offset(Duration::seconds(seconds));
-        }
+        // The stamp before the settings: what the store shows is at least as new as it.
+        let stamp = storage.shared_change_stamp()?;
+        clock.set_offset(shared_settings::read_clock_offset(tx.meta_get(shared_settings::CLOCK_OFFSET_KEY).await?)?);
         seed_access(tx.as_mut(), &tenant, clock.now()).await?;
         let active = tx.vault_list(&storage::VaultFilter { resource_group: None, deleted: false }).await?;
         let throttled = vaults::ThrottledVaults::from_vaults(&active);
@@ -144,6 +144,7 @@ impl Vaultmort {
             digest_key,
             audit,
             throttled,
+            shared: shared_settings::SharedSettingsWatch::loaded_at(stamp),
         })
     }
 
@@ -153,9 +154,24 @@ impl Vaultmort {
         self
     }
 
-    /// The clock every rule reads.
+    /// The clock every rule reads. A door that reads it outside an operation (a token's lifetime,
+    /// say) calls [`Vaultmort::catch_up`] first, so that a shift made by another process counts.
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// Brings the settings this process keeps in memory (the clock's shift, practice throttling)
+    /// up to date with changes another process sharing the store announced. Cheap when nothing
+    /// changed; every operation calls it first, and a door calls it before reading the clock or
+    /// the throttling switches outside an operation.
+    pub async fn catch_up(&self) -> Result<()> {
+        self.shared.catch_up(self.storage.as_ref(), &self.clock, &self.throttled).await
+    }
+
+    /// Tells the other processes sharing the store that a shared setting changed (after its
+    /// commit).
+    pub(crate) fn announce_shared_change(&self) -> Result<()> {
+        Ok(self.storage.announce_shared_change()?)
     }
 
     /// The practice tenant.
@@ -166,29 +182,37 @@ impl Vaultmort {
     /// Moves the installation's clock by `by` (negative moves it back) and keeps the shift in the
     /// store, so that every door sees the same time. Returns the new total shift.
     pub async fn shift_clock(&self, ctx: &RequestContext, by: Duration) -> Result<Duration> {
+        self.set_clock_shift(ctx, |stored| stored + by).await
+    }
+
+    /// Sets the clock's shift back to zero.
+    pub async fn reset_clock(&self, ctx: &RequestContext) -> Result<()> {
+        self.set_clock_shift(ctx, |_| Duration::zero()).await.map(|_| ())
+    }
+
+    /// Replaces the stored shift with `new(stored)`, reading it under the write lock (another
+    /// process may have moved it since this one loaded it), and announces the change.
+    async fn set_clock_shift(&self, ctx: &RequestContext, new: impl FnOnce(Duration) -> Duration + Send) -> Result<Duration> {
         let mut req = self.request(ctx, authz::actions::CLOCK_SHIFT).await?;
         let result = async {
             req.authorize(authz::Scope::Tenant).await?;
-            let total = self.clock.offset() + by;
-            req.tx.meta_put(CLOCK_OFFSET_KEY, total.num_seconds().to_string().as_bytes()).await?;
+            let stored = shared_settings::read_clock_offset(req.tx.meta_get(shared_settings::CLOCK_OFFSET_KEY).await?)?;
+            let total = new(stored);
+            req.tx.meta_put(shared_settings::CLOCK_OFFSET_KEY, total.num_seconds().to_string().as_bytes()).await?;
             Ok(total)
         }
         .await;
         let total = req.finish(result).await?;
         self.clock.set_offset(total);
+        self.announce_shared_change()?;
         Ok(total)
-    }
-
-    /// Sets the clock's shift back to zero.
-    pub async fn reset_clock(&self, ctx: &RequestContext) -> Result<()> {
-        let offset = self.clock.offset();
-        self.shift_clock(ctx, -offset).await.map(|_| ())
     }
 
     /// Records a request a door refused before any operation ran (no valid token, a malformed
     /// request, an unknown route), so that every request leaves one audit record. Requests that
     /// reach an operation are audited by the pipeline instead.
     pub async fn audit_refusal(&self, ctx: &RequestContext, refusal: &DoorRefusal) -> Result<()> {
+        self.catch_up().await?;
         let record = storage::AuditRecord {
             sequence: 0,
             time: self.clock.now(),

@@ -52,6 +52,7 @@ impl Vaultmort {
     /// Starts a request: one transaction and one instant of the clock.
     pub(crate) async fn request<'a>(&'a self, ctx: &'a RequestContext, action: Action) -> Result<Request<'a>> {
         let started = Instant::now();
+        self.catch_up().await?;
         let tx = if action.read_only { self.storage.begin_read().await? } else { self.storage.begin().await? };
         Ok(Request {
             core: self,

@@ -61,6 +61,7 @@ enum Due {
 impl Vaultmort {
     /// Runs every due lifetime action and expiry event, by the shifted clock.
     pub async fn run_lifetime_actions(&self) -> Result<RenewalReport> {
+        self.catch_up().await?;
         let now = self.clock.now();
         let mut report = RenewalReport::default();
         let vaults = {

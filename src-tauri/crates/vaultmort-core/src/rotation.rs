@@ -328,6 +328,7 @@ impl Vaultmort {
     /// makes a new version, Notify records `KeyNearExpiry` once per version. What was done goes
     /// into `report` (`keys_rotated`, `events`).
     pub async fn run_rotation_policies(&self, report: &mut RenewalReport) -> Result<()> {
+        self.catch_up().await?;
         let now = self.clock.now();
         let vaults = {
             let mut tx = self.storage.begin_read().await?;

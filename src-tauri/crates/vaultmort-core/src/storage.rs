@@ -210,7 +210,21 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn begin_read(&self) -> Result<Box<dyn Transaction>, StoreError> {
         self.begin().await
     }
+
+    /// A value that changes whenever any process sharing this store calls
+    /// [`Storage::announce_shared_change`]. It is how a process that keeps shared settings in
+    /// memory (the clock's shift, practice throttling) notices that another process changed
+    /// them, without reading the store on every request; so it must be cheap, as it is read
+    /// once per request. Opaque: only compared for equality.
+    fn shared_change_stamp(&self) -> Result<ChangeStamp, StoreError>;
+
+    /// Tells every process sharing this store that shared settings changed. Called after the
+    /// change is committed, so whoever sees the new stamp and reads the store sees the change.
+    fn announce_shared_change(&self) -> Result<(), StoreError>;
 }
+
+/// What [`Storage::shared_change_stamp`] returns: opaque bytes, compared for equality.
+pub type ChangeStamp = Vec<u8>;
 
 /// The most access-log records the core hands to [`Transaction::audit_append_all`] at once.
 pub const AUDIT_GROUP_LIMIT: usize = 128;

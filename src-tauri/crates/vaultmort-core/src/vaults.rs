@@ -3,9 +3,10 @@
 //!
 //! Each vault's practice-throttling switch is also kept in memory ([`ThrottledVaults`]), so that
 //! a door can ask "is this vault throttled?" on every request without reading the store. The set
-//! is loaded when the core opens and changed by this core's own vault writes after they commit.
-//! Left out: a change made by another process on the same store (a CLI `keyvault update` while
-//! the app serves) is seen only once this core is opened again.
+//! is loaded when the core opens and changed by this core's own vault writes after they commit;
+//! a write that changes it is announced, so that another process on the same store (a server
+//! beside the CLI's `keyvault update`) reloads it before its next request (see
+//! `shared_settings`).
 
 use chrono::Duration;
 
@@ -88,9 +89,7 @@ impl ThrottledVaults {
     /// The set as these vaults have it.
     pub(crate) fn from_vaults<'a>(vaults: impl IntoIterator<Item = &'a Vault>) -> Self {
         let set = Self::default();
-        for vault in vaults {
-            set.remember(vault);
-        }
+        set.replace_with(vaults);
         set
     }
 
@@ -100,22 +99,36 @@ impl ThrottledVaults {
         !names.is_empty() && names.iter().any(|name| name.eq_ignore_ascii_case(vault))
     }
 
-    /// Records a vault's setting as it now stands in the store (a deleted vault is never throttled).
-    pub(crate) fn remember(&self, vault: &Vault) {
-        self.set(&vault.name, vault.practice_throttling && vault.deletion.is_none());
+    /// Records a vault's setting as it now stands in the store (a deleted vault is never
+    /// throttled). Returns whether that changed the set.
+    pub(crate) fn remember(&self, vault: &Vault) -> bool {
+        self.set(&vault.name, vault.practice_throttling && vault.deletion.is_none())
     }
 
-    /// Forgets a purged vault.
-    pub(crate) fn forget(&self, vault: &str) {
-        self.set(vault, false);
+    /// Forgets a purged vault. Returns whether that changed the set.
+    pub(crate) fn forget(&self, vault: &str) -> bool {
+        self.set(vault, false)
     }
 
-    fn set(&self, vault: &str, on: bool) {
+    /// Replaces the whole set with these (active) vaults' settings.
+    pub(crate) fn replace_with<'a>(&self, vaults: impl IntoIterator<Item = &'a Vault>) {
+        let on: Vec<String> = vaults
+            .into_iter()
+            .filter(|vault| vault.practice_throttling && vault.deletion.is_none())
+            .map(|vault| vault.name.to_ascii_lowercase())
+            .collect();
+        *self.names.write().unwrap_or_else(std::sync::PoisonError::into_inner) = on;
+    }
+
+    fn set(&self, vault: &str, on: bool) -> bool {
         let mut names = self.names.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = names.len();
         names.retain(|name| !name.eq_ignore_ascii_case(vault));
+        let was_on = names.len() != before;
         if on {
             names.push(vault.to_ascii_lowercase());
         }
+        was_on != on
     }
 }
 
@@ -136,6 +149,12 @@ fn check_retention(days: u32) -> Result<()> {
 }
 
 impl Vaultmort {
+    /// Announces a change of the throttling set to the other processes sharing the store, when
+    /// there was one (`changed`).
+    fn throttling_changed(&self, changed: bool) -> Result<()> {
+        if changed { self.announce_shared_change() } else { Ok(()) }
+    }
+
     /// Creates a vault in an existing resource group.
     pub async fn create_vault(&self, ctx: &RequestContext, request: CreateVault) -> Result<Vault> {
         let mut req = self.request(ctx, actions::VAULT_PUT).await?;
@@ -208,7 +227,7 @@ impl Vaultmort {
         }
         .await;
         let vault = req.finish(result).await?;
-        self.throttled.remember(&vault);
+        self.throttling_changed(self.throttled.remember(&vault))?;
         Ok(vault)
     }
 
@@ -288,7 +307,7 @@ impl Vaultmort {
         .await;
         let vault = req.finish(result).await?;
         // Only after the commit, so a refused or failed update never changes what doors see.
-        self.throttled.remember(&vault);
+        self.throttling_changed(self.throttled.remember(&vault))?;
         Ok(vault)
     }
 
@@ -314,7 +333,7 @@ impl Vaultmort {
         }
         .await;
         let vault = req.finish(result).await?;
-        self.throttled.remember(&vault);
+        self.throttling_changed(self.throttled.remember(&vault))?;
         Ok(vault)
     }
 
@@ -363,7 +382,7 @@ impl Vaultmort {
         }
         .await;
         let vault = req.finish(result).await?;
-        self.throttled.remember(&vault);
+        self.throttling_changed(self.throttled.remember(&vault))?;
         Ok(vault)
     }
 
@@ -386,7 +405,7 @@ impl Vaultmort {
         }
         .await;
         req.finish(result).await?;
-        self.throttled.forget(name);
+        self.throttling_changed(self.throttled.forget(name))?;
         Ok(())
     }
 
@@ -403,6 +422,7 @@ impl Vaultmort {
             door: Door::System,
         };
         let mut report = SweepReport::default();
+        self.catch_up().await?;
         let now = self.clock.now();
         let (vaults, objects) = {
             let mut tx = self.storage.begin().await?;
@@ -418,7 +438,7 @@ impl Vaultmort {
             }
             .await;
             req.finish(result).await?;
-            self.throttled.forget(&vault.name);
+            self.throttling_changed(self.throttled.forget(&vault.name))?;
             report.vaults.push(vault.name);
         }
         for object in objects {

@@ -146,8 +146,9 @@ impl ClientCredentials for OwnerCredentials {
 }
 
 /// The credentials a server runs with: the local owner's (a secret file in the home) and the
-/// practice directory's service principals and managed identities (client id = app id, client
-/// secrets made with `vaultmort ad sp credential reset` or the Directory page).
+/// practice directory's applications (client id = app id; the client secret is made when the
+/// application is created with `vaultmort ad sp create` or on the Directory page, and shown
+/// once).
 pub struct DirectoryCredentials {
     core: Arc<Vaultmort>,
     owner: OwnerCredentials,

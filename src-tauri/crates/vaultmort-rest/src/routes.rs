@@ -69,6 +69,11 @@ fn error_response(error: &ApiError) -> Response {
 }
 
 async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, headers: &HeaderMap, body: Body) -> Response {
+    // Another process (the CLI beside this server) may have shifted the clock or switched
+    // throttling: this request must see it, from its token check on.
+    if let Err(error) = state.core.catch_up().await {
+        return error_response(&ApiError::from(error));
+    }
     let host = uri
         .authority()
         .map(|a| a.as_str().to_string())

@@ -13,6 +13,9 @@
 //! as busy without waiting, until that same bound has passed. Only a lock held past the bound
 //! reaches the caller, as [`StoreError::Busy`] naming the bound.
 //!
+//! Settings that processes sharing the database keep in memory are kept in step through a small
+//! stamp file beside it (see [`change_stamp`]).
+//!
 //! Checkpoints (copying the WAL into the database file) run on a background task every 100 ms
 //! rather than inside whichever request's commit fills the WAL.
 //!
@@ -20,6 +23,7 @@
 //! are kept as unix seconds.
 #![forbid(unsafe_code)]
 
+mod change_stamp;
 mod error;
 mod transaction;
 
@@ -29,7 +33,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use vaultmort_core::storage::Transaction;
+use vaultmort_core::storage::{ChangeStamp, Transaction};
 use vaultmort_core::{Storage, StoreError};
 
 use crate::transaction::SqliteTransaction;
@@ -113,6 +117,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
     lock_wait: Duration,
+    /// The shared-change stamp file beside the database (see [`change_stamp`]).
+    stamp: PathBuf,
     checkpointer: tokio::task::JoinHandle<()>,
 }
 
@@ -167,7 +173,7 @@ impl SqliteStore {
             }
         }
         let checkpointer = tokio::spawn(checkpoint_regularly(pool.clone()));
-        Ok(SqliteStore { pool, path: path.to_path_buf(), lock_wait, checkpointer })
+        Ok(SqliteStore { pool, path: path.to_path_buf(), lock_wait, stamp: change_stamp::path_for(path), checkpointer })
     }
 
     /// The database file.
@@ -194,6 +200,14 @@ impl Storage for SqliteStore {
     async fn begin_read(&self) -> Result<Box<dyn Transaction>, StoreError> {
         let connection = self.pool.acquire().await.map_err(error::database("opening a read session"))?;
         Ok(Box::new(SqliteTransaction::session(connection)))
+    }
+
+    fn shared_change_stamp(&self) -> Result<ChangeStamp, StoreError> {
+        change_stamp::read(&self.stamp)
+    }
+
+    fn announce_shared_change(&self) -> Result<(), StoreError> {
+        change_stamp::announce(&self.stamp)
     }
 }
 

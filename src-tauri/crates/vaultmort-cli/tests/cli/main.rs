@@ -12,6 +12,7 @@ mod bad_input;
 mod beside_server;
 mod certificate_files;
 mod certificates;
+mod docs;
 mod keys;
 mod managed;
 mod openssl_referee;

@@ -398,7 +398,7 @@ async fn issue11_point1_verification_beside_another_core_appending_never_reports
     let w = Arc::new(World::new().await);
     w.vault("growing", false).await;
     w.core.set_secret(&w.owner, "growing", SetSecret::new("s", "value")).await.expect("owner sets a secret");
-    let verifier = w.beside().await;
+    let verifier = w.second_process().await;
     let stop = Arc::new(AtomicBool::new(false));
     let appended = Arc::new(AtomicUsize::new(0));
     let appenders: Vec<_> = (0..2)

@@ -51,10 +51,10 @@ impl World {
         Self { _dir, core, db, owner }
     }
 
-    /// A second core over the same store file, beside this one (as a CLI call beside a running
-    /// server opens it).
-    pub async fn beside(&self) -> Vaultmort {
-        let store = SqliteStore::open(&self.db).await.expect("the store opens a second time, beside the first");
+    /// Another core over the same store, opened now, as a second process (the CLI beside a
+    /// running server) would open it: its own store connections and its own clock.
+    pub async fn second_process(&self) -> Vaultmort {
+        let store = SqliteStore::open(&self.db).await.expect("the store opens a second time");
         Vaultmort::open(Arc::new(store), &MasterKey::from_bytes([7; 32]), Arc::new(Clock::system()))
             .await
             .expect("a second core opens over the same store")
