@@ -280,6 +280,8 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::LOG_READ).await?;
         let result = async {
             req.authorize(Scope::Tenant).await?;
+            // One read, so one moment of the log, even while another process appends (`log
+            // export` writes what this returns; it reads no chain head to disagree with).
             let mut records: Vec<AuditRecord> = req.tx.audit_list(0, i64::MAX).await?.into_iter().filter(|r| filter.admits(r)).collect();
             if let Some(limit) = filter.limit {
                 let skip = records.len().saturating_sub(limit);
@@ -296,12 +298,11 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::LOG_VERIFY).await?;
         let result = async {
             req.authorize(Scope::Tenant).await?;
-            let records = req.tx.audit_list(0, i64::MAX).await?;
-            let head = match req.tx.meta_get(CHAIN_HEAD_KEY).await? {
-                Some(bytes) => Some(ChainHead::decode(&bytes)?),
-                None => None,
-            };
-            Ok(self.audit.chain().verify(&records, head.as_ref()))
+            // The records and the head from one moment: read one after the other, a record
+            // appended in between (by a running server, say) would name a head past the log's
+            // end and look like a removed tail.
+            let snapshot = req.tx.audit_snapshot().await?;
+            Ok(self.audit.chain().verify(&snapshot.records, snapshot.head.as_ref()))
         }
         .await;
         req.finish(result).await

@@ -167,6 +167,16 @@ pub struct EventRecord {
     pub data: serde_json::Value,
 }
 
+/// The access log as of one moment: every record, oldest first, and the chain head that was
+/// stored with the newest of them ([`Transaction::audit_snapshot`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditSnapshot {
+    /// Every record, oldest first.
+    pub records: Vec<AuditRecord>,
+    /// The chain head, `None` when no chained record was ever appended.
+    pub head: Option<crate::audit::ChainHead>,
+}
+
 /// A vault with one of its objects and one version, found together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
@@ -316,6 +326,16 @@ pub trait Transaction: Send {
     }
     /// Reads the access log, oldest first, from `after` (exclusive), at most `limit` records.
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Reads the whole access log, oldest first, and its chain head as of one moment, also in a
+    /// read session (SQLite: one read transaction): another session or process appending
+    /// between the two reads must never make them disagree, or a growing log would look
+    /// truncated to [`crate::audit::AuditChain::verify`]. The default reads both in turn, which
+    /// is right for backends whose read session is a transaction.
+    async fn audit_snapshot(&mut self) -> Result<AuditSnapshot, StoreError> {
+        let records = self.audit_list(0, i64::MAX).await?;
+        let head = self.meta_get(crate::audit::CHAIN_HEAD_KEY).await?.map(|bytes| crate::audit::ChainHead::decode(&bytes)).transpose()?;
+        Ok(AuditSnapshot { records, head })
+    }
 
     /// Appends an event and returns its sequence number.
     async fn event_append(&mut self, event: &EventRecord) -> Result<i64, StoreError>;

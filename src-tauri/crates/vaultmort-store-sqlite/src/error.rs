@@ -18,6 +18,34 @@ const SQLITE_CORRUPT: i64 = 11;
 /// SQLite's primary result code for a file that is not a database.
 const SQLITE_NOTADB: i64 = 26;
 
+/// Whether `error` is SQLite's answer that another connection holds a lock this one needs
+/// (`SQLITE_BUSY` or `SQLITE_LOCKED`, with any extended code), which waiting may clear.
+pub(crate) fn is_busy(error: &sqlx::Error) -> bool {
+    matches!(primary_code(error), Some(SQLITE_BUSY | SQLITE_LOCKED))
+}
+
+/// The primary SQLite result code of a database error.
+fn primary_code(error: &sqlx::Error) -> Option<i64> {
+    match error {
+        sqlx::Error::Database(db) => db.code().and_then(|code| code.parse::<i64>().ok()).map(|code| code & 0xff),
+        _ => None,
+    }
+}
+
+/// Maps the failure to start a write transaction after the store waited `lock_wait` for the
+/// write lock; a lock still held then is [`StoreError::Busy`] naming the bound.
+pub(crate) fn begin(error: sqlx::Error, lock_wait: std::time::Duration) -> StoreError {
+    if is_busy(&error) {
+        StoreError::Busy(format!(
+            "starting a transaction: another writer held the database's write lock for longer than the {} s this store \
+             waits for it; if no other Vaultmort process is working, one may be stopped while it holds the lock",
+            lock_wait.as_secs_f64()
+        ))
+    } else {
+        classify("starting a transaction", &error)
+    }
+}
+
 /// Maps a sqlx error met while doing `action` ("reading a vault", ...).
 pub(crate) fn database(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |error| classify(action, &error)
@@ -26,12 +54,11 @@ pub(crate) fn database(action: &'static str) -> impl FnOnce(sqlx::Error) -> Stor
 fn classify(action: &str, error: &sqlx::Error) -> StoreError {
     match error {
         sqlx::Error::Database(db) => {
-            let primary = db.code().and_then(|code| code.parse::<i64>().ok()).map(|code| code & 0xff);
             let message = db.message();
-            match primary {
-                Some(SQLITE_BUSY | SQLITE_LOCKED) => {
-                    StoreError::Busy(format!("{action}: another writer held the database too long ({message})"))
-                }
+            match primary_code(error) {
+                Some(SQLITE_BUSY | SQLITE_LOCKED) => StoreError::Busy(format!(
+                    "{action}: another connection held the database's lock for longer than this store waits for it ({message})"
+                )),
                 Some(SQLITE_CORRUPT | SQLITE_NOTADB) => StoreError::Corrupt(format!("{action}: {message}")),
                 _ => StoreError::Database(format!("{action}: {message}")),
             }

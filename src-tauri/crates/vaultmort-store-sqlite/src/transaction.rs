@@ -1,6 +1,7 @@
 //! [`SqliteTransaction`]: one `BEGIN IMMEDIATE` transaction (or a read session without a
 //! transaction), implementing the core's [`Transaction`] with plain SQL against the schema in
-//! `migrations/`.
+//! `migrations/`. A read session runs [`Transaction::audit_snapshot`] in a short deferred read
+//! transaction, so that the access log and its chain head come from one WAL snapshot.
 //!
 //! Rows are turned into domain records here. Vaults and resource groups are stored whole as JSON
 //! beside copies of the columns used to find them; objects and versions keep their identity in
@@ -11,7 +12,7 @@ use sqlx::Sqlite;
 use vaultmort_core::audit::{AuditChain, CHAIN_HEAD_KEY, ChainHead};
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
 use vaultmort_core::storage::{
-    AuditRecord, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord,
+    AuditRecord, AuditSnapshot, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord,
 };
 use vaultmort_core::{ObjectKind, StoreError};
 
@@ -207,6 +208,31 @@ fn decode_audit(row: AuditRow) -> Result<AuditRecord, StoreError> {
         previous_hash: row.previous_hash,
         hash: row.hash,
     })
+}
+
+/// Reads the access log from `after` (exclusive), oldest first, at most `limit` records.
+async fn list_audit(conn: &mut sqlx::SqliteConnection, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+    let rows: Vec<AuditRow> =
+        sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?"))
+            .bind(after)
+            .bind(limit.max(0))
+            .fetch_all(conn)
+            .await
+            .map_err(database("reading the access log"))?;
+    rows.into_iter().map(decode_audit).collect()
+}
+
+/// Reads the whole access log and then its chain head on `conn`, which must be in a transaction
+/// for the two to agree.
+async fn audit_snapshot_on(conn: &mut sqlx::SqliteConnection) -> Result<AuditSnapshot, StoreError> {
+    let records = list_audit(&mut *conn, 0, i64::MAX).await?;
+    let head: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(CHAIN_HEAD_KEY)
+        .fetch_optional(conn)
+        .await
+        .map_err(database("reading the access log's chain head"))?;
+    let head = head.as_deref().map(ChainHead::decode).transpose()?;
+    Ok(AuditSnapshot { records, head })
 }
 
 /// How often an append retries after another append linked to the same chain head first.
@@ -742,14 +768,24 @@ impl Transaction for SqliteTransaction {
     }
 
     async fn audit_list(&mut self, after: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows: Vec<AuditRow> =
-            sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?"))
-                .bind(after)
-                .bind(limit.max(0))
-                .fetch_all(self.conn())
-                .await
-                .map_err(database("reading the access log"))?;
-        rows.into_iter().map(decode_audit).collect()
+        list_audit(self.conn(), after, limit).await
+    }
+
+    async fn audit_snapshot(&mut self) -> Result<AuditSnapshot, StoreError> {
+        match &mut self.connection {
+            // A write transaction holds the write lock: nothing can append between the reads.
+            Connection::Transaction(tx) => audit_snapshot_on(tx).await,
+            // Each statement of a session would see the store as of its own start, so the reads
+            // run in one deferred transaction: in WAL mode its first read fixes the snapshot
+            // that every later read of it sees, and appenders are not held up meanwhile.
+            Connection::Session(connection) => {
+                let mut snapshot = sqlx::Connection::begin(&mut **connection).await.map_err(database("starting a read transaction"))?;
+                let read = audit_snapshot_on(&mut snapshot).await?;
+                // Ends the read transaction; dropping it on an error above rolls it back instead.
+                snapshot.commit().await.map_err(database("ending a read transaction"))?;
+                Ok(read)
+            }
+        }
     }
 
     async fn directory_get(&mut self, kind: EntryKind, id: &str) -> Result<Option<DirectoryEntry>, StoreError> {

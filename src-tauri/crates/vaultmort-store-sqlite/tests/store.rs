@@ -549,6 +549,75 @@ mod audit {
         let verification = chain().verify(&records, Some(&head));
         assert!(verification.valid, "the stored chain verifies: {:?}", verification.problems);
     }
+
+    #[tokio::test]
+    async fn a_snapshot_holds_every_record_and_the_head_in_a_transaction_and_a_session() {
+        let (_dir, store) = store().await;
+        let mut session = store.begin_read().await.expect("a read session opens");
+        let empty = session.audit_snapshot().await.expect("an empty log is read");
+        assert_eq!((empty.records.len(), empty.head), (0, None), "an empty log has no records and no chain head");
+        let sequences = session.audit_append_all(&[audit("Op0", None), audit("Op1", None)], &chain()).await.expect("a session appends");
+        drop(session);
+
+        let mut tx = begin(&store).await;
+        let snapshot = tx.audit_snapshot().await.expect("a write transaction reads a snapshot");
+        let last = snapshot.records.last().expect("the appended records are read");
+        assert_eq!(snapshot.records.len(), 2, "every record is in the snapshot");
+        assert_eq!(
+            snapshot.head.as_ref().map(|h| (h.sequence, h.hash.clone())),
+            Some((sequences[1], last.hash.clone())),
+            "the head names the newest record"
+        );
+        tx.audit_append(&audit("Op2", None), &chain()).await.expect("the transaction goes on after its snapshot");
+        commit(tx).await;
+
+        let mut session = store.begin_read().await.expect("a read session opens");
+        let snapshot = session.audit_snapshot().await.expect("a read session reads a snapshot");
+        assert!(chain().verify(&snapshot.records, snapshot.head.as_ref()).valid, "the snapshot verifies");
+        session.audit_append(&audit("Op3", None), &chain()).await.expect("the session still appends after its read transaction ended");
+        assert_eq!(session.audit_list(0, 100).await.expect("reading succeeds").len(), 4, "the session sees its own append");
+    }
+
+    /// Regression, issue 11 point 1: read in a session while others append, the records and
+    /// the chain head must come from one moment, or a growing log looks truncated.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue11_point1_a_snapshot_in_a_read_session_agrees_with_its_head_while_others_append() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (_dir, store) = store().await;
+        let store = Arc::new(store);
+        let stop = Arc::new(AtomicBool::new(false));
+        let appenders: Vec<_> = (0..2)
+            .map(|i| {
+                let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
+                tokio::spawn(async move {
+                    let mut appended = 0;
+                    // Bounded, so the test ends even if the reader never does.
+                    while appended < 20_000 && !stop.load(Ordering::Relaxed) {
+                        let mut session = store.begin_read().await.expect("a read session opens");
+                        session.audit_append(&audit(&format!("Op{i}.{appended}"), None), &chain()).await.expect("a session appends");
+                        appended += 1;
+                    }
+                    appended
+                })
+            })
+            .collect();
+        let mut disagreements = Vec::new();
+        for run in 0..40 {
+            let mut session = store.begin_read().await.expect("a read session opens");
+            let snapshot = session.audit_snapshot().await.expect("a snapshot is read beside the appenders");
+            let verification = chain().verify(&snapshot.records, snapshot.head.as_ref());
+            if !verification.valid {
+                disagreements.push(format!("run {run}: {:?}", verification.problems));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let mut appended = 0;
+        for appender in appenders {
+            appended += appender.await.expect("no appender panics");
+        }
+        assert!(appended >= 40, "the log must grow while it is read for this test to mean anything ({appended} appends)");
+        assert!(disagreements.is_empty(), "a snapshot's records and head must agree: {disagreements:#?}");
+    }
 }
 
 mod directory {
@@ -803,6 +872,82 @@ mod transactions {
         let head = vaultmort_core::audit::ChainHead::decode(&head).expect("the trigger writes the head in the core's format");
         let verification = chain().verify(&records, Some(&head));
         assert!(verification.valid, "a group append and racing sessions keep one chain: {:?}", verification.problems);
+    }
+}
+
+/// Issue 11 point 7: "the store is busy" reached a person. A writer waits for another
+/// connection's write lock (here a raw connection, as another process would hold it) for the
+/// store's bound, and only past it gets a typed error that says so.
+mod contention {
+    use std::time::Duration;
+
+    use vaultmort_store_sqlite::{DEFAULT_LOCK_WAIT, StoreOptions};
+
+    use super::*;
+
+    /// A raw connection holding the write lock with an uncommitted write.
+    async fn hold_write_lock(path: &Path) -> sqlx::SqliteConnection {
+        let mut holder = raw(path).await;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.expect("the holder takes the write lock");
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('holder', x'01')").execute(&mut holder).await.expect("the holder writes");
+        holder
+    }
+
+    /// Regression, issue 11 point 7: the old bound was five seconds, which a loaded server's
+    /// writers could exceed; a lock held for six is now waited out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue11_point7_a_writer_waits_out_a_lock_held_longer_than_the_old_five_seconds() {
+        const HELD: Duration = Duration::from_secs(6);
+        assert!(HELD < DEFAULT_LOCK_WAIT, "the test holds the lock for less than the store's bound");
+        let (dir, store) = store().await;
+        let mut holder = hold_write_lock(&dir.path().join("vaultmort.db")).await;
+        let store = Arc::new(store);
+        let waiter = {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let mut tx = store.begin().await?;
+                let seen = tx.meta_get("holder").await?;
+                tx.meta_put("waiter", b"1").await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(seen)
+            })
+        };
+        tokio::time::sleep(HELD).await;
+        if waiter.is_finished() {
+            let outcome = waiter.await.expect("the writer's task does not panic");
+            panic!("a writer must still be waiting while another connection holds the write lock, but it ended with {outcome:?}");
+        }
+        sqlx::query("COMMIT").execute(&mut holder).await.expect("the holder commits");
+        let seen = tokio::time::timeout(Duration::from_secs(10), waiter)
+            .await
+            .expect("the writer gets the lock soon after it is released")
+            .expect("the writer's task does not panic")
+            .expect("a writer waits for a lock held six seconds instead of failing with 'the store is busy'");
+        assert_eq!(seen.as_deref(), Some(&[1u8][..]), "the writer began after the holder committed, so it sees the holder's write");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue11_point7_a_lock_held_past_the_bound_ends_in_a_busy_error_naming_it_and_the_store_recovers() {
+        let dir = tempfile::tempdir().expect("a temporary directory is needed to hold the database");
+        let path = dir.path().join("vaultmort.db");
+        let options = StoreOptions::default().lock_wait(Duration::from_millis(300));
+        let store = SqliteStore::open_with(&path, options).await.expect("a new store opens with a short lock wait");
+        let mut holder = hold_write_lock(&path).await;
+        let refused = tokio::time::timeout(Duration::from_secs(10), store.begin())
+            .await
+            .expect("a writer gives up once its bound has passed, not later than a few seconds after")
+            .err()
+            .expect("a write lock held past the bound cannot be taken");
+        match &refused {
+            StoreError::Busy(message) => {
+                assert!(message.contains("0.3 s"), "the message names the bound that was waited: {message}");
+                assert!(message.contains("write lock"), "the message says which lock was held: {message}");
+            }
+            other => panic!("a lock held past the bound is StoreError::Busy, not {other:?}"),
+        }
+        sqlx::query("COMMIT").execute(&mut holder).await.expect("the holder commits");
+        let mut tx = store.begin().await.expect("once the lock is free a writer gets it at once");
+        assert_eq!(tx.meta_get("holder").await.expect("reading succeeds").as_deref(), Some(&[1u8][..]), "the holder's write is seen");
     }
 }
 

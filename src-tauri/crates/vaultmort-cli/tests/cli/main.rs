@@ -9,6 +9,7 @@ mod access;
 mod at_rest;
 mod backup;
 mod bad_input;
+mod beside_server;
 mod certificate_files;
 mod certificates;
 mod docs;

@@ -380,6 +380,70 @@ async fn concurrent_reads_and_failures_are_each_logged_once_on_one_unbroken_chai
     assert!(verification.valid, "grouped commits never fork or break the chain: {:?}", verification.problems);
 }
 
+/// Regression, issue 11 point 1: `log verify` beside a running server reported a removed tail
+/// ("the log ends at record 47 but the chain head names record 48") in a third of its runs:
+/// it read the records and the chain head in two statements, and the server appended between
+/// them. Here one core keeps appending (each read is logged) while a second core over the same
+/// file verifies again and again; every verification must see one moment of the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue11_point1_verification_beside_another_core_appending_never_reports_tampering() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// Reads per appender at most, so the test ends even if verification never returns.
+    const MAX_READS: usize = 20_000;
+    /// Verifications while the log grows (the issue saw 9 to 13 of 30 fail).
+    const RUNS: usize = 30;
+
+    let w = Arc::new(World::new().await);
+    w.vault("growing", false).await;
+    w.core.set_secret(&w.owner, "growing", SetSecret::new("s", "value")).await.expect("owner sets a secret");
+    let verifier = w.second_process().await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let appended = Arc::new(AtomicUsize::new(0));
+    let appenders: Vec<_> = (0..2)
+        .map(|_| {
+            let (w, stop, appended) = (Arc::clone(&w), Arc::clone(&stop), Arc::clone(&appended));
+            tokio::spawn(async move {
+                for _ in 0..MAX_READS {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    w.core.get_secret(&w.owner, "growing", "s", None).await.expect("a read beside the verifier succeeds");
+                    appended.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    // Let the appenders start before the first verification.
+    while appended.load(Ordering::Relaxed) < 10 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    let mut false_alarms = Vec::new();
+    let during = appended.load(Ordering::Relaxed);
+    for run in 1..=RUNS {
+        let verification = verifier.verify_audit_log(&w.owner).await.expect("verification runs beside the appender");
+        if !verification.valid {
+            false_alarms.push(format!("run {run}: {:?}", verification.problems));
+        }
+    }
+    let during = appended.load(Ordering::Relaxed) - during;
+    stop.store(true, Ordering::Relaxed);
+    for appender in appenders {
+        appender.await.expect("no appender panics");
+    }
+
+    assert!(during >= RUNS, "the log must grow while it is verified for this test to mean anything ({during} records appended)");
+    assert!(
+        false_alarms.is_empty(),
+        "nothing was tampered with, so no verification may report tampering, but {} of {RUNS} did: {false_alarms:#?}",
+        false_alarms.len()
+    );
+    let settled = verifier.verify_audit_log(&w.owner).await.expect("verification runs");
+    assert!(settled.valid, "once the appends stop the log still verifies: {:?}", settled.problems);
+}
+
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
