@@ -5,14 +5,13 @@
 //!
 //! The load is bounded in requests and in time, so each test ends even if the server stalls.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::serve::RunningServer;
 use crate::support::TestHome;
 
 /// The api-version the load sends (one the Azure SDKs send).
@@ -26,76 +25,23 @@ const MAX_LOAD_TIME: Duration = Duration::from_secs(45);
 
 /// A `vaultmort serve` child on the test's home, with a token for the local owner.
 struct Served {
-    child: Child,
+    /// The child, stopped on drop.
+    _server: RunningServer,
     port: u16,
     vault: String,
     root_pem: Vec<u8>,
     token: String,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Served {
     /// Starts `vaultmort serve` on a free port, and gets a token for the owner from its token
     /// endpoint with the client secret it keeps in the home.
-    fn start(home: &TestHome, vault: &str, runtime: &tokio::runtime::Runtime) -> Served {
-        let root = home.scratch("root.pem");
-        home.ok(&["ca", "export-root", "--file", root.to_str().expect("utf-8 path")]);
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vaultmort"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("VAULTMORT_") {
-                command.env_remove(key);
-            }
-        }
-        command.env("VAULTMORT_HOME", home.home_dir());
-        for (key, value) in &home.env {
-            command.env(key, value);
-        }
-        let mut child = command
-            .args(["serve", "--port", "0", "--default-vault", vault])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("vaultmort serve starts");
-        let stdout = child.stdout.take().expect("the server's stdout is piped");
-        let mut served = Served {
-            child,
-            port: 0,
-            vault: vault.to_string(),
-            root_pem: std::fs::read(&root).expect("the root was exported"),
-            token: String::new(),
-        };
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("the server prints its start-up line");
-        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("the start-up line is JSON ({e}): {line}"));
-        served.port = info["port"].as_u64().and_then(|p| u16::try_from(p).ok()).expect("the start-up line names the port");
-        let client_id = info["clientId"].as_str().expect("the start-up line names the owner's client id").to_string();
-        let token_endpoint = info["tokenEndpoint"].as_str().expect("the start-up line names the token endpoint").to_string();
-        let secret = std::fs::read_to_string(home.home_dir().join("rest-client-secret")).expect("the server keeps the client secret");
-        let client = served.client();
-        served.token = runtime.block_on(async {
-            let response = client
-                .post(token_endpoint)
-                .form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", client_id.as_str()),
-                    ("client_secret", secret.trim()),
-                    ("scope", "https://vault.azure.net/.default"),
-                ])
-                .send()
-                .await
-                .expect("the token endpoint answers");
-            assert_eq!(response.status().as_u16(), 200, "the owner's client credentials get a token");
-            let body: Value = response.json().await.expect("a JSON token response");
-            body["access_token"].as_str().expect("an access_token").to_string()
-        });
-        served
+    fn start(home: &TestHome, vault: &str) -> Served {
+        let server = RunningServer::start(home, vault);
+        let port = u16::try_from(server.port).ok().filter(|port| *port > 0).expect("the start-up line names the port");
+        let root_pem = std::fs::read(&server.root).expect("the root was exported");
+        let token = server.owner_token(home);
+        Served { _server: server, port, vault: vault.to_string(), root_pem, token }
     }
 
     /// A new HTTPS client (its own connections) that trusts the practice root and reaches the
@@ -214,7 +160,7 @@ fn issue11_point1_log_verify_beside_a_loaded_server_never_reports_tampering() {
     let home = TestHome::with_vault("served");
     home.ok(&["keyvault", "secret", "set", "--vault-name", "served", "--name", "load", "--value", "read under load"]);
     let runtime = runtime();
-    let served = Served::start(&home, "served", &runtime);
+    let served = Served::start(&home, "served");
     let (load, tasks) = start_load(&runtime, &served, 2, false);
     wait_for_load(&load, 20);
 
@@ -251,7 +197,7 @@ fn issue11_point7_cli_writers_beside_a_server_loaded_with_writes_all_succeed() {
     const WRITES_EACH: usize = 8;
     let home = Arc::new(TestHome::with_vault("served"));
     let runtime = runtime();
-    let served = Served::start(&home, "served", &runtime);
+    let served = Served::start(&home, "served");
     let (load, tasks) = start_load(&runtime, &served, 2, true);
     wait_for_load(&load, 20);
 
