@@ -206,8 +206,10 @@ pub async fn open(options: HomeOptions) -> Result<Home, HomeError> {
     let store = SqliteStore::open(&db).await.map_err(|e| damaged(&db, e))?;
     let storage: Arc<dyn vaultmort_core::Storage> = Arc::new(store);
 
+    // Read sessions, not write transactions: a CLI call opening the home must not hold the write
+    // lock that a server beside it needs (issue 11 point 7).
     let (initialized, recorded_source, store_id) = {
-        let mut tx = storage.begin().await.map_err(|e| damaged(&db, e))?;
+        let mut tx = storage.begin_read().await.map_err(|e| damaged(&db, e))?;
         let initialized = vaultmort_core::barrier::is_initialized(tx.as_mut()).await?;
         let source = tx.meta_get(SOURCE_KEY).await.map_err(|e| damaged(&db, e))?;
         let id = tx.meta_get(STORE_ID_KEY).await.map_err(|e| damaged(&db, e))?;
@@ -226,11 +228,15 @@ pub async fn open(options: HomeOptions) -> Result<Home, HomeError> {
             KeySource::Keyring => keyring::load(&store_id).await?,
             KeySource::Passphrase => {
                 let phrase = passphrase_from(&options, PassphrasePrompt::Unlock)?;
-                let mut tx = storage.begin().await.map_err(|e| damaged(&db, e))?;
-                passphrase::derive_existing(tx.as_mut(), &phrase).await.map_err(|e| match e {
-                    HomeError::Core(CoreError::Storage(err)) => damaged(&db, err),
-                    other => other,
-                })?
+                let recorded = {
+                    let mut session = storage.begin_read().await.map_err(|e| damaged(&db, e))?;
+                    passphrase::recorded_parameters(session.as_mut()).await.map_err(|e| match e {
+                        HomeError::Core(CoreError::Storage(err)) => damaged(&db, err),
+                        other => other,
+                    })?
+                };
+                // Argon2id takes a while by design: with no store session open.
+                passphrase::derive_existing(&phrase, &recorded)?
             }
         };
         (master, source)

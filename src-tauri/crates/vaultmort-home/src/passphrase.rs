@@ -44,8 +44,15 @@ pub(crate) async fn derive_new(tx: &mut dyn Transaction, phrase: &str) -> Result
     derive(phrase, &salt, DEFAULT_PARAMS)
 }
 
-/// Derives the key of an existing store from its recorded salt and parameters.
-pub(crate) async fn derive_existing(tx: &mut dyn Transaction, phrase: &str) -> Result<MasterKey, HomeError> {
+/// The salt and Argon2id parameters an existing store recorded.
+pub(crate) struct RecordedParameters {
+    salt: Vec<u8>,
+    params: (u32, u32, u32),
+}
+
+/// Reads the salt and parameters an existing store recorded (quick; the derivation is separate
+/// so that it runs with no store session open).
+pub(crate) async fn recorded_parameters(tx: &mut dyn Transaction) -> Result<RecordedParameters, HomeError> {
     let corrupt = |what: &str| HomeError::Core(vaultmort_core::Error::Storage(StoreError::Corrupt(what.to_string())));
     let salt =
         tx.meta_get(SALT_KEY).await.map_err(vaultmort_core::Error::from)?.ok_or_else(|| corrupt("the passphrase salt is missing"))?;
@@ -55,5 +62,10 @@ pub(crate) async fn derive_existing(tx: &mut dyn Transaction, phrase: &str) -> R
     let numbers: Vec<u32> =
         text.split(',').map(|n| n.parse()).collect::<Result<_, _>>().map_err(|_| corrupt("the Argon2 parameters are malformed"))?;
     let [m, t, p] = numbers[..] else { return Err(corrupt("the Argon2 parameters are malformed")) };
-    derive(phrase, &salt, (m, t, p))
+    Ok(RecordedParameters { salt, params: (m, t, p) })
+}
+
+/// Derives the key of an existing store from its recorded salt and parameters.
+pub(crate) fn derive_existing(phrase: &str, recorded: &RecordedParameters) -> Result<MasterKey, HomeError> {
+    derive(phrase, &recorded.salt, recorded.params)
 }
