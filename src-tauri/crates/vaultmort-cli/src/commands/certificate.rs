@@ -6,10 +6,10 @@ use vaultmort_core::certificates::{DownloadFormat, ImportCertificate};
 use vaultmort_core::issuers::{Contact, IssuerChanges};
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_home::files::{FileKind, Sensitivity};
 use zeroize::Zeroizing;
 
 use super::{json_text_or_file, lifecycle, read_file, write_new_file};
-use vaultmort_home::files::{FileKind, Sensitivity};
 use crate::args::{CaCommand, CertificateCommand, ContactCommand, EventsCommand, IssuerArgs, IssuerCommand, PendingCommand};
 use crate::{CliError, az, parse};
 
@@ -113,7 +113,9 @@ async fn pending(core: &Vaultmort, ctx: &RequestContext, command: PendingCommand
         PendingCommand::Merge { target, file, tags, disabled } => {
             let t = target.resolve(COLLECTION)?;
             let tags = parse::optional_tags(&tags)?.unwrap_or_default();
-            let bundle = core.merge_certificate(ctx, &t.vault, &t.name, &read_file(&file, FileKind::Certificate)?, !disabled.unwrap_or(false), tags).await?;
+            let bundle = core
+                .merge_certificate(ctx, &t.vault, &t.name, &read_file(&file, FileKind::Certificate)?, !disabled.unwrap_or(false), tags)
+                .await?;
             az::certificate(&bundle)
         }
         PendingCommand::Cancel(target) => {

@@ -5,9 +5,9 @@ use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
+use vaultmort_home::files::{FileKind, Sensitivity};
 
 use super::{json_text_or_file, lifecycle, read_file, write_new_file};
-use vaultmort_home::files::{FileKind, Sensitivity};
 use crate::args::{CryptoArgs, KeyCommand, RotationPolicyCommand};
 use crate::{CliError, az, parse};
 
@@ -72,8 +72,8 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             az::key(&core.create_key(ctx, &vault.vault_name, request).await?)
         }
         KeyCommand::Import { vault, name, file, protection, ops: key_ops, disabled, attributes } => {
-            let text =
-                String::from_utf8(read_file(&file, FileKind::Key)?).map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
+            let text = String::from_utf8(read_file(&file, FileKind::Key)?)
+                .map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
             let jwk = JsonWebKey::parse(&text).map_err(|e| Error::bad(format!("{}: {e}", file.display())))?;
             let hsm = match protection.map(|p| p.to_ascii_lowercase()).as_deref() {
                 None | Some("software") => false,

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 use vaultmort_core::{RequestContext, Vaultmort};
+use vaultmort_home::files::{FileKind, Sensitivity};
 
 use super::{read_file, write_new_file};
-use vaultmort_home::files::{FileKind, Sensitivity};
 use crate::CliError;
 use crate::args::LifecycleCommand;
 

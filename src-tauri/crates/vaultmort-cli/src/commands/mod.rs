@@ -62,7 +62,8 @@ pub fn json_text_or_file(text: String, flag: &str) -> Result<String, CliError> {
     match text.strip_prefix('@') {
         Some(path) => {
             let path = std::path::Path::new(path);
-            String::from_utf8(read_file(path, FileKind::Json)?).map_err(|_| CliError::file(path, format!("the {flag} file is not UTF-8 text")))
+            String::from_utf8(read_file(path, FileKind::Json)?)
+                .map_err(|_| CliError::file(path, format!("the {flag} file is not UTF-8 text")))
         }
         None => Ok(text),
     }

@@ -4,10 +4,10 @@ use serde_json::Value;
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_home::files::{FileKind, Sensitivity};
 use zeroize::Zeroizing;
 
 use super::{lifecycle, read_file, write_new_file};
-use vaultmort_home::files::{FileKind, Sensitivity};
 use crate::args::SecretCommand;
 use crate::{CliError, az, parse};
 

@@ -1025,7 +1025,8 @@ fn issue11_point9_a_symlink_at_the_target_is_not_followed() {
     for (link_name, pointed_to) in [("to-existing.txt", &elsewhere), ("dangling.txt", &missing)] {
         let link = home.scratch(link_name);
         std::os::unix::fs::symlink(pointed_to, &link).expect("plant a symlink at the target");
-        let failure = home.fails(&["keyvault", "secret", "download", "--vault-name", VAULT, "--name", "db-password", "--file", path(&link)]);
+        let failure =
+            home.fails(&["keyvault", "secret", "download", "--vault-name", VAULT, "--name", "db-password", "--file", path(&link)]);
         assert_eq!(failure.code, "FileExists", "a symlink at the target is refused like any existing file: {}", failure.stderr);
         assert!(failure.stderr.contains(link_name), "the message names the target: {}", failure.stderr);
         assert!(std::fs::symlink_metadata(&link).expect("stat").file_type().is_symlink(), "the symlink is left as it was");
