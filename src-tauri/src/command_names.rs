@@ -44,6 +44,7 @@ pub const COMMANDS: &[&str] = &[
     "delete_certificate_operation",
     "save_csr",
     "merge_certificate",
+    "certificate_file_limit",
     "preview_certificate_file",
     "import_certificate",
     "save_certificate",

@@ -60,6 +60,12 @@ impl From<vaultmort_rest::ApiError> for CommandError {
     }
 }
 
+impl From<vaultmort_home::files::FileError> for CommandError {
+    fn from(error: vaultmort_home::files::FileError) -> Self {
+        Self::new(error.code(), error.to_string())
+    }
+}
+
 impl From<vaultmort_home::HomeError> for CommandError {
     fn from(error: vaultmort_home::HomeError) -> Self {
         Self::new(error.code(), error.to_string())

@@ -1,55 +1,39 @@
-//! Writing downloads to the file the person picked in the save dialog.
+//! Writing downloads to the file the person picked in the save dialog, and checking the files
+//! the UI reads for import.
 //!
-//! A download is written whole or not at all: the bytes go to a temporary file beside the
-//! target, which is then renamed over it. Files that hold a secret value or a private key are
-//! created readable by their owner only. Reading files for import is the UI's job (the bytes
+//! The rules (whole or nothing, 0600 for private content, no symlink followed, the most an input
+//! file may hold) are `vaultmort_home::files`, shared with the CLI; this module only adapts them
+//! to the commands' types. The save dialog has already asked before replacing a file, so a
+//! download replaces whatever is at the path. Reading files for import is the UI's job (the bytes
 //! arrive base64-encoded), so nothing here opens a file the person did not choose.
 
-use std::io::Write;
-use std::path::Path;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+pub(crate) use vaultmort_home::files::Sensitivity;
+use vaultmort_home::files::{self, Existing, FileKind};
 
 use crate::dto::SavedFile;
 use crate::error::CommandError;
 
-/// Whether a download holds something only its owner should read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sensitivity {
-    /// Certificates, public keys: readable as the user's umask allows.
-    Public,
-    /// Secret values and private keys: mode 0600.
-    Private,
-}
-
 /// Writes `bytes` to `path` atomically.
 pub(crate) fn save(path: &str, bytes: &[u8], sensitivity: Sensitivity) -> Result<SavedFile, CommandError> {
-    let target = Path::new(path);
-    if path.trim().is_empty() || target.file_name().is_none() {
+    if path.trim().is_empty() {
         return Err(CommandError::bad_parameter("choose a file to save to"));
     }
-    let dir = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let failed = |error: std::io::Error| CommandError::new("FileWriteFailed", format!("cannot write {path}: {error}"));
-    let mut temp = tempfile::Builder::new().prefix(".vaultmort-download-").tempfile_in(dir).map_err(failed)?;
-    // tempfile creates the file with mode 0600; widen it only for public content.
-    if sensitivity == Sensitivity::Public {
-        set_public_mode(temp.path()).map_err(failed)?;
-    }
-    temp.write_all(bytes).map_err(failed)?;
-    temp.as_file().sync_all().map_err(failed)?;
-    temp.persist(target).map_err(|e| failed(e.error))?;
+    files::write_output(std::path::Path::new(path), bytes, sensitivity, Existing::Replace)?;
     let size = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     Ok(SavedFile { path: path.to_string(), bytes: size })
 }
 
-#[cfg(unix)]
-fn set_public_mode(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn set_public_mode(_path: &Path) -> std::io::Result<()> {
-    Ok(())
+/// Decodes a file's bytes sent as base64 by the UI, refusing more than `kind` can hold before
+/// decoding: the base64 text is measured first, then the bytes.
+pub(crate) fn received_file(data: &str, kind: FileKind) -> Result<Vec<u8>, CommandError> {
+    let data = data.trim();
+    // Base64 carries 3 bytes in 4 characters, the last group 1 to 3: the text holds at least
+    // this many bytes, so a text that holds more than the limit is refused undecoded.
+    files::check_input_len((data.len() / 4 * 3).saturating_sub(2), "the chosen file", kind)?;
+    let bytes =
+        STANDARD.decode(data).map_err(|error| CommandError::bad_parameter(format!("the file's bytes are not valid base64: {error}")))?;
+    files::check_input_len(bytes.len(), "the chosen file", kind)?;
+    Ok(bytes)
 }

@@ -88,6 +88,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             certificates::delete_certificate_operation,
             certificates::save_csr,
             certificates::merge_certificate,
+            certificates::certificate_file_limit,
             certificates::preview_certificate_file,
             certificates::import_certificate,
             certificates::save_certificate,

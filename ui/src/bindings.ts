@@ -128,6 +128,11 @@ export const commands = {
 	 */
 	mergeCertificate: (vault: string, name: string, data: string) => typedError<CertificateItem, CommandError>(__TAURI_INVOKE("merge_certificate", { vault, name, data })),
 	/**
+	 *  The largest certificate file (in bytes) that importing, previewing and merging accept: the UI
+	 *  refuses a larger file before reading it, and the commands refuse larger bytes.
+	 */
+	certificateFileLimit: () => typedError<number, CommandError>(__TAURI_INVOKE("certificate_file_limit")),
+	/**
 	 *  Reads a certificate file (base64 of its bytes) without storing anything: its format, whether
 	 *  it needs a password, and its certificates and key. A wrong password fails with `WrongPassword`.
 	 */

@@ -2,7 +2,7 @@
 // tables (paged for long lists), file reading and downloads, and date formatting.
 
 import { type Child, h, replace, uid } from "./dom";
-import { host, toHostError } from "./host";
+import { host, HostError, toHostError } from "./host";
 
 /** The one visible error region (role="alert"); shows `code: message`. */
 export const alertRegion = h("div", { class: "alert", role: "alert", "data-testid": "alert", hidden: true });
@@ -165,9 +165,26 @@ export function pagedTable<T>(opts: {
   return h("div", { class: "paged", "data-testid": opts.testid }, pager, body);
 }
 
-/** A file's bytes as standard base64, read in the page (the backend never opens import files). */
-export async function readFileBase64(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
+/**
+ * A certificate file's bytes as standard base64, read in the page (the backend never opens import
+ * files). A file larger than the backend accepts (`certificateFileLimit`) is refused unread, so a
+ * huge file never fills the page's memory; the commands refuse such bytes too.
+ */
+export async function readCertificateFileBase64(file: File): Promise<string> {
+  const limit = await host.certificateFileLimit();
+  if (file.size > limit) {
+    throw new HostError("BadParameter", `${file.name} is larger than ${limit} bytes, the most a certificate file can be; it was not read.`);
+  }
+  return readFileBase64(file);
+}
+
+/** A file's bytes as standard base64; callers check its size first. */
+function readFileBase64(file: Blob): Promise<string> {
+  return file.arrayBuffer().then(toBase64);
+}
+
+function toBase64(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
   let binary = "";
   const CHUNK = 0x8000;
   for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));

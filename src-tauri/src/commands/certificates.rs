@@ -2,8 +2,6 @@
 //! for a CSR), merge a signed certificate, import with a preview, download, versions, the policy
 //! editor, issuers, contacts and the contacts' outbox.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use tauri::State;
 use vaultmort_certs::policy::CertificatePolicy;
 use vaultmort_core::certificates::{DownloadFormat, ImportCertificate};
@@ -17,8 +15,9 @@ use crate::dto_certificates::{
     PendingView, PolicyForm,
 };
 use crate::error::CommandError;
-use crate::files::{Sensitivity, save};
+use crate::files::{Sensitivity, received_file, save};
 use crate::state::AppState;
+use vaultmort_home::files::FileKind;
 
 /// Lists the certificates of `vault` (newest version of each).
 #[tauri::command]
@@ -91,8 +90,17 @@ pub async fn merge_certificate(
     name: String,
     data: String,
 ) -> Result<CertificateItem, CommandError> {
-    let bytes = file_bytes(&data)?;
+    let bytes = received_file(&data, FileKind::Certificate)?;
     Ok(state.core()?.merge_certificate(&state.caller(), &vault, &name, &bytes, true, Tags::new()).await?.into())
+}
+
+/// The largest certificate file (in bytes) that importing, previewing and merging accept: the UI
+/// refuses a larger file before reading it, and the commands refuse larger bytes.
+#[tauri::command]
+#[specta::specta]
+pub fn certificate_file_limit() -> Result<u32, CommandError> {
+    // The limit is a few MiB at most, far below u32::MAX; saturate rather than fail if it grows.
+    Ok(u32::try_from(FileKind::Certificate.limit()).unwrap_or(u32::MAX))
 }
 
 /// Reads a certificate file (base64 of its bytes) without storing anything: its format, whether
@@ -100,7 +108,7 @@ pub async fn merge_certificate(
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_certificate_file(data: String, password: Option<String>) -> Result<ImportPreviewView, CommandError> {
-    let bytes = file_bytes(&data)?;
+    let bytes = received_file(&data, FileKind::Certificate)?;
     let password = password.map(Zeroizing::new);
     let preview = vaultmort_certs::import::preview(&bytes, password.as_deref().map(String::as_str)).map_err(vaultmort_core::Error::from)?;
     Ok(preview.into())
@@ -110,7 +118,7 @@ pub async fn preview_certificate_file(data: String, password: Option<String>) ->
 #[tauri::command]
 #[specta::specta]
 pub async fn import_certificate(state: State<'_, AppState>, vault: String, input: ImportInput) -> Result<CertificateItem, CommandError> {
-    let data = Zeroizing::new(file_bytes(&input.data)?);
+    let data = Zeroizing::new(received_file(&input.data, FileKind::Certificate)?);
     let request = ImportCertificate {
         name: input.name,
         data,
@@ -253,9 +261,4 @@ pub async fn list_outbox(state: State<'_, AppState>, vault: Option<String>) -> R
     }
     out.reverse();
     Ok(out)
-}
-
-/// Decodes a file's bytes sent as base64.
-fn file_bytes(data: &str) -> Result<Vec<u8>, CommandError> {
-    STANDARD.decode(data.trim()).map_err(|error| CommandError::bad_parameter(format!("the file's bytes are not valid base64: {error}")))
 }

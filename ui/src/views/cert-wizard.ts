@@ -7,7 +7,7 @@
 
 import { h, replace } from "../dom";
 import { host, HostError, type ImportPreviewView, type PendingView } from "../host";
-import { busy, download, field, formatDate, notify, readFileBase64 } from "../ui";
+import { busy, download, field, formatDate, notify, readCertificateFileBase64 } from "../ui";
 import { policyFields } from "./cert-policy";
 
 /** A name Key Vault accepts, suggested from a file name: `site.example.pfx` → `site-example`. */
@@ -106,12 +106,17 @@ export async function openCreateWizard(slot: HTMLElement, vault: string, done: (
     file.addEventListener("change", () => {
       const chosen = file.files?.[0];
       shown = null;
+      data = null;
       submit.disabled = true;
       passwordField.hidden = true;
       password.value = "";
       if (!chosen) return;
       if (name.value.trim() === "") name.value = nameFromFile(chosen.name);
-      void readFileBase64(chosen).then((b64) => {
+      void busy(open, "Reading…", () => readCertificateFileBase64(chosen)).then((b64) => {
+        if (b64 === undefined) {
+          replace(preview);
+          return;
+        }
         data = b64;
         void inspect(open);
       });
@@ -224,7 +229,7 @@ export function pendingPanel(vault: string, op: PendingView, done: () => void): 
   merge.addEventListener("click", () => {
     void busy(merge, "Merging…", async () => {
       const chosen = file.files?.[0];
-      const data = chosen ? await readFileBase64(chosen) : pasted.value.trim() ? utf8Base64(pasted.value) : null;
+      const data = chosen ? await readCertificateFileBase64(chosen) : pasted.value.trim() ? utf8Base64(pasted.value) : null;
       if (data === null) throw new HostError("BadParameter", "Choose the signed certificate file, or paste it.");
       return host.mergeCertificate(vault, op.name, data);
     }).then((c) => {

@@ -55,6 +55,12 @@ impl From<HomeError> for CliError {
     }
 }
 
+impl From<vaultmort_home::files::FileError> for CliError {
+    fn from(e: vaultmort_home::files::FileError) -> Self {
+        Self { code: e.code().to_string(), message: e.to_string() }
+    }
+}
+
 impl CliError {
     /// A file could not be read or written.
     pub fn file(path: &std::path::Path, e: impl std::fmt::Display) -> Self {

@@ -9,6 +9,7 @@
 //! Left out: anything about presentation; prompting is a callback the door supplies.
 #![forbid(unsafe_code)]
 
+pub mod files;
 mod keyring;
 mod passphrase;
 

@@ -274,3 +274,47 @@ fn the_first_view_is_reported_once() {
     assert!(first.as_u64().is_some(), "milliseconds since start: {first}");
     assert_eq!(first, again, "only the first view counts for start-up time");
 }
+
+// Regression, issue 11 point 8: the UI reads import files itself and refuses one larger than
+// `certificate_file_limit` before reading it; the commands refuse such bytes too (measured on the
+// base64 text before it is decoded), with BadParameter naming the limit, and store nothing.
+#[test]
+fn issue11_point8_oversized_certificate_bytes_are_refused_with_the_limit() {
+    let app = TestApp::unlocked();
+    app.vault(VAULT);
+    let limit = app.ok("certificate_file_limit", json!({}));
+    assert_eq!(limit, 1024 * 1024, "the UI is told the same limit the CLI applies to certificate files");
+    let limit = usize::try_from(limit.as_u64().expect("a number")).expect("fits");
+    let oversized = STANDARD.encode(vec![0u8; limit + 1]);
+    let refused = |command: &str, args: Value| {
+        let error = app.invoke(command, args).expect_err("an oversized certificate file must be refused");
+        assert_eq!(error["code"], "BadParameter", "{command}: too large is the caller's mistake: {error}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&limit.to_string()), "{command}: the message names the limit: {message}");
+    };
+    refused("preview_certificate_file", json!({ "data": oversized, "password": null }));
+    refused("import_certificate", json!({ "vault": VAULT, "input": { "name": "big", "data": oversized, "password": null } }));
+    refused("merge_certificate", json!({ "vault": VAULT, "name": "big", "data": oversized }));
+    assert_eq!(app.ok("list_certificates", json!({ "vault": VAULT })), json!([]), "a refused import stores nothing");
+}
+
+// Issue 11 point 9: the desktop writes downloads through the same code as the CLI. The save dialog
+// has already asked before replacing a file, so a symlink at the chosen path is replaced by the
+// download itself; the file it pointed to is not written.
+#[cfg(unix)]
+#[test]
+fn issue11_point9_a_symlink_at_the_saved_path_is_replaced_not_followed() {
+    let app = TestApp::unlocked();
+    app.vault(VAULT);
+    app.self_signed(VAULT, "site", 12);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::write(&elsewhere, b"untouched").expect("write the pointed-to file");
+    let pfx = dir.path().join("site.pfx");
+    std::os::unix::fs::symlink(&elsewhere, &pfx).expect("plant a symlink at the chosen path");
+    app.ok("save_certificate", json!({ "vault": VAULT, "name": "site", "version": null, "format": "pfx", "password": null, "path": pfx }));
+    assert_eq!(std::fs::read(&elsewhere).expect("read"), b"untouched", "the symlink's target must not receive the private key");
+    let meta = std::fs::symlink_metadata(&pfx).expect("stat");
+    assert!(meta.file_type().is_file(), "the download replaced the symlink with a regular file");
+    assert_eq!(mode_of(&pfx), 0o600, "a PFX without a password holds the private key: owner only");
+}

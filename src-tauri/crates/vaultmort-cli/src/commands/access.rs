@@ -163,13 +163,7 @@ pub async fn identity(core: &Vaultmort, ctx: &RequestContext, command: IdentityC
 pub async fn role(core: &Vaultmort, ctx: &RequestContext, command: RoleCommand) -> Result<Value, CliError> {
     Ok(match command {
         RoleCommand::Definition(RoleDefinitionCommand::Create { role_definition }) => {
-            let text = match role_definition.strip_prefix('@') {
-                Some(path) => {
-                    let path = std::path::Path::new(path);
-                    String::from_utf8(crate::commands::read_file(path)?).map_err(|e| CliError::file(path, e))?
-                }
-                None => role_definition,
-            };
+            let text = crate::commands::json_text_or_file(role_definition, "--role-definition")?;
             az::role_definition(&core.create_role_definition(ctx, &text).await?)
         }
         RoleCommand::Definition(RoleDefinitionCommand::List { name, custom_role_only }) => Value::Array(

@@ -6,9 +6,10 @@ use vaultmort_core::certificates::{DownloadFormat, ImportCertificate};
 use vaultmort_core::issuers::{Contact, IssuerChanges};
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_home::files::{FileKind, Sensitivity};
 use zeroize::Zeroizing;
 
-use super::{lifecycle, read_file, write_new_file};
+use super::{json_text_or_file, lifecycle, read_file, write_new_file};
 use crate::args::{CaCommand, CertificateCommand, ContactCommand, EventsCommand, IssuerArgs, IssuerCommand, PendingCommand};
 use crate::{CliError, az, parse};
 
@@ -16,13 +17,7 @@ const COLLECTION: &str = "certificates";
 
 /// Reads `--policy`: JSON text or `@file`.
 fn policy(text: &str) -> Result<CertificatePolicy, CliError> {
-    let json = match text.strip_prefix('@') {
-        Some(path) => {
-            let path = std::path::Path::new(path);
-            String::from_utf8(read_file(path)?).map_err(|_| CliError::file(path, "the policy file is not UTF-8 text"))?
-        }
-        None => text.to_string(),
-    };
+    let json = json_text_or_file(text.to_string(), "--policy")?;
     serde_json::from_str(&json).map_err(|e| Error::bad(format!("--policy is not a valid certificate policy: {e}")).into())
 }
 
@@ -53,7 +48,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
         CertificateCommand::Import { vault, name, file, password, policy: text, disabled, tags } => {
             let request = ImportCertificate {
                 name,
-                data: Zeroizing::new(read_file(&file)?),
+                data: Zeroizing::new(read_file(&file, FileKind::Certificate)?),
                 password: password.map(Zeroizing::new),
                 policy: text.as_deref().map(policy).transpose()?,
                 enabled: !disabled.unwrap_or(false),
@@ -92,7 +87,9 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
                 return Err(Error::bad("--password applies to --encoding PFX").into());
             }
             let bytes = core.download_certificate(ctx, &t.vault, &t.name, t.version.as_deref(), format, password.as_deref()).await?;
-            write_new_file(&file, &bytes)?;
+            // A PFX holds the private key (in the clear when no password is given).
+            let sensitivity = if format == DownloadFormat::Pfx { Sensitivity::Private } else { Sensitivity::Public };
+            write_new_file(&file, &bytes, sensitivity)?;
             Value::Null
         }
         CertificateCommand::GetDefaultPolicy => CertificatePolicy::azure_default().to_az_cli_json(),
@@ -116,7 +113,9 @@ async fn pending(core: &Vaultmort, ctx: &RequestContext, command: PendingCommand
         PendingCommand::Merge { target, file, tags, disabled } => {
             let t = target.resolve(COLLECTION)?;
             let tags = parse::optional_tags(&tags)?.unwrap_or_default();
-            let bundle = core.merge_certificate(ctx, &t.vault, &t.name, &read_file(&file)?, !disabled.unwrap_or(false), tags).await?;
+            let bundle = core
+                .merge_certificate(ctx, &t.vault, &t.name, &read_file(&file, FileKind::Certificate)?, !disabled.unwrap_or(false), tags)
+                .await?;
             az::certificate(&bundle)
         }
         PendingCommand::Cancel(target) => {
@@ -189,7 +188,7 @@ pub async fn ca(core: &Vaultmort, ctx: &RequestContext, command: CaCommand) -> R
                 "PEM" => vaultmort_certs::pem::write_pem(&[der], None).map_err(vaultmort_core::Error::from)?.as_bytes().to_vec(),
                 other => return Err(Error::bad(format!("--encoding '{other}' is not PEM or DER")).into()),
             };
-            write_new_file(&file, &bytes)?;
+            write_new_file(&file, &bytes, Sensitivity::Public)?;
             Ok(Value::Null)
         }
     }

@@ -5,8 +5,9 @@ use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
+use vaultmort_home::files::{FileKind, Sensitivity};
 
-use super::{lifecycle, read_file, write_new_file};
+use super::{json_text_or_file, lifecycle, read_file, write_new_file};
 use crate::args::{CryptoArgs, KeyCommand, RotationPolicyCommand};
 use crate::{CliError, az, parse};
 
@@ -71,8 +72,8 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             az::key(&core.create_key(ctx, &vault.vault_name, request).await?)
         }
         KeyCommand::Import { vault, name, file, protection, ops: key_ops, disabled, attributes } => {
-            let text =
-                String::from_utf8(read_file(&file)?).map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
+            let text = String::from_utf8(read_file(&file, FileKind::Key)?)
+                .map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
             let jwk = JsonWebKey::parse(&text).map_err(|e| Error::bad(format!("{}: {e}", file.display())))?;
             let hsm = match protection.map(|p| p.to_ascii_lowercase()).as_deref() {
                 None | Some("software") => false,
@@ -122,7 +123,8 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
                 "JWK" => serde_json::to_vec_pretty(&bundle.jwk(&az::vault_base(&t.vault))).unwrap_or_default(),
                 other => return Err(Error::bad(format!("--encoding '{other}' is not PEM, DER or JWK")).into()),
             };
-            write_new_file(&file, &bytes)?;
+            // Only the public key leaves: PEM and DER are SPKI, the JWK has no private members.
+            write_new_file(&file, &bytes, Sensitivity::Public)?;
             Value::Null
         }
         KeyCommand::Lifecycle(command) => lifecycle::run::<Keys>(core, ctx, command).await?,
@@ -136,13 +138,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
         }
         KeyCommand::RotationPolicy(RotationPolicyCommand::Update { target, value }) => {
             let t = target.resolve(COLLECTION)?;
-            let json = match value.strip_prefix('@') {
-                Some(path) => {
-                    let path = std::path::Path::new(path);
-                    String::from_utf8(read_file(path)?).map_err(|_| CliError::file(path, "the policy file is not UTF-8 text"))?
-                }
-                None => value,
-            };
+            let json = json_text_or_file(value, "--value")?;
             let json: Value = serde_json::from_str(&json).map_err(|e| Error::bad(format!("--value is not JSON: {e}")))?;
             let policy = vaultmort_core::rotation::RotationPolicy::from_wire(json)?;
             az::rotation_policy(&core.set_key_rotation_policy(ctx, &t.vault, &t.name, policy).await?, &t.vault, &t.name)

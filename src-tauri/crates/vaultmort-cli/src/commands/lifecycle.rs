@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use vaultmort_core::{RequestContext, Vaultmort};
+use vaultmort_home::files::{FileKind, Sensitivity};
 
 use super::{read_file, write_new_file};
 use crate::CliError;
@@ -51,9 +52,10 @@ pub(crate) async fn run<K: Lifecycle>(core: &Vaultmort, ctx: &RequestContext, co
         }
         LifecycleCommand::Backup { target, file } => {
             let t = target.resolve(K::COLLECTION)?;
-            write_new_file(&file, &K::backup(core, ctx, &t.vault, &t.name).await?)?;
+            // A backup is sealed, but it is the object's every version: only its owner reads it.
+            write_new_file(&file, &K::backup(core, ctx, &t.vault, &t.name).await?, Sensitivity::Private)?;
             Value::Null
         }
-        LifecycleCommand::Restore { vault, file } => K::restore(core, ctx, &vault.vault_name, &read_file(&file)?).await?,
+        LifecycleCommand::Restore { vault, file } => K::restore(core, ctx, &vault.vault_name, &read_file(&file, FileKind::Backup)?).await?,
     })
 }

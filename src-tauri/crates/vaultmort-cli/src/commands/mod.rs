@@ -12,6 +12,7 @@ mod vault;
 
 use serde_json::Value;
 use vaultmort_core::{RequestContext, Vaultmort};
+use vaultmort_home::files::{self, FileKind, Sensitivity};
 
 use crate::CliError;
 use crate::args::{KeyvaultCommand, TopCommand};
@@ -45,21 +46,25 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
     }
 }
 
-/// Writes a file that did not exist before, all at once: a partial file never appears.
-pub fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
-    if path.exists() {
-        return Err(CliError { code: "FileExists".into(), message: format!("{} already exists; choose another file", path.display()) });
-    }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let temp = dir.join(format!(".{}.vaultmort-partial", path.file_name().and_then(|n| n.to_str()).unwrap_or("download")));
-    std::fs::write(&temp, bytes).map_err(|e| CliError::file(&temp, e))?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        CliError::file(path, e)
-    })
+/// Writes a file that did not exist before, all at once: a partial file never appears, an
+/// existing file (or a symlink) at `path` is refused, and `Private` content is created 0600.
+pub fn write_new_file(path: &std::path::Path, bytes: &[u8], sensitivity: Sensitivity) -> Result<(), CliError> {
+    Ok(files::write_output(path, bytes, sensitivity, files::Existing::Refuse)?)
 }
 
-/// Reads a whole input file.
-pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|e| CliError::file(path, e))
+/// Reads a whole input file, refusing it once it passes the largest `kind` can be.
+pub fn read_file(path: &std::path::Path, kind: FileKind) -> Result<Vec<u8>, CliError> {
+    Ok(files::read_input(path, kind)?)
+}
+
+/// Reads a JSON argument given as text or as `@file`; `flag` names it in errors.
+pub fn json_text_or_file(text: String, flag: &str) -> Result<String, CliError> {
+    match text.strip_prefix('@') {
+        Some(path) => {
+            let path = std::path::Path::new(path);
+            String::from_utf8(read_file(path, FileKind::Json)?)
+                .map_err(|_| CliError::file(path, format!("the {flag} file is not UTF-8 text")))
+        }
+        None => Ok(text),
+    }
 }

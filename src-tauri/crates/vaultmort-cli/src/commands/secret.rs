@@ -4,6 +4,7 @@ use serde_json::Value;
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
 use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_home::files::{FileKind, Sensitivity};
 use zeroize::Zeroizing;
 
 use super::{lifecycle, read_file, write_new_file};
@@ -51,7 +52,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: SecretCommand)
         SecretCommand::Set { vault, name, value, file, encoding, content_type, disabled, attributes } => {
             let value = match (value, file) {
                 (Some(value), _) => Zeroizing::new(value),
-                (None, Some(path)) => file_to_value(read_file(&path)?, encoding.as_deref())?,
+                (None, Some(path)) => file_to_value(read_file(&path, FileKind::SecretValue)?, encoding.as_deref())?,
                 (None, None) => return Err(Error::bad("give --value or --file").into()),
             };
             let request = SetSecret {
@@ -91,7 +92,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: SecretCommand)
             let t = target.resolve(COLLECTION)?;
             let bundle = core.get_secret(ctx, &t.vault, &t.name, t.version.as_deref()).await?;
             let value = bundle.value.as_ref().map(|v| v.as_str()).unwrap_or_default();
-            write_new_file(&file, &value_to_file(value, encoding.as_deref())?)?;
+            write_new_file(&file, &value_to_file(value, encoding.as_deref())?, Sensitivity::Private)?;
             Value::Null
         }
         SecretCommand::Lifecycle(command) => lifecycle::run::<Secrets>(core, ctx, command).await?,

@@ -53,7 +53,8 @@ async fn log(core: &Vaultmort, ctx: &RequestContext, command: LogCommand) -> Res
                 lines.push_str(&az::audit_event(record).to_string());
                 lines.push('\n');
             }
-            super::write_new_file(&file, lines.as_bytes())?;
+            // The access log names who did what to which secret: private.
+            super::write_new_file(&file, lines.as_bytes(), vaultmort_home::files::Sensitivity::Private)?;
             json!({"file": file.display().to_string(), "records": records.len()})
         }
         LogCommand::Verify => {

@@ -149,15 +149,16 @@ fn an_oversize_secret_is_refused() {
         &["25601", "25600"],
         RefusedBy::Core("SecretSet"),
     );
-    // The same through --file.
+    // The same through --file: the CLI stops reading past the limit (issue 11 point 8), so it
+    // refuses the file itself, naming the limit, before any request exists.
     let file = home.scratch("big.txt");
     std::fs::write(&file, &value).expect("write the value");
     refused(
         &home,
         &["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "big", "--file", file.to_str().expect("utf-8")],
         "BadParameter",
-        &["25601"],
-        RefusedBy::Core("SecretSet"),
+        &["25600", "big.txt"],
+        RefusedBy::Door,
     );
     // 25600 bytes is the limit itself, and accepted.
     let value = "x".repeat(25_600);
@@ -549,4 +550,69 @@ fn garbage_ciphertext_is_refused_without_a_panic() {
         &[],
         RefusedBy::Core("KeyUnwrap"),
     );
+}
+
+/// A home whose runs get at most 2 GiB of address space, so a CLI that reads an endless input
+/// whole fails fast (an allocation failure) instead of taking the machine's memory.
+fn memory_bounded_home() -> TestHome {
+    let mut home = vault_home();
+    home.shell_prelude = Some("ulimit -v 2097152".into());
+    home
+}
+
+// Regression, issue 11 point 8: every file input of the CLI (`--file`, `@file`) reads at most one
+// byte past the largest file of its kind, so `/dev/zero` (no size in its metadata, no end) is
+// refused by the CLI itself, named with the limit, before any request exists.
+#[test]
+fn issue11_point8_dev_zero_is_refused_at_once_by_every_file_input() {
+    let home = memory_bounded_home();
+    home.ok(&["keyvault", "key", "create", "--vault-name", VAULT, "--name", "rsa", "--kty", "RSA"]);
+    let zero = "/dev/zero";
+    let at_zero = "@/dev/zero";
+    for (args, limit) in [
+        (vec!["keyvault", "certificate", "import", "--vault-name", VAULT, "--name", "c", "--file", zero], "1048576"),
+        (vec!["keyvault", "certificate", "pending", "merge", "--vault-name", VAULT, "--name", "c", "--file", zero], "1048576"),
+        (vec!["keyvault", "certificate", "create", "--vault-name", VAULT, "--name", "c", "--policy", at_zero], "1048576"),
+        (vec!["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "s", "--file", zero], "25600"),
+        (vec!["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "s", "--file", zero, "--encoding", "base64"], "25600"),
+        (vec!["keyvault", "key", "import", "--vault-name", VAULT, "--name", "k", "--file", zero], "65536"),
+        (vec!["keyvault", "key", "rotation-policy", "update", "--vault-name", VAULT, "--name", "rsa", "--value", at_zero], "1048576"),
+        (vec!["keyvault", "secret", "restore", "--vault-name", VAULT, "--file", zero], "67108864"),
+        (vec!["keyvault", "key", "restore", "--vault-name", VAULT, "--file", zero], "67108864"),
+        (vec!["keyvault", "certificate", "restore", "--vault-name", VAULT, "--file", zero], "67108864"),
+        (vec!["role", "definition", "create", "--role-definition", at_zero], "1048576"),
+    ] {
+        refused(&home, &args, "BadParameter", &[zero, limit], RefusedBy::Door);
+    }
+    // `secret set --value` takes its value literally (only `--file` reads a file), so `@/dev/zero`
+    // is a ten-character value and nothing is read.
+    let set = home.ok(&["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "literal", "--value", at_zero]);
+    assert_eq!(set["value"], at_zero, "--value is the value itself, not a file to read: {set}");
+}
+
+// Regression, issue 11 point 8: a regular file one byte over its kind's limit is refused before
+// it reaches the core (nothing is stored or logged), and the message names the file and the limit.
+#[test]
+fn issue11_point8_an_oversized_regular_file_is_refused_with_its_limit() {
+    let home = memory_bounded_home();
+    let sized = |name: &str, len: u64| {
+        let path = home.scratch(name);
+        // A sparse file: its size is real, its blocks are not written.
+        std::fs::File::create(&path).and_then(|f| f.set_len(len)).expect("create the oversized file");
+        path.to_str().expect("utf-8 path").to_string()
+    };
+    let secret = sized("value.txt", 25 * 1024 + 1);
+    let certificate = sized("big.pfx", 1024 * 1024 + 1);
+    let jwk = sized("big.jwk", 64 * 1024 + 1);
+    let backup = sized("big.backup", 64 * 1024 * 1024 + 1);
+    for (args, limit) in [
+        (vec!["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "s", "--file", &secret], "25600"),
+        (vec!["keyvault", "certificate", "import", "--vault-name", VAULT, "--name", "c", "--file", &certificate], "1048576"),
+        (vec!["keyvault", "key", "import", "--vault-name", VAULT, "--name", "k", "--file", &jwk], "65536"),
+        (vec!["keyvault", "secret", "restore", "--vault-name", VAULT, "--file", &backup], "67108864"),
+    ] {
+        let file = args.last().copied().unwrap_or_default();
+        let failure = refused(&home, &args, "BadParameter", &[file, limit], RefusedBy::Door);
+        assert!(failure.stderr.contains("larger than"), "the message says why the file is refused: {}", failure.stderr);
+    }
 }

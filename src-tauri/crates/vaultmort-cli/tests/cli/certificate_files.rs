@@ -948,3 +948,97 @@ fn a_pfx_round_trips_between_two_vaults() {
         assert_ne!(second["id"], first["id"], "{tag}: the copy is a separate certificate in the other vault");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 11 point 9: file modes and symlinks of everything the CLI writes
+// ---------------------------------------------------------------------------------------------
+
+/// The permission bits of `file`.
+fn mode(file: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(file).unwrap_or_else(|e| panic!("{} should have been written: {e}", file.display())).permissions().mode()
+        & 0o777
+}
+
+/// A home with a secret, an exportable certificate and a key in [`VAULT`], whose later runs
+/// have umask 000 (so a file created with the default mode would be 0666).
+fn home_with_umask_000() -> TestHome {
+    let mut home = TestHome::with_vault(VAULT);
+    home.ok(&["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "db-password", "--value", "hunter2"]);
+    home.ok(&["keyvault", "key", "create", "--vault-name", VAULT, "--name", "signing", "--kty", "EC"]);
+    create_with_policy(&home, "site", true);
+    home.shell_prelude = Some("umask 000".into());
+    home
+}
+
+// Regression, issue 11 point 9: files with private content (a secret value, a PFX with the
+// private key, a certificate's secret, backups, the access log) are created 0600 whatever the
+// umask; public files (certificates, public keys, the CA root) are 0644, never world-writable.
+#[test]
+fn issue11_point9_private_files_are_0600_under_umask_000() {
+    let home = home_with_umask_000();
+    let base = ["--vault-name", VAULT];
+    let cases: Vec<(&str, Vec<&str>, u32)> = vec![
+        ("secret.txt", vec!["keyvault", "secret", "download", "--name", "db-password"], 0o600),
+        ("site-secret.pfx", vec!["keyvault", "secret", "download", "--name", "site", "--encoding", "base64"], 0o600),
+        ("site.pfx", vec!["keyvault", "certificate", "download", "--name", "site", "--encoding", "PFX"], 0o600),
+        ("site-pw.pfx", vec!["keyvault", "certificate", "download", "--name", "site", "--encoding", "PFX", "--password", "pw"], 0o600),
+        ("secret.backup", vec!["keyvault", "secret", "backup", "--name", "db-password"], 0o600),
+        ("key.backup", vec!["keyvault", "key", "backup", "--name", "signing"], 0o600),
+        ("site.backup", vec!["keyvault", "certificate", "backup", "--name", "site"], 0o600),
+        ("site.pem", vec!["keyvault", "certificate", "download", "--name", "site", "--encoding", "PEM"], 0o644),
+        ("site.cer", vec!["keyvault", "certificate", "download", "--name", "site", "--encoding", "DER"], 0o644),
+        ("signing.pem", vec!["keyvault", "key", "download", "--name", "signing"], 0o644),
+    ];
+    for (file_name, command, expected) in cases {
+        let file = home.scratch(file_name);
+        let mut args = command.clone();
+        args.extend(base);
+        args.extend(["--file", path(&file)]);
+        home.ok(&args);
+        assert_eq!(mode(&file), expected, "`{}` must create {file_name} with mode {expected:o} under umask 000", command.join(" "));
+    }
+    let log = home.scratch("access.log");
+    home.ok(&["keyvault", "log", "export", "--file", path(&log)]);
+    assert_eq!(mode(&log), 0o600, "the access log names who read which secret: 0600 under umask 000");
+    let root = home.scratch("root.pem");
+    home.ok(&["ca", "export-root", "--file", path(&root)]);
+    assert_eq!(mode(&root), 0o644, "the practice CA's root certificate is public: 0644, not world-writable");
+    let leftovers: Vec<_> = std::fs::read_dir(home.scratch("x").parent().expect("scratch folder"))
+        .expect("list the scratch folder")
+        .filter_map(|entry| entry.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file is left beside the downloads: {leftovers:?}");
+}
+
+// Regression, issue 11 point 9: a symlink planted where the CLI will write never redirects the
+// write. At the target itself it is refused (`FileExists`, as any existing file: the CLI never
+// overwrites), even when it dangles; and the temporary file's name cannot be predicted, so a
+// symlink planted at the old fixed name `.<file>.vaultmort-partial` is not written through.
+#[test]
+fn issue11_point9_a_symlink_at_the_target_is_not_followed() {
+    let home = home_with_umask_000();
+    let elsewhere = home.scratch("elsewhere.txt");
+    write(&elsewhere, b"the attacker's file");
+    let missing = home.scratch("not-yet-there.txt");
+    for (link_name, pointed_to) in [("to-existing.txt", &elsewhere), ("dangling.txt", &missing)] {
+        let link = home.scratch(link_name);
+        std::os::unix::fs::symlink(pointed_to, &link).expect("plant a symlink at the target");
+        let failure =
+            home.fails(&["keyvault", "secret", "download", "--vault-name", VAULT, "--name", "db-password", "--file", path(&link)]);
+        assert_eq!(failure.code, "FileExists", "a symlink at the target is refused like any existing file: {}", failure.stderr);
+        assert!(failure.stderr.contains(link_name), "the message names the target: {}", failure.stderr);
+        assert!(std::fs::symlink_metadata(&link).expect("stat").file_type().is_symlink(), "the symlink is left as it was");
+    }
+    assert_eq!(read(&elsewhere), b"the attacker's file", "the file a symlink points to must not be written");
+    assert!(!missing.exists(), "a dangling symlink's target must not be created");
+
+    let target = home.scratch("value.txt");
+    let predictable = home.scratch(".value.txt.vaultmort-partial");
+    std::os::unix::fs::symlink(&elsewhere, &predictable).expect("plant a symlink at the old temporary name");
+    home.ok(&["keyvault", "secret", "download", "--vault-name", VAULT, "--name", "db-password", "--file", path(&target)]);
+    assert_eq!(read(&target), b"hunter2", "the download itself is written");
+    assert_eq!(mode(&target), 0o600, "and is private");
+    assert_eq!(read(&elsewhere), b"the attacker's file", "a symlink beside the target must not receive the secret");
+}

@@ -15,6 +15,9 @@ pub struct TestHome {
     dir: TempDir,
     /// Environment variables set for every run (beyond VAULTMORT_HOME).
     pub env: Vec<(String, String)>,
+    /// Shell commands run before `vaultmort` in the same process (`umask 000`, `ulimit -v ...`):
+    /// when set, every run goes through `sh -c '<prelude>; exec "$@"'`.
+    pub shell_prelude: Option<String>,
 }
 
 /// The result of a failed command: the error code and the whole stderr.
@@ -32,7 +35,11 @@ impl TestHome {
     /// A fresh home protected by [`PASSPHRASE`].
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory for the test home");
-        Self { dir, env: vec![("VAULTMORT_KEY_SOURCE".into(), "passphrase".into()), ("VAULTMORT_PASSPHRASE".into(), PASSPHRASE.into())] }
+        Self {
+            dir,
+            env: vec![("VAULTMORT_KEY_SOURCE".into(), "passphrase".into()), ("VAULTMORT_PASSPHRASE".into(), PASSPHRASE.into())],
+            shell_prelude: None,
+        }
     }
 
     /// A fresh home with a resource group `rg` and a vault named `vault`.
@@ -57,7 +64,15 @@ impl TestHome {
 
     /// Runs `vaultmort` with `args`.
     pub fn run(&self, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vaultmort"));
+        let binary = env!("CARGO_BIN_EXE_vaultmort");
+        let mut command = match &self.shell_prelude {
+            None => Command::new(binary),
+            Some(prelude) => {
+                let mut shell = Command::new("sh");
+                shell.arg("-c").arg(format!("{prelude}; exec \"$@\"")).arg("sh").arg(binary);
+                shell
+            }
+        };
         for (key, _) in std::env::vars() {
             if key.starts_with("VAULTMORT_") {
                 command.env_remove(key);
