@@ -33,17 +33,8 @@ impl RunningServer {
     pub fn start(home: &TestHome, vault: &str) -> Self {
         let root = home.scratch("root.pem");
         home.ok(&["ca", "export-root", "--file", root.to_str().expect("utf-8 path")]);
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vaultmort"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("VAULTMORT_") {
-                command.env_remove(key);
-            }
-        }
-        command.env("VAULTMORT_HOME", home.path().join("home"));
-        for (key, value) in &home.env {
-            command.env(key, value);
-        }
-        let mut child = command
+        let mut child = home
+            .command()
             .args(["serve", "--port", "0", "--default-vault", vault])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

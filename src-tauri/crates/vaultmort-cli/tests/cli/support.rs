@@ -64,6 +64,12 @@ impl TestHome {
 
     /// Runs `vaultmort` with `args`.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).stdin(Stdio::null()).output().expect("the vaultmort binary runs")
+    }
+
+    /// A `vaultmort` command on this home (through the shell prelude, if any), with no
+    /// `VAULTMORT_*` setting of the calling environment: for tests that spawn it themselves.
+    pub fn command(&self) -> Command {
         let binary = env!("CARGO_BIN_EXE_vaultmort");
         let mut command = match &self.shell_prelude {
             None => Command::new(binary),
@@ -82,7 +88,7 @@ impl TestHome {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        command.args(args).stdin(Stdio::null()).output().expect("the vaultmort binary runs")
+        command
     }
 
     /// Runs a command that must succeed and returns its JSON output (Null when it prints nothing).
