@@ -401,6 +401,11 @@ export type CertificateItem = {
 export type CommandError = {
 	/**  Machine-readable: the core's error code, or `Locked`. */
 	code: string,
+	/**
+	 *  Key Vault's inner code, where it gives one (`ForbiddenByFirewall`,
+	 *  `ObjectIsDeletedButRecoverable`).
+	 */
+	innerCode: string | null,
 	/**  For a person: what went wrong and, where the core says so, what to do. */
 	message: string,
 };

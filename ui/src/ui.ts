@@ -4,7 +4,7 @@
 import { type Child, h, replace, uid } from "./dom";
 import { host, HostError, toHostError } from "./host";
 
-/** The one visible error region (role="alert"); shows `code: message`. */
+/** The one visible error region (role="alert"); shows `code: message` (with the inner code, if any). */
 export const alertRegion = h("div", { class: "alert", role: "alert", "data-testid": "alert", hidden: true });
 /** Polite success/progress notes. */
 export const statusRegion = h("div", { class: "status-note", role: "status", "aria-live": "polite" });
@@ -13,7 +13,7 @@ export function showError(e: unknown): void {
   const err = toHostError(e);
   replace(
     alertRegion,
-    h("span", { class: "alert-text", "data-testid": "alert-text" }, `${err.code}: ${err.message}`),
+    h("span", { class: "alert-text", "data-testid": "alert-text" }, err.toString()),
     h("button", { type: "button", class: "icon-button dismiss", "aria-label": "Dismiss error", title: "Dismiss", "data-testid": "alert-dismiss", onclick: clearAlert }),
   );
   alertRegion.hidden = false;

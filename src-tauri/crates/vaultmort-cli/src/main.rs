@@ -26,7 +26,7 @@ use zeroize::Zeroizing;
 /// An error on its way to stderr.
 #[derive(Debug)]
 pub struct CliError {
-    /// Azure-style code.
+    /// Azure-style code, followed by `: InnerCode` where Key Vault gives one.
     pub code: String,
     /// What happened.
     pub message: String,
@@ -34,12 +34,9 @@ pub struct CliError {
 
 impl From<vaultmort_core::Error> for CliError {
     fn from(e: vaultmort_core::Error) -> Self {
-        let code = match e.inner_code() {
-            Some(inner) if inner != e.code() => format!("{}: {inner}", e.code()),
-            Some(_) => e.code().to_string(),
-            None => e.code().to_string(),
-        };
-        Self { code, message: e.to_string() }
+        // The core's wire form: `Code` or `Code: InnerCode`, as the REST API and the app show it.
+        let wire = e.wire();
+        Self { code: wire.to_string(), message: wire.message }
     }
 }
 
@@ -160,6 +157,27 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("ERROR: ({}) {}", error.code, error.message);
             ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of every core variant: the CLI prints the REST body's code, then `: ` and its
+    /// inner code where REST has an `innererror`, and the same message.
+    #[test]
+    fn every_core_error_is_printed_with_the_rest_apis_code_and_inner_code() {
+        for (error, same) in vaultmort_core::one_error_of_every_kind().into_iter().zip(vaultmort_core::one_error_of_every_kind()) {
+            let printed = CliError::from(error);
+            let answered = vaultmort_rest::ApiError::from(same).body();
+            let expected = match answered["error"]["innererror"]["code"].as_str() {
+                Some(inner) => format!("{}: {inner}", answered["error"]["code"].as_str().unwrap_or_default()),
+                None => answered["error"]["code"].as_str().unwrap_or_default().to_string(),
+            };
+            assert_eq!(printed.code, expected, "{}", printed.message);
+            assert_eq!(answered["error"]["message"], printed.message.as_str(), "the same message");
         }
     }
 }

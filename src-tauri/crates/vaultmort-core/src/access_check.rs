@@ -32,16 +32,29 @@ pub struct AccessCheck {
 /// needs about it: its groups through nesting and, with `with_roles`, its role assignments and
 /// every role definition.
 pub(crate) async fn facts_for(tx: &mut dyn Transaction, object_id: &str, with_roles: bool) -> Result<(Option<DirectoryObject>, Facts)> {
+    let (entry, mut facts) = identity_facts(tx, object_id).await?;
+    if with_roles {
+        add_roles(tx, &mut facts).await?;
+    }
+    Ok((entry, facts))
+}
+
+/// The directory entry of `object_id` and its identities (itself and its groups through
+/// nesting), from one read of the directory.
+pub(crate) async fn identity_facts(tx: &mut dyn Transaction, object_id: &str) -> Result<(Option<DirectoryObject>, Facts)> {
     let all = crate::directory::all_objects(tx).await?;
     let entry = all.iter().find(|o| o.object_id.eq_ignore_ascii_case(object_id)).cloned();
     let mut identities = crate::directory::groups_of(&all, entry.as_ref().map(|e| e.object_id.as_str()).unwrap_or(object_id));
     identities.insert(entry.as_ref().map(|e| e.object_id.clone()).unwrap_or_else(|| object_id.to_string()));
-    if !with_roles {
-        return Ok((entry, Facts { identities, ..Facts::default() }));
-    }
-    let assignments = crate::roles::all_assignments(tx).await?.into_iter().filter(|a| identities.contains(&a.principal_id)).collect();
-    let definitions = crate::roles::all_definitions(tx).await?.into_iter().map(|r| (r.id.clone(), r)).collect();
-    Ok((entry, Facts { identities, assignments, definitions }))
+    Ok((entry, Facts { identities, ..Facts::default() }))
+}
+
+/// Adds the role assignments of `facts`' identities and every role definition.
+pub(crate) async fn add_roles(tx: &mut dyn Transaction, facts: &mut Facts) -> Result<()> {
+    facts.assignments =
+        crate::roles::all_assignments(tx).await?.into_iter().filter(|a| facts.identities.contains(&a.principal_id)).collect();
+    facts.definitions = crate::roles::all_definitions(tx).await?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    Ok(())
 }
 
 impl Vaultmort {

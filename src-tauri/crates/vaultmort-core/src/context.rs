@@ -93,6 +93,14 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// Whether the pipeline's authenticate stage must find the principal in the directory before
+    /// anything else: a REST caller holds a token, which outlives a principal deleted after it
+    /// was issued. The CLI and the desktop sign in from the directory in the same process, and
+    /// the system acts for itself.
+    pub fn must_be_in_directory(&self) -> bool {
+        self.door == Door::Rest
+    }
+
     /// The local owner on loopback through `door`.
     pub fn local_owner(door: Door) -> Self {
         Self { principal: Principal::local_owner(), source: IpAddr::V4(Ipv4Addr::LOCALHOST), door }

@@ -579,18 +579,6 @@ impl Vaultmort {
         req.finish(result).await
     }
 
-    /// The principal with exactly this object id, if it exists and can sign in (not a group).
-    /// The REST API's token check uses it for every request, so a principal deleted from the
-    /// directory loses access with its next request, whatever tokens it still holds.
-    pub async fn principal_by_object_id(&self, object_id: &str) -> Result<Option<Principal>> {
-        let mut tx = self.storage.begin_read().await?;
-        let Some(entry) = tx.directory_get(EntryKind::Principal, &object_id.to_ascii_lowercase()).await? else {
-            return Ok(None);
-        };
-        let object: DirectoryObject = decode(&entry)?;
-        Ok(object.principal_kind().map(|kind| Principal { object_id: object.object_id.clone(), name: object.sign_in_name(), kind }))
-    }
-
     /// Whether `secret` is a current client secret of the service principal with `app_id` (for
     /// the REST API's token endpoint). Compares digests, never stored values.
     pub async fn check_client_secret(&self, app_id: &str, secret: &str) -> Result<Option<DirectoryObject>> {

@@ -1,6 +1,11 @@
-//! The core's error type. Every variant carries an Azure-style code ([`Error::code`]) that the
-//! doors pass on unchanged (CLI stderr, `{code, message}` in the UI, the REST error body), and a
-//! message a person can act on. Messages never contain secret values or key material.
+//! The core's error type and its one wire form.
+//!
+//! Every variant has one [`WireError`] ([`Error::wire`]): Key Vault's code, the inner code where
+//! Key Vault gives one, the HTTP status and a message a person can act on. The access record of
+//! a failed request and all three doors (REST error body, the desktop's command error, the CLI's
+//! `ERROR: (Code: InnerCode) message`) show that form and nothing else; a door adds only the
+//! codes of refusals that are its own (REST's 401 challenge, 413, a missing api-version).
+//! Messages never contain secret values or key material.
 
 use vaultmort_crypto::CryptoError;
 
@@ -139,6 +144,10 @@ pub enum Error {
     /// Purge refused because purge protection holds.
     #[error("{0}")]
     PurgeProtected(String),
+    /// The caller is not who it claims to be: a token whose principal the directory no longer
+    /// knows.
+    #[error("{0}")]
+    Unauthenticated(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -186,8 +195,39 @@ fn version_suffix(version: &Option<String>) -> String {
     version.as_ref().map(|v| format!(" (version {v})")).unwrap_or_default()
 }
 
+/// An error as it crosses every boundary: the access record, the REST body, the desktop's
+/// command error and the CLI's error line all carry exactly these fields.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireError {
+    /// Key Vault's code (`SecretNotFound`, `Forbidden`, `Conflict`, ...).
+    pub code: &'static str,
+    /// Key Vault's inner code, where it gives one (`ForbiddenByFirewall`,
+    /// `ObjectIsDeletedButRecoverable`).
+    pub inner_code: Option<&'static str>,
+    /// The HTTP status Key Vault answers with, and the access record keeps.
+    pub status: u16,
+    /// What happened and, where the core knows, what to do.
+    pub message: String,
+}
+
+impl std::fmt::Display for WireError {
+    /// `Code: InnerCode` (or just `Code`), as the CLI prints it between parentheses.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.inner_code {
+            Some(inner) => write!(f, "{}: {inner}", self.code),
+            None => f.write_str(self.code),
+        }
+    }
+}
+
 impl Error {
-    /// The Azure-style error code.
+    /// The one wire form of this error.
+    pub fn wire(&self) -> WireError {
+        WireError { code: self.code(), inner_code: self.inner_code(), status: self.status(), message: self.to_string() }
+    }
+
+    /// Key Vault's error code (the wire form's `code`).
     pub fn code(&self) -> &'static str {
         match self {
             Error::BadParameter(_) => "BadParameter",
@@ -211,8 +251,10 @@ impl Error {
             Error::KeyNotYetValid { .. } => "KeyNotYetValid",
             Error::KeyExpired { .. } => "KeyExpired",
             Error::PurgeProtected(_) => "PurgeProtectionEnabled",
-            Error::Forbidden(_) => "Forbidden",
-            Error::ForbiddenByFirewall(_) => "ForbiddenByFirewall",
+            // Key Vault answers a firewall refusal as `Forbidden` and names the firewall in the
+            // inner code.
+            Error::Unauthenticated(_) => "Unauthorized",
+            Error::Forbidden(_) | Error::ForbiddenByFirewall(_) => "Forbidden",
             Error::NotFound { code, .. } => code,
             Error::HsmUnavailable(_) => "HsmUnavailable",
             Error::Certificate { code, .. } => code,
@@ -239,10 +281,11 @@ impl Error {
         }
     }
 
-    /// The HTTP status Key Vault answers this error with.
+    /// The HTTP status Key Vault answers this error with (the wire form's `status`).
     pub fn status(&self) -> u16 {
         match self {
-            Error::BadParameter(_) | Error::Crypto(_) => match self.code() {
+            // Input errors, except where the crypto or certificate library itself failed.
+            Error::BadParameter(_) | Error::Crypto(_) | Error::Certificate { .. } => match self.code() {
                 "InternalError" => 500,
                 _ => 400,
             },
@@ -261,8 +304,7 @@ impl Error {
             | Error::Forbidden(_)
             | Error::ForbiddenByFirewall(_) => 403,
             Error::HsmUnavailable(_) => 501,
-            Error::Certificate { .. } => 400,
-            Error::MasterKeyMismatch => 401,
+            Error::Unauthenticated(_) | Error::MasterKeyMismatch => 401,
             Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) => 500,
         }
     }
@@ -290,3 +332,123 @@ pub enum StoreError {
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One error of every variant, and of every code a variant chooses between (a crypto or
+/// certificate failure that is the caller's input, and one that is the library's own), for the
+/// tests that check every door and the access record show an error the same way. Not used by
+/// any operation.
+#[doc(hidden)]
+pub fn one_error_of_every_kind() -> Vec<Error> {
+    let object = |kind| Error::ObjectNotFound { kind, vault: "v".into(), name: "n".into(), version: Some("0123".into()) };
+    vec![
+        Error::BadParameter("the name 'a b' has a space".into()),
+        Error::ResourceGroupNotFound("rg".into()),
+        Error::ResourceGroupAlreadyExists("rg".into()),
+        Error::VaultNotFound("v".into()),
+        Error::DeletedVaultNotFound("v".into()),
+        Error::VaultAlreadyExists { message: "the name 'v' is held by a deleted vault".into() },
+        object(ObjectKind::Key),
+        object(ObjectKind::Secret),
+        object(ObjectKind::Certificate),
+        Error::DeletedObjectNotFound { kind: ObjectKind::Secret, vault: "v".into(), name: "n".into() },
+        Error::Conflict { inner: "ObjectIsDeletedButRecoverable", message: "secret 'n' is deleted but recoverable".into() },
+        Error::ObjectDisabled { kind: ObjectKind::Key, operation: "sign".into() },
+        Error::OperationNotAllowed { operation: "encrypt".into(), allowed: "sign, verify".into() },
+        Error::KeyNotYetValid { operation: "sign".into(), not_before: "2030-01-01T00:00:00Z".into() },
+        Error::KeyExpired { operation: "sign".into(), expires: "2020-01-01T00:00:00Z".into() },
+        Error::PurgeProtected("purge protection is on".into()),
+        Error::Unauthenticated("the token's principal is not known to this installation".into()),
+        Error::Forbidden("no secrets get permission".into()),
+        Error::ForbiddenByFirewall("client address 127.0.0.2 is not allowed".into()),
+        Error::NotFound { code: "PrincipalNotFound", message: "no principal 'x'".into() },
+        Error::HsmUnavailable("no HSM provider".into()),
+        Error::Certificate { code: "WrongPassword", message: "the PFX password is wrong".into() },
+        Error::Certificate { code: "InternalError", message: "the certificate could not be built".into() },
+        Error::Crypto(CryptoError::UnknownAlgorithm("RS1".into())),
+        Error::Crypto(CryptoError::Internal("the library failed")),
+        Error::Storage(StoreError::Busy("locked".into())),
+        Error::Integrity("a sealed value does not open".into()),
+        Error::MasterKeyMismatch,
+        Error::AuditUnavailable("disk full".into()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The highest number [`variant_number`] gives.
+    const LAST_VARIANT: usize = 24;
+
+    /// A number per variant. The match is exhaustive, so a new variant does not compile until it
+    /// gets a number here, and then [`LAST_VARIANT`] grows and the coverage test below fails until
+    /// [`one_error_of_every_kind`] has an example of it.
+    fn variant_number(error: &Error) -> usize {
+        match error {
+            Error::BadParameter(_) => 0,
+            Error::ResourceGroupNotFound(_) => 1,
+            Error::ResourceGroupAlreadyExists(_) => 2,
+            Error::VaultNotFound(_) => 3,
+            Error::DeletedVaultNotFound(_) => 4,
+            Error::VaultAlreadyExists { .. } => 5,
+            Error::ObjectNotFound { .. } => 6,
+            Error::DeletedObjectNotFound { .. } => 7,
+            Error::Conflict { .. } => 8,
+            Error::ObjectDisabled { .. } => 9,
+            Error::OperationNotAllowed { .. } => 10,
+            Error::KeyNotYetValid { .. } => 11,
+            Error::KeyExpired { .. } => 12,
+            Error::PurgeProtected(_) => 13,
+            Error::Forbidden(_) => 14,
+            Error::ForbiddenByFirewall(_) => 15,
+            Error::NotFound { .. } => 16,
+            Error::HsmUnavailable(_) => 17,
+            Error::Certificate { .. } => 18,
+            Error::Crypto(_) => 19,
+            Error::Storage(_) => 20,
+            Error::Integrity(_) => 21,
+            Error::MasterKeyMismatch => 22,
+            Error::AuditUnavailable(_) => 23,
+            Error::Unauthenticated(_) => 24,
+        }
+    }
+
+    #[test]
+    fn the_examples_cover_every_variant() {
+        let seen: std::collections::BTreeSet<usize> = one_error_of_every_kind().iter().map(variant_number).collect();
+        let all: std::collections::BTreeSet<usize> = (0..=LAST_VARIANT).collect();
+        assert_eq!(seen, all, "one_error_of_every_kind() must hold an example of every Error variant");
+    }
+
+    #[test]
+    fn the_wire_form_is_key_vaults() {
+        let wire = |e: Error| e.wire();
+        let firewall = wire(Error::ForbiddenByFirewall("127.0.0.2 refused".into()));
+        assert_eq!((firewall.code, firewall.inner_code, firewall.status), ("Forbidden", Some("ForbiddenByFirewall"), 403));
+        assert_eq!(firewall.to_string(), "Forbidden: ForbiddenByFirewall", "the CLI's parenthesised form");
+        let conflict = wire(Error::Conflict { inner: "ObjectIsDeletedButRecoverable", message: "x".into() });
+        assert_eq!((conflict.code, conflict.inner_code, conflict.status), ("Conflict", Some("ObjectIsDeletedButRecoverable"), 409));
+        let broken = wire(Error::Certificate { code: "InternalError", message: "x".into() });
+        assert_eq!((broken.code, broken.status), ("InternalError", 500), "the library's own failure is the server's, never the caller's");
+        let input = wire(Error::Certificate { code: "WrongPassword", message: "x".into() });
+        assert_eq!((input.code, input.status), ("WrongPassword", 400), "a wrong password is the caller's input");
+        let missing = wire(Error::ObjectNotFound { kind: ObjectKind::Secret, vault: "v".into(), name: "n".into(), version: None });
+        assert_eq!((missing.code, missing.inner_code, missing.status), ("SecretNotFound", None, 404));
+        assert_eq!(missing.message, "secret 'n' was not found in vault 'v'");
+    }
+
+    #[test]
+    fn every_status_is_one_key_vault_answers() {
+        for error in one_error_of_every_kind() {
+            let wire = error.wire();
+            assert!([400, 401, 403, 404, 409, 500, 501].contains(&wire.status), "{wire:?}");
+            assert_eq!(
+                wire.status >= 500,
+                wire.code.ends_with("InternalError")
+                    || ["StorageError", "IntegrityCheckFailed", "AuditUnavailable", "HsmUnavailable"].contains(&wire.code),
+                "only the installation's own failures are 5xx: {wire:?}"
+            );
+            assert_eq!(wire.status == 404, wire.code.ends_with("NotFound"), "exactly the *NotFound codes are 404: {wire:?}");
+        }
+    }
+}

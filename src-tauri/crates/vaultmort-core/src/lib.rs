@@ -52,7 +52,7 @@ pub use authz::{Authorizer, AzureRules};
 pub use barrier::MasterKey;
 pub use clock::Clock;
 pub use context::{Door, Principal, RequestContext};
-pub use error::{Error, ObjectKind, Result, StoreError};
+pub use error::{Error, ObjectKind, Result, StoreError, WireError, one_error_of_every_kind};
 pub use model::Tenant;
 pub use storage::Storage;
 

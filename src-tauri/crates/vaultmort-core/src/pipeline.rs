@@ -1,7 +1,10 @@
 //! The request pipeline every operation passes: begin a transaction, authenticate, firewall (data
 //! plane only), authorize, run, audit, commit. The stages that need stored facts (the caller's
 //! directory entry and groups, role assignments, the vault's policies and firewall) read them
-//! through the request's own transaction. It fails closed: an operation that never asked for
+//! through the request's own transaction, and the caller's directory entry is read once: for a
+//! token's caller ([`RequestContext::must_be_in_directory`]) the authenticate stage runs first
+//! and refuses a principal the directory no longer knows (401), and the same read serves the
+//! authorization. It fails closed: an operation that never asked for
 //! authorization is refused, a caller nothing grants is refused, and a request whose audit
 //! record cannot be written is refused and rolled back.
 //!
@@ -24,7 +27,7 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::Parameters;
 use crate::authz::{Action, Facts, Permission, Scope, Target, describe};
-use crate::context::RequestContext;
+use crate::context::{Principal, RequestContext};
 use crate::directory::DirectoryObject;
 use crate::model::Vault;
 use crate::storage::{AuditRecord, Transaction};
@@ -34,6 +37,9 @@ use crate::{Error, ObjectKind, Result, Vaultmort};
 pub(crate) struct Request<'a> {
     pub(crate) core: &'a Vaultmort,
     pub(crate) ctx: &'a RequestContext,
+    /// Who is calling, as the access log records it: the door's principal, or for a token's
+    /// caller the directory's current entry once authenticated.
+    principal: Principal,
     pub(crate) tx: Box<dyn Transaction>,
     pub(crate) now: DateTime<Utc>,
     started: Instant,
@@ -43,20 +49,32 @@ pub(crate) struct Request<'a> {
     rule: Option<String>,
     flags: Vec<String>,
     parameters: Parameters,
-    /// The caller's directory entry (`None` inside when the directory does not know it), the
-    /// facts the authorizer needs, and whether they include roles; loaded once per request.
-    caller: Option<(Option<DirectoryObject>, Facts, bool)>,
+    /// What the authenticate stage read about the caller; loaded once per request.
+    caller: Option<Caller>,
+}
+
+/// The caller's directory entry and the facts the authorizer needs about it.
+struct Caller {
+    /// `None` when the directory does not know the caller.
+    entry: Option<DirectoryObject>,
+    /// Its identities, and its roles once [`Caller::with_roles`].
+    facts: Facts,
+    /// Whether `facts` holds role assignments and definitions (a data request in access-policy
+    /// mode needs only the identities).
+    with_roles: bool,
 }
 
 impl Vaultmort {
-    /// Starts a request: one transaction and one instant of the clock.
+    /// Starts a request: one transaction and one instant of the clock. A token's caller is
+    /// authenticated here, before anything else; a refusal is audited and returned.
     pub(crate) async fn request<'a>(&'a self, ctx: &'a RequestContext, action: Action) -> Result<Request<'a>> {
         let started = Instant::now();
         self.catch_up().await?;
         let tx = if action.read_only { self.storage.begin_read().await? } else { self.storage.begin().await? };
-        Ok(Request {
+        let mut req = Request {
             core: self,
             ctx,
+            principal: ctx.principal.clone(),
             tx,
             now: self.clock.now(),
             started,
@@ -67,7 +85,13 @@ impl Vaultmort {
             flags: Vec::new(),
             parameters: Parameters::new(),
             caller: None,
-        })
+        };
+        if ctx.must_be_in_directory()
+            && let Err(refusal) = req.authenticate().await
+        {
+            return Err(req.refuse(refusal).await);
+        }
+        Ok(req)
     }
 }
 
@@ -91,18 +115,45 @@ impl Request<'_> {
         self.parameters.insert(name.to_string(), format!("hmac-sha256:{digest}"));
     }
 
-    /// The authenticate stage: the caller's directory entry and what the authorizer needs about
-    /// it: its groups through nesting, and with `with_roles` its role assignments and the role
-    /// definitions (a data request in access-policy mode needs only the groups). Read once.
-    pub(crate) async fn caller_facts(&mut self, with_roles: bool) -> Result<Facts> {
-        if let Some((_, facts, has_roles)) = &self.caller
-            && (*has_roles || !with_roles)
-        {
-            return Ok(facts.clone());
+    /// The authenticate stage for a token's caller: the directory must know the principal (a
+    /// user, application or managed identity, not a group), and its current entry names the
+    /// caller from here on.
+    async fn authenticate(&mut self) -> Result<()> {
+        self.caller_facts(false).await?;
+        let known = self.caller.as_ref().and_then(|caller| caller.entry.as_ref()).and_then(|entry| {
+            entry.principal_kind().map(|kind| Principal { object_id: entry.object_id.clone(), name: entry.sign_in_name(), kind })
+        });
+        match known {
+            Some(principal) => {
+                self.principal = principal;
+                Ok(())
+            }
+            None => {
+                self.rule = Some("authenticate: the token's principal is not in the directory".to_string());
+                Err(Error::Unauthenticated(format!(
+                    "the token's principal {} is not known to this installation",
+                    self.ctx.principal.object_id
+                )))
+            }
         }
-        let (entry, facts) = crate::access_check::facts_for(self.tx.as_mut(), &self.ctx.principal.object_id, with_roles).await?;
-        self.caller = Some((entry, facts.clone(), with_roles));
-        Ok(facts)
+    }
+
+    /// What the authorizer needs about the caller: its directory entry and groups through nesting
+    /// (one read of the directory, shared with the authenticate stage), and with `with_roles` its
+    /// role assignments and the role definitions. Each part is read at most once per request.
+    pub(crate) async fn caller_facts(&mut self, with_roles: bool) -> Result<Facts> {
+        let caller = match &mut self.caller {
+            Some(caller) => caller,
+            None => {
+                let (entry, facts) = crate::access_check::identity_facts(self.tx.as_mut(), &self.principal.object_id).await?;
+                self.caller.insert(Caller { entry, facts, with_roles: false })
+            }
+        };
+        if with_roles && !caller.with_roles {
+            crate::access_check::add_roles(self.tx.as_mut(), &mut caller.facts).await?;
+            caller.with_roles = true;
+        }
+        Ok(caller.facts.clone())
     }
 
     /// The object a data request concerns, from the path recorded with [`Request::set_object`]
@@ -131,7 +182,7 @@ impl Request<'_> {
         }
         let policy_mode_data = self.action.is_data() && matches!(scope, Scope::Vault(vault) if !vault.rbac_authorization);
         let facts = self.caller_facts(!policy_mode_data).await?;
-        let caller = self.caller.as_ref().and_then(|(entry, _, _)| entry.clone());
+        let caller = self.caller.as_ref().and_then(|caller| caller.entry.clone());
         let mut firewall_rule = None;
         if let (true, Scope::Vault(vault)) = (self.action.is_data(), scope) {
             match crate::firewall::check(vault, self.ctx.source, caller.as_ref()) {
@@ -144,7 +195,7 @@ impl Request<'_> {
         }
         let object = self.object_target();
         let target = Target { scope, object: object.as_ref().map(|(kind, name)| (*kind, name.as_str())) };
-        let decision = self.core.authorizer.authorize(&self.ctx.principal.name, &self.action, target, &facts);
+        let decision = self.core.authorizer.authorize(&self.principal.name, &self.action, target, &facts);
         self.rule = Some(match firewall_rule {
             Some(firewall) if !firewall.ends_with("default action Allow") => format!("{firewall}; {}", decision.rule),
             _ => decision.rule.clone(),
@@ -152,7 +203,7 @@ impl Request<'_> {
         if decision.allowed {
             return Ok(());
         }
-        let who = format!("'{}' (object id {})", self.ctx.principal.name, self.ctx.principal.object_id);
+        let who = format!("'{}' (object id {})", self.principal.name, self.principal.object_id);
         Err(Error::Forbidden(match (self.action.permission, scope) {
             (Permission::Data { kind, permission, .. }, Scope::Vault(vault)) => format!(
                 "The user, group or application {who} does not have {} {permission} permission on key vault '{}' ({}): {}",
@@ -231,9 +282,19 @@ impl Request<'_> {
         Ok((resolved.vault, object, record))
     }
 
+    /// Ends a request that failed before its operation ran: audits the refusal and returns it.
+    async fn refuse(self, error: Error) -> Error {
+        match self.finish::<()>(Err(error)).await {
+            Err(error) => error,
+            // `finish` passes a failure on; were it ever to turn one into success, refuse all
+            // the same.
+            Ok(()) => Error::Forbidden("the request was refused".to_string()),
+        }
+    }
+
     /// Ends the request: audits it, then commits on success or rolls back on failure.
     pub(crate) async fn finish<T>(self, result: Result<T>) -> Result<T> {
-        let Request { core, ctx, mut tx, now, started, action, vault, object, rule, flags, parameters, caller: _ } = self;
+        let Request { core, ctx, principal, mut tx, now, started, action, vault, object, rule, flags, parameters, caller: _ } = self;
         let result = match (result, &rule) {
             (Ok(_), None) => Err(Error::Forbidden(format!("{} was not authorized; refused", action.operation))),
             (result, _) => result,
@@ -242,17 +303,15 @@ impl Request<'_> {
             sequence: 0,
             time: now,
             operation: action.operation.to_string(),
-            caller_object_id: ctx.principal.object_id.clone(),
-            caller_name: ctx.principal.name.clone(),
-            caller_type: ctx.principal.kind.as_str().to_string(),
+            caller_object_id: principal.object_id,
+            caller_name: principal.name,
+            caller_type: principal.kind.as_str().to_string(),
             client_address: ctx.source.to_string(),
             door: ctx.door.as_str().to_string(),
             vault,
             object,
-            status: match &result {
-                Ok(_) => 200,
-                Err(e) => e.status(),
-            },
+            // A failure is recorded in its wire form, as every door answers it.
+            status: result.as_ref().err().map_or(200, Error::status),
             error_code: result.as_ref().err().map(|e| e.code().to_string()),
             duration_micros: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
             rule: rule.unwrap_or_else(|| "not reached".to_string()),

@@ -1,18 +1,19 @@
 //! Who is calling: the practice token endpoint's signed JWTs and the two seams the directory
 //! plugs into.
 //!
-//! - [`ClientCredentials`] checks an application's client id and secret at the token endpoint
-//!   and says whether a principal still exists. [`DirectoryCredentials`] is the one a server
+//! - [`ClientCredentials`] checks an application's client id and secret at the token endpoint.
+//!   [`DirectoryCredentials`] is the one a server
 //!   runs with: the practice directory's service principals (client id = app id, secrets checked
 //!   by the core against their keyed digests) plus the local owner (client id = the owner's
 //!   object id, secret from a file in the home, [`OwnerCredentials`]).
 //! - [`Authenticator`] turns a bearer token into a [`Principal`] or refuses it (401).
 //!   [`JwtAuthenticator`] accepts only tokens this server signed ([`TokenSigner`], ES256), for
-//!   the vault audience, not expired on the core's clock, for a principal [`ClientCredentials`]
-//!   still knows. [`AnyToken`] is the explicit developer mode: any bearer is the local owner.
+//!   the vault audience and this tenant, not expired on the core's clock. [`AnyToken`] is the
+//!   explicit developer mode: any bearer is the local owner.
 //!
-//! Left out: authorization (the core's pipeline decides what a principal may do) and the
-//! firewall (the core reads `RequestContext::source`).
+//! Left out: whether the token's principal still exists (the core's pipeline checks that in its
+//! authenticate stage, from the same read of the directory that authorizes the request),
+//! authorization, and the firewall (the core reads `RequestContext::source`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -45,13 +46,11 @@ pub trait Authenticator: Send + Sync {
     async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError>;
 }
 
-/// Checks client credentials at the token endpoint and says who a token's object id is.
+/// Checks client credentials at the token endpoint.
 #[async_trait]
 pub trait ClientCredentials: Send + Sync {
     /// The principal whose client id and secret these are, or `None`.
     async fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Result<Option<Principal>, AuthError>;
-    /// The principal with this object id, if it (still) exists.
-    async fn principal(&self, object_id: &str) -> Result<Option<Principal>, AuthError>;
 }
 
 /// Developer mode: any bearer token is the local owner.
@@ -138,11 +137,6 @@ impl ClientCredentials for OwnerCredentials {
     async fn authenticate_client(&self, client_id: &str, client_secret: &str) -> Result<Option<Principal>, AuthError> {
         Ok(self.check(client_id, client_secret))
     }
-
-    async fn principal(&self, object_id: &str) -> Result<Option<Principal>, AuthError> {
-        let owner = Principal::local_owner();
-        Ok((object_id == owner.object_id).then_some(owner))
-    }
 }
 
 /// The credentials a server runs with: the local owner's (a secret file in the home) and the
@@ -182,10 +176,6 @@ impl ClientCredentials for DirectoryCredentials {
         };
         Ok(object.principal_kind().map(|kind| Principal { object_id: object.object_id.clone(), name: object.sign_in_name(), kind }))
     }
-
-    async fn principal(&self, object_id: &str) -> Result<Option<Principal>, AuthError> {
-        self.core.principal_by_object_id(object_id).await.map_err(directory_unavailable)
-    }
 }
 
 /// The claims of a practice token.
@@ -213,6 +203,22 @@ pub struct Claims {
     /// `app` or `user`.
     #[serde(default)]
     pub idtyp: Option<String>,
+    /// The principal's sign-in name when the token was issued (the access log's caller name for
+    /// a request refused before the core's pipeline names it from the directory).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Claims {
+    /// The principal the token names, as the door knows it before the core's authenticate stage
+    /// checks it against the directory.
+    fn principal(&self) -> Principal {
+        let kind = match self.idtyp.as_deref() {
+            Some("user") => PrincipalKind::User,
+            _ => PrincipalKind::ServicePrincipal,
+        };
+        Principal { object_id: self.oid.clone(), name: self.name.clone().unwrap_or_else(|| self.oid.clone()), kind }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -267,6 +273,7 @@ impl TokenSigner {
             tid: self.tenant.clone(),
             appid: Some(client_id.to_string()),
             idtyp: Some(if principal.kind == PrincipalKind::User { "user" } else { "app" }.to_string()),
+            name: Some(principal.name.clone()),
         };
         self.sign(&claims)
     }
@@ -340,22 +347,21 @@ mod erased {
 /// How many verified tokens [`JwtAuthenticator`] remembers before it starts afresh.
 pub const VERIFIED_TOKENS_KEPT: usize = 4096;
 
-/// Accepts the server's own tokens for principals the credentials still know.
+/// Accepts the server's own tokens.
 ///
 /// A client sends the same token with every request for an hour, so the signature, audience and
 /// tenant checks of a token are done once: its claims are remembered under the token's SHA-256
-/// (never the token itself), and later requests check only its lifetime, on the core's clock,
-/// and that its principal still exists.
+/// (never the token itself), and later requests check only its lifetime, on the core's clock.
+/// Whether its principal still exists is the core's authenticate stage's to check.
 pub struct JwtAuthenticator {
     signer: Arc<TokenSigner>,
-    credentials: Arc<dyn ClientCredentials>,
     verified: std::sync::Mutex<std::collections::HashMap<[u8; 32], Claims>>,
 }
 
 impl JwtAuthenticator {
-    /// Tokens from `signer`, principals from `credentials`.
-    pub fn new(signer: Arc<TokenSigner>, credentials: Arc<dyn ClientCredentials>) -> Self {
-        Self { signer, credentials, verified: std::sync::Mutex::default() }
+    /// Tokens from `signer`.
+    pub fn new(signer: Arc<TokenSigner>) -> Self {
+        Self { signer, verified: std::sync::Mutex::default() }
     }
 
     /// The token's claims: remembered ones (their lifetime checked again), or checked in full.
@@ -379,11 +385,7 @@ impl JwtAuthenticator {
 #[async_trait]
 impl Authenticator for JwtAuthenticator {
     async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError> {
-        let claims = self.claims(bearer, now)?;
-        self.credentials
-            .principal(&claims.oid)
-            .await?
-            .ok_or_else(|| AuthError(format!("the token's principal {} is not known to this installation", claims.oid)))
+        Ok(self.claims(bearer, now)?.principal())
     }
 }
 
@@ -408,7 +410,7 @@ mod tests {
     #[tokio::test]
     async fn a_remembered_token_still_expires_and_a_forged_one_is_still_refused() {
         let signer = Arc::new(TokenSigner::generate("tenant", "x").expect("a key"));
-        let authenticator = JwtAuthenticator::new(signer.clone(), Arc::new(OwnerCredentials::new("s3cret")));
+        let authenticator = JwtAuthenticator::new(signer.clone());
         let token = signer.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
         authenticator.authenticate(&token, at(1_000_001)).await.expect("a fresh token is accepted");
         authenticator.authenticate(&token, at(1_000_002)).await.expect("and again, from memory");

@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use http_body_util::BodyExt;
 use hyper::body::{Frame, Incoming, SizeHint};
 use tokio::time::{Instant, Sleep};
@@ -77,13 +77,17 @@ impl hyper::body::Body for TimedBody {
 
 /// The 413 for a body over `limit` bytes.
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new("RequestBodyTooLarge", format!("the request body is larger than {limit} bytes"))
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestBodyTooLarge", format!("the request body is larger than {limit} bytes"))
 }
 
 /// The error for a failed read of a body.
 fn read_failed(error: axum::Error) -> ApiError {
     match error.into_inner().downcast::<BodyError>().map(|e| *e) {
-        Ok(BodyError::TimedOut) => ApiError::new("RequestTimeout", "the request body did not arrive in time; the connection is closed"),
+        Ok(BodyError::TimedOut) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            "the request body did not arrive in time; the connection is closed",
+        ),
         Ok(unreadable) => ApiError::bad(format!("{unreadable}")),
         Err(other) => ApiError::bad(format!("the request body could not be read: {other}")),
     }

@@ -253,7 +253,7 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
             (&Method::POST, ["deletedcertificates", name, "recover"]) => {
                 ok(shapes::certificate(&core.recover_certificate(ctx, vault, name).await?, base))
             }
-            _ => Err(ApiError::new("NotFound", format!("no route for {method} {}", call.path))),
+            _ => Err(ApiError::no_route(method, &call.path)),
         }
     };
     match segments.first() {

@@ -1,6 +1,11 @@
-//! Key Vault-shaped errors: `{"error":{"code","message"}}` with an HTTP status chosen from the
-//! code by one function, [`status_for`]. Core errors keep their codes unchanged; the REST door's
-//! own refusals (no token, body too large, unknown route) use Key Vault's codes for them.
+//! Key Vault-shaped errors: `{"error":{"code","message","innererror"}}` with an HTTP status.
+//!
+//! A core error arrives in the core's one wire form ([`vaultmort_core::WireError`]): code, inner
+//! code and status are the ones the access record holds and the other doors show. The REST door
+//! adds only the refusals that are its own, each with its status: no or a bad token (401, with
+//! the challenge), an unknown route (404) or method (405), a body too large (413) or too slow
+//! (408), an unknown or missing api-version and unreadable JSON (400), practice throttling (429)
+//! and what Vaultmort does not implement (501).
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -8,6 +13,8 @@ use serde_json::json;
 /// An error on its way to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
     /// Key Vault's code (`SecretNotFound`, `BadParameter`, `Unauthorized`, ...).
     pub code: String,
     /// What happened, for a person.
@@ -22,14 +29,34 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error with `code` and `message`.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), message: message.into(), inner: None, audited: false, retry_after: None }
+    /// A refusal of the door's own with `status`, `code` and `message`.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self { status, code: code.to_string(), message: message.into(), inner: None, audited: false, retry_after: None }
     }
 
-    /// A `BadParameter` error.
+    /// A 400 `BadParameter`: input the door could not read (JSON, base64, a query parameter).
     pub fn bad(message: impl Into<String>) -> Self {
-        Self::new("BadParameter", message)
+        Self::new(StatusCode::BAD_REQUEST, "BadParameter", message)
+    }
+
+    /// A 401 `Unauthorized`: no token, or one this server does not accept.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", message)
+    }
+
+    /// A 404 `NotFound`: no route for this method and path.
+    pub fn no_route(method: &axum::http::Method, path: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NotFound", format!("no route for {method} {path}"))
+    }
+
+    /// A 501 `NotSupported`: a Key Vault operation Vaultmort does not implement.
+    pub fn not_supported(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_IMPLEMENTED, "NotSupported", message)
+    }
+
+    /// A 500 `InternalError` of the door itself (starting the listener, TLS set-up).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
     }
 
     /// A 429: the vault's practice throttling refused the request; retry after `seconds`.
@@ -37,15 +64,16 @@ impl ApiError {
         Self {
             retry_after: Some(seconds),
             ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
                 "Throttled",
                 format!("Operations per second is over the limit: retry after {seconds} s (practice throttling is on for this vault)"),
             )
         }
     }
 
-    /// The HTTP status for this error's code.
+    /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        status_for(&self.code)
+        self.status
     }
 
     /// The JSON body. The message is written without characters JSON must escape (quotes,
@@ -72,13 +100,17 @@ impl ApiError {
 
 impl From<vaultmort_core::Error> for ApiError {
     fn from(e: vaultmort_core::Error) -> Self {
-        // Key Vault answers a firewall refusal as `Forbidden` and names the firewall in the
-        // inner error; the SDKs surface both.
-        let code = match e.code() {
-            "ForbiddenByFirewall" => "Forbidden",
-            code => code,
-        };
-        Self { code: code.to_string(), message: e.to_string(), inner: e.inner_code().map(str::to_string), audited: true, retry_after: None }
+        let wire = e.wire();
+        Self {
+            // Every status the core gives is a valid HTTP status; a wrong one would be the
+            // server's fault, never the caller's.
+            status: StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: wire.code.to_string(),
+            message: wire.message,
+            inner: wire.inner_code.map(str::to_string),
+            audited: true,
+            retry_after: None,
+        }
     }
 }
 
@@ -89,54 +121,25 @@ impl From<vaultmort_crypto::CryptoError> for ApiError {
     }
 }
 
-/// The one place an error code becomes an HTTP status. Codes this door does not know are input
-/// errors (certificate checks such as `WrongPassword` or `KeyMismatch`): 400, never 500. Only
-/// failures of the installation itself answer 500.
-pub fn status_for(code: &str) -> StatusCode {
-    match code {
-        "Unauthorized" | "MasterKeyMismatch" => StatusCode::UNAUTHORIZED,
-        "Forbidden"
-        | "ForbiddenByFirewall"
-        | "ForbiddenByPolicy"
-        | "KeyDisabled"
-        | "SecretDisabled"
-        | "CertificateDisabled"
-        | "OperationNotAllowed"
-        | "KeyNotYetValid"
-        | "KeyExpired"
-        | "PurgeProtectionEnabled" => StatusCode::FORBIDDEN,
-        "Conflict" | "VaultAlreadyExists" | "ResourceGroupAlreadyExists" => StatusCode::CONFLICT,
-        "MethodNotAllowed" => StatusCode::METHOD_NOT_ALLOWED,
-        "RequestTimeout" => StatusCode::REQUEST_TIMEOUT,
-        "RequestBodyTooLarge" => StatusCode::PAYLOAD_TOO_LARGE,
-        "Throttled" => StatusCode::TOO_MANY_REQUESTS,
-        "NotSupported" | "HsmUnavailable" => StatusCode::NOT_IMPLEMENTED,
-        "StorageError" | "IntegrityCheckFailed" | "AuditUnavailable" | "InternalError" => StatusCode::INTERNAL_SERVER_ERROR,
-        code if code.ends_with("NotFound") => StatusCode::NOT_FOUND,
-        _ => StatusCode::BAD_REQUEST,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn core_codes_map_to_key_vault_statuses() {
-        assert_eq!(status_for("SecretNotFound"), StatusCode::NOT_FOUND);
-        assert_eq!(status_for("KeyNotFound"), StatusCode::NOT_FOUND);
-        assert_eq!(status_for("Forbidden"), StatusCode::FORBIDDEN);
-        assert_eq!(status_for("Conflict"), StatusCode::CONFLICT);
-        assert_eq!(status_for("BadParameter"), StatusCode::BAD_REQUEST);
-        assert_eq!(status_for("WrongPassword"), StatusCode::BAD_REQUEST, "unknown codes are input errors, not 500");
-        assert_eq!(status_for("AuditUnavailable"), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(status_for("RequestBodyTooLarge"), StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(status_for("RequestTimeout"), StatusCode::REQUEST_TIMEOUT, "a body that did not arrive in time");
+    fn a_core_error_keeps_its_wire_form() {
+        let error = ApiError::from(vaultmort_core::Error::ForbiddenByFirewall("127.0.0.2 refused".into()));
+        assert_eq!(
+            (error.status(), error.code.as_str(), error.inner.as_deref()),
+            (StatusCode::FORBIDDEN, "Forbidden", Some("ForbiddenByFirewall"))
+        );
+        assert!(error.audited, "the pipeline audited it");
+        let broken = ApiError::from(vaultmort_core::Error::Certificate { code: "InternalError", message: "x".into() });
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR, "answered 500, as the access record says");
     }
 
     #[test]
     fn the_body_carries_the_inner_code() {
-        let mut e = ApiError::new("Conflict", "taken");
+        let mut e = ApiError::new(StatusCode::CONFLICT, "Conflict", "taken");
         e.inner = Some("ObjectIsDeletedButRecoverable".into());
         assert_eq!(e.body()["error"]["innererror"]["code"], "ObjectIsDeletedButRecoverable");
     }

@@ -13,6 +13,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use axum::http::StatusCode;
 use tokio::net::TcpListener;
 use vaultmort_core::{Principal, Vaultmort};
 use zeroize::Zeroizing;
@@ -51,7 +52,11 @@ impl std::fmt::Debug for HomeCredentials {
 pub fn home_credentials(core: Arc<Vaultmort>, home: &Path) -> Result<HomeCredentials, ApiError> {
     let secret_file = owner_secret_path(home);
     let owner = OwnerCredentials::load_or_create(&secret_file).map_err(|e| {
-        ApiError::new("OwnerSecretUnavailable", format!("cannot read or make the client secret file {}: {e}", secret_file.display()))
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "OwnerSecretUnavailable",
+            format!("cannot read or make the client secret file {}: {e}", secret_file.display()),
+        )
     })?;
     Ok(HomeCredentials { credentials: DirectoryCredentials::new(core, owner.credentials), created_secret: owner.created, secret_file })
 }
@@ -62,7 +67,11 @@ pub fn read_owner_secret(home: &Path) -> Result<Option<Zeroizing<String>>, ApiEr
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some(Zeroizing::new(text.trim().to_string()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ApiError::new("OwnerSecretUnavailable", format!("cannot read the client secret file {}: {e}", path.display()))),
+        Err(e) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "OwnerSecretUnavailable",
+            format!("cannot read the client secret file {}: {e}", path.display()),
+        )),
     }
 }
 
@@ -72,13 +81,16 @@ pub fn read_owner_secret(home: &Path) -> Result<Option<Zeroizing<String>>, ApiEr
 pub async fn bind(address: IpAddr, port: u16) -> Result<TcpListener, ApiError> {
     TcpListener::bind((address, port)).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
             "AddressInUse",
             format!("port {port} on {address} is already in use (another server, or `vaultmort serve`?): stop that or choose another port"),
         ),
-        std::io::ErrorKind::PermissionDenied => {
-            ApiError::new("PortNotAllowed", format!("the system does not allow listening on port {port}: choose one from 1024 up"))
-        }
-        _ => ApiError::new("ListenFailed", format!("cannot listen on {address}:{port}: {e}")),
+        std::io::ErrorKind::PermissionDenied => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "PortNotAllowed",
+            format!("the system does not allow listening on port {port}: choose one from 1024 up"),
+        ),
+        _ => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "ListenFailed", format!("cannot listen on {address}:{port}: {e}")),
     })
 }
 

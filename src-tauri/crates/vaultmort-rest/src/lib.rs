@@ -45,7 +45,7 @@ pub use auth::{
     AnyToken, AuthError, Authenticator, ClientCredentials, DirectoryCredentials, JwtAuthenticator, OwnerCredentials, TokenSigner,
 };
 pub use connection::ConnectionLimits;
-pub use error::{ApiError, status_for};
+pub use error::ApiError;
 
 /// The largest request body accepted (Key Vault's own limit is far below what any valid
 /// request needs); larger bodies get 413.
@@ -123,12 +123,12 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Issues the server certificate and starts serving on `listener`.
     pub async fn start(core: Arc<Vaultmort>, listener: TcpListener, options: Options) -> Result<Self, ApiError> {
-        let addr = listener.local_addr().map_err(|e| ApiError::new("InternalError", format!("listener address: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| ApiError::internal(format!("listener address: {e}")))?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let identity = Arc::new(tls::ServerIdentity::issue(&core, provider.clone()).await?);
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| ApiError::new("InternalError", format!("TLS versions: {e}")))?
+            .map_err(|e| ApiError::internal(format!("TLS versions: {e}")))?
             .with_no_client_auth()
             .with_cert_resolver(identity.clone());
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -137,11 +137,11 @@ impl Server {
         let throttle = Arc::new(throttle::Throttle::new(options.throttled_vaults.clone()).with_stored_settings(core.clone()));
         let tenant = core.tenant().tenant_id.clone();
         let issuer = format!("https://localhost:{}/{tenant}/v2.0", addr.port());
-        let signer = Arc::new(TokenSigner::generate(&tenant, &issuer).map_err(|e| ApiError::new("InternalError", e.0))?);
+        let signer = Arc::new(TokenSigner::generate(&tenant, &issuer).map_err(|e| ApiError::internal(e.0))?);
         let authenticator: Arc<dyn Authenticator> = match (&options.authenticator, options.dev_any_token) {
             (_, true) => Arc::new(AnyToken),
             (Some(custom), false) => custom.clone(),
-            (None, false) => Arc::new(JwtAuthenticator::new(signer.clone(), options.credentials.clone())),
+            (None, false) => Arc::new(JwtAuthenticator::new(signer.clone())),
         };
         let state = Arc::new(State {
             core: core.clone(),

@@ -132,7 +132,7 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
     let principal = match principal {
         Ok(principal) => principal,
         Err(why) => {
-            let refusal = ApiError::new("Unauthorized", why);
+            let refusal = ApiError::unauthorized(why);
             audit_refusal(state, unauthenticated(), peer, vault.as_ref().ok(), &method, &path, &refusal).await;
             return challenge(state, &refusal.message);
         }
@@ -169,6 +169,11 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
         Err(error) => {
             if !error.audited {
                 audit_refusal(state, principal, peer, vault.as_ref().ok(), &method, &path, &error).await;
+            }
+            if error.status() == StatusCode::UNAUTHORIZED {
+                // The core's authenticate stage refused the token's principal: the client is
+                // told how to get another token, as for any refused token.
+                return challenge(state, &error.message);
             }
             error_response(&error)
         }
@@ -212,7 +217,7 @@ fn challenge(state: &State, why: &str) -> Response {
         state.signer.tenant(),
         crate::auth::VAULT_AUDIENCE
     );
-    let mut response = error_response(&ApiError::new("Unauthorized", why));
+    let mut response = error_response(&ApiError::unauthorized(why));
     if let Ok(value) = HeaderValue::from_str(&value) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
     }
@@ -241,8 +246,8 @@ fn vault_of(state: &State, host: &str) -> Result<String, ApiError> {
     let is_ip = name.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok();
     if name == "localhost" || is_ip {
         return state.default_vault.clone().ok_or_else(|| {
-            ApiError::new(
-                "VaultNotFound",
+            door_vault_not_found(
+                host,
                 format!(
                     "no default vault is set for {host}; use https://<vault>.localhost:{} or start the server with --default-vault",
                     state.port
@@ -250,10 +255,13 @@ fn vault_of(state: &State, host: &str) -> Result<String, ApiError> {
             )
         });
     }
-    Err(ApiError::new(
-        "VaultNotFound",
-        format!("host '{host}' is not a vault of this server; use https://<vault>.localhost:{}", state.port),
-    ))
+    Err(door_vault_not_found(host, format!("host '{host}' is not a vault of this server; use https://<vault>.localhost:{}", state.port)))
+}
+
+/// The core's `VaultNotFound` (its code and status) for a Host that names no vault, with the
+/// door's own message; the door audits it, as no operation ran.
+fn door_vault_not_found(host: &str, message: String) -> ApiError {
+    ApiError { message, audited: false, ..vaultmort_core::Error::VaultNotFound(host.to_string()).into() }
 }
 
 /// One authenticated data-plane request.
@@ -309,7 +317,7 @@ pub(crate) fn ok(value: Value) -> Reply {
 }
 
 fn not_supported(what: &str) -> Reply {
-    Err(ApiError::new("NotSupported", format!("{what} is not supported by Vaultmort yet")))
+    Err(ApiError::not_supported(format!("{what} is not supported by Vaultmort yet")))
 }
 
 pub(crate) fn version(segment: &str) -> Option<&str> {
@@ -586,7 +594,7 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
 
         _ => match crate::certificate_routes::route(call, method, segments).await {
             Some(reply) => reply,
-            None => Err(ApiError::new("NotFound", format!("no route for {method} {}", call.path))),
+            None => Err(ApiError::no_route(method, &call.path)),
         },
     }
 }

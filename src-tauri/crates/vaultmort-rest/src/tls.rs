@@ -106,7 +106,7 @@ async fn dns_names(core: &Vaultmort) -> Result<Vec<String>, ApiError> {
 }
 
 async fn issue_certified_key(core: &Vaultmort, names: &[String], provider: &CryptoProvider) -> Result<CertifiedKey, ApiError> {
-    let internal = |what: &str, e: &dyn std::fmt::Display| ApiError::new("InternalError", format!("{what}: {e}"));
+    let internal = |what: &str, e: &dyn std::fmt::Display| ApiError::internal(format!("{what}: {e}"));
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| internal("server key", &e))?;
     let mut params = rcgen::CertificateParams::new(names.to_vec()).map_err(|e| internal("server names", &e))?;
     params.subject_alt_names.extend(SERVER_IPS.iter().map(|ip| rcgen::SanType::IpAddress(*ip)));

@@ -101,7 +101,11 @@ fn the_firewall_refuses_data_but_not_management_and_a_rule_admits_loopback() {
         app.ok("update_network", json!({ "vault": VAULT, "publicNetworkAccess": "Enabled", "defaultAction": "Deny", "bypass": "None" }));
     assert_eq!(network["defaultAction"], "Deny");
     let refused = app.invoke("list_secrets", json!({ "vault": VAULT })).expect_err("Deny with no rule refuses the data plane");
-    assert_eq!(refused["code"], "ForbiddenByFirewall", "{refused}");
+    assert_eq!(
+        (&refused["code"], &refused["innerCode"]),
+        (&json!("Forbidden"), &json!("ForbiddenByFirewall")),
+        "the REST API's code and inner code: {refused}"
+    );
     assert!(refused["message"].as_str().unwrap_or_default().contains("127.0.0.1"), "the refusal names the client address: {refused}");
     app.ok("network_rules", json!({ "vault": VAULT }));
     let with_rule = app.ok("change_network_rule", json!({ "vault": VAULT, "rule": "127.0.0.0/8", "subnet": false, "add": true }));

@@ -12,7 +12,8 @@ fn a_bad_vault_name_is_a_bad_parameter_with_a_message() {
     let error = app.invoke("create_vault", json!({ "input": input })).expect_err("the name breaks the rules");
     assert_eq!(error["code"], "BadParameter", "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.contains("must start with a letter")), "the message names the rule: {error}");
-    assert_eq!(error.as_object().map(|o| o.len()), Some(2), "errors are exactly {{code, message}}: {error}");
+    assert_eq!(error.as_object().map(|o| o.len()), Some(3), "errors are exactly {{code, innerCode, message}}: {error}");
+    assert_eq!(error["innerCode"], serde_json::Value::Null, "a bad name has no inner code: {error}");
     assert_eq!(app.ok("list_vaults", json!({})), json!([]), "nothing was created");
 }
 

@@ -143,7 +143,11 @@ fn the_firewall_admits_by_cidr_and_leaves_management_alone() {
     let shown = home.ok(&["--source-ip", "203.0.113.77", "keyvault", "secret", "show", "--vault-name", VAULT, "--name", "s"]);
     assert_eq!(shown["value"], "behind-the-firewall", "an address inside the range is admitted");
     let failure = home.fails(&["keyvault", "secret", "show", "--vault-name", VAULT, "--name", "s"]);
-    assert_eq!(failure.code, "ForbiddenByFirewall", "loopback is not in the rule: {}", failure.stderr);
+    assert_eq!(
+        failure.code, "Forbidden: ForbiddenByFirewall",
+        "loopback is not in the rule, and the inner code says so: {}",
+        failure.stderr
+    );
     assert!(failure.stderr.contains("127.0.0.1"), "the refusal names the client address: {}", failure.stderr);
     let failure = home.fails(&["--source-ip", "198.51.100.1", "keyvault", "secret", "list", "--vault-name", VAULT]);
     assert!(failure.stderr.contains("198.51.100.1"), "{}", failure.stderr);

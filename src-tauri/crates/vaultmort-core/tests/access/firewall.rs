@@ -39,7 +39,7 @@ async fn deny_with_a_cidr_rule_admits_exactly_the_range() {
     w.core.get_secret(&inside, "fw-vault", "s", None).await.expect("an address inside the rule's range is admitted");
     for outside in ["203.0.114.1", "127.0.0.1", "10.0.0.5"] {
         let error = w.core.get_secret(&World::from(&app, outside), "fw-vault", "s", None).await.expect_err("an address outside is refused");
-        assert_eq!(error.code(), "ForbiddenByFirewall", "{outside}: {error}");
+        assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{outside}: {error}");
         assert!(error.to_string().contains(outside), "the refusal names the client address {outside}: {error}");
         assert!(!error.to_string().contains("firewalled-value"), "a refusal never shows the value");
     }
@@ -52,14 +52,14 @@ async fn deny_with_a_cidr_rule_admits_exactly_the_range() {
     w.core.network_rules(&owner_far, "fw-vault").await.expect("and so do the firewall's own rules");
     // ... while the owner's own data requests from there are refused like anyone's.
     let error = w.core.get_secret(&owner_far, "fw-vault", "s", None).await.expect_err("the owner's data request from outside is refused");
-    assert_eq!(error.code(), "ForbiddenByFirewall", "{error}");
+    assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{error}");
 
     w.core
         .change_network_rule(&w.owner, "fw-vault", NetworkRule::Ip("203.0.113.0/24".into()), false)
         .await
         .expect("owner removes the rule");
     let error = w.core.get_secret(&inside, "fw-vault", "s", None).await.expect_err("without the rule the address is refused");
-    assert_eq!(error.code(), "ForbiddenByFirewall", "{error}");
+    assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{error}");
 }
 
 #[tokio::test]
@@ -71,12 +71,12 @@ async fn the_trusted_services_bypass_lets_a_trusted_service_through_only_while_o
 
     w.core.get_secret(&app_service, "fw-vault", "s", None).await.expect("the App Service principal is a trusted service");
     let error = w.core.get_secret(&app, "fw-vault", "s", None).await.expect_err("an ordinary principal from the same address is refused");
-    assert_eq!(error.code(), "ForbiddenByFirewall", "{error}");
+    assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{error}");
 
     w.core.update_vault(&w.owner, "fw-vault", firewall(None, Some(Bypass::None), None)).await.expect("bypass off");
     let error =
         w.core.get_secret(&app_service, "fw-vault", "s", None).await.expect_err("without the bypass the trusted service is refused");
-    assert_eq!(error.code(), "ForbiddenByFirewall", "{error}");
+    assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{error}");
     assert!(error.to_string().contains("198.51.100.77"), "{error}");
 }
 
@@ -97,7 +97,7 @@ async fn a_virtual_network_rule_admits_principals_in_the_subnet_and_disabled_acc
     w.core.get_secret(&app, "fw-vault", "s", None).await.expect("a principal in the allowed subnet is admitted");
     let owner = World::from(&w.owner, "10.1.0.4");
     let error = w.core.get_secret(&owner, "fw-vault", "s", None).await.expect_err("a principal outside the subnet is refused");
-    assert_eq!(error.code(), "ForbiddenByFirewall", "{error}");
+    assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{error}");
 
     w.core
         .update_vault(&w.owner, "fw-vault", firewall(Some(DefaultAction::Allow), None, Some(PublicNetworkAccess::Disabled)))
@@ -105,5 +105,5 @@ async fn a_virtual_network_rule_admits_principals_in_the_subnet_and_disabled_acc
         .expect("off");
     let error =
         w.core.get_secret(&app, "fw-vault", "s", None).await.expect_err("public network access Disabled refuses even allowed callers");
-    assert_eq!(error.code(), "ForbiddenByFirewall", "{error}");
+    assert_eq!((error.code(), error.inner_code()), ("Forbidden", Some("ForbiddenByFirewall")), "{error}");
 }

@@ -212,7 +212,8 @@ async fn every_request_is_logged_once_with_its_fields_and_no_value_reaches_the_d
     )
     .await;
     let outside = World::from(&app, "198.51.100.9");
-    assert_eq!(code(w.core.get_secret(&outside, "logged", "db", None).await), "ForbiddenByFirewall");
+    // Recorded in its wire form, as the client is answered (`Forbidden`); the rule names the firewall.
+    assert_eq!(code(w.core.get_secret(&outside, "logged", "db", None).await), "Forbidden");
     exactly_one(
         &w,
         &mut before,
@@ -220,7 +221,7 @@ async fn every_request_is_logged_once_with_its_fields_and_no_value_reaches_the_d
             operation: "SecretGet",
             caller: &outside,
             status: 403,
-            error_code: Some("ForbiddenByFirewall"),
+            error_code: Some("Forbidden"),
             vault: Some("logged"),
             object_prefix: Some("secrets/db"),
             rule_contains: "firewall: logged refused from 198.51.100.9",

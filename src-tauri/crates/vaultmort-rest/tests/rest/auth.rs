@@ -76,6 +76,7 @@ fn claims(t: &TestServer, aud: &str, oid: &str, exp_offset: i64) -> Claims {
         tid: t.server.tenant().into(),
         appid: None,
         idtyp: None,
+        name: None,
     }
 }
 
@@ -167,8 +168,14 @@ async fn a_directory_application_gets_a_token_and_only_what_its_policy_grants() 
     assert_eq!(records.iter().map(|r| r.status).collect::<Vec<_>>(), [403, 200, 403]);
 
     t.core.delete_principal(&owner, &app_id).await.expect("the owner deletes the application");
+    let mark = t.audit_mark().await;
     let (status, body) = t.call(&token, Method::GET, "/secrets/db-password?api-version=7.6", None).await;
     assert_error(status, &body, 401, "Unauthorized", "the token of a deleted principal is refused");
+    let records = t.audit_after(mark).await;
+    assert_eq!(records.len(), 1, "the refusal is audited once, by the core's authenticate stage: {records:?}");
+    assert_eq!((records[0].status, records[0].error_code.as_deref()), (401, Some("Unauthorized")));
+    assert_eq!(records[0].caller_object_id, object_id, "under the object id the token names");
+    assert!(records[0].rule.starts_with("authenticate:"), "the rule says which stage refused it: {}", records[0].rule);
     let (status, _) = t.request_token(&app_id, &secret).await;
     assert_eq!(status, 401, "and its secret gets no new token");
 }
@@ -210,4 +217,6 @@ async fn the_firewall_refuses_a_loopback_address_its_rules_exclude() {
     let records = t.audit_after(mark).await;
     assert_eq!(records.len(), 1, "the refusal is audited: {records:?}");
     assert_eq!((records[0].status, records[0].client_address.as_str()), (403, "127.0.0.2"));
+    assert_eq!(records[0].error_code.as_deref(), Some("Forbidden"), "the record holds the code the client was answered");
+    assert!(records[0].rule.contains("firewall"), "and the rule names the firewall: {}", records[0].rule);
 }

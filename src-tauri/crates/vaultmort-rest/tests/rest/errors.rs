@@ -127,3 +127,93 @@ async fn a_throttled_vault_answers_429_with_retry_after_past_its_limit() {
     let (status, _) = t.call(&token, Method::POST, "/keys/k21/create?api-version=7.6", Some(json!({"kty": "EC"}))).await;
     assert_eq!(status, 200, "switched off while serving");
 }
+
+/// Every core error, one of each variant, is answered with exactly its wire form: the status the
+/// access record keeps, the code, and the inner code in `innererror`.
+#[test]
+fn every_core_error_is_answered_in_its_one_wire_form() {
+    let errors = vaultmort_core::one_error_of_every_kind();
+    assert!(errors.len() >= 24, "one example per variant at least");
+    for (error, same) in errors.into_iter().zip(vaultmort_core::one_error_of_every_kind()) {
+        let wire = error.wire();
+        let answered = vaultmort_rest::ApiError::from(same);
+        let body = answered.body();
+        assert_eq!(answered.status().as_u16(), wire.status, "the REST status is the audited status: {wire:?}");
+        assert_eq!(body["error"]["code"], wire.code, "the code: {wire:?}");
+        assert_eq!(body["error"]["innererror"]["code"].as_str(), wire.inner_code, "the inner code, and none where there is none: {wire:?}");
+        assert!(answered.audited, "a core error was audited by the pipeline, so the door does not audit it again");
+    }
+}
+
+/// Real failures of different kinds, each answered over HTTPS and recorded by the core's
+/// pipeline: the response's status and code are the ones its access record holds.
+#[tokio::test]
+async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record_holds() {
+    let t = TestServer::start().await;
+    let owner = t.owner_token().await;
+    let (_, app_id, secret) = t.practice_app("no-access-app").await;
+    let stranger = t.token_for(&app_id, &secret).await;
+    let put = |value: &str| Some(json!({"value": value}));
+    t.call(&owner, Method::PUT, "/secrets/gone?api-version=7.6", put("v")).await;
+    t.call(&owner, Method::DELETE, "/secrets/gone?api-version=7.6", None).await;
+    t.call(&owner, Method::POST, "/keys/off/create?api-version=7.6", Some(json!({"kty": "EC", "attributes": {"enabled": false}}))).await;
+    t.call(&owner, Method::POST, "/keys/ec/create?api-version=7.6", Some(json!({"kty": "EC"}))).await;
+    let failures: [(&str, &String, Method, &str, Option<serde_json::Value>, u16, &str, Option<&str>); 7] = [
+        ("a missing secret", &owner, Method::GET, "/secrets/missing", None, 404, "SecretNotFound", None),
+        ("a missing key", &owner, Method::GET, "/keys/missing", None, 404, "KeyNotFound", None),
+        (
+            "a name held by a deleted secret",
+            &owner,
+            Method::PUT,
+            "/secrets/gone",
+            put("again"),
+            409,
+            "Conflict",
+            Some("ObjectIsDeletedButRecoverable"),
+        ),
+        ("no access policy", &stranger, Method::GET, "/secrets/gone", None, 403, "Forbidden", None),
+        (
+            "a disabled key",
+            &owner,
+            Method::POST,
+            "/keys/off//sign",
+            Some(json!({"alg": "ES256", "value": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})),
+            403,
+            "KeyDisabled",
+            None,
+        ),
+        (
+            "a digest of the wrong length",
+            &owner,
+            Method::POST,
+            "/keys/ec//sign",
+            Some(json!({"alg": "ES256", "value": "c2hvcnQ"})),
+            400,
+            "BadParameter",
+            None,
+        ),
+        (
+            "an RSA size Key Vault refuses",
+            &owner,
+            Method::POST,
+            "/keys/small/create",
+            Some(json!({"kty": "RSA", "key_size": 1000})),
+            400,
+            "BadParameter",
+            None,
+        ),
+    ];
+    for (why, token, method, path, body, status, code, inner) in failures {
+        let mark = t.audit_mark().await;
+        let (answered, response) = t.call(token, method, &format!("{path}?api-version=7.6"), body).await;
+        assert_error(answered, &response, status, code, why);
+        assert_eq!(response["error"]["innererror"]["code"].as_str(), inner, "{why}: the inner code ({response})");
+        let records = t.audit_after(mark).await;
+        let record = records.last().unwrap_or_else(|| panic!("{why}: the failure is audited"));
+        assert_eq!(
+            (record.status, record.error_code.as_deref()),
+            (answered, Some(code)),
+            "{why}: the access record holds what the client was answered"
+        );
+    }
+}
