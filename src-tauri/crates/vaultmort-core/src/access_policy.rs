@@ -8,114 +8,20 @@
 //! flag [`SELF_GRANT_FLAG`]. When a vault uses RBAC authorization its policies are kept but
 //! ignored.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::authz::{Scope, actions};
 use crate::context::RequestContext;
 use crate::error::ObjectKind;
 use crate::model::Vault;
+pub use crate::model::access::{AccessPolicy, CERTIFICATE_PERMISSIONS, KEY_PERMISSIONS, Permissions, SECRET_PERMISSIONS, permissions_of};
 use crate::{Error, Result, Vaultmort};
-
-/// Key permissions, in the portal's order: management, cryptographic, privileged, rotation.
-pub const KEY_PERMISSIONS: [&str; 20] = [
-    "get",
-    "list",
-    "update",
-    "create",
-    "import",
-    "delete",
-    "recover",
-    "backup",
-    "restore",
-    "decrypt",
-    "encrypt",
-    "unwrapKey",
-    "wrapKey",
-    "verify",
-    "sign",
-    "purge",
-    "release",
-    "rotate",
-    "getrotationpolicy",
-    "setrotationpolicy",
-];
-/// Secret permissions.
-pub const SECRET_PERMISSIONS: [&str; 8] = ["get", "list", "set", "delete", "recover", "backup", "restore", "purge"];
-/// Certificate permissions.
-pub const CERTIFICATE_PERMISSIONS: [&str; 16] = [
-    "get",
-    "list",
-    "update",
-    "create",
-    "import",
-    "delete",
-    "recover",
-    "backup",
-    "restore",
-    "managecontacts",
-    "manageissuers",
-    "getissuers",
-    "listissuers",
-    "setissuers",
-    "deleteissuers",
-    "purge",
-];
 
 /// Most access policies a vault may hold.
 pub const MAX_POLICIES_PER_VAULT: usize = 1024;
 
 /// The flag on a policy write that grants the caller (or a group it is in) data access.
 pub const SELF_GRANT_FLAG: &str = "self-granted-data-access";
-
-/// The permission list of a kind of object.
-pub fn permissions_of(kind: ObjectKind) -> &'static [&'static str] {
-    match kind {
-        ObjectKind::Key => &KEY_PERMISSIONS,
-        ObjectKind::Secret => &SECRET_PERMISSIONS,
-        ObjectKind::Certificate => &CERTIFICATE_PERMISSIONS,
-    }
-}
-
-/// The permissions one policy grants.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Permissions {
-    /// Key permissions.
-    #[serde(default)]
-    pub keys: Vec<String>,
-    /// Secret permissions.
-    #[serde(default)]
-    pub secrets: Vec<String>,
-    /// Certificate permissions.
-    #[serde(default)]
-    pub certificates: Vec<String>,
-}
-
-impl Permissions {
-    /// Every permission of every kind (what `az keyvault create` gives the creator).
-    pub fn all() -> Self {
-        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
-        Self { keys: list(&KEY_PERMISSIONS), secrets: list(&SECRET_PERMISSIONS), certificates: list(&CERTIFICATE_PERMISSIONS) }
-    }
-
-    /// The list for a kind.
-    pub fn of(&self, kind: ObjectKind) -> &[String] {
-        match kind {
-            ObjectKind::Key => &self.keys,
-            ObjectKind::Secret => &self.secrets,
-            ObjectKind::Certificate => &self.certificates,
-        }
-    }
-
-    /// Whether the policy holds `permission` on `kind` (case-insensitive; `all` holds every one).
-    pub fn holds(&self, kind: ObjectKind, permission: &str) -> bool {
-        self.of(kind).iter().any(|p| p.eq_ignore_ascii_case(permission) || p.eq_ignore_ascii_case("all"))
-    }
-
-    /// Whether it grants nothing.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty() && self.secrets.is_empty() && self.certificates.is_empty()
-    }
-}
 
 /// Parses permission names for a kind into the canonical spelling; `all` expands to the list.
 /// Refuses names that are not on the kind's list.
@@ -135,21 +41,6 @@ pub fn parse_permissions(kind: ObjectKind, names: &[String]) -> Result<Vec<Strin
         }
     }
     Ok(out)
-}
-
-/// One access policy entry of a vault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessPolicy {
-    /// The tenant.
-    pub tenant_id: String,
-    /// The user, group, service principal or managed identity.
-    pub object_id: String,
-    /// A compound identity's application id, when set.
-    #[serde(default)]
-    pub application_id: Option<String>,
-    /// What it grants.
-    pub permissions: Permissions,
 }
 
 /// A portal "Configure from template" preset.

@@ -17,10 +17,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::access_policy::AccessPolicy;
 use crate::error::ObjectKind;
 use crate::model::Vault;
-use crate::roles::{RoleAssignment, RoleDefinition};
+use crate::model::access::{AccessPolicy, RoleAssignment, RoleDefinition};
 
 /// The permission an operation needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,43 +8,12 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use serde::{Deserialize, Serialize};
-
 use crate::authz::{Scope, actions};
 use crate::context::RequestContext;
 use crate::directory::DirectoryObject;
 use crate::model::Vault;
+pub use crate::model::access::{Bypass, DefaultAction, NetworkAcls, PublicNetworkAccess};
 use crate::{Error, Result, Vaultmort};
-
-/// Whether the vault answers on its public endpoint at all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PublicNetworkAccess {
-    /// Reachable (subject to the rules).
-    #[default]
-    Enabled,
-    /// Not reachable, except for trusted services when the bypass allows them.
-    Disabled,
-}
-
-/// What happens to a request no rule matches.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DefaultAction {
-    /// Let it through (no firewall).
-    #[default]
-    Allow,
-    /// Refuse it.
-    Deny,
-}
-
-/// Whether trusted Microsoft services pass the firewall.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Bypass {
-    /// Trusted services pass.
-    #[default]
-    AzureServices,
-    /// Nobody passes without a rule.
-    None,
-}
 
 macro_rules! parse_enum {
     ($ty:ty, $what:literal, $($text:literal => $value:expr),+) => {
@@ -60,27 +29,6 @@ macro_rules! parse_enum {
 parse_enum!(PublicNetworkAccess, "public network access", "Enabled" => PublicNetworkAccess::Enabled, "Disabled" => PublicNetworkAccess::Disabled);
 parse_enum!(DefaultAction, "default action", "Allow" => DefaultAction::Allow, "Deny" => DefaultAction::Deny);
 parse_enum!(Bypass, "bypass", "AzureServices" => Bypass::AzureServices, "None" => Bypass::None);
-
-/// A vault's firewall settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NetworkAcls {
-    /// Public network access.
-    #[serde(default)]
-    pub public_network_access: PublicNetworkAccess,
-    /// The default action.
-    #[serde(default)]
-    pub default_action: DefaultAction,
-    /// The trusted-services bypass.
-    #[serde(default)]
-    pub bypass: Bypass,
-    /// IPv4 rules in CIDR form (`203.0.113.0/24`, `198.51.100.7/32`).
-    #[serde(default)]
-    pub ip_rules: Vec<String>,
-    /// Subnet resource ids.
-    #[serde(default)]
-    pub virtual_network_rules: Vec<String>,
-}
 
 /// A firewall rule to add or remove.
 #[derive(Debug, Clone)]

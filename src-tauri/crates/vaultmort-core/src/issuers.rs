@@ -11,55 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::authz::actions;
 use crate::barrier::SealContext;
 use crate::model::Vault;
+pub use crate::model::issuer::{AdminDetail, Contact, IssuerRecord};
 use crate::{Error, RequestContext, Result, Vaultmort};
 
 /// The provider name of Vaultmort's practice certificate authority.
 pub const PRACTICE_PROVIDER: &str = "VaultmortPractice";
-
-/// An administrator of an issuer account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AdminDetail {
-    /// First name.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// Last name.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// Email.
-    pub email: String,
-    /// Phone.
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-/// A certificate issuer as stored with its vault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssuerRecord {
-    /// Issuer name.
-    pub name: String,
-    /// Provider (`VaultmortPractice`, `DigiCert`, `GlobalSign`, ...).
-    pub provider: String,
-    /// Account id.
-    #[serde(default)]
-    pub account_id: Option<String>,
-    /// The password, sealed, base64 (never shown).
-    #[serde(default)]
-    pub sealed_password: Option<String>,
-    /// Organization id.
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// Administrators.
-    #[serde(default)]
-    pub admin_details: Vec<AdminDetail>,
-    /// Whether it may be used.
-    pub enabled: bool,
-    /// Created.
-    pub created: DateTime<Utc>,
-    /// Updated.
-    pub updated: DateTime<Utc>,
-}
 
 /// An issuer as callers see it (the password is never returned).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,20 +64,6 @@ impl std::fmt::Debug for IssuerChanges {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IssuerChanges").field("provider", &self.provider).finish_non_exhaustive()
     }
-}
-
-/// A certificate contact of a vault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Contact {
-    /// Email address.
-    pub email: String,
-    /// Name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Phone.
-    #[serde(default)]
-    pub phone: Option<String>,
 }
 
 /// Finds an issuer of a vault by name (case-insensitive).

@@ -12,11 +12,32 @@
 //! What does not:
 //! any storage engine (see `vaultmort-store-sqlite`), where the master key comes from (see
 //! `vaultmort-home`), and any presentation.
+//!
+//! # How it reads, bottom up
+//!
+//! 1. **Words and records**, which import nothing above them: [`Error`] (the one wire form of
+//!    every failure), [`clock`], [`context`] (who calls, through which door), [`names`] (name
+//!    and tag rules), and [`model`]: the records a vault and the directory hold ([`model`] for
+//!    vaults, groups and attributes, [`model::access`] for access policies, firewall settings
+//!    and roles, [`model::issuer`] for issuers and contacts).
+//! 2. **The storage seam**: [`audit_chain`] (the access log's record and its hash chain),
+//!    [`storage`] (the [`Storage`] and transaction traits a backend implements) and [`barrier`]
+//!    (what is sealed before it is written).
+//! 3. **The rules**: [`authz`] (one authorization decision, a pure function of the records) and
+//!    the pipeline every operation passes (authenticate, firewall, authorize, run, audit).
+//! 4. **Operations**, each an `impl Vaultmort` block over the pipeline: [`vaults`],
+//!    [`groups`], [`directory`], [`roles`], [`access_policy`], [`firewall`], [`secrets`],
+//!    [`keys`], [`certificates`], [`issuers`], [`rotation`], [`renewal`], [`backup`] and
+//!    [`audit`]. [`objects`] holds what the object kinds share.
+//!
+//! The operation modules still call each other where one operation is built from another (a
+//! certificate makes a key and a secret); records and rules never call up into them.
 #![forbid(unsafe_code)]
 
 pub mod access_check;
 pub mod access_policy;
 pub mod audit;
+pub mod audit_chain;
 mod audit_queue;
 pub mod authz;
 pub mod backup;

@@ -1,6 +1,7 @@
 //! Name and tag rules, checked once where raw input enters the core.
 
-use crate::model::Tags;
+use std::collections::BTreeMap;
+
 use crate::{Error, Result};
 
 /// Checks a vault name: 3 to 24 characters, letters, digits and hyphens, starting with a letter,
@@ -54,7 +55,7 @@ pub fn check_location(location: &str) -> Result<()> {
 }
 
 /// Checks tags: at most 15, names up to 512 characters, values up to 256.
-pub fn check_tags(tags: &Tags) -> Result<()> {
+pub fn check_tags(tags: &BTreeMap<String, String>) -> Result<()> {
     if tags.len() > 15 {
         return Err(Error::bad(format!("{} tags were given; at most 15 are allowed", tags.len())));
     }
@@ -118,9 +119,9 @@ mod tests {
 
     #[test]
     fn at_most_fifteen_tags() {
-        let tags: Tags = (0..16).map(|i| (format!("t{i}"), "v".to_string())).collect();
+        let tags: BTreeMap<String, String> = (0..16).map(|i| (format!("t{i}"), "v".to_string())).collect();
         assert!(check_tags(&tags).is_err(), "Azure allows 15 tags");
-        let fifteen: Tags = tags.into_iter().take(15).collect();
+        let fifteen: BTreeMap<String, String> = tags.into_iter().take(15).collect();
         assert!(check_tags(&fifteen).is_ok());
     }
 }

@@ -6,46 +6,13 @@
 //! the practice directory table. What a role grants is decided by [`RoleDefinition::grants`];
 //! which assignments apply to a request is decided in [`crate::authz`].
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::authz::{Scope, action_matches, actions};
 use crate::context::RequestContext;
+pub use crate::model::access::{RoleAssignment, RoleDefinition, RoleType};
 use crate::storage::{DirectoryEntry, EntryKind, Transaction};
 use crate::{Error, Result, Vaultmort};
-
-/// Built-in or custom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RoleType {
-    /// Shipped with Azure.
-    BuiltInRole,
-    /// Defined by the tenant.
-    CustomRole,
-}
-
-/// A role definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleDefinition {
-    /// The role's GUID (Azure's own for built-in roles).
-    pub id: String,
-    /// Role name ("Key Vault Secrets User").
-    pub name: String,
-    /// What it is for.
-    pub description: String,
-    /// Built-in or custom.
-    pub role_type: RoleType,
-    /// Management actions granted (patterns with `*`).
-    pub actions: Vec<String>,
-    /// Management actions taken back out.
-    pub not_actions: Vec<String>,
-    /// Data actions granted.
-    pub data_actions: Vec<String>,
-    /// Data actions taken back out.
-    pub not_data_actions: Vec<String>,
-    /// Where it may be assigned (`/` for built-in roles).
-    pub assignable_scopes: Vec<String>,
-}
 
 impl RoleDefinition {
     /// Whether the role grants `action` (a dataAction when `data`): some pattern of the grant
@@ -54,26 +21,6 @@ impl RoleDefinition {
         let (grant, exclude) = if data { (&self.data_actions, &self.not_data_actions) } else { (&self.actions, &self.not_actions) };
         grant.iter().any(|p| action_matches(p, action)) && !exclude.iter().any(|p| action_matches(p, action))
     }
-}
-
-/// A role assignment: a role for a principal at a scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleAssignment {
-    /// The assignment's GUID.
-    pub id: String,
-    /// Object id of the user, group, service principal or managed identity.
-    pub principal_id: String,
-    /// What kind of principal, as az shows it (`User`, `Group`, `ServicePrincipal`).
-    pub principal_type: String,
-    /// The role's id.
-    pub role_definition_id: String,
-    /// The role's name, at the time of assignment.
-    pub role_definition_name: String,
-    /// The scope (resource id; `/` for the tenant root).
-    pub scope: String,
-    /// When it was made.
-    pub created: DateTime<Utc>,
 }
 
 /// A custom role as `az role definition create --role-definition` takes it.

@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::audit_chain::AuditRecord;
 use crate::error::{ObjectKind, StoreError};
 use crate::model::{Deletion, ResourceGroup, Vault};
 
@@ -47,55 +48,6 @@ pub struct VersionRecord {
     pub properties: serde_json::Value,
     /// Sealed secret value or key handle, produced by the barrier; never plaintext.
     pub sealed: Option<Vec<u8>>,
-}
-
-/// One line of the access log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditRecord {
-    /// Position in the log (assigned by storage when appended; 0 before).
-    pub sequence: i64,
-    /// When the request arrived (shifted clock).
-    pub time: DateTime<Utc>,
-    /// Key Vault's operation name (`SecretGet`, `VaultPut`, ...).
-    pub operation: String,
-    /// Caller object id.
-    pub caller_object_id: String,
-    /// Caller display name.
-    pub caller_name: String,
-    /// What kind of caller (`user`, `servicePrincipal`, `managedIdentity`).
-    #[serde(default)]
-    pub caller_type: String,
-    /// Client address.
-    pub client_address: String,
-    /// The door the request came through.
-    pub door: String,
-    /// Vault name, when the request concerns one.
-    pub vault: Option<String>,
-    /// Object path (`keys/name/version`), never a value.
-    pub object: Option<String>,
-    /// HTTP-style status of the result.
-    pub status: u16,
-    /// Error code when refused or failed.
-    pub error_code: Option<String>,
-    /// Time spent, in microseconds.
-    pub duration_micros: i64,
-    /// The rule that allowed or denied the request.
-    pub rule: String,
-    /// Flags raised by the request (such as `self-granted-data-access`).
-    #[serde(default)]
-    pub flags: Vec<String>,
-    /// Sensitive request parameters, as keyed digests (HMAC-SHA256, hex); never values.
-    #[serde(default)]
-    pub parameters: std::collections::BTreeMap<String, String>,
-    /// The previous record's hash (the genesis value for the first); set by storage.
-    #[serde(default)]
-    pub previous_hash: String,
-    /// HMAC-SHA256 under the chain key over this record's canonical form, which includes
-    /// `previous_hash` (see [`crate::audit`]); set by storage.
-    /// Empty for records written before the chain existed.
-    #[serde(default)]
-    pub hash: String,
 }
 
 /// What a directory entry holds.
@@ -174,7 +126,7 @@ pub struct AuditSnapshot {
     /// Every record, oldest first.
     pub records: Vec<AuditRecord>,
     /// The chain head, `None` when no chained record was ever appended.
-    pub head: Option<crate::audit::ChainHead>,
+    pub head: Option<crate::audit_chain::ChainHead>,
 }
 
 /// A vault with one of its objects and one version, found together.
@@ -306,18 +258,18 @@ pub trait Transaction: Send {
     async fn version_put(&mut self, version: &VersionRecord) -> Result<(), StoreError>;
 
     /// Appends to the access log and returns the record's sequence number. The backend links the
-    /// record to the hash chain with `chain` (see [`crate::audit::AuditChain::link`]): it reads
+    /// record to the hash chain with `chain` (see [`crate::audit_chain::AuditChain::link`]): it reads
     /// the chain head from metadata, stores the record with its hashes and moves the head, such
     /// that two appends never link to the same head, also in a read session (SQLite: a unique
     /// link index and a retry).
-    async fn audit_append(&mut self, record: &AuditRecord, chain: &crate::audit::AuditChain) -> Result<i64, StoreError>;
+    async fn audit_append(&mut self, record: &AuditRecord, chain: &crate::audit_chain::AuditChain) -> Result<i64, StoreError>;
     /// Appends `records` in order, linked one after the other, and returns their sequence
     /// numbers; the access log's group commit calls it with at most [`AUDIT_GROUP_LIMIT`]
     /// records, in a read session ([`Storage::begin_read`]) followed by
     /// [`Transaction::commit`]. Up to that many records must land all or none, also in a read
     /// session (SQLite: one `INSERT` of several rows). The default appends one by one, which is
     /// right for backends whose read session is a transaction.
-    async fn audit_append_all(&mut self, records: &[AuditRecord], chain: &crate::audit::AuditChain) -> Result<Vec<i64>, StoreError> {
+    async fn audit_append_all(&mut self, records: &[AuditRecord], chain: &crate::audit_chain::AuditChain) -> Result<Vec<i64>, StoreError> {
         let mut sequences = Vec::with_capacity(records.len());
         for record in records {
             sequences.push(self.audit_append(record, chain).await?);
@@ -329,11 +281,15 @@ pub trait Transaction: Send {
     /// Reads the whole access log, oldest first, and its chain head as of one moment, also in a
     /// read session (SQLite: one read transaction): another session or process appending
     /// between the two reads must never make them disagree, or a growing log would look
-    /// truncated to [`crate::audit::AuditChain::verify`]. The default reads both in turn, which
+    /// truncated to [`crate::audit_chain::AuditChain::verify`]. The default reads both in turn, which
     /// is right for backends whose read session is a transaction.
     async fn audit_snapshot(&mut self) -> Result<AuditSnapshot, StoreError> {
         let records = self.audit_list(0, i64::MAX).await?;
-        let head = self.meta_get(crate::audit::CHAIN_HEAD_KEY).await?.map(|bytes| crate::audit::ChainHead::decode(&bytes)).transpose()?;
+        let head = self
+            .meta_get(crate::audit_chain::CHAIN_HEAD_KEY)
+            .await?
+            .map(|bytes| crate::audit_chain::ChainHead::decode(&bytes))
+            .transpose()?;
         Ok(AuditSnapshot { records, head })
     }
 

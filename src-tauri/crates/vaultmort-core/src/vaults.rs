@@ -39,7 +39,7 @@ pub struct CreateVault {
     /// Use Azure RBAC for the data plane.
     pub rbac_authorization: bool,
     /// Firewall settings.
-    pub network_acls: crate::firewall::NetworkAcls,
+    pub network_acls: crate::model::access::NetworkAcls,
 }
 
 impl CreateVault {
@@ -54,7 +54,7 @@ impl CreateVault {
             retention_days: DEFAULT_RETENTION_DAYS,
             purge_protection: false,
             rbac_authorization: false,
-            network_acls: crate::firewall::NetworkAcls::default(),
+            network_acls: crate::model::access::NetworkAcls::default(),
         }
     }
 }
@@ -212,11 +212,11 @@ impl Vaultmort {
                 access_policies: if request.rbac_authorization {
                     Vec::new()
                 } else {
-                    vec![crate::access_policy::AccessPolicy {
+                    vec![crate::model::access::AccessPolicy {
                         tenant_id: self.tenant.tenant_id.clone(),
                         object_id: ctx.principal.object_id.clone(),
                         application_id: None,
-                        permissions: crate::access_policy::Permissions::all(),
+                        permissions: crate::model::access::Permissions::all(),
                     }]
                 },
                 network_acls: request.network_acls.clone(),

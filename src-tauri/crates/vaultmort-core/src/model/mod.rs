@@ -2,6 +2,9 @@
 //! by keys, secrets and certificates. These are the validated forms; raw input is parsed into
 //! them by [`crate::names`] and the request types of each operation module.
 
+pub mod access;
+pub mod issuer;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -128,16 +131,16 @@ pub struct Vault {
     pub deletion: Option<Deletion>,
     /// Certificate issuers configured in the vault.
     #[serde(default)]
-    pub certificate_issuers: Vec<crate::issuers::IssuerRecord>,
+    pub certificate_issuers: Vec<issuer::IssuerRecord>,
     /// Certificate contacts (notified by EmailContacts lifetime actions).
     #[serde(default)]
-    pub certificate_contacts: Vec<crate::issuers::Contact>,
+    pub certificate_contacts: Vec<issuer::Contact>,
     /// Access policies (the data plane's permissions unless `rbac_authorization`).
     #[serde(default)]
-    pub access_policies: Vec<crate::access_policy::AccessPolicy>,
+    pub access_policies: Vec<access::AccessPolicy>,
     /// Firewall settings.
     #[serde(default)]
-    pub network_acls: crate::firewall::NetworkAcls,
+    pub network_acls: access::NetworkAcls,
     /// Practice throttling: the REST door answers this vault as Key Vault does past its service
     /// limits (429 with `Retry-After`), so callers can practise their retry logic. Off unless set.
     #[serde(default)]
