@@ -5,19 +5,18 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Manager};
-use tempfile::TempDir;
 use vaultmort_desktop::AppState;
 use vaultmort_home::KeySourceChoice;
-
-/// A passphrase long enough for a new store.
-pub const PASSPHRASE: &str = "correct horse battery staple";
+/// The test passphrase (long enough for a new store), shared with the other crates' tests.
+pub use vaultmort_test_support::PASSPHRASE;
+use vaultmort_test_support::home::TestHome;
 
 /// The app on the mock runtime, over its own throwaway home.
 pub struct TestApp {
     /// The app; its "main" window comes from tauri.conf.json.
     pub app: App<MockRuntime>,
-    /// The home folder, removed when the test ends.
-    pub home: TempDir,
+    /// The home folder (`home.home_dir()`) and scratch files beside it, removed when the test ends.
+    pub home: TestHome,
 }
 
 impl TestApp {
@@ -30,12 +29,12 @@ impl TestApp {
     /// (e.g. a shorter clipboard delay). Clipboard and notifier are plugged in through
     /// [`TestApp::state`].
     pub fn with_state(customize: impl FnOnce(AppState) -> AppState) -> Self {
-        Self::on_home(tempfile::tempdir().expect("a temp dir for the home"), customize)
+        Self::on_home(TestHome::new(), customize)
     }
 
     /// A new, locked app on an existing `home` (e.g. one an earlier app of the test left behind).
-    pub fn on_home(home: TempDir, customize: impl FnOnce(AppState) -> AppState) -> Self {
-        let app = app_with(customize(AppState::new(home.path(), KeySourceChoice::Passphrase)));
+    pub fn on_home(home: TestHome, customize: impl FnOnce(AppState) -> AppState) -> Self {
+        let app = app_with(customize(AppState::new(&home.home_dir(), KeySourceChoice::Passphrase)));
         Self { app, home }
     }
 
@@ -45,7 +44,7 @@ impl TestApp {
     }
 
     /// Closes the app and hands back its home, for a test that opens it again.
-    pub fn close(self) -> TempDir {
+    pub fn close(self) -> TestHome {
         drop(self.app);
         self.home
     }
@@ -128,12 +127,6 @@ impl TestApp {
         assert_eq!(created["status"], "completed", "a self-signed certificate exists as soon as create returns: {created}");
         created
     }
-}
-
-/// Builds the app exactly as `run` does, minus the plugins, with the passphrase key source, and
-/// opens its main window.
-pub fn app_on(home: &std::path::Path) -> App<MockRuntime> {
-    app_with(AppState::new(home, KeySourceChoice::Passphrase))
 }
 
 /// Builds the app exactly as `run` does, minus the plugins, over `state`, and opens its main window.

@@ -3,60 +3,15 @@
 //! (OpenSSL 3 defaults, `-legacy`, unencrypted, empty passwords, chains, EC keys) is read here.
 //! Modules mirror `src`; signing tests run against every provider.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use vaultmort_certs::build::{self, Profile, SubjectSource};
 use vaultmort_certs::policy::{CertificatePolicy, KeyUsage, NameAttribute, SubjectAlternativeNames, SubjectName};
 use vaultmort_certs::{CertError, CertificateInfo, CsrInfo, ProviderSigner};
 use vaultmort_crypto::{CryptoProvider, Curve, KeySpec, NewKey, SoftwareProvider};
+use vaultmort_test_support::openssl::Scratch;
 
 fn providers() -> Vec<Box<dyn CryptoProvider>> {
     vec![Box::new(SoftwareProvider::new())]
-}
-
-/// A scratch directory that openssl commands run in.
-struct Scratch(tempfile::TempDir);
-
-impl Scratch {
-    fn new() -> Self {
-        Scratch(tempfile::tempdir().expect("temporary directory"))
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.path().join(name)
-    }
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, bytes).expect("write scratch file");
-        path
-    }
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
-    }
-    fn read_text(&self, name: &str) -> String {
-        String::from_utf8(self.read(name)).expect("utf-8 file")
-    }
-    /// Runs openssl here; returns (success, stdout + stderr).
-    fn try_openssl(&self, args: &[&str]) -> (bool, String) {
-        run_openssl(self.0.path(), args)
-    }
-    /// Runs openssl here and requires success.
-    fn openssl(&self, args: &[&str]) -> String {
-        let (ok, out) = self.try_openssl(args);
-        assert!(ok, "openssl {} failed:\n{out}", args.join(" "));
-        out
-    }
-    fn pem_cert(&self, name: &str, der: &[u8]) -> PathBuf {
-        self.write(name, pem("CERTIFICATE", der))
-    }
-}
-
-fn run_openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl is installed");
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    (output.status.success(), text)
 }
 
 fn pem(label: &str, der: &[u8]) -> String {

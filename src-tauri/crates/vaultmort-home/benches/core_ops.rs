@@ -6,30 +6,20 @@
 //! `openssl pkcs12`; docs/benchmarks.md records the figures.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vaultmort_core::groups::CreateGroup;
 use vaultmort_core::keys::{CreateKey, KeyRef};
 use vaultmort_core::secrets::SetSecret;
-use vaultmort_core::vaults::CreateVault;
-use vaultmort_core::{Door, RequestContext};
 use vaultmort_crypto::{Curve, KeyType, SignatureAlgorithm};
-use vaultmort_home::{HomeOptions, KeySourceChoice};
+use vaultmort_test_support::home::TestCore;
+use vaultmort_test_support::pki::{Leaf, OpensslPki};
 
 fn core_ops(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime for the benchmark");
-    let dir = tempfile::tempdir().expect("a temporary home");
-    let options = HomeOptions {
-        home: Some(dir.path().to_path_buf()),
-        key_source: KeySourceChoice::Passphrase,
-        passphrase: Some(zeroize::Zeroizing::new("benchmark passphrase".into())),
-        prompt: None,
-    };
-    let home = runtime.block_on(vaultmort_home::open(options)).expect("the home opens");
-    let core = home.core.clone();
-    let ctx = RequestContext::local_owner(Door::Cli);
+    // A throwaway passphrase-protected home, opened as the CLI opens its own.
+    let test = runtime.block_on(TestCore::with_vault("bench-vault"));
+    let core = test.core.clone();
+    let ctx = test.owner.clone();
     runtime
         .block_on(async {
-            core.create_group(&ctx, CreateGroup { name: "bench".into(), location: "westeurope".into(), tags: Default::default() }).await?;
-            core.create_vault(&ctx, CreateVault::new("bench-vault", "bench")).await?;
             core.create_key(&ctx, "bench-vault", CreateKey::new("rsa", KeyType::Rsa)).await?;
             let mut ec = CreateKey::new("ec", KeyType::Ec);
             ec.curve = Some(Curve::P256);
@@ -53,8 +43,9 @@ fn core_ops(c: &mut Criterion) {
     group.bench_function("secret_get", |b| b.iter(|| runtime.block_on(core.get_secret(&ctx, "bench-vault", "secret", None)).expect("get")));
     group.finish();
 
-    let fixtures = tempfile::tempdir().expect("a folder for the PFX fixture");
-    let pfx = chain_pfx(fixtures.path());
+    // A PFX (OpenSSL 3 defaults, password `bench`) with a leaf, an intermediate and a root.
+    let pki = OpensslPki::new();
+    let pfx = pki.pfx(Leaf::Rsa, "bench", &[]);
     let policy = |kty: &str| {
         let json = format!(
             r#"{{"issuer":{{"name":"Self"}},"key_props":{{"kty":"{kty}","exportable":true,"reuse_key":false{}}},
@@ -102,14 +93,7 @@ fn core_ops(c: &mut Criterion) {
     });
     // The same work done by the openssl CLI, one process per operation as people run it.
     let openssl = |args: &[&str]| {
-        let status = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(fixtures.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("openssl runs");
-        assert!(status.success(), "openssl {args:?} failed");
+        pki.scratch.openssl(args);
     };
     certs.bench_function("openssl_req_x509_newkey_rsa2048", |b| {
         b.iter(|| {
@@ -152,75 +136,9 @@ fn core_ops(c: &mut Criterion) {
         })
     });
     certs.bench_function("openssl_pkcs12_read_3_cert_chain", |b| {
-        b.iter(|| openssl(&["pkcs12", "-in", "chain.pfx", "-passin", "pass:bench", "-nodes", "-out", "o.pem"]))
+        b.iter(|| openssl(&["pkcs12", "-in", "leaf.pfx", "-passin", "pass:bench", "-nodes", "-out", "o.pem"]))
     });
     certs.finish();
-}
-
-/// A PFX (OpenSSL 3 defaults, password `bench`) with a leaf, an intermediate and a root.
-fn chain_pfx(dir: &std::path::Path) -> Vec<u8> {
-    let run = |args: &[&str]| {
-        let status = std::process::Command::new("openssl").args(args).current_dir(dir).status().expect("openssl runs");
-        assert!(status.success(), "openssl {args:?} failed");
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "root.key",
-        "-out",
-        "root.pem",
-        "-subj",
-        "/CN=Bench Root",
-        "-days",
-        "30",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-    ]);
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "int.key", "-out", "int.csr", "-subj", "/CN=Bench Intermediate"]);
-    std::fs::write(dir.join("ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n").expect("write");
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "int.csr",
-        "-CA",
-        "root.pem",
-        "-CAkey",
-        "root.key",
-        "-CAcreateserial",
-        "-out",
-        "int.pem",
-        "-days",
-        "30",
-        "-extfile",
-        "ca.ext",
-    ]);
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=bench.example"]);
-    run(&["x509", "-req", "-in", "leaf.csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "30"]);
-    std::fs::write(
-        dir.join("chain.pem"),
-        [std::fs::read(dir.join("int.pem")).expect("int"), std::fs::read(dir.join("root.pem")).expect("root")].concat(),
-    )
-    .expect("write");
-    run(&[
-        "pkcs12",
-        "-export",
-        "-inkey",
-        "leaf.key",
-        "-in",
-        "leaf.pem",
-        "-certfile",
-        "chain.pem",
-        "-out",
-        "chain.pfx",
-        "-passout",
-        "pass:bench",
-    ]);
-    std::fs::read(dir.join("chain.pfx")).expect("the PFX was written")
 }
 
 criterion_group!(benches, core_ops);

@@ -3,22 +3,16 @@
 //! editor, issuers, contacts and the outbox.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
+use vaultmort_test_support::openssl::openssl_text_in;
+
 use crate::support::TestApp;
 
 const VAULT: &str = "certs-kv";
-
-/// Runs openssl in `dir`; panics with its output when it fails.
-fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
-    assert!(out.status.success(), "openssl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The default policy form with `subject` and `issuer`.
 fn policy(app: &TestApp, subject: &str, issuer: &str) -> Value {
@@ -34,7 +28,7 @@ fn b64_file(path: &Path) -> String {
 
 /// An openssl CA in `dir`: ca.key, ca.pem.
 fn openssl_ca(dir: &Path) {
-    openssl(
+    openssl_text_in(
         dir,
         &[
             "req",
@@ -95,7 +89,7 @@ fn the_csr_flow_ends_in_a_merged_certificate_signed_by_openssl() {
     let csr_path = dir.path().join("ext.csr");
     let saved = app.ok("save_csr", json!({ "vault": VAULT, "name": "ext", "path": csr_path }));
     assert_eq!(std::fs::read_to_string(&csr_path).expect("written"), csr_pem, "the download is the CSR shown: {saved}");
-    let subject = openssl(dir.path(), &["req", "-in", "ext.csr", "-noout", "-verify", "-subject"]);
+    let subject = openssl_text_in(dir.path(), &["req", "-in", "ext.csr", "-noout", "-verify", "-subject"]);
     assert!(subject.contains("CN=ext.example") || subject.contains("CN = ext.example"), "{subject}");
 
     // A certificate for another key is refused and the request stays pending.
@@ -105,7 +99,7 @@ fn the_csr_flow_ends_in_a_merged_certificate_signed_by_openssl() {
     assert_eq!(mismatch, "KeyMismatch", "the CA's own certificate does not carry the pending key");
     assert_eq!(app.ok("get_certificate_operation", json!({ "vault": VAULT, "name": "ext" }))["status"], "inProgress");
 
-    openssl(
+    openssl_text_in(
         dir.path(),
         &["x509", "-req", "-in", "ext.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "77", "-days", "20", "-out", "ext.pem"],
     );
@@ -118,7 +112,7 @@ fn the_csr_flow_ends_in_a_merged_certificate_signed_by_openssl() {
     // The vault's copy verifies against the CA: download the PEM and let openssl check the chain.
     let out = dir.path().join("back.pem");
     app.ok("save_certificate", json!({ "vault": VAULT, "name": "ext", "version": null, "format": "pem", "password": null, "path": out }));
-    openssl(dir.path(), &["verify", "-CAfile", "ca.pem", "back.pem"]);
+    openssl_text_in(dir.path(), &["verify", "-CAfile", "ca.pem", "back.pem"]);
 }
 
 #[test]
@@ -128,9 +122,12 @@ fn a_password_protected_pfx_is_previewed_then_imported_and_downloads_are_real() 
     let dir = tempfile::tempdir().expect("scratch");
     let d = dir.path();
     openssl_ca(d);
-    openssl(d, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=import.example"]);
+    openssl_text_in(
+        d,
+        &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=import.example"],
+    );
     std::fs::write(d.join("san.ext"), "subjectAltName=DNS:import.example,DNS:www.import.example\n").expect("ext file");
-    openssl(
+    openssl_text_in(
         d,
         &[
             "x509",
@@ -151,7 +148,7 @@ fn a_password_protected_pfx_is_previewed_then_imported_and_downloads_are_real() 
             "leaf.pem",
         ],
     );
-    openssl(
+    openssl_text_in(
         d,
         &[
             "pkcs12",
@@ -194,7 +191,7 @@ fn a_password_protected_pfx_is_previewed_then_imported_and_downloads_are_real() 
         "save_certificate",
         json!({ "vault": VAULT, "name": "imported", "version": null, "format": "cer", "password": null, "path": cer }),
     );
-    let der = openssl(d, &["x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der"]);
+    let der = openssl_text_in(d, &["x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der"]);
     assert!(der.is_empty());
     assert_eq!(
         std::fs::read(&cer).expect("cer"),
@@ -206,8 +203,8 @@ fn a_password_protected_pfx_is_previewed_then_imported_and_downloads_are_real() 
         "save_certificate",
         json!({ "vault": VAULT, "name": "imported", "version": null, "format": "pfx", "password": "out-pass", "path": pfx }),
     );
-    openssl(d, &["pkcs12", "-in", "back.pfx", "-passin", "pass:out-pass", "-nodes", "-out", "back-all.pem"]);
-    let modulus = |args: &[&str]| openssl(d, args);
+    openssl_text_in(d, &["pkcs12", "-in", "back.pfx", "-passin", "pass:out-pass", "-nodes", "-out", "back-all.pem"]);
+    let modulus = |args: &[&str]| openssl_text_in(d, args);
     assert_eq!(
         modulus(&["rsa", "-in", "back-all.pem", "-noout", "-modulus"]),
         modulus(&["rsa", "-in", "leaf.key", "-noout", "-modulus"]),

@@ -3,11 +3,12 @@
 //! for the saved public key and for a ciphertext made outside Vaultmort.
 
 use std::path::Path;
-use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
+
+use vaultmort_test_support::openssl::openssl_text;
 
 use crate::support::TestApp;
 
@@ -103,12 +104,12 @@ fn the_saved_public_key_is_a_pem_openssl_reads_with_the_jwk_modulus() {
     let written = std::fs::read_to_string(&pem).expect("the PEM was written");
     assert_eq!(saved["bytes"].as_u64(), Some(written.len() as u64), "the command reports the bytes it wrote: {saved}");
     assert!(written.starts_with("-----BEGIN PUBLIC KEY-----"), "a SubjectPublicKeyInfo PEM, as az keyvault key download writes");
-    openssl(&["pkey", "-pubin", "-in", path(&pem), "-noout"]);
+    openssl_text(&["pkey", "-pubin", "-in", path(&pem), "-noout"], None);
 
     let details = app.ok("get_key", json!({ "vault": "pem-kv", "name": "download", "version": null }));
     let jwk: Value = serde_json::from_str(details["publicJwk"].as_str().expect("a JWK string")).expect("JSON");
     let n = URL_SAFE_NO_PAD.decode(jwk["n"].as_str().expect("an RSA JWK has n")).expect("n is base64url");
-    let modulus = openssl(&["rsa", "-pubin", "-in", path(&pem), "-noout", "-modulus"]);
+    let modulus = openssl_text(&["rsa", "-pubin", "-in", path(&pem), "-noout", "-modulus"], None);
     assert_eq!(modulus.trim(), format!("Modulus={}", hex::encode_upper(&n)), "the file holds the key the details pane shows");
 }
 
@@ -138,19 +139,22 @@ fn encrypt_and_wrap_round_trip_and_an_openssl_ciphertext_decrypts() {
     let plain = dir.path().join("plain.txt");
     let encrypted = dir.path().join("cipher.bin");
     std::fs::write(&plain, "made by openssl").expect("write the plaintext");
-    openssl(&[
-        "pkeyutl",
-        "-encrypt",
-        "-pubin",
-        "-inkey",
-        path(&pem),
-        "-pkeyopt",
-        "rsa_padding_mode:oaep",
-        "-in",
-        path(&plain),
-        "-out",
-        path(&encrypted),
-    ]);
+    openssl_text(
+        &[
+            "pkeyutl",
+            "-encrypt",
+            "-pubin",
+            "-inkey",
+            path(&pem),
+            "-pkeyopt",
+            "rsa_padding_mode:oaep",
+            "-in",
+            path(&plain),
+            "-out",
+            path(&encrypted),
+        ],
+        None,
+    );
     let ciphertext = STANDARD.encode(std::fs::read(&encrypted).expect("openssl wrote the ciphertext"));
     assert_eq!(
         STANDARD.decode(run("decrypt", "RSA-OAEP", &ciphertext)).expect("base64"),
@@ -183,11 +187,4 @@ pub fn rsa_input(name: &str) -> Value {
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("temp paths are UTF-8")
-}
-
-/// Runs openssl, which must succeed; returns its standard output.
-fn openssl(args: &[&str]) -> String {
-    let out = Command::new("openssl").args(args).output().expect("openssl is installed (the referee of every generated artifact)");
-    assert!(out.status.success(), "openssl {args:?} must accept what Vaultmort wrote: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -11,21 +11,14 @@ use std::time::{Duration, Instant};
 use chrono::Duration as Days;
 use vaultmort_core::{Door, RequestContext};
 use vaultmort_desktop::notices::RecordingNotifier;
-use vaultmort_home::{HomeOptions, KeySourceChoice};
-use zeroize::Zeroizing;
+use vaultmort_test_support::home::TestHome;
 
-use crate::support::{PASSPHRASE, TestApp};
+use crate::support::TestApp;
 
 /// Opens the store in `home` a second time (the app closed) and hands its core to `work`.
-fn with_core<F: std::future::Future<Output = ()>>(home: &std::path::Path, work: impl FnOnce(Arc<vaultmort_core::Vaultmort>) -> F) {
+fn with_core<F: std::future::Future<Output = ()>>(home: &TestHome, work: impl FnOnce(Arc<vaultmort_core::Vaultmort>) -> F) {
     tauri::async_runtime::block_on(async {
-        let options = HomeOptions {
-            home: Some(home.to_path_buf()),
-            key_source: KeySourceChoice::Passphrase,
-            passphrase: Some(Zeroizing::new(PASSPHRASE.to_string())),
-            prompt: None,
-        };
-        let opened = vaultmort_home::open(options).await.expect("the test passphrase opens the home");
+        let opened = home.open().await.expect("the test passphrase opens the home");
         work(opened.core.clone()).await;
     });
 }
@@ -33,7 +26,7 @@ fn with_core<F: std::future::Future<Output = ()>>(home: &std::path::Path, work: 
 /// Opens the app on `home` with a recording notifier plugged in before the unlock (so the
 /// scheduler loop started at unlock reports to it), and waits up to 20 s for a notice titled
 /// `title`. Returns the app, the notifier and the notices with that title.
-fn unlock_and_wait_for(home: tempfile::TempDir, title: &str) -> (TestApp, Arc<RecordingNotifier>, Vec<vaultmort_desktop::notices::Notice>) {
+fn unlock_and_wait_for(home: TestHome, title: &str) -> (TestApp, Arc<RecordingNotifier>, Vec<vaultmort_desktop::notices::Notice>) {
     let app = TestApp::on_home(home, |state| state);
     let notifier = Arc::new(RecordingNotifier::default());
     app.state().set_notifier(notifier.clone());
@@ -47,7 +40,7 @@ fn unlock_and_wait_for(home: tempfile::TempDir, title: &str) -> (TestApp, Arc<Re
 }
 
 /// Moves the clock of the store in `home` by `days`, as `vaultmort clock shift` does.
-fn shift_clock(home: &std::path::Path, days: i64) {
+fn shift_clock(home: &TestHome, days: i64) {
     with_core(home, |core| async move {
         core.shift_clock(&RequestContext::local_owner(Door::Cli), Days::days(days)).await.expect("the owner may shift the clock");
     });
@@ -56,12 +49,12 @@ fn shift_clock(home: &std::path::Path, days: i64) {
 /// A home with a one-month self-signed certificate 'soon' in vault 'notice-kv', and the clock
 /// five days on: then it has less than 30 days left (Key Vault's CertificateNearExpiry) and is
 /// far from its renewal at 80 % of the lifetime.
-fn home_with_a_certificate_near_expiry() -> tempfile::TempDir {
+fn home_with_a_certificate_near_expiry() -> TestHome {
     let first = TestApp::unlocked();
     first.vault("notice-kv");
     first.self_signed("notice-kv", "soon", 1);
     let home = first.close();
-    shift_clock(home.path(), 5);
+    shift_clock(&home, 5);
     home
 }
 
@@ -114,7 +107,7 @@ fn a_renewal_by_the_lifetime_action_is_notified() {
     first.vault("notice-kv");
     first.self_signed("notice-kv", "renews", 1);
     let home = first.close();
-    shift_clock(home.path(), 25);
+    shift_clock(&home, 25);
     let (app, notifier, renewed) = unlock_and_wait_for(home, "Certificate renewed");
     assert_eq!(renewed.len(), 1, "the renewal made at unlock is announced once: {:?}", notifier.shown());
     assert!(renewed[0].body.contains("'renews' in vault 'notice-kv'"), "{renewed:?}");
@@ -129,7 +122,7 @@ fn a_rotation_by_the_key_rotation_policy_is_notified() {
     let first = TestApp::unlocked();
     first.vault("notice-kv");
     let home = first.close();
-    with_core(home.path(), |core| async move {
+    with_core(&home, |core| async move {
         let owner = RequestContext::local_owner(Door::Cli);
         let key = vaultmort_core::keys::CreateKey::new("rotating", vaultmort_crypto::KeyType::Ec);
         core.create_key(&owner, "notice-kv", key).await.expect("the owner creates a key");
@@ -137,7 +130,7 @@ fn a_rotation_by_the_key_rotation_policy_is_notified() {
         let policy = vaultmort_core::rotation::RotationPolicy::from_wire(wire).expect("a well-formed policy");
         core.set_key_rotation_policy(&owner, "notice-kv", "rotating", policy).await.expect("the owner sets the policy");
     });
-    shift_clock(home.path(), 31);
+    shift_clock(&home, 31);
     let (app, notifier, rotated) = unlock_and_wait_for(home, "Key rotated");
     assert_eq!(rotated.len(), 1, "the rotation made at unlock is announced once: {:?}", notifier.shown());
     assert!(rotated[0].body.contains("'rotating' in vault 'notice-kv'"), "{rotated:?}");

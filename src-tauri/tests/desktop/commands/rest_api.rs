@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use vaultmort_desktop::clipboard::{Clipboard, MemoryClipboard};
+use vaultmort_test_support::openssl::openssl_text;
 
 use crate::support::TestApp;
 
@@ -26,7 +27,7 @@ fn app_with_vault() -> (TestApp, Arc<MemoryClipboard>) {
 
 /// Exports the CA through the command into the app's scratch folder and returns the PEM.
 fn export_ca(app: &TestApp) -> (std::path::PathBuf, String) {
-    let path = app.home.path().join("vaultmort-root.pem");
+    let path = app.home.scratch("vaultmort-root.pem");
     let saved = app.ok("save_ca_certificate", json!({ "path": path }));
     assert_eq!(saved["path"], path.to_str().expect("utf-8"), "the file the person chose: {saved}");
     (path.clone(), std::fs::read_to_string(&path).expect("the CA file was written"))
@@ -83,7 +84,7 @@ fn the_app_starts_the_rest_api_which_serves_a_secret_and_stops_it_again() {
     let tenant = started["tenantId"].as_str().expect("a tenant id");
     assert_eq!(started["tokenEndpoint"], format!("https://localhost:{port}/{tenant}/oauth2/v2.0/token"), "{started}");
     let secret = started["newClientSecret"].as_str().expect("the first start shows the new client secret once").to_string();
-    let secret_file = app.home.path().join("rest-client-secret");
+    let secret_file = app.home.home_dir().join("rest-client-secret");
     assert_eq!(started["clientSecretFile"], secret_file.to_str().expect("utf-8"), "the secret is kept in the home");
     assert_eq!(app.ok("rest_api_status", json!({}))["newClientSecret"], Value::Null, "later answers never carry the secret");
 
@@ -91,10 +92,8 @@ fn the_app_starts_the_rest_api_which_serves_a_secret_and_stops_it_again() {
     assert_eq!(clipboard.read_text().expect("read").as_str(), secret, "the copy puts the same secret on the clipboard");
 
     let (ca_path, ca_pem) = export_ca(&app);
-    let subject =
-        std::process::Command::new("openssl").args(["x509", "-noout", "-subject", "-in"]).arg(&ca_path).output().expect("openssl runs");
-    assert!(subject.status.success(), "openssl reads the exported CA: {}", String::from_utf8_lossy(&subject.stderr));
-    assert!(String::from_utf8_lossy(&subject.stdout).starts_with("subject="), "openssl prints the CA's subject");
+    let subject = openssl_text(&["x509", "-noout", "-subject", "-in", ca_path.to_str().expect("temp paths are UTF-8")], None);
+    assert!(subject.starts_with("subject="), "openssl reads the exported CA and prints its subject: {subject}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

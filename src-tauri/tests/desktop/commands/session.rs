@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{PASSPHRASE, TestApp, app_on};
+use crate::support::{PASSPHRASE, TestApp};
 
 #[test]
 fn a_new_home_asks_for_a_first_passphrase_and_refuses_a_short_one() {
@@ -10,7 +10,7 @@ fn a_new_home_asks_for_a_first_passphrase_and_refuses_a_short_one() {
     let status = app.ok("session_status", json!({}));
     assert_eq!(
         status,
-        json!({ "unlocked": false, "needsPassphrase": true, "firstRun": true, "home": app.home.path().display().to_string() }),
+        json!({ "unlocked": false, "needsPassphrase": true, "firstRun": true, "home": app.home.home_dir().display().to_string() }),
         "with no store and the passphrase key source, the UI must ask for a new passphrase"
     );
     assert_eq!(app.error_code("unlock", json!({ "passphrase": "short" })), "BadParameter", "a new passphrase has at least 8 characters");
@@ -28,13 +28,10 @@ fn data_commands_before_unlock_answer_locked() {
 
 #[test]
 fn an_existing_home_wants_its_own_passphrase() {
-    let home = tempfile::tempdir().expect("a temp dir for the home");
-    {
-        let first = TestApp { app: app_on(home.path()), home: tempfile::tempdir().expect("unused") };
-        first.ok("unlock", json!({ "passphrase": PASSPHRASE }));
-        first.ok("create_group", json!({ "name": "kept", "location": "westeurope" }));
-    }
-    let again = TestApp { app: app_on(home.path()), home: tempfile::tempdir().expect("unused") };
+    let first = TestApp::new();
+    first.ok("unlock", json!({ "passphrase": PASSPHRASE }));
+    first.ok("create_group", json!({ "name": "kept", "location": "westeurope" }));
+    let again = TestApp::on_home(first.close(), |state| state);
     let status = again.ok("session_status", json!({}));
     assert_eq!((status["needsPassphrase"].as_bool(), status["firstRun"].as_bool()), (Some(true), Some(false)), "{status}");
     assert_eq!(again.error_code("unlock", json!({ "passphrase": "not the passphrase" })), "WrongPassphrase");

@@ -2,8 +2,9 @@
 //! every version (same ids, same public keys, same values) and a restored private key still
 //! signs what openssl verifies against the public key downloaded before the backup. Restores
 //! that collide with an existing or deleted object are conflicts; altered, truncated, empty,
-//! random, wrong-kind and other-tenant blobs are refused without changing the store; a blob
-//! restores into another vault of the same home; and a blob holds no plaintext material.
+//! random and other-tenant blobs are refused without changing the store; and a blob file holds
+//! no plaintext material. Wrong-kind blobs and restores into another vault are the core's rules
+//! alone, tested in vaultmort-core's `tests/objects/backup.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -259,24 +260,6 @@ fn altered_truncated_empty_and_random_blobs_are_refused_without_change() {
 }
 
 #[test]
-fn a_backup_restores_only_as_its_own_kind() {
-    let home = TestHome::with_vault(VAULT);
-    home.ok(&["keyvault", "key", "create", "--vault-name", VAULT, "--name", "k", "--kty", "EC"]);
-    home.ok(&["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "s", "--value", "v"]);
-    let key_blob = backup(&home, "key", VAULT, "k", "k.blob");
-    let secret_blob = backup(&home, "secret", VAULT, "s", "s.blob");
-    let snapshot = store_snapshot(&home);
-
-    let as_key = restore_fails(&home, "key", VAULT, &secret_blob);
-    assert_eq!(as_key.code, "BadParameter", "a secret backup is not a key backup: {}", as_key.stderr);
-    let as_secret = restore_fails(&home, "secret", VAULT, &key_blob);
-    assert_eq!(as_secret.code, "BadParameter", "a key backup is not a secret backup: {}", as_secret.stderr);
-    assert_eq!(store_snapshot(&home), snapshot, "wrong-kind restores changed nothing");
-    let key_names: Vec<Value> = list(&home, "key", VAULT).as_array().expect("array").iter().map(|k| k["name"].clone()).collect();
-    assert_eq!(key_names, ["k"], "no key named 's' appeared");
-}
-
-#[test]
 fn a_backup_from_another_home_does_not_restore() {
     let home = TestHome::with_vault(VAULT);
     home.ok(&["keyvault", "key", "create", "--vault-name", VAULT, "--name", "k", "--kty", "EC"]);
@@ -300,35 +283,6 @@ fn a_backup_from_another_home_does_not_restore() {
         assert_eq!(list(&other, kind, VAULT), serde_json::json!([]), "the other home gained no {kind}");
     }
     assert_eq!(store_snapshot(&other), snapshot, "refused foreign restores changed nothing in the other home");
-}
-
-#[test]
-fn restore_into_another_vault_of_the_same_home() {
-    let home = TestHome::with_vault(VAULT);
-    home.ok(&["keyvault", "create", "--name", "second-vault", "--resource-group", "rg"]);
-    let key = home.ok(&["keyvault", "key", "create", "--vault-name", VAULT, "--name", "mover", "--kty", "RSA"]);
-    let secret = home.ok(&["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "mover", "--value", "moved value"]);
-    let pem = home.scratch("mover.pem");
-    home.ok(&["keyvault", "key", "download", "--vault-name", VAULT, "--name", "mover", "--file", path_text(&pem)]);
-    let key_blob = backup(&home, "key", VAULT, "mover", "key.blob");
-    let secret_blob = backup(&home, "secret", VAULT, "mover", "secret.blob");
-
-    let restored_key = home.ok(&["keyvault", "key", "restore", "--vault-name", "second-vault", "--file", path_text(&key_blob)]);
-    let kid = restored_key["key"]["kid"].as_str().expect("kid");
-    assert!(kid.starts_with("https://second-vault.localhost:8443/keys/mover/"), "the restored key lives in the target vault: {kid}");
-    assert_eq!(version_of(&restored_key["key"]["kid"]), version_of(&key["key"]["kid"]), "the version id travels with the backup");
-    assert_eq!(restored_key["key"]["n"], key["key"]["n"], "the restored key is the same RSA key");
-    let data = b"moved between vaults".to_vec();
-    let signature = sign_rs256(&home, kid, &data);
-    assert!(openssl_verifies(&home, &pem, &data, &signature, "moved"), "the key restored into the other vault signs as the original");
-
-    let restored_secret = home.ok(&["keyvault", "secret", "restore", "--vault-name", "second-vault", "--file", path_text(&secret_blob)]);
-    assert_eq!(version_of(&restored_secret["id"]), version_of(&secret["id"]), "the secret's version id travels with the backup");
-    let shown = home.ok(&["keyvault", "secret", "show", "--vault-name", "second-vault", "--name", "mover"]);
-    assert_eq!(shown["value"], "moved value", "the secret restored into the other vault reads back");
-
-    let original = home.ok(&["keyvault", "secret", "show", "--vault-name", VAULT, "--name", "mover"]);
-    assert_eq!(original["value"], "moved value", "the source vault keeps its own copy");
 }
 
 #[test]

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use vaultmort_test_support::openssl::after_equals;
+use vaultmort_test_support::text::pem_blocks;
+
 use crate::support::{TestHome, b64, ecdsa_raw_to_der, openssl, openssl_ok, store_snapshot, unb64};
 
 const VAULT: &str = "cert-files";
@@ -41,11 +44,6 @@ fn openssl_text(args: &[&str]) -> String {
     String::from_utf8(openssl_ok(args, None)).expect("openssl prints text")
 }
 
-/// The value after `=` in openssl's `name=value` output line (`subject=`, `sha1 Fingerprint=`).
-fn after_equals(line: &str) -> String {
-    line.trim().split_once('=').map(|(_, v)| v.to_string()).unwrap_or_else(|| panic!("openssl should print name=value, got {line}"))
-}
-
 /// openssl's SHA-1 fingerprint of a PEM certificate, as upper-case hex without colons.
 fn sha1_fingerprint(cert_pem: &Path) -> String {
     after_equals(&openssl_text(&["x509", "-in", path(cert_pem), "-noout", "-fingerprint", "-sha1"])).replace(':', "").to_uppercase()
@@ -67,39 +65,9 @@ fn cert_public_key(cert: &Path, inform: &str) -> String {
     openssl_text(&["x509", "-in", path(cert), "-inform", inform, "-noout", "-pubkey"])
 }
 
-/// Every PEM block of `text` with its BEGIN/END lines, in order.
-fn pem_blocks(text: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        if line.starts_with("-----BEGIN ") {
-            current = Some(String::new());
-        }
-        if let Some(block) = current.as_mut() {
-            block.push_str(line);
-            block.push('\n');
-        }
-        if line.starts_with("-----END ") {
-            blocks.extend(current.take());
-        }
-    }
-    blocks
-}
-
 /// The base64 lines inside a PEM file (the key material itself).
 fn pem_body_lines(text: &str) -> Vec<String> {
     text.lines().filter(|l| !l.starts_with("-----") && !l.contains(':') && l.len() >= 16).map(str::to_string).collect()
-}
-
-#[test]
-fn der_signature_helper_matches_a_known_encoding() {
-    // r has its high bit set (needs a 0x00), s has a leading zero (must be stripped).
-    let raw = [[0x80, 0x01].as_slice(), [0x00, 0x7f].as_slice()].concat();
-    assert_eq!(
-        ecdsa_raw_to_der(&raw),
-        vec![0x30, 0x08, 0x02, 0x03, 0x00, 0x80, 0x01, 0x02, 0x01, 0x7f],
-        "DER integers are minimal and positive, or openssl would reject every converted ES256 signature"
-    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,20 +3,15 @@
 //! types and curves, HSM refusals, and the public JWK download. Every refusal is checked by its
 //! error code.
 
-use base64::Engine;
 use chrono::{DateTime, Duration, SecondsFormat, Timelike, Utc};
 use serde_json::Value;
 
-use crate::support::{TestHome, b64, unb64};
+use crate::support::{TestHome, b64, unb64, unb64url};
 
 const VAULT: &str = "keys-vault";
 
 /// A fixed SHA-256-sized digest (the operations under test do not care what was hashed).
 const DIGEST: [u8; 32] = [7u8; 32];
-
-fn unb64url(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).expect("JWK members are unpadded base64url")
-}
 
 fn create(home: &TestHome, name: &str, extra: &[&str]) -> Value {
     let mut args = vec!["keyvault", "key", "create", "--vault-name", VAULT, "--name", name];

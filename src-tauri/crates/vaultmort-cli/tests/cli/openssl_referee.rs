@@ -6,10 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::support::{TestHome, b64, ecdsa_raw_to_der, openssl, openssl_ok, strip_leading_zeros, unb64};
+use crate::support::{TestHome, b64, b64url, ecdsa_raw_to_der, openssl, openssl_ok, strip_leading_zeros, unb64, unb64url};
 
 const VAULT: &str = "referee-vault";
 
@@ -34,14 +33,6 @@ fn random_bytes(count: usize) -> Vec<u8> {
     let bytes = openssl_ok(&["rand", &count.to_string()], None);
     assert_eq!(bytes.len(), count, "openssl rand writes exactly the number of bytes asked for");
     bytes
-}
-
-fn unb64url(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).expect("JWK members are unpadded base64url")
-}
-
-fn b64url(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A copy of `bytes` with its lowest bit flipped.

@@ -1,18 +1,20 @@
-//! Shared test fixtures: a throwaway home, running the binary, reading its JSON and errors,
-//! and running openssl.
+//! The CLI's own test fixtures: a throwaway home driven through the `vaultmort` binary, its JSON
+//! and errors, and the store file behind it. The home folder, the test passphrase, openssl and
+//! the encodings come from `vaultmort-test-support`, shared with the other crates' tests.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// The passphrase every test home uses unless a test says otherwise.
-pub const PASSPHRASE: &str = "correct horse battery staple";
+pub use vaultmort_test_support::PASSPHRASE;
+pub use vaultmort_test_support::der::{ecdsa_raw_to_der, strip_leading_zeros};
+pub use vaultmort_test_support::openssl::{OpensslKey, openssl, openssl_ok};
+pub use vaultmort_test_support::text::{b64, b64url, unb64, unb64url};
 
-/// A temporary Vaultmort home.
+/// A temporary Vaultmort home, used through the binary.
 pub struct TestHome {
-    dir: TempDir,
+    home: vaultmort_test_support::home::TestHome,
     /// Environment variables set for every run (beyond VAULTMORT_HOME).
     pub env: Vec<(String, String)>,
     /// Shell commands run before `vaultmort` in the same process (`umask 000`, `ulimit -v ...`):
@@ -34,9 +36,8 @@ pub struct Failure {
 impl TestHome {
     /// A fresh home protected by [`PASSPHRASE`].
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory for the test home");
         Self {
-            dir,
+            home: vaultmort_test_support::home::TestHome::new(),
             env: vec![("VAULTMORT_KEY_SOURCE".into(), "passphrase".into()), ("VAULTMORT_PASSPHRASE".into(), PASSPHRASE.into())],
             shell_prelude: None,
         }
@@ -50,16 +51,14 @@ impl TestHome {
         home
     }
 
-    /// The home folder (the value of VAULTMORT_HOME).
+    /// The temporary folder holding the home (in `home/`) and the scratch files.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        self.home.root()
     }
 
     /// A path for a scratch file inside the test's temporary area (not inside the home).
     pub fn scratch(&self, name: &str) -> PathBuf {
-        let dir = self.dir.path().join("scratch");
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        dir.join(name)
+        self.home.scratch(name)
     }
 
     /// Runs `vaultmort` with `args`.
@@ -84,7 +83,7 @@ impl TestHome {
                 command.env_remove(key);
             }
         }
-        command.env("VAULTMORT_HOME", self.path().join("home"));
+        command.env("VAULTMORT_HOME", self.home_dir());
         for (key, value) in &self.env {
             command.env(key, value);
         }
@@ -125,53 +124,17 @@ impl TestHome {
     }
 }
 
-/// Runs openssl with `args`, feeding `stdin`; returns the output (success not asserted).
-pub fn openssl(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    use std::io::Write;
-    let mut child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl is installed (cargo xtask setup installs it)");
-    if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input).expect("write to openssl");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("openssl finishes")
-}
-
-/// Runs openssl and asserts success, returning stdout.
-pub fn openssl_ok(args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
-    let out = openssl(args, stdin);
-    assert!(out.status.success(), "openssl {} should succeed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
-    out.stdout
-}
-
-/// Standard base64.
-pub fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// Decodes standard base64.
-pub fn unb64(text: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(text).expect("valid base64")
-}
-
 // ---- Added for the at-rest and bad-input tests: the store file, its tables, openssl keys as JWKs ----
 
 impl TestHome {
     /// The home folder the binary uses (VAULTMORT_HOME).
     pub fn home_dir(&self) -> PathBuf {
-        self.path().join("home")
+        self.home.home_dir()
     }
 
     /// The SQLite store file inside the home folder.
     pub fn db_file(&self) -> PathBuf {
-        self.home_dir().join("vaultmort.db")
+        self.home.db_file()
     }
 }
 
@@ -284,157 +247,4 @@ pub fn audit_rows(home: &TestHome) -> Vec<AuditRow> {
             })
             .collect()
     })
-}
-
-/// Base64url without padding, as JWK members are written.
-pub fn b64url(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// A private key generated by openssl, in the forms the tests compare against.
-pub struct OpensslKey {
-    /// The key as PKCS#8 DER, exported by openssl.
-    pub pkcs8_der: Vec<u8>,
-    /// The private JWK built from openssl's own dump of the key's numbers.
-    pub jwk: Value,
-    /// The private scalar / private exponent, big-endian as in the JWK's `d`.
-    pub d: Vec<u8>,
-}
-
-impl OpensslKey {
-    /// A fresh RSA key of `bits` bits.
-    pub fn rsa(bits: u32) -> Self {
-        let pem = openssl_ok(&["genpkey", "-algorithm", "RSA", "-pkeyopt", &format!("rsa_keygen_bits:{bits}")], None);
-        Self::from_pem(pem)
-    }
-
-    /// A fresh EC key on `curve` (P-256, P-384 or P-521).
-    pub fn ec(curve: &str) -> Self {
-        let pem = openssl_ok(&["genpkey", "-algorithm", "EC", "-pkeyopt", &format!("ec_paramgen_curve:{curve}")], None);
-        Self::from_pem(pem)
-    }
-
-    fn from_pem(pem: Vec<u8>) -> Self {
-        let pkcs8_der = openssl_ok(&["pkcs8", "-topk8", "-nocrypt", "-outform", "DER"], Some(&pem));
-        let text = String::from_utf8(openssl_ok(&["pkey", "-text", "-noout"], Some(&pem))).expect("openssl's key dump is text");
-        let fields = openssl_key_fields(&text);
-        let field = |name: &str| -> Vec<u8> {
-            let bytes = fields.get(name).unwrap_or_else(|| panic!("openssl's dump should have '{name}': {:?}", fields.keys()));
-            let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
-            bytes[first..].to_vec()
-        };
-        if text.contains("modulus:") {
-            let e_text = text
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("publicExponent:"))
-                .and_then(|rest| rest.split("(0x").nth(1))
-                .and_then(|hex| hex.strip_suffix(')'))
-                .expect("openssl prints publicExponent: N (0xHEX)");
-            let e_hex = if e_text.len() % 2 == 1 { format!("0{e_text}") } else { e_text.to_string() };
-            let e = hex::decode(e_hex).expect("the public exponent is hex");
-            let d = field("privateExponent");
-            let jwk = serde_json::json!({
-                "kty": "RSA",
-                "n": b64url(&field("modulus")),
-                "e": b64url(&e),
-                "d": b64url(&d),
-                "p": b64url(&field("prime1")),
-                "q": b64url(&field("prime2")),
-                "dp": b64url(&field("exponent1")),
-                "dq": b64url(&field("exponent2")),
-                "qi": b64url(&field("coefficient")),
-            });
-            Self { pkcs8_der, jwk, d }
-        } else {
-            let curve =
-                text.lines().find_map(|l| l.trim().strip_prefix("NIST CURVE:")).map(str::trim).expect("openssl names the NIST curve");
-            let len = match curve {
-                "P-256" => 32,
-                "P-384" => 48,
-                "P-521" => 66,
-                other => panic!("the tests only make NIST curves, got {other}"),
-            };
-            let pad = |bytes: Vec<u8>| {
-                let mut out = vec![0u8; len - bytes.len()];
-                out.extend_from_slice(&bytes);
-                out
-            };
-            let point = fields.get("pub").expect("openssl prints the public point");
-            assert_eq!(point.len(), 1 + 2 * len, "openssl prints the uncompressed point 04||x||y");
-            let d = pad(field("priv"));
-            let jwk = serde_json::json!({
-                "kty": "EC",
-                "crv": curve,
-                "x": b64url(&point[1..=len]),
-                "y": b64url(&point[1 + len..]),
-                "d": b64url(&d),
-            });
-            Self { pkcs8_der, jwk, d }
-        }
-    }
-}
-
-/// The byte fields of `openssl pkey -text -noout`: a `name:` line followed by indented
-/// `hh:hh:...` lines.
-fn openssl_key_fields(text: &str) -> std::collections::HashMap<String, Vec<u8>> {
-    let mut fields = std::collections::HashMap::new();
-    let mut current: Option<(String, String)> = None;
-    for line in text.lines() {
-        if line.starts_with(' ') {
-            if let Some((_, hex)) = current.as_mut() {
-                hex.push_str(&line.trim().replace(':', ""));
-            }
-            continue;
-        }
-        if let Some((name, hex)) = current.take() {
-            fields.insert(name, hex::decode(hex).expect("openssl prints hex bytes"));
-        }
-        if let Some(name) = line.strip_suffix(':') {
-            current = Some((name.to_string(), String::new()));
-        }
-    }
-    if let Some((name, hex)) = current.take() {
-        fields.insert(name, hex::decode(hex).expect("openssl prints hex bytes"));
-    }
-    fields
-}
-
-/// A big-endian unsigned integer without its leading zero bytes (one zero byte stays for zero).
-pub fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
-    &bytes[first..]
-}
-
-/// A DER length (short form, or long form with one or two bytes).
-pub fn der_length(len: usize) -> Vec<u8> {
-    match len {
-        0..=0x7f => vec![len as u8],
-        0x80..=0xff => vec![0x81, len as u8],
-        _ => vec![0x82, (len >> 8) as u8, len as u8],
-    }
-}
-
-/// A non-negative DER INTEGER from unsigned big-endian bytes.
-pub fn der_integer(unsigned: &[u8]) -> Vec<u8> {
-    let mut content = strip_leading_zeros(unsigned).to_vec();
-    if content.first().is_some_and(|b| b & 0x80 != 0) {
-        content.insert(0, 0);
-    }
-    let mut out = vec![0x02];
-    out.extend(der_length(content.len()));
-    out.extend(content);
-    out
-}
-
-/// Key Vault's raw ECDSA `r || s` as the DER `SEQUENCE { INTEGER r, INTEGER s }` openssl reads.
-pub fn ecdsa_raw_to_der(raw: &[u8]) -> Vec<u8> {
-    assert!(raw.len().is_multiple_of(2), "a raw ECDSA signature is r || s of equal lengths");
-    let (r, s) = raw.split_at(raw.len() / 2);
-    let mut body = der_integer(r);
-    body.extend(der_integer(s));
-    let mut out = vec![0x30];
-    out.extend(der_length(body.len()));
-    out.extend(body);
-    out
 }
