@@ -1,24 +1,17 @@
 //! The JSON shapes az prints, built from the core's types. az mirrors the REST bodies with
 //! camelCase names and ISO 8601 times; object ids are URLs under the vault's base address
-//! `https://<vault>.localhost:<port>` (port from `VAULTMORT_PORT`, 8443 by default).
+//! `https://<vault>.localhost:<port>` ([`vaultmort_core::address::vault_url`]: the port from
+//! `VAULTMORT_PORT`, 8443 by default).
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::KeyBundle;
 use vaultmort_core::model::{Attributes, Recovery, ResourceGroup, Tags, Vault};
 use vaultmort_core::objects::DeletedInfo;
 use vaultmort_core::secrets::SecretBundle;
 use vaultmort_crypto::jwk::b64url;
-
-/// The default port in object ids; the REST server's default too.
-pub const DEFAULT_PORT: u16 = 8443;
-
-/// `https://<vault>.localhost:<port>`.
-pub fn vault_base(vault: &str) -> String {
-    let port = std::env::var("VAULTMORT_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(DEFAULT_PORT);
-    format!("https://{}.localhost:{port}", vault.to_ascii_lowercase())
-}
 
 fn time(at: DateTime<Utc>) -> Value {
     Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
@@ -64,7 +57,7 @@ pub fn vault(vault: &Vault) -> Value {
             "sku": {"family": "A", "name": vault.sku.to_string()},
             "softDeleteRetentionInDays": vault.soft_delete_retention_days,
             "tenantId": vault.tenant_id,
-            "vaultUri": format!("{}/", vault_base(&vault.name)),
+            "vaultUri": format!("{}/", vault_url(&vault.name)),
         },
         "resourceGroup": vault.resource_group,
         "systemData": {"createdAt": time(vault.created), "lastModifiedAt": time(vault.updated)},
@@ -125,7 +118,7 @@ fn managed(flag: bool) -> Value {
 pub fn rotation_policy(policy: &vaultmort_core::rotation::RotationPolicy, vault: &str, name: &str) -> Value {
     let mut out = policy.to_wire();
     if let Some(map) = out.as_object_mut() {
-        map.insert("id".into(), format!("{}/keys/{name}/rotationpolicy", vault_base(vault)).into());
+        map.insert("id".into(), format!("{}/keys/{name}/rotationpolicy", vault_url(vault)).into());
     }
     if let Some(attributes) = out.get_mut("attributes").and_then(Value::as_object_mut) {
         for (field, time) in [("created", policy.created), ("updated", policy.updated)] {
@@ -138,7 +131,7 @@ pub fn rotation_policy(policy: &vaultmort_core::rotation::RotationPolicy, vault:
 }
 
 pub fn key(bundle: &KeyBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let jwk = bundle.jwk(&base);
     let b64 = |v: &Option<Vec<u8>>| v.as_ref().map(|b| Value::String(b64url::encode(b))).unwrap_or(Value::Null);
     let out = json!({
@@ -161,7 +154,7 @@ pub fn key(bundle: &KeyBundle) -> Value {
 
 /// A key as listed (`key list`, `key list-versions`, `key list-deleted`).
 pub fn key_item(bundle: &KeyBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, Some(false)),
         "kid": bundle.id.url(&base),
@@ -174,7 +167,7 @@ pub fn key_item(bundle: &KeyBundle) -> Value {
 
 /// A secret, with its value when the bundle has one.
 pub fn secret(bundle: &SecretBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let mut out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "contentType": bundle.content_type,
@@ -197,7 +190,7 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// A certificate version (`certificate show`, `import`, ...).
 pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "cer": b64(&bundle.cer),
@@ -217,7 +210,7 @@ pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> 
 
 /// A certificate as listed.
 pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "id": bundle.id.url(&base),
@@ -231,7 +224,7 @@ pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle
 
 /// A certificate operation (`certificate create`, `pending show`).
 pub fn certificate_operation(op: &vaultmort_core::certificates::CertificateOperation) -> Value {
-    let base = vault_base(&op.id.vault);
+    let base = vault_url(&op.id.vault);
     json!({
         "cancellationRequested": op.cancellation_requested,
         "csr": b64(&op.csr),
@@ -248,7 +241,7 @@ pub fn certificate_operation(op: &vaultmort_core::certificates::CertificateOpera
 
 /// A certificate issuer.
 pub fn issuer(issuer: &vaultmort_core::issuers::Issuer) -> Value {
-    let base = vault_base(&issuer.vault);
+    let base = vault_url(&issuer.vault);
     json!({
         "attributes": {"created": time(issuer.created), "enabled": issuer.enabled, "updated": time(issuer.updated)},
         "credentials": {"accountId": issuer.account_id, "password": null},
@@ -381,7 +374,7 @@ pub fn role_assignment(assignment: &vaultmort_core::roles::RoleAssignment) -> Va
 /// An access log record in Key Vault's AuditEvent shape (diagnostic logs), with the chain fields.
 pub fn audit_event(record: &vaultmort_core::storage::AuditRecord) -> Value {
     let object_id = match (&record.vault, &record.object) {
-        (Some(vault), Some(object)) => Value::String(format!("{}/{object}", vault_base(vault))),
+        (Some(vault), Some(object)) => Value::String(format!("{}/{object}", vault_url(vault))),
         _ => Value::Null,
     };
     json!({

@@ -16,6 +16,7 @@
 
 pub mod access_check;
 pub mod access_policy;
+pub mod address;
 pub mod audit;
 mod audit_queue;
 pub mod authz;

@@ -1,6 +1,7 @@
 //! `vaultmort keyvault key ...`
 
 use serde_json::{Value, json};
+use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, RequestContext, Vaultmort};
@@ -54,7 +55,7 @@ async fn crypto(core: &Vaultmort, ctx: &RequestContext, args: CryptoArgs, operat
     } else {
         az::b64(&result.value)
     };
-    Ok(json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&az::vault_base(&result.kid.vault)), "result": text}))
+    Ok(json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&result.kid.vault)), "result": text}))
 }
 
 /// Runs a key command.
@@ -120,7 +121,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             let bytes = match encoding.to_ascii_uppercase().as_str() {
                 "PEM" => bundle.public.to_spki_pem()?.into_bytes(),
                 "DER" => bundle.public.to_spki_der()?,
-                "JWK" => serde_json::to_vec_pretty(&bundle.jwk(&az::vault_base(&t.vault))).unwrap_or_default(),
+                "JWK" => serde_json::to_vec_pretty(&bundle.jwk(&vault_url(&t.vault))).unwrap_or_default(),
                 other => return Err(Error::bad(format!("--encoding '{other}' is not PEM, DER or JWK")).into()),
             };
             // Only the public key leaves: PEM and DER are SPKI, the JWK has no private members.
@@ -152,7 +153,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             let algorithm: SignatureAlgorithm = algorithm.parse().map_err(Error::from)?;
             let digest = parse::base64("digest", &digest)?;
             let result = core.sign(ctx, KeyRef::version(&t.vault, &t.name, t.version.as_deref()), algorithm, &digest).await?;
-            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&az::vault_base(&t.vault)), "signature": az::b64(&result.value)})
+            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&t.vault)), "signature": az::b64(&result.value)})
         }
         KeyCommand::Verify { target, algorithm, digest, signature } => {
             let t = target.resolve(COLLECTION)?;
