@@ -60,7 +60,7 @@ fn run_openssl(dir: &Path, args: &[&str]) -> (bool, String) {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    vaultmort_crypto::public::pem_encode(label, der)
+    vaultmort_crypto::pem::encode(label, der)
 }
 
 fn der_of_pem(text: &str) -> Vec<u8> {
