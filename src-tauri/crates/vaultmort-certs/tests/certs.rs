@@ -277,25 +277,6 @@ mod policy {
     }
 
     #[test]
-    fn default_policy_prints_in_the_azure_cli_shape() {
-        assert_eq!(
-            CertificatePolicy::azure_default().to_az_cli_json(),
-            json!({
-                "issuerParameters": {"name": "Self"},
-                "keyProperties": {"exportable": true, "keySize": 2048, "keyType": "RSA", "reuseKey": true},
-                "lifetimeActions": [{"action": {"actionType": "AutoRenew"}, "trigger": {"daysBeforeExpiry": 90}}],
-                "secretProperties": {"contentType": "application/x-pkcs12"},
-                "x509CertificateProperties": {
-                    "keyUsage": ["cRLSign", "dataEncipherment", "digitalSignature", "keyEncipherment", "keyAgreement", "keyCertSign"],
-                    "subject": "CN=CLIGetDefaultPolicy",
-                    "validityInMonths": 12
-                }
-            }),
-            "get-default-policy output, less the null members az prints"
-        );
-    }
-
-    #[test]
     fn reads_what_az_get_default_policy_prints_and_camel_case_spellings() {
         let az = r#"{
           "issuerParameters": {"certificateTransparency": null, "name": "Self"},

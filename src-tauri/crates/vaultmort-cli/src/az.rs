@@ -5,7 +5,9 @@
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use vaultmort_certs::CertificatePolicy;
 use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::KeyBundle;
 use vaultmort_core::model::{Attributes, Recovery, ResourceGroup, Tags, Vault};
@@ -198,7 +200,7 @@ pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> 
         "id": bundle.id.url(&base),
         "kid": bundle.kid.url(&base),
         "name": bundle.id.name,
-        "policy": bundle.policy.as_ref().map(|p| p.to_az_cli_json()),
+        "policy": bundle.policy.as_ref().map(certificate_policy),
         "sid": bundle.sid.url(&base),
         "subject": bundle.subject,
         "issuer": bundle.issuer,
@@ -206,6 +208,82 @@ pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> 
         "x509ThumbprintHex": hex::encode_upper(&bundle.x5t),
     });
     add_deleted(out, &bundle.deleted, &base)
+}
+
+/// A certificate policy in the shape the Azure CLI prints (`keyProperties`,
+/// `x509CertificateProperties`, `validityInMonths`, ...), members that are not set left out.
+/// (The certs crate reads this shape too, so a policy saved from `az` loads as is.)
+pub fn certificate_policy(policy: &CertificatePolicy) -> Value {
+    fn put<T: Serialize>(map: &mut Map<String, Value>, key: &str, value: &Option<T>) {
+        if let Some(v) = value {
+            map.insert(key.to_string(), json!(v));
+        }
+    }
+    let mut out = Map::new();
+    if let Some(id) = &policy.id {
+        out.insert("id".into(), json!(id));
+    }
+    if let Some(k) = &policy.key_props {
+        let mut m = Map::new();
+        put(&mut m, "curve", &k.curve);
+        put(&mut m, "exportable", &k.exportable);
+        put(&mut m, "keySize", &k.key_size);
+        put(&mut m, "keyType", &k.kty);
+        put(&mut m, "reuseKey", &k.reuse_key);
+        out.insert("keyProperties".into(), Value::Object(m));
+    }
+    if let Some(s) = &policy.secret_props {
+        let mut m = Map::new();
+        put(&mut m, "contentType", &s.content_type);
+        out.insert("secretProperties".into(), Value::Object(m));
+    }
+    if let Some(x) = &policy.x509_props {
+        let mut m = Map::new();
+        put(&mut m, "ekus", &x.ekus);
+        put(&mut m, "keyUsage", &x.key_usage);
+        put(&mut m, "subject", &x.subject);
+        if let Some(sans) = &x.sans {
+            let mut s = Map::new();
+            put(&mut s, "dnsNames", &sans.dns_names);
+            put(&mut s, "emails", &sans.emails);
+            put(&mut s, "upns", &sans.upns);
+            m.insert("subjectAlternativeNames".into(), Value::Object(s));
+        }
+        put(&mut m, "validityInMonths", &x.validity_months);
+        out.insert("x509CertificateProperties".into(), Value::Object(m));
+    }
+    if let Some(actions) = &policy.lifetime_actions {
+        let list = actions
+            .iter()
+            .map(|a| {
+                let mut m = Map::new();
+                if let Some(action) = &a.action {
+                    let mut am = Map::new();
+                    put(&mut am, "actionType", &action.action_type);
+                    m.insert("action".into(), Value::Object(am));
+                }
+                if let Some(t) = &a.trigger {
+                    let mut tm = Map::new();
+                    put(&mut tm, "daysBeforeExpiry", &t.days_before_expiry);
+                    put(&mut tm, "lifetimePercentage", &t.lifetime_percentage);
+                    m.insert("trigger".into(), Value::Object(tm));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        out.insert("lifetimeActions".into(), Value::Array(list));
+    }
+    if let Some(i) = &policy.issuer {
+        let mut m = Map::new();
+        put(&mut m, "certificateTransparency", &i.certificate_transparency);
+        put(&mut m, "certificateType", &i.certificate_type);
+        put(&mut m, "name", &i.name);
+        out.insert("issuerParameters".into(), Value::Object(m));
+    }
+    if let Some(a) = &policy.attributes {
+        out.insert("attributes".into(), json!(a));
+    }
+    Value::Object(out)
 }
 
 /// A certificate as listed.
@@ -417,5 +495,45 @@ fn status_text(status: u16) -> &'static str {
         404 => "NotFound",
         409 => "Conflict",
         _ => "InternalServerError",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_policy_prints_in_the_azure_cli_shape() {
+        assert_eq!(
+            certificate_policy(&CertificatePolicy::azure_default()),
+            json!({
+                "issuerParameters": {"name": "Self"},
+                "keyProperties": {"exportable": true, "keySize": 2048, "keyType": "RSA", "reuseKey": true},
+                "lifetimeActions": [{"action": {"actionType": "AutoRenew"}, "trigger": {"daysBeforeExpiry": 90}}],
+                "secretProperties": {"contentType": "application/x-pkcs12"},
+                "x509CertificateProperties": {
+                    "keyUsage": ["cRLSign", "dataEncipherment", "digitalSignature", "keyEncipherment", "keyAgreement", "keyCertSign"],
+                    "subject": "CN=CLIGetDefaultPolicy",
+                    "validityInMonths": 12
+                }
+            }),
+            "get-default-policy output, less the null members az prints"
+        );
+    }
+
+    #[test]
+    fn a_printed_policy_reads_back_unchanged() {
+        let mut policy = CertificatePolicy::self_signed("CN=round.example");
+        if let Some(x509) = policy.x509_props.as_mut() {
+            x509.ekus = Some(vec!["1.3.6.1.5.5.7.3.1".into()]);
+            x509.sans = Some(vaultmort_certs::policy::SubjectAlternativeNames {
+                dns_names: Some(vec!["round.example".into()]),
+                emails: None,
+                upns: None,
+            });
+        }
+        let printed = certificate_policy(&policy);
+        let read: CertificatePolicy = serde_json::from_value(printed.clone()).expect("the certs crate reads the az shape");
+        assert_eq!(read, policy, "a policy printed by the CLI loads back as the same policy: {printed}");
     }
 }

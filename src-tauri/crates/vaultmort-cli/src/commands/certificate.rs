@@ -92,10 +92,10 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
             write_new_file(&file, &bytes, sensitivity)?;
             Value::Null
         }
-        CertificateCommand::GetDefaultPolicy => CertificatePolicy::azure_default().to_az_cli_json(),
+        CertificateCommand::GetDefaultPolicy => az::certificate_policy(&CertificatePolicy::azure_default()),
         CertificateCommand::ShowPolicy(target) => {
             let t = target.resolve(COLLECTION)?;
-            core.get_certificate_policy(ctx, &t.vault, &t.name).await?.to_az_cli_json()
+            az::certificate_policy(&core.get_certificate_policy(ctx, &t.vault, &t.name).await?)
         }
         CertificateCommand::Lifecycle(command) => lifecycle::run::<Certificates>(core, ctx, command).await?,
         CertificateCommand::Pending(command) => pending(core, ctx, command).await?,
