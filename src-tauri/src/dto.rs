@@ -11,9 +11,11 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use vaultmort_core::ObjectKind;
 use vaultmort_core::address::vault_url;
 use vaultmort_core::certificates::CertificateBundle;
 use vaultmort_core::keys::KeyBundle;
+use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::{ResourceGroup, Sku, Vault};
 use vaultmort_core::objects::ObjectId;
 use vaultmort_core::secrets::SecretBundle;
@@ -222,9 +224,14 @@ pub struct DeletedItem {
 
 impl DeletedItem {
     /// The view of a deleted object; `None` for one that is not deleted.
-    pub(crate) fn of(kind: ObjectKindName, deleted: Option<vaultmort_core::objects::DeletedInfo>, name: String) -> Option<Self> {
-        let deleted = deleted?;
-        Some(Self { kind, name, deleted_date: iso(deleted.deleted_date), scheduled_purge_date: iso(deleted.scheduled_purge_date) })
+    pub(crate) fn of(object: &ObjectBundle) -> Option<Self> {
+        let deleted = object.deleted()?;
+        Some(Self {
+            kind: object.kind().into(),
+            name: object.id().name.clone(),
+            deleted_date: iso(deleted.deleted_date),
+            scheduled_purge_date: iso(deleted.scheduled_purge_date),
+        })
     }
 }
 
@@ -379,6 +386,26 @@ pub enum ObjectKindName {
     Secret,
     /// A certificate.
     Certificate,
+}
+
+impl From<ObjectKindName> for ObjectKind {
+    fn from(kind: ObjectKindName) -> Self {
+        match kind {
+            ObjectKindName::Key => ObjectKind::Key,
+            ObjectKindName::Secret => ObjectKind::Secret,
+            ObjectKindName::Certificate => ObjectKind::Certificate,
+        }
+    }
+}
+
+impl From<ObjectKind> for ObjectKindName {
+    fn from(kind: ObjectKind) -> Self {
+        match kind {
+            ObjectKind::Key => ObjectKindName::Key,
+            ObjectKind::Secret => ObjectKindName::Secret,
+            ObjectKind::Certificate => ObjectKindName::Certificate,
+        }
+    }
 }
 
 /// An object whose newest version expires soon (or has expired).

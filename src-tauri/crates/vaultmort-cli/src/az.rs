@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use vaultmort_certs::CertificatePolicy;
 use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::KeyBundle;
+use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::{Attributes, Recovery, ResourceGroup, Tags, Vault};
 use vaultmort_core::objects::DeletedInfo;
 use vaultmort_core::secrets::SecretBundle;
@@ -298,6 +299,26 @@ pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle
         "x509ThumbprintHex": hex::encode_upper(&bundle.x5t),
     });
     add_deleted(out, &bundle.deleted, &base)
+}
+
+/// A key, secret or certificate from the life-cycle commands (`delete`, `show-deleted`,
+/// `recover`, `restore`), in its kind's shape.
+pub fn object(bundle: &ObjectBundle) -> Value {
+    match bundle {
+        ObjectBundle::Key(key_bundle) => key(key_bundle),
+        ObjectBundle::Secret(secret_bundle) => secret(secret_bundle),
+        ObjectBundle::Certificate(certificate_bundle) => certificate(certificate_bundle),
+    }
+}
+
+/// A key, secret or certificate as `list-deleted` lists it: keys and certificates in their
+/// list shape, secrets in their whole shape (a listed secret has no value to leave out).
+pub fn object_item(bundle: &ObjectBundle) -> Value {
+    match bundle {
+        ObjectBundle::Key(key_bundle) => key_item(key_bundle),
+        ObjectBundle::Secret(secret_bundle) => secret(secret_bundle),
+        ObjectBundle::Certificate(certificate_bundle) => certificate_item(certificate_bundle),
+    }
 }
 
 /// A certificate operation (`certificate create`, `pending show`).

@@ -180,6 +180,15 @@ pub enum Error {
     /// The access log could not be written, so the request was refused.
     #[error("the request was refused because its audit record could not be written: {0}")]
     AuditUnavailable(String),
+    /// A door asked an [`crate::lifecycle::ObjectBundle`] for one kind of object and it held
+    /// another: a bug in the door, never the caller's input.
+    #[error("a {expected} was expected, but the object is a {found}")]
+    WrongObjectKind {
+        /// The kind the door asked for.
+        expected: ObjectKind,
+        /// The kind the bundle holds.
+        found: ObjectKind,
+    },
 }
 
 fn version_suffix(version: &Option<String>) -> String {
@@ -227,6 +236,7 @@ impl Error {
             Error::Integrity(_) => "IntegrityCheckFailed",
             Error::MasterKeyMismatch => "MasterKeyMismatch",
             Error::AuditUnavailable(_) => "AuditUnavailable",
+            Error::WrongObjectKind { .. } => "InternalError",
         }
     }
 
@@ -263,7 +273,7 @@ impl Error {
             Error::HsmUnavailable(_) => 501,
             Error::Certificate { .. } => 400,
             Error::MasterKeyMismatch => 401,
-            Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) => 500,
+            Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) | Error::WrongObjectKind { .. } => 500,
         }
     }
 

@@ -31,6 +31,7 @@ pub mod firewall;
 pub mod groups;
 pub mod issuers;
 pub mod keys;
+pub mod lifecycle;
 pub mod model;
 pub mod names;
 pub mod objects;

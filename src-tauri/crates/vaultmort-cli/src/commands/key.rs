@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::AttributeChanges;
-use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_core::{Error, ObjectKind, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 use vaultmort_home::files::{FileKind, Sensitivity};
 
@@ -128,7 +128,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             write_new_file(&file, &bytes, Sensitivity::Public)?;
             Value::Null
         }
-        KeyCommand::Lifecycle(command) => lifecycle::run::<Keys>(core, ctx, command).await?,
+        KeyCommand::Lifecycle(command) => lifecycle::run(core, ctx, ObjectKind::Key, command).await?,
         KeyCommand::Rotate(target) => {
             let t = target.resolve(COLLECTION)?;
             az::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
@@ -164,32 +164,4 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             json!({"isValid": result.valid})
         }
     })
-}
-
-/// Keys in the shared life-cycle commands.
-pub(crate) struct Keys;
-
-impl lifecycle::Lifecycle for Keys {
-    const COLLECTION: &'static str = COLLECTION;
-    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::key(&core.delete_key(ctx, vault, name).await?))
-    }
-    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
-        Ok(Value::Array(core.list_deleted_keys(ctx, vault).await?.iter().map(az::key_item).collect()))
-    }
-    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::key(&core.get_deleted_key(ctx, vault, name).await?))
-    }
-    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::key(&core.recover_key(ctx, vault, name).await?))
-    }
-    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
-        Ok(core.purge_key(ctx, vault, name).await?)
-    }
-    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
-        Ok(core.backup_key(ctx, vault, name).await?)
-    }
-    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
-        Ok(az::key(&core.restore_key(ctx, vault, blob).await?))
-    }
 }
