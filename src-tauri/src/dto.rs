@@ -11,21 +11,15 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use vaultmort_core::ObjectKind;
+use vaultmort_core::address::vault_url;
 use vaultmort_core::certificates::CertificateBundle;
 use vaultmort_core::keys::KeyBundle;
+use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::{ResourceGroup, Sku, Vault};
 use vaultmort_core::objects::ObjectId;
 use vaultmort_core::secrets::SecretBundle;
 use zeroize::Zeroizing;
-
-/// The port object ids name when `VAULTMORT_PORT` is unset (the CLI's and REST API's default).
-const DEFAULT_PORT: u16 = vaultmort_rest::launch::DEFAULT_PORT;
-
-/// `https://<vault>.localhost:<port>`, the base of a vault's object ids, as the CLI prints them.
-pub(crate) fn vault_base(vault: &str) -> String {
-    let port = std::env::var("VAULTMORT_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(DEFAULT_PORT);
-    format!("https://{}.localhost:{port}", vault.to_ascii_lowercase())
-}
 
 /// An ISO-8601 UTC time, `2026-11-29T10:00:00Z`.
 pub(crate) fn iso(at: DateTime<Utc>) -> String {
@@ -33,7 +27,7 @@ pub(crate) fn iso(at: DateTime<Utc>) -> String {
 }
 
 fn object_url(id: &ObjectId) -> String {
-    id.url(&vault_base(&id.vault))
+    id.url(&vault_url(&id.vault))
 }
 
 /// Whether the store is open, and if not, what the UI must ask for.
@@ -125,7 +119,7 @@ pub struct VaultView {
 impl From<Vault> for VaultView {
     fn from(vault: Vault) -> Self {
         Self {
-            vault_uri: format!("{}/", vault_base(&vault.name)),
+            vault_uri: format!("{}/", vault_url(&vault.name)),
             resource_id: vault.resource_id(),
             name: vault.name,
             resource_group: vault.resource_group,
@@ -230,9 +224,14 @@ pub struct DeletedItem {
 
 impl DeletedItem {
     /// The view of a deleted object; `None` for one that is not deleted.
-    pub(crate) fn of(kind: ObjectKindName, deleted: Option<vaultmort_core::objects::DeletedInfo>, name: String) -> Option<Self> {
-        let deleted = deleted?;
-        Some(Self { kind, name, deleted_date: iso(deleted.deleted_date), scheduled_purge_date: iso(deleted.scheduled_purge_date) })
+    pub(crate) fn of(object: &ObjectBundle) -> Option<Self> {
+        let deleted = object.deleted()?;
+        Some(Self {
+            kind: object.kind().into(),
+            name: object.id().name.clone(),
+            deleted_date: iso(deleted.deleted_date),
+            scheduled_purge_date: iso(deleted.scheduled_purge_date),
+        })
     }
 }
 
@@ -389,6 +388,26 @@ pub enum ObjectKindName {
     Certificate,
 }
 
+impl From<ObjectKindName> for ObjectKind {
+    fn from(kind: ObjectKindName) -> Self {
+        match kind {
+            ObjectKindName::Key => ObjectKind::Key,
+            ObjectKindName::Secret => ObjectKind::Secret,
+            ObjectKindName::Certificate => ObjectKind::Certificate,
+        }
+    }
+}
+
+impl From<ObjectKind> for ObjectKindName {
+    fn from(kind: ObjectKind) -> Self {
+        match kind {
+            ObjectKind::Key => ObjectKindName::Key,
+            ObjectKind::Secret => ObjectKindName::Secret,
+            ObjectKind::Certificate => ObjectKindName::Certificate,
+        }
+    }
+}
+
 /// An object whose newest version expires soon (or has expired).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -458,7 +477,7 @@ pub struct KeyDetails {
 
 impl KeyDetails {
     pub(crate) fn of(key: KeyBundle) -> Result<Self, crate::CommandError> {
-        let jwk = key.jwk(&vault_base(&key.id.vault));
+        let jwk = key.jwk(&vault_url(&key.id.vault));
         let public_jwk = serde_json::to_string_pretty(&jwk).map_err(|e| crate::CommandError::new("InternalError", e.to_string()))?;
         Ok(Self {
             size: vaultmort_certs::import::describe_key(key.public.spec()),

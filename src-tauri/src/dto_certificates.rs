@@ -225,22 +225,9 @@ pub struct PendingView {
 
 impl From<CertificateOperation> for PendingView {
     fn from(op: CertificateOperation) -> Self {
-        let csr_pem = if op.csr.is_empty() { String::new() } else { pem_block("CERTIFICATE REQUEST", &op.csr) };
+        let csr_pem = if op.csr.is_empty() { String::new() } else { vaultmort_crypto::pem::encode("CERTIFICATE REQUEST", &op.csr) };
         Self { name: op.id.name, status: op.status, status_details: op.status_details, issuer_name: op.issuer_name, csr_pem }
     }
-}
-
-/// `-----BEGIN label-----` with base64 in 64-character lines.
-pub(crate) fn pem_block(label: &str, der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
 }
 
 /// One certificate of an import preview.

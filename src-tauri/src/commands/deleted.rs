@@ -1,5 +1,6 @@
 //! Deleting objects and the vault's "deleted objects" list: recover or purge, for keys, secrets
-//! and certificates alike. A certificate takes its key and secret with it, as in Key Vault.
+//! and certificates alike, through the core's kind-generic life cycle. A certificate takes its
+//! key and secret with it, as in Key Vault.
 
 use tauri::State;
 
@@ -18,13 +19,8 @@ pub async fn delete_object(
     name: String,
 ) -> Result<DeletedItem, CommandError> {
     let core = state.core()?;
-    let ctx = state.caller();
-    let deleted = match kind {
-        ObjectKindName::Key => DeletedItem::of(kind, core.delete_key(&ctx, &vault, &name).await?.deleted, name),
-        ObjectKindName::Secret => DeletedItem::of(kind, core.delete_secret(&ctx, &vault, &name).await?.deleted, name),
-        ObjectKindName::Certificate => DeletedItem::of(kind, core.delete_certificate(&ctx, &vault, &name).await?.deleted, name),
-    };
-    deleted.ok_or_else(|| CommandError::new("InternalError", "the deleted object came back without its deletion date"))
+    let deleted = core.delete_object(&state.caller(), &vault, kind.into(), &name).await?;
+    DeletedItem::of(&deleted).ok_or_else(|| CommandError::new("InternalError", "the deleted object came back without its deletion date"))
 }
 
 /// Lists the soft-deleted objects of one kind with their purge dates.
@@ -32,19 +28,8 @@ pub async fn delete_object(
 #[specta::specta]
 pub async fn list_deleted(state: State<'_, AppState>, vault: String, kind: ObjectKindName) -> Result<Vec<DeletedItem>, CommandError> {
     let core = state.core()?;
-    let ctx = state.caller();
-    let items: Vec<Option<DeletedItem>> = match kind {
-        ObjectKindName::Key => {
-            core.list_deleted_keys(&ctx, &vault).await?.into_iter().map(|k| DeletedItem::of(kind, k.deleted, k.id.name)).collect()
-        }
-        ObjectKindName::Secret => {
-            core.list_deleted_secrets(&ctx, &vault).await?.into_iter().map(|s| DeletedItem::of(kind, s.deleted, s.id.name)).collect()
-        }
-        ObjectKindName::Certificate => {
-            core.list_deleted_certificates(&ctx, &vault).await?.into_iter().map(|c| DeletedItem::of(kind, c.deleted, c.id.name)).collect()
-        }
-    };
-    Ok(items.into_iter().flatten().collect())
+    let deleted = core.list_deleted_objects(&state.caller(), &vault, kind.into()).await?;
+    Ok(deleted.iter().filter_map(DeletedItem::of).collect())
 }
 
 /// Recovers a soft-deleted object with all its versions.
@@ -52,12 +37,7 @@ pub async fn list_deleted(state: State<'_, AppState>, vault: String, kind: Objec
 #[specta::specta]
 pub async fn recover_object(state: State<'_, AppState>, vault: String, kind: ObjectKindName, name: String) -> Result<(), CommandError> {
     let core = state.core()?;
-    let ctx = state.caller();
-    match kind {
-        ObjectKindName::Key => drop(core.recover_key(&ctx, &vault, &name).await?),
-        ObjectKindName::Secret => drop(core.recover_secret(&ctx, &vault, &name).await?),
-        ObjectKindName::Certificate => drop(core.recover_certificate(&ctx, &vault, &name).await?),
-    }
+    core.recover_object(&state.caller(), &vault, kind.into(), &name).await?;
     Ok(())
 }
 
@@ -66,11 +46,6 @@ pub async fn recover_object(state: State<'_, AppState>, vault: String, kind: Obj
 #[specta::specta]
 pub async fn purge_object(state: State<'_, AppState>, vault: String, kind: ObjectKindName, name: String) -> Result<(), CommandError> {
     let core = state.core()?;
-    let ctx = state.caller();
-    match kind {
-        ObjectKindName::Key => core.purge_key(&ctx, &vault, &name).await?,
-        ObjectKindName::Secret => core.purge_secret(&ctx, &vault, &name).await?,
-        ObjectKindName::Certificate => core.purge_certificate(&ctx, &vault, &name).await?,
-    }
+    core.purge_object(&state.caller(), &vault, kind.into(), &name).await?;
     Ok(())
 }

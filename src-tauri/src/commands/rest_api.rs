@@ -131,7 +131,7 @@ async fn status(state: &AppState, core: &Vaultmort, facts: Option<&ClientFacts>)
     };
     RestApiStatus {
         running: facts.is_some(),
-        port: facts.map_or(launch::DEFAULT_PORT, |f| f.port),
+        port: facts.map_or(vaultmort_core::address::DEFAULT_PORT, |f| f.port),
         address: LOOPBACK.to_string(),
         vaults,
         token_endpoint: facts.map(|f| f.token_endpoint.clone()),

@@ -92,11 +92,11 @@ pub fn write_pem(chain: &[Vec<u8>], key_pkcs8: Option<&[u8]>) -> Result<Zeroizin
     if let Some(key) = key_pkcs8 {
         let leaf = chain.first().ok_or_else(|| CertError::bad("a key needs its certificate in the bundle"))?;
         check_key_matches(key, &CertificateInfo::from_der(leaf)?.public_key()?)?;
-        out.push_str(&vaultmort_crypto::public::pem_encode("PRIVATE KEY", key));
+        out.push_str(&vaultmort_crypto::pem::encode("PRIVATE KEY", key));
     }
     for der in chain {
         CertificateInfo::from_der(der)?;
-        out.push_str(&vaultmort_crypto::public::pem_encode("CERTIFICATE", der));
+        out.push_str(&vaultmort_crypto::pem::encode("CERTIFICATE", der));
     }
     Ok(out)
 }

@@ -18,7 +18,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 use vaultmort_crypto::{Curve, KeySpec, KeyType};
 
 use crate::CertError;
@@ -730,81 +729,6 @@ impl CertificatePolicy {
             x509.subject = Some(subject.to_string());
         }
         policy
-    }
-
-    /// The policy in the shape the Azure CLI prints (`keyProperties`, `x509CertificateProperties`,
-    /// `validityInMonths`, ...), members that are not set left out.
-    pub fn to_az_cli_json(&self) -> Value {
-        fn put<T: Serialize>(map: &mut Map<String, Value>, key: &str, value: &Option<T>) {
-            if let Some(v) = value {
-                map.insert(key.to_string(), json!(v));
-            }
-        }
-        let mut out = Map::new();
-        if let Some(id) = &self.id {
-            out.insert("id".into(), json!(id));
-        }
-        if let Some(k) = &self.key_props {
-            let mut m = Map::new();
-            put(&mut m, "curve", &k.curve);
-            put(&mut m, "exportable", &k.exportable);
-            put(&mut m, "keySize", &k.key_size);
-            put(&mut m, "keyType", &k.kty);
-            put(&mut m, "reuseKey", &k.reuse_key);
-            out.insert("keyProperties".into(), Value::Object(m));
-        }
-        if let Some(s) = &self.secret_props {
-            let mut m = Map::new();
-            put(&mut m, "contentType", &s.content_type);
-            out.insert("secretProperties".into(), Value::Object(m));
-        }
-        if let Some(x) = &self.x509_props {
-            let mut m = Map::new();
-            put(&mut m, "ekus", &x.ekus);
-            put(&mut m, "keyUsage", &x.key_usage);
-            put(&mut m, "subject", &x.subject);
-            if let Some(sans) = &x.sans {
-                let mut s = Map::new();
-                put(&mut s, "dnsNames", &sans.dns_names);
-                put(&mut s, "emails", &sans.emails);
-                put(&mut s, "upns", &sans.upns);
-                m.insert("subjectAlternativeNames".into(), Value::Object(s));
-            }
-            put(&mut m, "validityInMonths", &x.validity_months);
-            out.insert("x509CertificateProperties".into(), Value::Object(m));
-        }
-        if let Some(actions) = &self.lifetime_actions {
-            let list = actions
-                .iter()
-                .map(|a| {
-                    let mut m = Map::new();
-                    if let Some(action) = &a.action {
-                        let mut am = Map::new();
-                        put(&mut am, "actionType", &action.action_type);
-                        m.insert("action".into(), Value::Object(am));
-                    }
-                    if let Some(t) = &a.trigger {
-                        let mut tm = Map::new();
-                        put(&mut tm, "daysBeforeExpiry", &t.days_before_expiry);
-                        put(&mut tm, "lifetimePercentage", &t.lifetime_percentage);
-                        m.insert("trigger".into(), Value::Object(tm));
-                    }
-                    Value::Object(m)
-                })
-                .collect();
-            out.insert("lifetimeActions".into(), Value::Array(list));
-        }
-        if let Some(i) = &self.issuer {
-            let mut m = Map::new();
-            put(&mut m, "certificateTransparency", &i.certificate_transparency);
-            put(&mut m, "certificateType", &i.certificate_type);
-            put(&mut m, "name", &i.name);
-            out.insert("issuerParameters".into(), Value::Object(m));
-        }
-        if let Some(a) = &self.attributes {
-            out.insert("attributes".into(), json!(a));
-        }
-        Value::Object(out)
     }
 
     /// Checks the policy against Key Vault's rules; the error names the first field that breaks one.

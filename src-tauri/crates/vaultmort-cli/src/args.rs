@@ -353,7 +353,7 @@ pub enum VnetCommand {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// TCP port (0 picks a free one; the chosen port is printed).
-    #[arg(long, default_value_t = 8443)]
+    #[arg(long, default_value_t = vaultmort_core::address::DEFAULT_PORT)]
     pub port: u16,
     /// Address to listen on; loopback unless --allow-remote.
     #[arg(long, default_value = "127.0.0.1")]

@@ -1,24 +1,20 @@
 //! The JSON shapes az prints, built from the core's types. az mirrors the REST bodies with
 //! camelCase names and ISO 8601 times; object ids are URLs under the vault's base address
-//! `https://<vault>.localhost:<port>` (port from `VAULTMORT_PORT`, 8443 by default).
+//! `https://<vault>.localhost:<port>` ([`vaultmort_core::address::vault_url`]: the port from
+//! `VAULTMORT_PORT`, 8443 by default).
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use vaultmort_certs::CertificatePolicy;
+use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::KeyBundle;
+use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::{Attributes, Recovery, ResourceGroup, Tags, Vault};
 use vaultmort_core::objects::DeletedInfo;
 use vaultmort_core::secrets::SecretBundle;
 use vaultmort_crypto::jwk::b64url;
-
-/// The default port in object ids; the REST server's default too.
-pub const DEFAULT_PORT: u16 = 8443;
-
-/// `https://<vault>.localhost:<port>`.
-pub fn vault_base(vault: &str) -> String {
-    let port = std::env::var("VAULTMORT_PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(DEFAULT_PORT);
-    format!("https://{}.localhost:{port}", vault.to_ascii_lowercase())
-}
 
 fn time(at: DateTime<Utc>) -> Value {
     Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
@@ -64,7 +60,7 @@ pub fn vault(vault: &Vault) -> Value {
             "sku": {"family": "A", "name": vault.sku.to_string()},
             "softDeleteRetentionInDays": vault.soft_delete_retention_days,
             "tenantId": vault.tenant_id,
-            "vaultUri": format!("{}/", vault_base(&vault.name)),
+            "vaultUri": format!("{}/", vault_url(&vault.name)),
         },
         "resourceGroup": vault.resource_group,
         "systemData": {"createdAt": time(vault.created), "lastModifiedAt": time(vault.updated)},
@@ -125,7 +121,7 @@ fn managed(flag: bool) -> Value {
 pub fn rotation_policy(policy: &vaultmort_core::rotation::RotationPolicy, vault: &str, name: &str) -> Value {
     let mut out = policy.to_wire();
     if let Some(map) = out.as_object_mut() {
-        map.insert("id".into(), format!("{}/keys/{name}/rotationpolicy", vault_base(vault)).into());
+        map.insert("id".into(), format!("{}/keys/{name}/rotationpolicy", vault_url(vault)).into());
     }
     if let Some(attributes) = out.get_mut("attributes").and_then(Value::as_object_mut) {
         for (field, time) in [("created", policy.created), ("updated", policy.updated)] {
@@ -138,7 +134,7 @@ pub fn rotation_policy(policy: &vaultmort_core::rotation::RotationPolicy, vault:
 }
 
 pub fn key(bundle: &KeyBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let jwk = bundle.jwk(&base);
     let b64 = |v: &Option<Vec<u8>>| v.as_ref().map(|b| Value::String(b64url::encode(b))).unwrap_or(Value::Null);
     let out = json!({
@@ -161,7 +157,7 @@ pub fn key(bundle: &KeyBundle) -> Value {
 
 /// A key as listed (`key list`, `key list-versions`, `key list-deleted`).
 pub fn key_item(bundle: &KeyBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, Some(false)),
         "kid": bundle.id.url(&base),
@@ -174,7 +170,7 @@ pub fn key_item(bundle: &KeyBundle) -> Value {
 
 /// A secret, with its value when the bundle has one.
 pub fn secret(bundle: &SecretBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let mut out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "contentType": bundle.content_type,
@@ -197,7 +193,7 @@ pub fn b64(bytes: &[u8]) -> String {
 
 /// A certificate version (`certificate show`, `import`, ...).
 pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "cer": b64(&bundle.cer),
@@ -205,7 +201,7 @@ pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> 
         "id": bundle.id.url(&base),
         "kid": bundle.kid.url(&base),
         "name": bundle.id.name,
-        "policy": bundle.policy.as_ref().map(|p| p.to_az_cli_json()),
+        "policy": bundle.policy.as_ref().map(certificate_policy),
         "sid": bundle.sid.url(&base),
         "subject": bundle.subject,
         "issuer": bundle.issuer,
@@ -215,9 +211,85 @@ pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle) -> 
     add_deleted(out, &bundle.deleted, &base)
 }
 
+/// A certificate policy in the shape the Azure CLI prints (`keyProperties`,
+/// `x509CertificateProperties`, `validityInMonths`, ...), members that are not set left out.
+/// (The certs crate reads this shape too, so a policy saved from `az` loads as is.)
+pub fn certificate_policy(policy: &CertificatePolicy) -> Value {
+    fn put<T: Serialize>(map: &mut Map<String, Value>, key: &str, value: &Option<T>) {
+        if let Some(v) = value {
+            map.insert(key.to_string(), json!(v));
+        }
+    }
+    let mut out = Map::new();
+    if let Some(id) = &policy.id {
+        out.insert("id".into(), json!(id));
+    }
+    if let Some(k) = &policy.key_props {
+        let mut m = Map::new();
+        put(&mut m, "curve", &k.curve);
+        put(&mut m, "exportable", &k.exportable);
+        put(&mut m, "keySize", &k.key_size);
+        put(&mut m, "keyType", &k.kty);
+        put(&mut m, "reuseKey", &k.reuse_key);
+        out.insert("keyProperties".into(), Value::Object(m));
+    }
+    if let Some(s) = &policy.secret_props {
+        let mut m = Map::new();
+        put(&mut m, "contentType", &s.content_type);
+        out.insert("secretProperties".into(), Value::Object(m));
+    }
+    if let Some(x) = &policy.x509_props {
+        let mut m = Map::new();
+        put(&mut m, "ekus", &x.ekus);
+        put(&mut m, "keyUsage", &x.key_usage);
+        put(&mut m, "subject", &x.subject);
+        if let Some(sans) = &x.sans {
+            let mut s = Map::new();
+            put(&mut s, "dnsNames", &sans.dns_names);
+            put(&mut s, "emails", &sans.emails);
+            put(&mut s, "upns", &sans.upns);
+            m.insert("subjectAlternativeNames".into(), Value::Object(s));
+        }
+        put(&mut m, "validityInMonths", &x.validity_months);
+        out.insert("x509CertificateProperties".into(), Value::Object(m));
+    }
+    if let Some(actions) = &policy.lifetime_actions {
+        let list = actions
+            .iter()
+            .map(|a| {
+                let mut m = Map::new();
+                if let Some(action) = &a.action {
+                    let mut am = Map::new();
+                    put(&mut am, "actionType", &action.action_type);
+                    m.insert("action".into(), Value::Object(am));
+                }
+                if let Some(t) = &a.trigger {
+                    let mut tm = Map::new();
+                    put(&mut tm, "daysBeforeExpiry", &t.days_before_expiry);
+                    put(&mut tm, "lifetimePercentage", &t.lifetime_percentage);
+                    m.insert("trigger".into(), Value::Object(tm));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        out.insert("lifetimeActions".into(), Value::Array(list));
+    }
+    if let Some(i) = &policy.issuer {
+        let mut m = Map::new();
+        put(&mut m, "certificateTransparency", &i.certificate_transparency);
+        put(&mut m, "certificateType", &i.certificate_type);
+        put(&mut m, "name", &i.name);
+        out.insert("issuerParameters".into(), Value::Object(m));
+    }
+    if let Some(a) = &policy.attributes {
+        out.insert("attributes".into(), json!(a));
+    }
+    Value::Object(out)
+}
+
 /// A certificate as listed.
 pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle) -> Value {
-    let base = vault_base(&bundle.id.vault);
+    let base = vault_url(&bundle.id.vault);
     let out = json!({
         "attributes": attributes(&bundle.attributes, &bundle.recovery, None),
         "id": bundle.id.url(&base),
@@ -229,9 +301,29 @@ pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle
     add_deleted(out, &bundle.deleted, &base)
 }
 
+/// A key, secret or certificate from the life-cycle commands (`delete`, `show-deleted`,
+/// `recover`, `restore`), in its kind's shape.
+pub fn object(bundle: &ObjectBundle) -> Value {
+    match bundle {
+        ObjectBundle::Key(key_bundle) => key(key_bundle),
+        ObjectBundle::Secret(secret_bundle) => secret(secret_bundle),
+        ObjectBundle::Certificate(certificate_bundle) => certificate(certificate_bundle),
+    }
+}
+
+/// A key, secret or certificate as `list-deleted` lists it: keys and certificates in their
+/// list shape, secrets in their whole shape (a listed secret has no value to leave out).
+pub fn object_item(bundle: &ObjectBundle) -> Value {
+    match bundle {
+        ObjectBundle::Key(key_bundle) => key_item(key_bundle),
+        ObjectBundle::Secret(secret_bundle) => secret(secret_bundle),
+        ObjectBundle::Certificate(certificate_bundle) => certificate_item(certificate_bundle),
+    }
+}
+
 /// A certificate operation (`certificate create`, `pending show`).
 pub fn certificate_operation(op: &vaultmort_core::certificates::CertificateOperation) -> Value {
-    let base = vault_base(&op.id.vault);
+    let base = vault_url(&op.id.vault);
     json!({
         "cancellationRequested": op.cancellation_requested,
         "csr": b64(&op.csr),
@@ -248,7 +340,7 @@ pub fn certificate_operation(op: &vaultmort_core::certificates::CertificateOpera
 
 /// A certificate issuer.
 pub fn issuer(issuer: &vaultmort_core::issuers::Issuer) -> Value {
-    let base = vault_base(&issuer.vault);
+    let base = vault_url(&issuer.vault);
     json!({
         "attributes": {"created": time(issuer.created), "enabled": issuer.enabled, "updated": time(issuer.updated)},
         "credentials": {"accountId": issuer.account_id, "password": null},
@@ -381,7 +473,7 @@ pub fn role_assignment(assignment: &vaultmort_core::roles::RoleAssignment) -> Va
 /// An access log record in Key Vault's AuditEvent shape (diagnostic logs), with the chain fields.
 pub fn audit_event(record: &vaultmort_core::storage::AuditRecord) -> Value {
     let object_id = match (&record.vault, &record.object) {
-        (Some(vault), Some(object)) => Value::String(format!("{}/{object}", vault_base(vault))),
+        (Some(vault), Some(object)) => Value::String(format!("{}/{object}", vault_url(vault))),
         _ => Value::Null,
     };
     json!({
@@ -424,5 +516,45 @@ fn status_text(status: u16) -> &'static str {
         404 => "NotFound",
         409 => "Conflict",
         _ => "InternalServerError",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_policy_prints_in_the_azure_cli_shape() {
+        assert_eq!(
+            certificate_policy(&CertificatePolicy::azure_default()),
+            json!({
+                "issuerParameters": {"name": "Self"},
+                "keyProperties": {"exportable": true, "keySize": 2048, "keyType": "RSA", "reuseKey": true},
+                "lifetimeActions": [{"action": {"actionType": "AutoRenew"}, "trigger": {"daysBeforeExpiry": 90}}],
+                "secretProperties": {"contentType": "application/x-pkcs12"},
+                "x509CertificateProperties": {
+                    "keyUsage": ["cRLSign", "dataEncipherment", "digitalSignature", "keyEncipherment", "keyAgreement", "keyCertSign"],
+                    "subject": "CN=CLIGetDefaultPolicy",
+                    "validityInMonths": 12
+                }
+            }),
+            "get-default-policy output, less the null members az prints"
+        );
+    }
+
+    #[test]
+    fn a_printed_policy_reads_back_unchanged() {
+        let mut policy = CertificatePolicy::self_signed("CN=round.example");
+        if let Some(x509) = policy.x509_props.as_mut() {
+            x509.ekus = Some(vec!["1.3.6.1.5.5.7.3.1".into()]);
+            x509.sans = Some(vaultmort_certs::policy::SubjectAlternativeNames {
+                dns_names: Some(vec!["round.example".into()]),
+                emails: None,
+                upns: None,
+            });
+        }
+        let printed = certificate_policy(&policy);
+        let read: CertificatePolicy = serde_json::from_value(printed.clone()).expect("the certs crate reads the az shape");
+        assert_eq!(read, policy, "a policy printed by the CLI loads back as the same policy: {printed}");
     }
 }

@@ -1,4 +1,5 @@
-//! Backup and restore of keys and secrets as opaque, authenticated blobs.
+//! Backup and restore of keys, secrets and certificates as opaque, authenticated blobs (called
+//! through [`crate::lifecycle`], which names each kind's action).
 //!
 //! A blob is `VMBK` + a format byte + AES-256-GCM over a JSON payload holding every version of
 //! the object with its material. It is sealed with the tenant's backup key (kept in the store,
@@ -11,12 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vaultmort_crypto::aead::{self, KEY_LEN, SealingKey};
 
-use crate::authz::{Action, actions};
+use crate::authz::Action;
 use crate::barrier::SealContext;
-use crate::keys::KeyBundle;
 use crate::model::Vault;
 use crate::objects;
-use crate::secrets::SecretBundle;
 use crate::storage::{ObjectRecord, Transaction, VersionRecord};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
 
@@ -114,7 +113,15 @@ impl Vaultmort {
         })
     }
 
-    async fn backup_object(&self, ctx: &RequestContext, action: Action, kind: ObjectKind, vault_name: &str, name: &str) -> Result<Vec<u8>> {
+    /// Backs up an object (a certificate with its key and secret) as a whole request.
+    pub(crate) async fn backup_request(
+        &self,
+        ctx: &RequestContext,
+        action: Action,
+        kind: ObjectKind,
+        vault_name: &str,
+        name: &str,
+    ) -> Result<Vec<u8>> {
         let mut req = self.request(ctx, action).await?;
         req.set_object(format!("{}/{name}", kind.collection()));
         let result = async {
@@ -204,7 +211,7 @@ impl Vaultmort {
     }
 
     /// Restores a blob into `vault_name`; returns the object's record and its newest version.
-    async fn restore_object(
+    pub(crate) async fn restore_request(
         &self,
         ctx: &RequestContext,
         action: Action,
@@ -240,43 +247,5 @@ impl Vaultmort {
         }
         .await;
         req.finish(result).await
-    }
-
-    /// Backs up a key with all its versions.
-    pub async fn backup_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>> {
-        self.backup_object(ctx, actions::KEY_BACKUP, ObjectKind::Key, vault, name).await
-    }
-
-    /// Restores a key backup; refused if the vault has a key (or deleted key) of that name.
-    pub async fn restore_key(&self, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<KeyBundle> {
-        let (vault, object, latest) = self.restore_object(ctx, actions::KEY_RESTORE, ObjectKind::Key, vault, blob).await?;
-        crate::keys::bundle(&vault, &object, &latest)
-    }
-
-    /// Backs up a secret with all its versions.
-    pub async fn backup_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>> {
-        self.backup_object(ctx, actions::SECRET_BACKUP, ObjectKind::Secret, vault, name).await
-    }
-
-    /// Restores a secret backup; refused if the vault has a secret (or deleted secret) of that name.
-    pub async fn restore_secret(&self, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<SecretBundle> {
-        let (vault, object, latest) = self.restore_object(ctx, actions::SECRET_RESTORE, ObjectKind::Secret, vault, blob).await?;
-        crate::secrets::bundle(&vault, &object, &latest, None)
-    }
-
-    /// Backs up a certificate with all its versions, its key and its secret.
-    pub async fn backup_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>> {
-        self.backup_object(ctx, actions::CERTIFICATE_BACKUP, ObjectKind::Certificate, vault, name).await
-    }
-
-    /// Restores a certificate backup with its key and secret.
-    pub async fn restore_certificate(
-        &self,
-        ctx: &RequestContext,
-        vault: &str,
-        blob: &[u8],
-    ) -> Result<crate::certificates::CertificateBundle> {
-        let (vault, object, latest) = self.restore_object(ctx, actions::CERTIFICATE_RESTORE, ObjectKind::Certificate, vault, blob).await?;
-        crate::certificates::bundle(&vault, &object, &latest)
     }
 }

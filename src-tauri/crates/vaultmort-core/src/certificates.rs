@@ -920,31 +920,6 @@ impl Vaultmort {
         .await;
         req.finish(result).await
     }
-
-    /// Soft-deletes a certificate with its key and secret.
-    pub async fn delete_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<CertificateBundle> {
-        self.lifecycle(ctx, actions::CERTIFICATE_DELETE, (KIND, vault, name), objects::Step::Delete, bundle).await
-    }
-
-    /// Shows a soft-deleted certificate.
-    pub async fn get_deleted_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<CertificateBundle> {
-        self.lifecycle(ctx, actions::CERTIFICATE_GET_DELETED, (KIND, vault, name), objects::Step::ShowDeleted, bundle).await
-    }
-
-    /// Recovers a soft-deleted certificate with its key and secret.
-    pub async fn recover_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<CertificateBundle> {
-        self.lifecycle(ctx, actions::CERTIFICATE_RECOVER, (KIND, vault, name), objects::Step::Recover, bundle).await
-    }
-
-    /// Lists soft-deleted certificates.
-    pub async fn list_deleted_certificates(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<CertificateBundle>> {
-        self.listing(ctx, actions::CERTIFICATE_LIST_DELETED, (KIND, vault), objects::Listing::Deleted, bundle).await
-    }
-
-    /// Purges a soft-deleted certificate with its key and secret.
-    pub async fn purge_certificate(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<()> {
-        self.purge_object(ctx, actions::CERTIFICATE_PURGE, (KIND, vault, name)).await
-    }
 }
 
 #[derive(Clone, Copy)]

@@ -189,6 +189,15 @@ pub enum Error {
     /// The access log could not be written, so the request was refused.
     #[error("the request was refused because its audit record could not be written: {0}")]
     AuditUnavailable(String),
+    /// A door asked an [`crate::lifecycle::ObjectBundle`] for one kind of object and it held
+    /// another: a bug in the door, never the caller's input.
+    #[error("a {expected} was expected, but the object is a {found}")]
+    WrongObjectKind {
+        /// The kind the door asked for.
+        expected: ObjectKind,
+        /// The kind the bundle holds.
+        found: ObjectKind,
+    },
 }
 
 fn version_suffix(version: &Option<String>) -> String {
@@ -269,6 +278,7 @@ impl Error {
             Error::Integrity(_) => "IntegrityCheckFailed",
             Error::MasterKeyMismatch => "MasterKeyMismatch",
             Error::AuditUnavailable(_) => "AuditUnavailable",
+            Error::WrongObjectKind { .. } => "InternalError",
         }
     }
 
@@ -305,7 +315,7 @@ impl Error {
             | Error::ForbiddenByFirewall(_) => 403,
             Error::HsmUnavailable(_) => 501,
             Error::Unauthenticated(_) | Error::MasterKeyMismatch => 401,
-            Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) => 500,
+            Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) | Error::WrongObjectKind { .. } => 500,
         }
     }
 
@@ -370,6 +380,7 @@ pub fn one_error_of_every_kind() -> Vec<Error> {
         Error::Integrity("a sealed value does not open".into()),
         Error::MasterKeyMismatch,
         Error::AuditUnavailable("disk full".into()),
+        Error::WrongObjectKind { expected: ObjectKind::Key, found: ObjectKind::Secret },
     ]
 }
 
@@ -378,7 +389,7 @@ mod tests {
     use super::*;
 
     /// The highest number [`variant_number`] gives.
-    const LAST_VARIANT: usize = 24;
+    const LAST_VARIANT: usize = 25;
 
     /// A number per variant. The match is exhaustive, so a new variant does not compile until it
     /// gets a number here, and then [`LAST_VARIANT`] grows and the coverage test below fails until
@@ -410,6 +421,7 @@ mod tests {
             Error::MasterKeyMismatch => 22,
             Error::AuditUnavailable(_) => 23,
             Error::Unauthenticated(_) => 24,
+            Error::WrongObjectKind { .. } => 25,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Keys: create, import, read, list, update, rotate, the six cryptographic operations, and
-//! soft delete, with Key Vault's rules.
+//! Keys: create, import, read, list, update, rotate and the six cryptographic operations, with
+//! Key Vault's rules. Soft delete, recover, purge, backup and restore are kind-generic, in
+//! [`crate::lifecycle`].
 //!
 //! Private operations (sign, decrypt, unwrapKey) run in the key's provider; public operations
 //! (verify, encrypt, wrapKey) use the stored public key, as Key Vault performs them service-side
@@ -17,7 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::authz::actions;
 use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
-use crate::objects::{self, DeletedInfo, Listing, ObjectId, Step, StoredVersion};
+use crate::objects::{self, DeletedInfo, Listing, ObjectId, StoredVersion};
 use crate::storage::{ObjectRecord, VersionRecord};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
 
@@ -619,30 +620,5 @@ impl Vaultmort {
         wrapped: &[u8],
     ) -> Result<CryptoResult> {
         self.private_decrypt(ctx, key, algorithm, wrapped, KeyOperation::UnwrapKey).await
-    }
-
-    /// Soft-deletes a key with all its versions.
-    pub async fn delete_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<KeyBundle> {
-        self.lifecycle(ctx, actions::KEY_DELETE, (KIND, vault, name), Step::Delete, bundle).await
-    }
-
-    /// Lists soft-deleted keys.
-    pub async fn list_deleted_keys(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<KeyBundle>> {
-        self.listing(ctx, actions::KEY_LIST_DELETED, (KIND, vault), Listing::Deleted, bundle).await
-    }
-
-    /// Shows a soft-deleted key.
-    pub async fn get_deleted_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<KeyBundle> {
-        self.lifecycle(ctx, actions::KEY_GET_DELETED, (KIND, vault, name), Step::ShowDeleted, bundle).await
-    }
-
-    /// Recovers a soft-deleted key.
-    pub async fn recover_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<KeyBundle> {
-        self.lifecycle(ctx, actions::KEY_RECOVER, (KIND, vault, name), Step::Recover, bundle).await
-    }
-
-    /// Purges a soft-deleted key for good.
-    pub async fn purge_key(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<()> {
-        self.purge_object(ctx, actions::KEY_PURGE, (KIND, vault, name)).await
     }
 }

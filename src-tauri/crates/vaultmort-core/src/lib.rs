@@ -36,6 +36,7 @@
 
 pub mod access_check;
 pub mod access_policy;
+pub mod address;
 pub mod audit;
 pub mod audit_chain;
 mod audit_queue;
@@ -51,6 +52,7 @@ pub mod firewall;
 pub mod groups;
 pub mod issuers;
 pub mod keys;
+pub mod lifecycle;
 pub mod model;
 pub mod names;
 pub mod objects;

@@ -1,5 +1,6 @@
 //! What keys, secrets and certificates share: object ids, versions with attributes and tags,
-//! and the soft-delete life cycle (delete, list and show deleted, recover, purge).
+//! and the steps of the soft-delete life cycle (delete, list and show deleted, recover, purge)
+//! run as whole requests; [`crate::lifecycle`] exposes them by object kind.
 //!
 //! The kind-specific modules ([`crate::keys`], [`crate::secrets`]) keep only what differs.
 
@@ -430,7 +431,7 @@ impl crate::Vaultmort {
     }
 
     /// Purges a soft-deleted object as a whole request.
-    pub(crate) async fn purge_object(
+    pub(crate) async fn purge_request(
         &self,
         ctx: &crate::RequestContext,
         action: crate::authz::Action,

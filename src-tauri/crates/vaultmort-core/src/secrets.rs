@@ -1,5 +1,5 @@
-//! Secrets: set (each set makes a version), get with the value, list, update attributes, and
-//! soft delete. Values are at most 25 KB and are sealed by the barrier before storage.
+//! Secrets: set (each set makes a version), get with the value, list and update attributes
+//! (soft delete and the rest of the life cycle are kind-generic, in [`crate::lifecycle`]). Values are at most 25 KB and are sealed by the barrier before storage.
 //!
 //! A disabled version's value is refused; as in Key Vault, `nbf` and `exp` are informational for
 //! secrets and do not block reads.
@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::authz::actions;
 use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
-use crate::objects::{self, DeletedInfo, Listing, ObjectId, Step, StoredVersion};
+use crate::objects::{self, DeletedInfo, Listing, ObjectId, StoredVersion};
 use crate::storage::{ObjectRecord, VersionRecord};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
 
@@ -249,30 +249,5 @@ impl Vaultmort {
         }
         .await;
         req.finish(result).await
-    }
-
-    /// Soft-deletes a secret with all its versions.
-    pub async fn delete_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<SecretBundle> {
-        self.lifecycle(ctx, actions::SECRET_DELETE, (KIND, vault, name), Step::Delete, bundle_without_value).await
-    }
-
-    /// Lists soft-deleted secrets.
-    pub async fn list_deleted_secrets(&self, ctx: &RequestContext, vault: &str) -> Result<Vec<SecretBundle>> {
-        self.listing(ctx, actions::SECRET_LIST_DELETED, (KIND, vault), Listing::Deleted, bundle_without_value).await
-    }
-
-    /// Shows a soft-deleted secret (without its value).
-    pub async fn get_deleted_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<SecretBundle> {
-        self.lifecycle(ctx, actions::SECRET_GET_DELETED, (KIND, vault, name), Step::ShowDeleted, bundle_without_value).await
-    }
-
-    /// Recovers a soft-deleted secret.
-    pub async fn recover_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<SecretBundle> {
-        self.lifecycle(ctx, actions::SECRET_RECOVER, (KIND, vault, name), Step::Recover, bundle_without_value).await
-    }
-
-    /// Purges a soft-deleted secret for good.
-    pub async fn purge_secret(&self, ctx: &RequestContext, vault: &str, name: &str) -> Result<()> {
-        self.purge_object(ctx, actions::SECRET_PURGE, (KIND, vault, name)).await
     }
 }

@@ -5,7 +5,7 @@
 //! whose bytes only the provider that made it understands; callers never see a private key.
 //!
 //! The crate also holds the algorithm vocabulary with Key Vault's names ([`algorithms`]), JSON Web
-//! Keys ([`jwk`]), public-key operations that need no provider (verify, encrypt), and the
+//! Keys ([`jwk`]), PEM armour ([`pem`]), public-key operations that need no provider (verify, encrypt), and the
 //! authenticated encryption used by the storage barrier ([`aead`]).
 //!
 //! Left out on purpose: storage, access rules and time; those belong to the core.
@@ -15,6 +15,7 @@ pub mod aead;
 pub mod algorithms;
 mod error;
 pub mod jwk;
+pub mod pem;
 pub mod provider;
 pub mod public;
 pub mod software;

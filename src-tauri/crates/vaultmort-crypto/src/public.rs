@@ -10,7 +10,6 @@ use aws_lc_rs::rsa::{
     OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepPublicEncryptingKey, Pkcs1PublicEncryptingKey, PublicEncryptingKey, PublicKeyComponents,
 };
 use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::CryptoError;
@@ -99,7 +98,7 @@ impl PublicKey {
 
     /// PEM `PUBLIC KEY`, as `az keyvault key download --encoding PEM` writes it.
     pub fn to_spki_pem(&self) -> Result<String, CryptoError> {
-        Ok(pem_encode("PUBLIC KEY", &self.to_spki_der()?))
+        Ok(crate::pem::encode("PUBLIC KEY", &self.to_spki_der()?))
     }
 
     /// Checks a signature over a digest. `Ok(false)` means the signature does not match.
@@ -181,16 +180,4 @@ pub(crate) fn ecdsa_verification(curve: Curve) -> &'static signature::EcdsaVerif
         Curve::P521 => &signature::ECDSA_P521_SHA512_FIXED,
         Curve::P256K => &signature::ECDSA_P256K1_SHA256_FIXED,
     }
-}
-
-/// Wraps DER bytes in PEM armour with 64-character lines.
-pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut pem = format!("-----BEGIN {label}-----\n");
-    for chunk in body.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        pem.push('\n');
-    }
-    pem.push_str(&format!("-----END {label}-----\n"));
-    pem
 }

@@ -213,7 +213,7 @@ mod audit_records {
         let r = one(&t, &mut cursor, "SecretGet", 404, Some("VaultNotFound")).await;
         assert_eq!(r.vault.as_deref(), Some("no-such-vault"), "a failure names the vault asked for");
 
-        core.delete_secret(ctx, VAULT, "s1").await.expect("delete");
+        core.delete_object(ctx, VAULT, vaultmort_core::ObjectKind::Secret, "s1").await.expect("delete");
         one(&t, &mut cursor, "SecretDelete", 200, None).await;
 
         core.show_vault(ctx, VAULT).await.expect("show vault");

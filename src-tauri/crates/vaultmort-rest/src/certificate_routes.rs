@@ -8,14 +8,18 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 use vaultmort_certs::CertificatePolicy;
+use vaultmort_core::ObjectKind;
 use vaultmort_core::certificates::ImportCertificate;
 use vaultmort_core::issuers::{AdminDetail, Contact, IssuerChanges};
+use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::Tags;
 use zeroize::Zeroizing;
 
 use crate::error::ApiError;
 use crate::routes::{AttributesIn, Call, Reply, ok, version};
 use crate::shapes;
+
+const CERTIFICATE: ObjectKind = ObjectKind::Certificate;
 
 #[derive(Deserialize)]
 struct CreateIn {
@@ -130,7 +134,7 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
             (&Method::POST, ["certificates", "restore"]) => {
                 let input: crate::routes::BlobIn = call.json()?;
                 let blob = vaultmort_crypto::jwk::b64url::decode(&input.value).map_err(|e| ApiError::bad(format!("'value' {e}")))?;
-                ok(shapes::certificate(&core.restore_certificate(ctx, vault, &blob).await?, base))
+                ok(shapes::certificate(&core.restore_object(ctx, vault, CERTIFICATE, &blob).await?.into_certificate()?, base))
             }
             (&Method::GET, ["certificates", "contacts"]) => ok(shapes::contacts(&core.get_certificate_contacts(ctx, vault).await?, base)),
             (&Method::PUT, ["certificates", "contacts"]) => {
@@ -227,9 +231,11 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
                 Ok((StatusCode::CREATED, Some(shapes::certificate(&bundle, base))))
             }
             (&Method::POST, ["certificates", name, "backup"]) => {
-                ok(json!({"value": shapes::b64url(&core.backup_certificate(ctx, vault, name).await?)}))
+                ok(json!({"value": shapes::b64url(&core.backup_object(ctx, vault, CERTIFICATE, name).await?)}))
             }
-            (&Method::DELETE, ["certificates", name]) => ok(shapes::certificate(&core.delete_certificate(ctx, vault, name).await?, base)),
+            (&Method::DELETE, ["certificates", name]) => {
+                ok(shapes::certificate(&core.delete_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
+            }
             (&Method::GET, ["certificates", name]) => ok(shapes::certificate(&core.get_certificate(ctx, vault, name, None).await?, base)),
             (&Method::GET, ["certificates", name, v]) => {
                 ok(shapes::certificate(&core.get_certificate(ctx, vault, name, version(v)).await?, base))
@@ -240,18 +246,19 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
                 ok(shapes::certificate(&core.update_certificate(ctx, vault, name, version(v), changes).await?, base))
             }
             (&Method::GET, ["deletedcertificates"]) => {
-                let items = core.list_deleted_certificates(ctx, vault).await?;
+                let items = core.list_deleted_objects(ctx, vault, CERTIFICATE).await?;
+                let items = items.into_iter().map(ObjectBundle::into_certificate).collect::<Result<Vec<_>, _>>()?;
                 call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
             }
             (&Method::GET, ["deletedcertificates", name]) => {
-                ok(shapes::certificate(&core.get_deleted_certificate(ctx, vault, name).await?, base))
+                ok(shapes::certificate(&core.get_deleted_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
             }
             (&Method::DELETE, ["deletedcertificates", name]) => {
-                core.purge_certificate(ctx, vault, name).await?;
+                core.purge_object(ctx, vault, CERTIFICATE, name).await?;
                 Ok((StatusCode::NO_CONTENT, None))
             }
             (&Method::POST, ["deletedcertificates", name, "recover"]) => {
-                ok(shapes::certificate(&core.recover_certificate(ctx, vault, name).await?, base))
+                ok(shapes::certificate(&core.recover_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
             }
             _ => Err(ApiError::no_route(method, &call.path)),
         }

@@ -23,9 +23,6 @@ use crate::{ApiError, DirectoryCredentials, OwnerCredentials, Server};
 /// The file in the home holding the local owner's client secret for the token endpoint.
 pub const OWNER_SECRET_FILE: &str = "rest-client-secret";
 
-/// The port the server listens on unless told otherwise; the port object ids name by default.
-pub const DEFAULT_PORT: u16 = 8443;
-
 /// Where the local owner's client secret is kept in `home`.
 pub fn owner_secret_path(home: &Path) -> PathBuf {
     home.join(OWNER_SECRET_FILE)

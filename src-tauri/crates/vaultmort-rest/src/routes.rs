@@ -21,10 +21,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
+use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::{AttributeChanges, Tags};
 use vaultmort_core::rotation::RotationPolicy;
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
-use vaultmort_core::{RequestContext, Vaultmort};
+use vaultmort_core::{ObjectKind, RequestContext, Vaultmort};
 use vaultmort_crypto::jwk::b64url;
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 use zeroize::Zeroizing;
@@ -32,6 +33,9 @@ use zeroize::Zeroizing;
 use crate::api_version::ApiVersion;
 use crate::error::ApiError;
 use crate::{DEV_MODE_HEADER, State, body as request_body, shapes, token};
+
+const KEY: ObjectKind = ObjectKind::Key;
+const SECRET: ObjectKind = ObjectKind::Secret;
 
 /// The most items one page of a listing holds, as in Key Vault.
 const MAX_PAGE: usize = 25;
@@ -439,7 +443,7 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
         }
         (&Method::POST, ["secrets", "restore"]) => {
             let input: BlobIn = call.json()?;
-            ok(shapes::secret(&core.restore_secret(ctx, vault, &decode(&input.value, "value")?).await?, base))
+            ok(shapes::secret(&core.restore_object(ctx, vault, SECRET, &decode(&input.value, "value")?).await?.into_secret()?, base))
         }
         (&Method::PUT, ["secrets", name]) => {
             let input: SecretSetIn = call.json()?;
@@ -456,12 +460,16 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
             };
             ok(shapes::secret(&core.set_secret(ctx, vault, request).await?, base))
         }
-        (&Method::DELETE, ["secrets", name]) => ok(shapes::secret_item(&core.delete_secret(ctx, vault, name).await?, base)),
+        (&Method::DELETE, ["secrets", name]) => {
+            ok(shapes::secret_item(&core.delete_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
+        }
         (&Method::GET, ["secrets", name, "versions"]) => {
             let items = core.list_secret_versions(ctx, vault, name).await?;
             call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
         }
-        (&Method::POST, ["secrets", name, "backup"]) => ok(json!({"value": shapes::b64url(&core.backup_secret(ctx, vault, name).await?)})),
+        (&Method::POST, ["secrets", name, "backup"]) => {
+            ok(json!({"value": shapes::b64url(&core.backup_object(ctx, vault, SECRET, name).await?)}))
+        }
         (&Method::GET, ["secrets", name]) => ok(shapes::secret(&core.get_secret(ctx, vault, name, None).await?, base)),
         (&Method::GET, ["secrets", name, v]) => ok(shapes::secret(&core.get_secret(ctx, vault, name, version(v)).await?, base)),
         (&Method::PATCH, ["secrets", name, v]) => {
@@ -471,15 +479,20 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
             ok(shapes::secret(&core.update_secret(ctx, vault, name, version(v), update).await?, base))
         }
         (&Method::GET, ["deletedsecrets"]) => {
-            let items = core.list_deleted_secrets(ctx, vault).await?;
+            let items = core.list_deleted_objects(ctx, vault, SECRET).await?;
+            let items = items.into_iter().map(ObjectBundle::into_secret).collect::<Result<Vec<_>, _>>()?;
             call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
         }
-        (&Method::GET, ["deletedsecrets", name]) => ok(shapes::secret_item(&core.get_deleted_secret(ctx, vault, name).await?, base)),
+        (&Method::GET, ["deletedsecrets", name]) => {
+            ok(shapes::secret_item(&core.get_deleted_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
+        }
         (&Method::DELETE, ["deletedsecrets", name]) => {
-            core.purge_secret(ctx, vault, name).await?;
+            core.purge_object(ctx, vault, SECRET, name).await?;
             Ok((StatusCode::NO_CONTENT, None))
         }
-        (&Method::POST, ["deletedsecrets", name, "recover"]) => ok(shapes::secret(&core.recover_secret(ctx, vault, name).await?, base)),
+        (&Method::POST, ["deletedsecrets", name, "recover"]) => {
+            ok(shapes::secret(&core.recover_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
+        }
 
         // Keys.
         (&Method::GET, ["keys"]) => {
@@ -488,7 +501,7 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
         }
         (&Method::POST, ["keys", "restore"]) => {
             let input: BlobIn = call.json()?;
-            ok(shapes::key(&core.restore_key(ctx, vault, &decode(&input.value, "value")?).await?, base))
+            ok(shapes::key(&core.restore_object(ctx, vault, KEY, &decode(&input.value, "value")?).await?.into_key()?, base))
         }
         (&Method::POST, ["keys", name, "create"]) => {
             let input: KeyCreateIn = call.json()?;
@@ -526,12 +539,14 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
             };
             ok(shapes::key(&core.import_key(ctx, vault, request).await?, base))
         }
-        (&Method::DELETE, ["keys", name]) => ok(shapes::key(&core.delete_key(ctx, vault, name).await?, base)),
+        (&Method::DELETE, ["keys", name]) => ok(shapes::key(&core.delete_object(ctx, vault, KEY, name).await?.into_key()?, base)),
         (&Method::GET, ["keys", name, "versions"]) => {
             let items = core.list_key_versions(ctx, vault, name).await?;
             call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
         }
-        (&Method::POST, ["keys", name, "backup"]) => ok(json!({"value": shapes::b64url(&core.backup_key(ctx, vault, name).await?)})),
+        (&Method::POST, ["keys", name, "backup"]) => {
+            ok(json!({"value": shapes::b64url(&core.backup_object(ctx, vault, KEY, name).await?)}))
+        }
         (&Method::POST, ["keys", name, "rotate"]) => ok(shapes::key(&core.rotate_key(ctx, vault, name).await?, base)),
         (&Method::GET, ["keys", name, "rotationpolicy"]) => {
             ok(shapes::rotation_policy(&core.get_key_rotation_policy(ctx, vault, name).await?, base, name))
@@ -582,15 +597,18 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
             ok(json!({"value": shapes::b64url(&core.random_bytes(ctx, vault, input.count).await?)}))
         }
         (&Method::GET, ["deletedkeys"]) => {
-            let items = core.list_deleted_keys(ctx, vault).await?;
+            let items = core.list_deleted_objects(ctx, vault, KEY).await?;
+            let items = items.into_iter().map(ObjectBundle::into_key).collect::<Result<Vec<_>, _>>()?;
             call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
         }
-        (&Method::GET, ["deletedkeys", name]) => ok(shapes::key(&core.get_deleted_key(ctx, vault, name).await?, base)),
+        (&Method::GET, ["deletedkeys", name]) => ok(shapes::key(&core.get_deleted_object(ctx, vault, KEY, name).await?.into_key()?, base)),
         (&Method::DELETE, ["deletedkeys", name]) => {
-            core.purge_key(ctx, vault, name).await?;
+            core.purge_object(ctx, vault, KEY, name).await?;
             Ok((StatusCode::NO_CONTENT, None))
         }
-        (&Method::POST, ["deletedkeys", name, "recover"]) => ok(shapes::key(&core.recover_key(ctx, vault, name).await?, base)),
+        (&Method::POST, ["deletedkeys", name, "recover"]) => {
+            ok(shapes::key(&core.recover_object(ctx, vault, KEY, name).await?.into_key()?, base))
+        }
 
         _ => match crate::certificate_routes::route(call, method, segments).await {
             Some(reply) => reply,

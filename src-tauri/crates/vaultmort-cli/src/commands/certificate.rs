@@ -5,7 +5,7 @@ use vaultmort_certs::policy::CertificatePolicy;
 use vaultmort_core::certificates::{DownloadFormat, ImportCertificate};
 use vaultmort_core::issuers::{Contact, IssuerChanges};
 use vaultmort_core::model::AttributeChanges;
-use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_core::{Error, ObjectKind, RequestContext, Vaultmort};
 use vaultmort_home::files::{FileKind, Sensitivity};
 use zeroize::Zeroizing;
 
@@ -92,12 +92,12 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
             write_new_file(&file, &bytes, sensitivity)?;
             Value::Null
         }
-        CertificateCommand::GetDefaultPolicy => CertificatePolicy::azure_default().to_az_cli_json(),
+        CertificateCommand::GetDefaultPolicy => az::certificate_policy(&CertificatePolicy::azure_default()),
         CertificateCommand::ShowPolicy(target) => {
             let t = target.resolve(COLLECTION)?;
-            core.get_certificate_policy(ctx, &t.vault, &t.name).await?.to_az_cli_json()
+            az::certificate_policy(&core.get_certificate_policy(ctx, &t.vault, &t.name).await?)
         }
-        CertificateCommand::Lifecycle(command) => lifecycle::run::<Certificates>(core, ctx, command).await?,
+        CertificateCommand::Lifecycle(command) => lifecycle::run(core, ctx, ObjectKind::Certificate, command).await?,
         CertificateCommand::Pending(command) => pending(core, ctx, command).await?,
         CertificateCommand::Issuer(command) => issuer(core, ctx, command).await?,
         CertificateCommand::Contact(command) => contact(core, ctx, command).await?,
@@ -207,33 +207,5 @@ pub async fn events(core: &Vaultmort, ctx: &RequestContext, command: EventsComma
                     .collect(),
             ))
         }
-    }
-}
-
-/// Certificates in the shared life-cycle commands.
-pub(crate) struct Certificates;
-
-impl lifecycle::Lifecycle for Certificates {
-    const COLLECTION: &'static str = COLLECTION;
-    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::certificate(&core.delete_certificate(ctx, vault, name).await?))
-    }
-    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
-        Ok(Value::Array(core.list_deleted_certificates(ctx, vault).await?.iter().map(az::certificate_item).collect()))
-    }
-    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::certificate(&core.get_deleted_certificate(ctx, vault, name).await?))
-    }
-    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::certificate(&core.recover_certificate(ctx, vault, name).await?))
-    }
-    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
-        Ok(core.purge_certificate(ctx, vault, name).await?)
-    }
-    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
-        Ok(core.backup_certificate(ctx, vault, name).await?)
-    }
-    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
-        Ok(az::certificate(&core.restore_certificate(ctx, vault, blob).await?))
     }
 }

@@ -1,9 +1,10 @@
 //! `vaultmort keyvault key ...`
 
 use serde_json::{Value, json};
+use vaultmort_core::address::vault_url;
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_core::model::AttributeChanges;
-use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_core::{Error, ObjectKind, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 use vaultmort_home::files::{FileKind, Sensitivity};
 
@@ -54,7 +55,7 @@ async fn crypto(core: &Vaultmort, ctx: &RequestContext, args: CryptoArgs, operat
     } else {
         az::b64(&result.value)
     };
-    Ok(json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&az::vault_base(&result.kid.vault)), "result": text}))
+    Ok(json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&result.kid.vault)), "result": text}))
 }
 
 /// Runs a key command.
@@ -120,14 +121,14 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             let bytes = match encoding.to_ascii_uppercase().as_str() {
                 "PEM" => bundle.public.to_spki_pem()?.into_bytes(),
                 "DER" => bundle.public.to_spki_der()?,
-                "JWK" => serde_json::to_vec_pretty(&bundle.jwk(&az::vault_base(&t.vault))).unwrap_or_default(),
+                "JWK" => serde_json::to_vec_pretty(&bundle.jwk(&vault_url(&t.vault))).unwrap_or_default(),
                 other => return Err(Error::bad(format!("--encoding '{other}' is not PEM, DER or JWK")).into()),
             };
             // Only the public key leaves: PEM and DER are SPKI, the JWK has no private members.
             write_new_file(&file, &bytes, Sensitivity::Public)?;
             Value::Null
         }
-        KeyCommand::Lifecycle(command) => lifecycle::run::<Keys>(core, ctx, command).await?,
+        KeyCommand::Lifecycle(command) => lifecycle::run(core, ctx, ObjectKind::Key, command).await?,
         KeyCommand::Rotate(target) => {
             let t = target.resolve(COLLECTION)?;
             az::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
@@ -152,7 +153,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             let algorithm: SignatureAlgorithm = algorithm.parse().map_err(Error::from)?;
             let digest = parse::base64("digest", &digest)?;
             let result = core.sign(ctx, KeyRef::version(&t.vault, &t.name, t.version.as_deref()), algorithm, &digest).await?;
-            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&az::vault_base(&t.vault)), "signature": az::b64(&result.value)})
+            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&t.vault)), "signature": az::b64(&result.value)})
         }
         KeyCommand::Verify { target, algorithm, digest, signature } => {
             let t = target.resolve(COLLECTION)?;
@@ -163,32 +164,4 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             json!({"isValid": result.valid})
         }
     })
-}
-
-/// Keys in the shared life-cycle commands.
-pub(crate) struct Keys;
-
-impl lifecycle::Lifecycle for Keys {
-    const COLLECTION: &'static str = COLLECTION;
-    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::key(&core.delete_key(ctx, vault, name).await?))
-    }
-    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
-        Ok(Value::Array(core.list_deleted_keys(ctx, vault).await?.iter().map(az::key_item).collect()))
-    }
-    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::key(&core.get_deleted_key(ctx, vault, name).await?))
-    }
-    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::key(&core.recover_key(ctx, vault, name).await?))
-    }
-    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
-        Ok(core.purge_key(ctx, vault, name).await?)
-    }
-    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
-        Ok(core.backup_key(ctx, vault, name).await?)
-    }
-    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
-        Ok(az::key(&core.restore_key(ctx, vault, blob).await?))
-    }
 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::secrets::{SetSecret, UpdateSecret};
-use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_core::{Error, ObjectKind, RequestContext, Vaultmort};
 use vaultmort_home::files::{FileKind, Sensitivity};
 use zeroize::Zeroizing;
 
@@ -95,34 +95,6 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: SecretCommand)
             write_new_file(&file, &value_to_file(value, encoding.as_deref())?, Sensitivity::Private)?;
             Value::Null
         }
-        SecretCommand::Lifecycle(command) => lifecycle::run::<Secrets>(core, ctx, command).await?,
+        SecretCommand::Lifecycle(command) => lifecycle::run(core, ctx, ObjectKind::Secret, command).await?,
     })
-}
-
-/// Secrets in the shared life-cycle commands.
-pub(crate) struct Secrets;
-
-impl lifecycle::Lifecycle for Secrets {
-    const COLLECTION: &'static str = COLLECTION;
-    async fn delete(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::secret(&core.delete_secret(ctx, vault, name).await?))
-    }
-    async fn list_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str) -> Result<Value, CliError> {
-        Ok(Value::Array(core.list_deleted_secrets(ctx, vault).await?.iter().map(az::secret).collect()))
-    }
-    async fn show_deleted(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::secret(&core.get_deleted_secret(ctx, vault, name).await?))
-    }
-    async fn recover(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Value, CliError> {
-        Ok(az::secret(&core.recover_secret(ctx, vault, name).await?))
-    }
-    async fn purge(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<(), CliError> {
-        Ok(core.purge_secret(ctx, vault, name).await?)
-    }
-    async fn backup(core: &Vaultmort, ctx: &RequestContext, vault: &str, name: &str) -> Result<Vec<u8>, CliError> {
-        Ok(core.backup_secret(ctx, vault, name).await?)
-    }
-    async fn restore(core: &Vaultmort, ctx: &RequestContext, vault: &str, blob: &[u8]) -> Result<Value, CliError> {
-        Ok(az::secret(&core.restore_secret(ctx, vault, blob).await?))
-    }
 }

@@ -128,7 +128,8 @@ async fn a_role_at_subscription_scope_reaches_a_vault_in_it_and_groups_nest() {
     w.core.create_role_assignment(&w.owner, "outer", "Key Vault Secrets User", &w.subscription_scope()).await.expect("assign the group");
     let secret = w.core.get_secret(&app, "inherit", "s", None).await.expect("the role reaches the vault through two groups");
     assert_eq!(secret.value.as_deref().map(String::as_str), Some("inherited-value"), "the value is read");
-    let error = w.core.delete_secret(&app, "inherit", "s").await.expect_err("Secrets User cannot delete");
+    let error =
+        w.core.delete_object(&app, "inherit", vaultmort_core::ObjectKind::Secret, "s").await.expect_err("Secrets User cannot delete");
     assert!(error.to_string().contains("secrets/delete"), "{error}");
     let error = w.core.change_group_member(&w.owner, "inner", "outer", true).await.expect_err("a membership cycle is refused");
     assert_eq!(error.code(), "BadParameter", "{error}");

@@ -47,21 +47,21 @@ async fn prepare(w: &World, vault: &str) -> Fixtures {
         core.create_key(owner, vault, CreateKey::new(name, KeyType::Ec)).await.expect("owner creates an EC key");
     }
     for name in ["kg", "kr", "kp"] {
-        core.delete_key(owner, vault, name).await.expect("owner deletes a key");
+        core.delete_object(owner, vault, ObjectKind::Key, name).await.expect("owner deletes a key");
     }
-    let key_backup = core.backup_key(owner, vault, "kb").await.expect("owner backs up kb");
-    core.delete_key(owner, vault, "kb").await.expect("owner deletes kb");
-    core.purge_key(owner, vault, "kb").await.expect("owner purges kb");
+    let key_backup = core.backup_object(owner, vault, ObjectKind::Key, "kb").await.expect("owner backs up kb");
+    core.delete_object(owner, vault, ObjectKind::Key, "kb").await.expect("owner deletes kb");
+    core.purge_object(owner, vault, ObjectKind::Key, "kb").await.expect("owner purges kb");
 
     for name in ["s", "sd", "sg", "sr", "sp", "sb"] {
         core.set_secret(owner, vault, SetSecret::new(name, "matrix-secret-value")).await.expect("owner sets a secret");
     }
     for name in ["sg", "sr", "sp"] {
-        core.delete_secret(owner, vault, name).await.expect("owner deletes a secret");
+        core.delete_object(owner, vault, ObjectKind::Secret, name).await.expect("owner deletes a secret");
     }
-    let secret_backup = core.backup_secret(owner, vault, "sb").await.expect("owner backs up sb");
-    core.delete_secret(owner, vault, "sb").await.expect("owner deletes sb");
-    core.purge_secret(owner, vault, "sb").await.expect("owner purges sb");
+    let secret_backup = core.backup_object(owner, vault, ObjectKind::Secret, "sb").await.expect("owner backs up sb");
+    core.delete_object(owner, vault, ObjectKind::Secret, "sb").await.expect("owner deletes sb");
+    core.purge_object(owner, vault, ObjectKind::Secret, "sb").await.expect("owner purges sb");
 
     for name in ["c", "cd", "cg", "cr", "cp", "cb"] {
         let policy = vaultmort_certs::policy::CertificatePolicy::self_signed(&format!("CN={name}"));
@@ -75,11 +75,11 @@ async fn prepare(w: &World, vault: &str) -> Fixtures {
     pending.lifetime_actions = None;
     core.create_certificate(owner, vault, "cm", Some(pending), true, Default::default()).await.expect("owner starts a CSR");
     for name in ["cg", "cr", "cp"] {
-        core.delete_certificate(owner, vault, name).await.expect("owner deletes a certificate");
+        core.delete_object(owner, vault, ObjectKind::Certificate, name).await.expect("owner deletes a certificate");
     }
-    let certificate_backup = core.backup_certificate(owner, vault, "cb").await.expect("owner backs up cb");
-    core.delete_certificate(owner, vault, "cb").await.expect("owner deletes cb");
-    core.purge_certificate(owner, vault, "cb").await.expect("owner purges cb");
+    let certificate_backup = core.backup_object(owner, vault, ObjectKind::Certificate, "cb").await.expect("owner backs up cb");
+    core.delete_object(owner, vault, ObjectKind::Certificate, "cb").await.expect("owner deletes cb");
+    core.purge_object(owner, vault, ObjectKind::Certificate, "cb").await.expect("owner purges cb");
     let pfx = core.download_certificate(owner, vault, "c", None, DownloadFormat::Pfx, None).await.expect("owner downloads c");
     for name in ["i1", "i3"] {
         let changes = IssuerChanges { provider: Some("Test".into()), ..Default::default() };
@@ -164,13 +164,13 @@ async fn call(core: &Vaultmort, ctx: &RequestContext, vault: &str, action: &Acti
             };
             core.set_key_rotation_policy(ctx, vault, "k", policy).await.map(drop)
         }
-        "KeyDelete" => core.delete_key(ctx, vault, "kd").await.map(drop),
-        "KeyGetDeleted" => core.get_deleted_key(ctx, vault, "kg").await.map(drop),
-        "KeyListDeleted" => core.list_deleted_keys(ctx, vault).await.map(drop),
-        "KeyRecover" => core.recover_key(ctx, vault, "kr").await.map(drop),
-        "KeyPurge" => core.purge_key(ctx, vault, "kp").await,
-        "KeyBackup" => core.backup_key(ctx, vault, "k").await.map(drop),
-        "KeyRestore" => core.restore_key(ctx, vault, &fx.key_backup).await.map(drop),
+        "KeyDelete" => core.delete_object(ctx, vault, ObjectKind::Key, "kd").await.map(drop),
+        "KeyGetDeleted" => core.get_deleted_object(ctx, vault, ObjectKind::Key, "kg").await.map(drop),
+        "KeyListDeleted" => core.list_deleted_objects(ctx, vault, ObjectKind::Key).await.map(drop),
+        "KeyRecover" => core.recover_object(ctx, vault, ObjectKind::Key, "kr").await.map(drop),
+        "KeyPurge" => core.purge_object(ctx, vault, ObjectKind::Key, "kp").await,
+        "KeyBackup" => core.backup_object(ctx, vault, ObjectKind::Key, "k").await.map(drop),
+        "KeyRestore" => core.restore_object(ctx, vault, ObjectKind::Key, &fx.key_backup).await.map(drop),
         "KeyEncrypt" => core.encrypt(ctx, key, EncryptionAlgorithm::RsaOaep256, b"more plaintext").await.map(drop),
         "KeyDecrypt" => core.decrypt(ctx, key, EncryptionAlgorithm::RsaOaep256, &fx.ciphertext).await.map(drop),
         "KeyWrap" => core.wrap_key(ctx, key, EncryptionAlgorithm::RsaOaep256, &[3; 32]).await.map(drop),
@@ -185,13 +185,13 @@ async fn call(core: &Vaultmort, ctx: &RequestContext, vault: &str, action: &Acti
         "SecretGet" => core.get_secret(ctx, vault, "s", None).await.map(drop),
         "SecretList" => core.list_secrets(ctx, vault).await.map(drop),
         "SecretUpdate" => core.update_secret(ctx, vault, "s", None, UpdateSecret::default()).await.map(drop),
-        "SecretDelete" => core.delete_secret(ctx, vault, "sd").await.map(drop),
-        "SecretGetDeleted" => core.get_deleted_secret(ctx, vault, "sg").await.map(drop),
-        "SecretListDeleted" => core.list_deleted_secrets(ctx, vault).await.map(drop),
-        "SecretRecover" => core.recover_secret(ctx, vault, "sr").await.map(drop),
-        "SecretPurge" => core.purge_secret(ctx, vault, "sp").await,
-        "SecretBackup" => core.backup_secret(ctx, vault, "s").await.map(drop),
-        "SecretRestore" => core.restore_secret(ctx, vault, &fx.secret_backup).await.map(drop),
+        "SecretDelete" => core.delete_object(ctx, vault, ObjectKind::Secret, "sd").await.map(drop),
+        "SecretGetDeleted" => core.get_deleted_object(ctx, vault, ObjectKind::Secret, "sg").await.map(drop),
+        "SecretListDeleted" => core.list_deleted_objects(ctx, vault, ObjectKind::Secret).await.map(drop),
+        "SecretRecover" => core.recover_object(ctx, vault, ObjectKind::Secret, "sr").await.map(drop),
+        "SecretPurge" => core.purge_object(ctx, vault, ObjectKind::Secret, "sp").await,
+        "SecretBackup" => core.backup_object(ctx, vault, ObjectKind::Secret, "s").await.map(drop),
+        "SecretRestore" => core.restore_object(ctx, vault, ObjectKind::Secret, &fx.secret_backup).await.map(drop),
         "CertificateCreate" => {
             let policy = vaultmort_certs::policy::CertificatePolicy::self_signed("CN=cn");
             core.create_certificate(ctx, vault, "cn", Some(policy), true, Default::default()).await.map(drop)
@@ -213,13 +213,13 @@ async fn call(core: &Vaultmort, ctx: &RequestContext, vault: &str, action: &Acti
         "CertificatePendingMerge" => {
             core.merge_certificate(ctx, vault, "cm", b"not a certificate", true, Default::default()).await.map(drop)
         }
-        "CertificateDelete" => core.delete_certificate(ctx, vault, "cd").await.map(drop),
-        "CertificateGetDeleted" => core.get_deleted_certificate(ctx, vault, "cg").await.map(drop),
-        "CertificateListDeleted" => core.list_deleted_certificates(ctx, vault).await.map(drop),
-        "CertificateRecover" => core.recover_certificate(ctx, vault, "cr").await.map(drop),
-        "CertificatePurge" => core.purge_certificate(ctx, vault, "cp").await,
-        "CertificateBackup" => core.backup_certificate(ctx, vault, "c").await.map(drop),
-        "CertificateRestore" => core.restore_certificate(ctx, vault, &fx.certificate_backup).await.map(drop),
+        "CertificateDelete" => core.delete_object(ctx, vault, ObjectKind::Certificate, "cd").await.map(drop),
+        "CertificateGetDeleted" => core.get_deleted_object(ctx, vault, ObjectKind::Certificate, "cg").await.map(drop),
+        "CertificateListDeleted" => core.list_deleted_objects(ctx, vault, ObjectKind::Certificate).await.map(drop),
+        "CertificateRecover" => core.recover_object(ctx, vault, ObjectKind::Certificate, "cr").await.map(drop),
+        "CertificatePurge" => core.purge_object(ctx, vault, ObjectKind::Certificate, "cp").await,
+        "CertificateBackup" => core.backup_object(ctx, vault, ObjectKind::Certificate, "c").await.map(drop),
+        "CertificateRestore" => core.restore_object(ctx, vault, ObjectKind::Certificate, &fx.certificate_backup).await.map(drop),
         "CertificateIssuerSet" => core
             .set_certificate_issuer(ctx, vault, "i2", IssuerChanges { provider: Some("Test".into()), ..Default::default() })
             .await
