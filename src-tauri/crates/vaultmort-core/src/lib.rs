@@ -9,7 +9,8 @@
 //! (envelope encryption), vaults, keys, secrets, soft delete, backup and restore, and access
 //! control: the practice directory ([`directory`]), RBAC ([`roles`]), access policies
 //! ([`access_policy`]), the firewall ([`firewall`]) and the hash-chained access log ([`audit`]);
-//! the key catalog doors offer choices from ([`catalog`]).
+//! the key catalog doors offer choices from ([`catalog`]) and the expiring-soon report
+//! ([`expiring`]).
 //! What does not:
 //! any storage engine (see `vaultmort-store-sqlite`), where the master key comes from (see
 //! `vaultmort-home`), and any presentation.
@@ -28,6 +29,7 @@ pub mod clock;
 pub mod context;
 pub mod directory;
 mod error;
+pub mod expiring;
 pub mod firewall;
 pub mod groups;
 pub mod issuers;
