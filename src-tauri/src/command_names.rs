@@ -27,6 +27,7 @@ pub const COMMANDS: &[&str] = &[
     "list_deleted",
     "recover_object",
     "purge_object",
+    "key_catalog",
     "list_keys",
     "create_key",
     "list_key_versions",

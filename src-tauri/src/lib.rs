@@ -16,6 +16,7 @@ pub mod clipboard;
 pub mod commands;
 mod dto;
 mod dto_access;
+mod dto_catalog;
 mod dto_certificates;
 mod dto_rest;
 mod error;
@@ -36,6 +37,7 @@ use tauri::Manager;
 pub use command_names::COMMANDS;
 pub use dto::*;
 pub use dto_access::*;
+pub use dto_catalog::*;
 pub use dto_certificates::*;
 pub use dto_rest::*;
 pub use error::CommandError;
@@ -71,6 +73,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             deleted::list_deleted,
             deleted::recover_object,
             deleted::purge_object,
+            keys::key_catalog,
             keys::list_keys,
             keys::create_key,
             keys::list_key_versions,

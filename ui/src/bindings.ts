@@ -69,6 +69,12 @@ export const commands = {
 	recoverObject: (vault: string, kind: ObjectKindName, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("recover_object", { vault, kind, name })),
 	/**  Purges a soft-deleted object for good (refused while the vault has purge protection). */
 	purgeObject: (vault: string, kind: ObjectKindName, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("purge_object", { vault, kind, name })),
+	/**
+	 *  The key catalog: key types with their sizes or curves, operations and algorithms (with the
+	 *  digest each signs), and the key types, sizes and curves of certificate policies. The key and
+	 *  certificate forms offer exactly these.
+	 */
+	keyCatalog: () => typedError<KeyCatalogView, CommandError>(__TAURI_INVOKE("key_catalog")),
 	/**  Lists the keys of `vault` (newest version of each). */
 	listKeys: (vault: string) => typedError<KeyItem[], CommandError>(__TAURI_INVOKE("list_keys", { vault })),
 	/**  Creates a software key (or a new version of one) with the type's default operations. */
@@ -172,11 +178,11 @@ export const commands = {
 	 */
 	listOutbox: (vault: string | null) => typedError<EventView[], CommandError>(__TAURI_INVOKE("list_outbox", { vault })),
 	/**
-	 *  Lists the keys, secrets and certificates whose newest version expires within `withinDays`
-	 *  of now by the installation's (shiftable) clock, soonest first. Already expired ones are
-	 *  included, with a negative `daysLeft`; disabled ones too.
+	 *  The keys, secrets and certificates whose newest version expires within `withinDays` of now
+	 *  by the installation's (shiftable) clock, soonest first (already expired and disabled ones
+	 *  too), and the vaults whose objects the signed-in principal may not list.
 	 */
-	expiringSoon: (withinDays: number) => typedError<ExpiringItem[], CommandError>(__TAURI_INVOKE("expiring_soon", { withinDays })),
+	expiringSoon: (withinDays: number) => typedError<ExpiringReportView, CommandError>(__TAURI_INVOKE("expiring_soon", { withinDays })),
 	/**  Every user, group, service principal and managed identity of the practice directory. */
 	listPrincipals: () => typedError<PrincipalView[], CommandError>(__TAURI_INVOKE("list_principals")),
 	/**
@@ -397,6 +403,14 @@ export type CertificateItem = {
 	enabled: boolean,
 };
 
+/**  A kind of object the caller may not list in a vault, and the refusal it got. */
+export type CollectionRefusalView = {
+	/**  Keys, secrets or certificates. */
+	kind: ObjectKindName,
+	/**  The refusal, as any failed command reports it. */
+	error: CommandError,
+};
+
 /**  What a failed command sends to the UI. */
 export type CommandError = {
 	/**  Machine-readable: the core's error code, or `Locked`. */
@@ -539,6 +553,14 @@ export type ExpiringItem = {
 	daysLeft: number,
 };
 
+/**  What `expiring_soon` returns: the objects, soonest first, and the vaults it could not read. */
+export type ExpiringReportView = {
+	/**  Objects whose newest version expires within the window (or has expired), soonest first. */
+	items: ExpiringItem[],
+	/**  Vaults whose keys, secrets or certificates the signed-in principal may not list. */
+	unreadable: UnreadableVaultView[],
+};
+
 /**  A resource group. */
 export type GroupView = {
 	/**  Its name. */
@@ -581,6 +603,14 @@ export type IssuerView = {
 	enabled: boolean,
 };
 
+/**  What `key_catalog` returns: the key types for keys, and those for certificate policies. */
+export type KeyCatalogView = {
+	/**  Every key type, available or not, in Key Vault's order. */
+	keyTypes: KeyTypeView[],
+	/**  Every key type a certificate policy may name, with its sizes or curves. */
+	certificateKeyTypes: KeyShapesView[],
+};
+
 /**  One version of a key with its public half as a JWK, for the details pane. */
 export type KeyDetails = {
 	/**  The version's list facts. */
@@ -607,6 +637,11 @@ export type KeyItem = {
 	version: string,
 	/**  JWK key type: `RSA`, `EC`, `RSA-HSM` or `EC-HSM`. */
 	kty: string,
+	/**
+	 *  The curve of an EC key (`P-256`, ...), which decides the signature algorithms it takes;
+	 *  null for RSA.
+	 */
+	curve: string | null,
 	/**  Permitted operations (`sign`, `verify`, `encrypt`, ...). */
 	keyOps: string[],
 	/**  Whether the version may be used. */
@@ -623,6 +658,40 @@ export type KeyKind =
 "RSA" | 
 /**  Elliptic curve (`curve` P-256, P-384, P-521 or P-256K). */
 "EC";
+
+/**  A key type's sizes or curves and whether it can be used, as both lists show it. */
+export type KeyShapesView = {
+	/**  JWK key type: `RSA`, `EC`, `RSA-HSM`, `EC-HSM`. */
+	kty: string,
+	/**  Whether keys of this type can be created in this installation. */
+	available: boolean,
+	/**  Why not, when they cannot (the refusal a create would get). */
+	unavailableReason: string | null,
+	/**  Whether only a premium vault holds keys of this type. */
+	premiumVaultOnly: boolean,
+	/**  RSA sizes in bits, smallest first; empty for EC types. */
+	sizes: number[],
+	/**  The size used when none is chosen; null for EC types. */
+	defaultSize: number | null,
+	/**  EC curves (`P-256`, ...); empty for RSA types. */
+	curves: string[],
+	/**  The curve used when none is chosen; null for RSA types. */
+	defaultCurve: string | null,
+};
+
+/**  A key type and what a key of it may be asked to do. */
+export type KeyTypeView = {
+	/**  Its type, availability and sizes or curves. */
+	shapes: KeyShapesView,
+	/**  Operations a key of this type may be created with (`key_ops`). */
+	operations: string[],
+	/**  The operations it gets by default. */
+	defaultOperations: string[],
+	/**  Signature algorithms, each with its digest (and curve for EC). */
+	signatureAlgorithms: SignatureAlgorithmView[],
+	/**  Encryption and key-wrapping algorithms (none for EC). */
+	encryptionAlgorithms: string[],
+};
 
 /**  One lifetime action: what to do, and when. */
 export type LifetimeActionForm = {
@@ -894,6 +963,16 @@ export type SetSecretInput = {
 	contentType: string | null,
 };
 
+/**  A signature algorithm a key type can use. */
+export type SignatureAlgorithmView = {
+	/**  JWS name: `RS256`, `PS384`, `ES256K`, ... */
+	name: string,
+	/**  The hash of the message to send as the digest, by its WebCrypto name (`SHA-256`). */
+	digest: string,
+	/**  The curve the key must be on; null when every key of the type fits. */
+	curve: string | null,
+};
+
 /**  Who the app acts as. */
 export type SignedInView = {
 	/**  Object id. */
@@ -910,6 +989,14 @@ export type SkuName =
 "standard" | 
 /**  Software- and HSM-protected keys. */
 "premium";
+
+/**  A vault the caller can see but could not read, wholly or in part. */
+export type UnreadableVaultView = {
+	/**  The vault's name. */
+	vault: string,
+	/**  One refusal per kind of object that could not be listed. */
+	refusals: CollectionRefusalView[],
+};
 
 /**  A key vault. */
 export type VaultView = {

@@ -7,9 +7,19 @@ use vaultmort_core::keys::{CreateKey, KeyRef, UpdateKey};
 use vaultmort_crypto::{Curve, EncryptionAlgorithm, KeyOperation, SignatureAlgorithm};
 
 use crate::dto::{AttributesInput, CreateKeyInput, CryptoOperation, KeyDetails, KeyItem, SavedFile, parse_time};
+use crate::dto_catalog::KeyCatalogView;
 use crate::error::CommandError;
 use crate::files::{Sensitivity, save};
 use crate::state::AppState;
+
+/// The key catalog: key types with their sizes or curves, operations and algorithms (with the
+/// digest each signs), and the key types, sizes and curves of certificate policies. The key and
+/// certificate forms offer exactly these.
+#[tauri::command]
+#[specta::specta]
+pub async fn key_catalog(state: State<'_, AppState>) -> Result<KeyCatalogView, CommandError> {
+    Ok(KeyCatalogView::from(&state.core()?.key_catalog()))
+}
 
 /// Lists the keys of `vault` (newest version of each).
 #[tauri::command]

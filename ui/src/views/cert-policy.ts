@@ -1,15 +1,14 @@
 // The certificate policy as form fields, shared by the Generate wizard and the policy editor:
 // type of CA (self-signed, an integrated CA of the vault, or a non-integrated CA that signs a CSR),
 // subject and DNS names, validity, content type, key type and size or curve, exportability, key
-// reuse, and the lifetime action with its trigger. The backend validates the policy; the hints
-// here only say what Key Vault allows.
+// reuse, and the lifetime action with its trigger. The backend validates the policy; the key
+// types, sizes and curves offered come from its key catalog (./catalog.ts), and the hints here
+// only say what Key Vault allows.
 
 import { h } from "../dom";
-import type { IssuerView, PolicyForm } from "../host";
+import type { IssuerView, KeyCatalogView, KeyShapesView, PolicyForm } from "../host";
 import { field } from "../ui";
-
-const RSA_SIZES = [2048, 3072, 4096] as const;
-const EC_CURVES = ["P-256", "P-384", "P-521", "P-256K"] as const;
+import { certificateKeyTypes, keyKind } from "./catalog";
 
 export type PolicyFields = { element: HTMLElement; read(): PolicyForm; focus(): void };
 
@@ -17,8 +16,9 @@ function option(value: string, label: string, selected: boolean): HTMLOptionElem
   return h("option", { value, selected }, label);
 }
 
-/** The fields showing `initial`; `issuers` are the vault's integrated CAs. */
-export function policyFields(initial: PolicyForm, issuers: readonly IssuerView[]): PolicyFields {
+/** The fields showing `initial`; `issuers` are the vault's integrated CAs, `catalog` says which
+ * key types, sizes and curves to offer. */
+export function policyFields(initial: PolicyForm, issuers: readonly IssuerView[], catalog: KeyCatalogView): PolicyFields {
   const caKind = initial.issuerName === "Self" ? "self" : initial.issuerName === "Unknown" ? "unknown" : "integrated";
   const caType = h(
     "select",
@@ -42,9 +42,21 @@ export function policyFields(initial: PolicyForm, issuers: readonly IssuerView[]
     option("pfx", "PKCS #12 (PFX)", initial.contentType === "pfx"),
     option("pem", "PEM", initial.contentType === "pem"),
   );
-  const keyType = h("select", { "data-testid": "cert-key-type" }, option("RSA", "RSA", initial.keyType === "RSA"), option("EC", "EC", initial.keyType === "EC"));
-  const keySize = h("select", { "data-testid": "cert-key-size" }, RSA_SIZES.map((s) => option(String(s), String(s), s === (initial.keySize ?? 2048))));
-  const curve = h("select", { "data-testid": "cert-curve" }, EC_CURVES.map((c) => option(c, c, c === (initial.curve ?? "P-256"))));
+  const keyTypes = certificateKeyTypes(catalog);
+  const keyType = h("select", { "data-testid": "cert-key-type" }, keyTypes.map((t) => option(t.kty, t.kty, t.kty === initial.keyType)));
+  const keySize = h("select", { "data-testid": "cert-key-size" });
+  const curve = h("select", { "data-testid": "cert-curve" });
+  const selectedType = (): KeyShapesView | undefined => keyTypes.find((t) => t.kty === keyType.value);
+  /** The chosen type's sizes and curves, showing the policy's own (or the type's default). */
+  const syncShapes = () => {
+    const shapes = selectedType();
+    const wantedSize = shapes?.kty === initial.keyType && initial.keySize !== null ? initial.keySize : shapes?.defaultSize;
+    const wantedCurve = shapes?.kty === initial.keyType && initial.curve !== null ? initial.curve : shapes?.defaultCurve;
+    keySize.replaceChildren(...(shapes?.sizes ?? []).map((s) => option(String(s), String(s), s === wantedSize)));
+    curve.replaceChildren(...(shapes?.curves ?? []).map((c) => option(c, c, c === wantedCurve)));
+  };
+  keyType.addEventListener("change", syncShapes);
+  syncShapes();
   const exportable = h("input", { type: "checkbox", "data-testid": "cert-exportable", checked: initial.exportable });
   const reuseKey = h("input", { type: "checkbox", "data-testid": "cert-reuse-key", checked: initial.reuseKey });
   const first = initial.lifetimeActions[0];
@@ -76,8 +88,8 @@ export function policyFields(initial: PolicyForm, issuers: readonly IssuerView[]
   const triggerValueField = field("Trigger", triggerValue, "Percentage 1-99, or days before expiry.");
   const sync = () => {
     issuerField.hidden = caType.value !== "integrated";
-    sizeField.hidden = keyType.value !== "RSA";
-    curveField.hidden = keyType.value !== "EC";
+    sizeField.hidden = (selectedType()?.sizes.length ?? 0) === 0;
+    curveField.hidden = (selectedType()?.curves.length ?? 0) === 0;
     const noAction = action.value === "none";
     triggerKindField.hidden = noAction;
     triggerValueField.hidden = noAction;
@@ -113,7 +125,7 @@ export function policyFields(initial: PolicyForm, issuers: readonly IssuerView[]
     focus: () => caType.focus(),
     read(): PolicyForm {
       const issuerName = caType.value === "self" ? "Self" : caType.value === "unknown" ? "Unknown" : issuer.value;
-      const ec = keyType.value === "EC";
+      const shapes = selectedType();
       const value = Math.floor(Number(triggerValue.value));
       return {
         issuerName,
@@ -123,9 +135,9 @@ export function policyFields(initial: PolicyForm, issuers: readonly IssuerView[]
           .map((d) => d.trim())
           .filter((d) => d !== ""),
         validityMonths: Math.floor(Number(months.value)),
-        keyType: ec ? "EC" : "RSA",
-        keySize: ec ? null : Number(keySize.value),
-        curve: ec ? curve.value : null,
+        keyType: keyKind(keyType.value),
+        keySize: shapes !== undefined && shapes.sizes.length > 0 ? Number(keySize.value) : null,
+        curve: shapes !== undefined && shapes.curves.length > 0 ? curve.value : null,
         exportable: exportable.checked,
         reuseKey: reuseKey.checked,
         contentType: contentType.value === "pem" ? "pem" : "pfx",

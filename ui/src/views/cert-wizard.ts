@@ -8,6 +8,7 @@
 import { h, replace } from "../dom";
 import { host, HostError, type ImportPreviewView, type PendingView } from "../host";
 import { busy, download, field, formatDate, notify, readCertificateFileBase64 } from "../ui";
+import { keyCatalog } from "./catalog";
 import { policyFields } from "./cert-policy";
 
 /** A name Key Vault accepts, suggested from a file name: `site.example.pfx` → `site-example`. */
@@ -28,14 +29,14 @@ const utf8Base64 = (text: string) => {
 
 /** The wizard in `slot`; `done` runs after a certificate was created or imported. */
 export async function openCreateWizard(slot: HTMLElement, vault: string, done: () => void): Promise<void> {
-  const [defaults, issuers] = await Promise.all([host.defaultCertificatePolicy(), host.listIssuers(vault)]);
+  const [defaults, issuers, catalog] = await Promise.all([host.defaultCertificatePolicy(), host.listIssuers(vault), keyCatalog()]);
   const method = h("select", { "data-testid": "cert-method" }, h("option", { value: "generate" }, "Generate"), h("option", { value: "import" }, "Import"));
   const name = h("input", { type: "text", "data-testid": "cert-name", autocomplete: "off", spellcheck: "false", required: true, maxlength: 127 });
   const body = h("div");
   const close = () => replace(slot);
 
   const generate = () => {
-    const fields = policyFields(defaults, issuers);
+    const fields = policyFields(defaults, issuers, catalog);
     const subject = fields.element.querySelector<HTMLInputElement>('[data-testid="cert-subject"]');
     // Suggest CN=<name> until the user types a subject of their own.
     let subjectTouched = false;

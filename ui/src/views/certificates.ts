@@ -6,6 +6,7 @@
 import { h, replace } from "../dom";
 import { type CertificateItem, host, HostError } from "../host";
 import { busy, button, daysLeftBadge, daysUntil, download, field, formatDate, load, notify, pagedTable, table } from "../ui";
+import { keyCatalog } from "./catalog";
 import { policyFields } from "./cert-policy";
 import { openCreateWizard, pendingPanel } from "./cert-wizard";
 
@@ -101,8 +102,8 @@ function detailsPane(vault: string, name: string, versions: Version[], closed: (
 
   const editPolicy = button("Issuance policy", { "data-testid": "cert-policy-open" }, (b) => {
     void busy(b, "Loading…", async () => {
-      const [policy, issuers] = await Promise.all([host.getCertificatePolicy(vault, name), host.listIssuers(vault)]);
-      const fields = policyFields(policy, issuers);
+      const [policy, issuers, catalog] = await Promise.all([host.getCertificatePolicy(vault, name), host.listIssuers(vault), keyCatalog()]);
+      const fields = policyFields(policy, issuers, catalog);
       const submit = h("button", { type: "submit", class: "primary", "data-testid": "cert-policy-save" }, "Save policy");
       const form = h(
         "form",

@@ -1,9 +1,11 @@
 // "Expiring soon": keys, secrets and certificates of every vault that expire within a window the
-// user sets (expiringSoon(days)), soonest first, coloured by days left; already expired ones can
-// be hidden. The window and the "Hide expired" choice are remembered in localStorage.
+// user sets (expiringSoon(days)), in the backend's order (soonest first), coloured by days left;
+// already expired ones can be hidden. Below them, a row per vault the signed-in principal may not
+// read, with the refusal, as the portal says "You do not have access". The window and the "Hide
+// expired" choice are remembered in localStorage.
 
 import { h } from "../dom";
-import { type ExpiringItem, host } from "../host";
+import { type ExpiringReportView, host, type UnreadableVaultView } from "../host";
 import { href } from "../route";
 import { busy, daysLeftBadge, field, formatDate, load, table } from "../ui";
 
@@ -26,36 +28,60 @@ function windowDays(value: string): number {
   return Number.isFinite(n) && n >= 1 ? Math.min(n, 3650) : DEFAULT_DAYS;
 }
 
+/** One row per vault the caller may not read: which kinds of object, and the refusals. */
+function unreadableVaults(vaults: readonly UnreadableVaultView[]): HTMLElement | null {
+  if (vaults.length === 0) return null;
+  const rows = vaults.map((v) => {
+    const kinds = v.refusals.map((r) => KIND_TAB[r.kind]).join(", ");
+    // The refusals of one vault often say the same thing; each distinct message once.
+    const messages = [...new Set(v.refusals.map((r) => r.error.message))];
+    return h(
+      "tr",
+      { "data-testid": `expiring-unreadable-${v.vault}` },
+      h("th", { scope: "row" }, v.vault),
+      h("td", null, `You do not have access to the ${kinds} of this vault.`),
+      h("td", null, messages.map((m) => h("p", { class: "muted" }, m))),
+    );
+  });
+  return h(
+    "div",
+    { "data-testid": "expiring-unreadable" },
+    h("h2", null, "Vaults you cannot read"),
+    h("p", { class: "muted" }, "What expires in these vaults is not listed above."),
+    table(["Vault", "Access", "Reason"], rows, ""),
+  );
+}
+
 export function expiringView(): HTMLElement {
   const store = storage();
   const days = h("input", { type: "number", min: 1, max: 3650, step: 1, value: windowDays(store?.getItem(DAYS_KEY) ?? ""), "data-testid": "expiring-days" });
   const hideExpired = h("input", { type: "checkbox", "data-testid": "expiring-hide-expired", checked: store?.getItem(HIDE_KEY) === "true" });
   const refresh = h("button", { type: "submit", class: "primary", "data-testid": "expiring-refresh" }, "Apply");
   const list = h("div", { "data-testid": "expiring-list" });
-  let last: ExpiringItem[] = [];
+  let last: ExpiringReportView = { items: [], unreadable: [] };
 
-  const render = (items: ExpiringItem[]) => {
+  const render = (report: ExpiringReportView) => {
+    const items = report.items;
     const shown = hideExpired.checked ? items.filter((x) => x.daysLeft >= 0) : items;
     const hidden = items.length - shown.length;
     return [
       table(
         ["Days left", "Name", "Type", "Vault", "Expires"],
-        [...shown]
-          .sort((a, b) => a.daysLeft - b.daysLeft)
-          .map((x) =>
-            h(
-              "tr",
-              { "data-testid": `expiring-row-${x.vault}-${x.name}` },
-              h("td", null, daysLeftBadge(x.daysLeft)),
-              h("th", { scope: "row" }, h("a", { href: href({ page: "vault", vault: x.vault, tab: KIND_TAB[x.kind] }) }, x.name)),
-              h("td", { class: "cap" }, x.kind),
-              h("td", null, x.vault),
-              h("td", { class: "date" }, formatDate(x.expires)),
-            ),
+        shown.map((x) =>
+          h(
+            "tr",
+            { "data-testid": `expiring-row-${x.vault}-${x.name}` },
+            h("td", null, daysLeftBadge(x.daysLeft)),
+            h("th", { scope: "row" }, h("a", { href: href({ page: "vault", vault: x.vault, tab: KIND_TAB[x.kind] }) }, x.name)),
+            h("td", { class: "cap" }, x.kind),
+            h("td", null, x.vault),
+            h("td", { class: "date" }, formatDate(x.expires)),
           ),
+        ),
         hidden > 0 ? "Nothing in this window has yet to expire." : "Nothing expires in this window.",
       ),
       hidden > 0 ? h("p", { class: "muted", "data-testid": "expiring-hidden-count" }, `${hidden} expired ${hidden === 1 ? "item is" : "items are"} hidden.`) : null,
+      unreadableVaults(report.unreadable),
     ];
   };
 
@@ -63,7 +89,7 @@ export function expiringView(): HTMLElement {
     const n = windowDays(days.value);
     days.value = String(n);
     store?.setItem(DAYS_KEY, String(n));
-    return load(list, () => host.expiringSoon(n), (items) => ((last = items), render(items)));
+    return load(list, () => host.expiringSoon(n), (report) => ((last = report), render(report)));
   };
 
   hideExpired.addEventListener("change", () => {

@@ -3,6 +3,9 @@
 // marked, a version's public JWK and editable attributes, rotate, download the public key) and a
 // try-it panel.
 //
+// Key types, sizes, curves, operations and algorithms come from the backend's key catalog
+// (./catalog.ts), as does the digest each signature algorithm signs.
+//
 // Try it: for sign/verify the text is hashed here in the page (crypto.subtle.digest), the backend
 // signs the digest with the key (signDigest), and Verify re-hashes the current text and asks the
 // backend whether the signature still fits (verifyDigest): change the text after signing to see
@@ -10,7 +13,7 @@
 // shows whether the round trip gave back what went in. Private key material never reaches the page.
 
 import { h, replace } from "../dom";
-import { host, HostError, type KeyDetails, type KeyItem } from "../host";
+import { host, HostError, type KeyCatalogView, type KeyDetails, type KeyItem, type KeyTypeView, type SignatureAlgorithmView } from "../host";
 import { busy, button, download, field, formatDate, load, notify, pagedTable, showError, table } from "../ui";
 import {
   attributesEditor,
@@ -25,34 +28,13 @@ import {
   parseTags,
   utf8ToBase64,
 } from "./common";
+import { creatableKeyTypes, keyCatalog, keyKind, keyTypeOf, signatureAlgorithmsFor } from "./catalog";
 
-const RSA_SIZES = [2048, 3072, 4096] as const;
-const EC_CURVES = ["P-256", "P-384", "P-521", "P-256K"] as const;
-const RSA_ALGS = ["RS256", "PS256", "RS384", "PS384", "RS512", "PS512"] as const;
-const EC_ALGS = ["ES256", "ES384", "ES512", "ES256K"] as const;
-/** RSA encryption (and key wrapping) algorithms, as Key Vault names them. */
-const ENC_ALGS = ["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"] as const;
-/** Operations a key may be created with, and each type's defaults (as Key Vault picks them). */
-const RSA_OPS = ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"] as const;
-const EC_OPS = ["sign", "verify"] as const;
-
-const isEc = (k: { kty: string }) => k.kty.startsWith("EC");
-
-/** The hash an algorithm signs: the number in its name (RS256, ES256K → SHA-256). */
-export function hashOf(algorithm: string): "SHA-256" | "SHA-384" | "SHA-512" {
-  if (algorithm.includes("384")) return "SHA-384";
-  if (algorithm.includes("512")) return "SHA-512";
-  return "SHA-256";
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  return bytesToBase64(bytes);
-}
-
-export async function digestBase64(text: string, algorithm: string): Promise<string> {
+/** The base64 of `text` hashed with `digest` (a WebCrypto name the catalog gives, e.g. SHA-256). */
+export async function digestBase64(text: string, digest: string): Promise<string> {
   if (!globalThis.crypto?.subtle) throw new HostError("Unsupported", "crypto.subtle is not available in this page (it needs a secure context).");
-  const d = await crypto.subtle.digest(hashOf(algorithm), new TextEncoder().encode(text));
-  return toBase64(new Uint8Array(d));
+  const d = await crypto.subtle.digest(digest, new TextEncoder().encode(text));
+  return bytesToBase64(new Uint8Array(d));
 }
 
 export function keysPanel(vault: string): HTMLElement {
@@ -62,9 +44,9 @@ export function keysPanel(vault: string): HTMLElement {
   const tryIt = tryItPanel(vault);
 
   const reload = () =>
-    load(list, () => host.listKeys(vault), (keys) => {
+    load(list, () => Promise.all([host.listKeys(vault), keyCatalog()]), ([keys, catalog]) => {
       const sorted = [...keys].sort((a, b) => a.name.localeCompare(b.name));
-      tryIt.setKeys(sorted);
+      tryIt.setKeys(sorted, catalog);
       return pagedTable<KeyItem>({
         testid: "key-table",
         items: sorted,
@@ -115,15 +97,19 @@ export function keysPanel(vault: string): HTMLElement {
     );
   };
 
-  function openForm(): void {
+  function openForm(catalog: KeyCatalogView): void {
     replace(detailsSlot);
+    const types = creatableKeyTypes(catalog);
     const name = h("input", { type: "text", "data-testid": "key-name", autocomplete: "off", spellcheck: "false", required: true, maxlength: 127 });
-    const kty = h("select", { "data-testid": "key-type" }, h("option", { value: "RSA" }, "RSA"), h("option", { value: "EC" }, "EC"));
-    const size = h("select", { "data-testid": "key-size" }, RSA_SIZES.map((s) => h("option", { value: s }, String(s))));
-    const curve = h("select", { "data-testid": "key-curve" }, EC_CURVES.map((c) => h("option", { value: c }, c)));
+    const kty = h("select", { "data-testid": "key-type" }, types.map((t) => h("option", { value: t.shapes.kty }, t.shapes.kty)));
+    const size = h("select", { "data-testid": "key-size" });
+    const curve = h("select", { "data-testid": "key-curve" });
     const sizeField = field("RSA key size", size);
     const curveField = field("Elliptic curve", curve);
-    const ops = new Map(RSA_OPS.map((op) => [op, h("input", { type: "checkbox", "data-testid": `key-op-${op}`, value: op })]));
+    const selected = (): KeyTypeView | undefined => types.find((t) => t.shapes.kty === kty.value);
+    // One checkbox per operation any offered type takes, in the catalog's order.
+    const allOps = [...new Set(types.flatMap((t) => t.operations))];
+    const ops = new Map(allOps.map((op) => [op, h("input", { type: "checkbox", "data-testid": `key-op-${op}`, value: op })]));
     const opsSet = h(
       "fieldset",
       { class: "ops-set" },
@@ -135,15 +121,18 @@ export function keysPanel(vault: string): HTMLElement {
     const expires = dateInput("key-expires");
     const tags = h("textarea", { "data-testid": "key-tags", rows: 3, spellcheck: "false", class: "mono", placeholder: "team=payments\nenv=test" });
     const sync = () => {
-      const ec = kty.value === "EC";
-      sizeField.hidden = ec;
-      curveField.hidden = !ec;
-      const offered: readonly string[] = ec ? EC_OPS : RSA_OPS;
+      const entry = selected();
+      const sizes = entry?.shapes.sizes ?? [];
+      const curves = entry?.shapes.curves ?? [];
+      size.replaceChildren(...sizes.map((s) => h("option", { value: s, selected: s === entry?.shapes.defaultSize }, String(s))));
+      curve.replaceChildren(...curves.map((c) => h("option", { value: c, selected: c === entry?.shapes.defaultCurve }, c)));
+      sizeField.hidden = sizes.length === 0;
+      curveField.hidden = curves.length === 0;
       for (const [op, box] of ops) {
-        // The type's defaults pre-ticked; EC keys cannot encrypt or wrap, so those are not offered.
-        box.checked = offered.includes(op);
+        // The type's defaults pre-ticked; operations the type cannot do (EC: encrypt, wrap) are not offered.
+        box.checked = entry?.defaultOperations.includes(op) ?? false;
         const label = box.closest("label");
-        if (label) label.hidden = !offered.includes(op);
+        if (label) label.hidden = !(entry?.operations.includes(op) ?? false);
       }
     };
     kty.addEventListener("change", sync);
@@ -165,14 +154,15 @@ export function keysPanel(vault: string): HTMLElement {
       ev.preventDefault();
       void busy(submit, "Generating key…", async () => {
         if (name.value.trim() === "") throw new HostError("BadParameter", "Enter a key name.");
-        const rsa = kty.value === "RSA";
+        const entry = selected();
+        if (entry === undefined) throw new HostError("BadParameter", "Choose a key type.");
         const keyOps = [...ops].filter(([, box]) => box.checked && !box.closest("label")?.hidden).map(([op]) => op);
         if (keyOps.length === 0) throw new HostError("BadParameter", "Tick at least one permitted operation.");
         return host.createKey(vault, {
           name: name.value.trim(),
-          kty: rsa ? "RSA" : "EC",
-          size: rsa ? Number(size.value) : null,
-          curve: rsa ? null : curve.value,
+          kty: keyKind(entry.shapes.kty),
+          size: entry.shapes.sizes.length > 0 ? Number(size.value) : null,
+          curve: entry.shapes.curves.length > 0 ? curve.value : null,
           keyOps,
           enabled: enabled.checked,
           notBefore: dateValue(notBefore, "activation date"),
@@ -197,7 +187,9 @@ export function keysPanel(vault: string): HTMLElement {
     h(
       "div",
       { class: "toolbar", role: "toolbar", "aria-label": "Key actions" },
-      button("+ Generate/Import", { class: "primary", "data-testid": "key-create-open" }, openForm),
+      button("+ Generate/Import", { class: "primary", "data-testid": "key-create-open" }, (b) => {
+        void busy(b, "Loading…", keyCatalog).then((catalog) => catalog && openForm(catalog));
+      }),
       button("↻ Refresh", { "data-testid": "keys-refresh" }, () => void reload()),
     ),
     formSlot,
@@ -329,9 +321,12 @@ function versionDetails(vault: string, name: string, d: KeyDetails, saved: (upda
   );
 }
 
-function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyItem[]): void } {
+function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyItem[], catalog: KeyCatalogView): void } {
   let keys: KeyItem[] = [];
-  let signed: { key: string; algorithm: string; signature: string } | null = null;
+  let catalog: KeyCatalogView | null = null;
+  /** The signature algorithms the chosen key can use, each with the digest it signs. */
+  let offers: SignatureAlgorithmView[] = [];
+  let signed: { key: string; algorithm: string; digest: string; signature: string } | null = null;
 
   const keySelect = h("select", { "data-testid": "tryit-key" });
   const alg = h("select", { "data-testid": "tryit-alg" });
@@ -345,11 +340,11 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
 
   const syncAlgs = () => {
     const k = keys.find((x) => x.name === keySelect.value);
-    const algs = k && isEc(k) ? EC_ALGS : RSA_ALGS;
+    offers = k && catalog ? signatureAlgorithmsFor(catalog, k) : [];
     const before = alg.value;
-    alg.replaceChildren(...algs.map((a) => h("option", { value: a }, `${a} (${hashOf(a)})`)));
-    if ((algs as readonly string[]).includes(before)) alg.value = before;
-    crypt.setKey(k ?? null);
+    alg.replaceChildren(...offers.map((a) => h("option", { value: a.name }, `${a.name} (${a.digest})`)));
+    if (offers.some((a) => a.name === before)) alg.value = before;
+    crypt.setKey(k ?? null, k && catalog ? (keyTypeOf(catalog, k.kty) ?? null) : null);
   };
   const forget = () => {
     signed = null;
@@ -373,10 +368,12 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
   sign.addEventListener("click", () => {
     void busy(sign, "Signing…", async () => {
       if (!keySelect.value) throw new HostError("BadParameter", "Create a key first.");
-      const digest = await digestBase64(text.value, alg.value);
+      const offer = offers.find((a) => a.name === alg.value);
+      if (offer === undefined) throw new HostError("BadParameter", "Choose a signature algorithm.");
+      const digest = await digestBase64(text.value, offer.digest);
       digestOut.textContent = digest;
-      const signature = await host.signDigest(vault, keySelect.value, alg.value, digest);
-      return { key: keySelect.value, algorithm: alg.value, signature };
+      const signature = await host.signDigest(vault, keySelect.value, offer.name, digest);
+      return { key: keySelect.value, algorithm: offer.name, digest: offer.digest, signature };
     }).then((s) => {
       if (s === undefined) return;
       signed = s;
@@ -395,7 +392,7 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
       return;
     }
     void busy(verify, "Verifying…", async () => {
-      const digest = await digestBase64(text.value, s.algorithm);
+      const digest = await digestBase64(text.value, s.digest);
       digestOut.textContent = digest;
       return host.verifyDigest(vault, s.key, s.algorithm, digest, s.signature);
     }).then((ok) => {
@@ -420,8 +417,9 @@ function tryItPanel(vault: string): { element: HTMLElement; setKeys(keys: KeyIte
 
   return {
     element,
-    setKeys(next) {
+    setKeys(next, nextCatalog) {
       keys = next;
+      catalog = nextCatalog;
       const before = keySelect.value;
       keySelect.replaceChildren(...next.map((k) => h("option", { value: k.name }, `${k.name} (${k.kty})`)));
       if (next.some((k) => k.name === before)) keySelect.value = before;
@@ -445,8 +443,8 @@ function clearResult(out: HTMLOutputElement): void {
 }
 
 /** Encrypt/decrypt and wrap/unwrap with the try-it panel's key (RSA only). */
-function cryptSection(vault: string, keyName: () => string): { element: HTMLElement; setKey(k: KeyItem | null): void } {
-  const alg = h("select", { "data-testid": "tryit-enc-alg" }, ENC_ALGS.map((a) => h("option", { value: a }, a)));
+function cryptSection(vault: string, keyName: () => string): { element: HTMLElement; setKey(k: KeyItem | null, entry: KeyTypeView | null): void } {
+  const alg = h("select", { "data-testid": "tryit-enc-alg" });
   const plaintext = h("textarea", { "data-testid": "tryit-plaintext", rows: 2, spellcheck: "false" }, "Hello from Vaultmort");
   const ciphertext = h("textarea", { "data-testid": "tryit-ciphertext", rows: 3, spellcheck: "false", class: "mono", placeholder: "Ciphertext (base64): Encrypt fills it in, or paste one." });
   const decrypted = h("code", { "data-testid": "tryit-decrypted", class: "wrap" }, "—");
@@ -555,11 +553,16 @@ function cryptSection(vault: string, keyName: () => string): { element: HTMLElem
 
   return {
     element,
-    setKey(k) {
-      const ec = k !== null && isEc(k);
-      ecNote.hidden = !ec;
-      body.hidden = ec;
-      for (const b of [encrypt, decrypt, wrap]) b.disabled = k === null || ec;
+    setKey(k, entry) {
+      // The key's type's algorithms; a type with none (EC) only signs and verifies.
+      const algorithms = entry?.encryptionAlgorithms ?? [];
+      const before = alg.value;
+      alg.replaceChildren(...algorithms.map((a) => h("option", { value: a }, a)));
+      if (algorithms.includes(before)) alg.value = before;
+      const signOnly = k !== null && algorithms.length === 0;
+      ecNote.hidden = !signOnly;
+      body.hidden = signOnly;
+      for (const b of [encrypt, decrypt, wrap]) b.disabled = k === null || signOnly;
       if (wrapped !== null && wrapped.key !== k?.name) {
         wrapped = null;
         unwrap.disabled = true;

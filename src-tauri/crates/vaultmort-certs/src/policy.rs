@@ -783,7 +783,7 @@ impl CertificatePolicy {
             if let Some(curve) = &props.curve {
                 return Err(CertError::policy("key_props.crv", format!("an RSA key has no curve, but '{curve}' was given")));
             }
-            let bits = props.key_size.unwrap_or(2048);
+            let bits = props.key_size.unwrap_or(i64::from(KeySpec::DEFAULT_RSA_SIZE));
             if !KeySpec::RSA_SIZES.iter().any(|s| i64::from(*s) == bits) {
                 return Err(CertError::policy("key_props.key_size", format!("RSA keys are 2048, 3072 or 4096 bits, not {bits}")));
             }
@@ -796,7 +796,7 @@ impl CertificatePolicy {
                 ));
             }
             let curve = match props.curve.as_deref() {
-                None => Curve::P256,
+                None => KeySpec::DEFAULT_CURVE,
                 Some(text) => Curve::from_str(text).map_err(|_| {
                     CertError::policy("key_props.crv", format!("'{text}' is not a curve; expected P-256, P-384, P-521 or P-256K"))
                 })?,

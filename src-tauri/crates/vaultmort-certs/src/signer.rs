@@ -10,7 +10,7 @@
 use std::sync::Mutex;
 
 use rcgen::{PublicKeyData, SignatureAlgorithm as RcgenAlgorithm, SigningKey};
-use vaultmort_crypto::{CryptoError, CryptoProvider, Curve, ProviderKey, PublicKey, SignatureAlgorithm};
+use vaultmort_crypto::{CryptoError, CryptoProvider, Curve, KeySpec, ProviderKey, PublicKey, SignatureAlgorithm};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
@@ -39,20 +39,29 @@ impl std::fmt::Debug for ProviderSigner<'_> {
     }
 }
 
+/// The algorithm (Key Vault's, and rcgen's for X.509) a key of this spec signs certificates and
+/// CSRs with, or `None` when it cannot sign them (P-256K).
+fn x509_algorithm(spec: KeySpec) -> Option<(SignatureAlgorithm, &'static RcgenAlgorithm)> {
+    match spec {
+        KeySpec::Rsa { .. } => Some((SignatureAlgorithm::Rs256, &rcgen::PKCS_RSA_SHA256)),
+        KeySpec::Ec { curve: Curve::P256 } => Some((SignatureAlgorithm::Es256, &rcgen::PKCS_ECDSA_P256_SHA256)),
+        KeySpec::Ec { curve: Curve::P384 } => Some((SignatureAlgorithm::Es384, &rcgen::PKCS_ECDSA_P384_SHA384)),
+        KeySpec::Ec { curve: Curve::P521 } => Some((SignatureAlgorithm::Es512, &rcgen::PKCS_ECDSA_P521_SHA512)),
+        KeySpec::Ec { curve: Curve::P256K } => None,
+    }
+}
+
+/// Whether a key of this spec can sign a certificate (self-signed) or its own CSR.
+pub fn signs_certificates(spec: KeySpec) -> bool {
+    x509_algorithm(spec).is_some()
+}
+
 impl<'a> ProviderSigner<'a> {
     /// A signer for `key` (whose public half is `public`) held by `provider`.
     pub fn new(provider: &'a dyn CryptoProvider, key: &'a ProviderKey, public: &PublicKey) -> Result<Self, CertError> {
-        let (algorithm, rcgen_algorithm): (SignatureAlgorithm, &'static RcgenAlgorithm) = match public {
-            PublicKey::Rsa { .. } => (SignatureAlgorithm::Rs256, &rcgen::PKCS_RSA_SHA256),
-            PublicKey::Ec { curve: Curve::P256, .. } => (SignatureAlgorithm::Es256, &rcgen::PKCS_ECDSA_P256_SHA256),
-            PublicKey::Ec { curve: Curve::P384, .. } => (SignatureAlgorithm::Es384, &rcgen::PKCS_ECDSA_P384_SHA384),
-            PublicKey::Ec { curve: Curve::P521, .. } => (SignatureAlgorithm::Es512, &rcgen::PKCS_ECDSA_P521_SHA512),
-            PublicKey::Ec { curve: Curve::P256K, .. } => {
-                return Err(CertError::unsupported(
-                    "P-256K (secp256k1) keys cannot sign X.509 certificates or CSRs here; use P-256, P-384, P-521 or RSA",
-                ));
-            }
-        };
+        let (algorithm, rcgen_algorithm) = x509_algorithm(public.spec()).ok_or_else(|| {
+            CertError::unsupported("P-256K (secp256k1) keys cannot sign X.509 certificates or CSRs here; use P-256, P-384, P-521 or RSA")
+        })?;
         let spki = public.to_spki_der()?;
         let (_, parsed) = SubjectPublicKeyInfo::from_der(&spki).map_err(|_| CertError::Internal("SPKI re-parse failed".into()))?;
         let raw_public = parsed.subject_public_key.data.to_vec();

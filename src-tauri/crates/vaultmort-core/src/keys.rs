@@ -113,12 +113,12 @@ impl CreateKey {
             if self.curve.is_some() {
                 return Err(Error::bad("--curve applies to EC keys; RSA keys take --size"));
             }
-            Ok(KeySpec::rsa(self.size.unwrap_or(2048))?)
+            Ok(KeySpec::rsa(self.size.unwrap_or(KeySpec::DEFAULT_RSA_SIZE))?)
         } else {
             if self.size.is_some() {
                 return Err(Error::bad("--size applies to RSA keys; EC keys take --curve"));
             }
-            Ok(KeySpec::Ec { curve: self.curve.unwrap_or(vaultmort_crypto::Curve::P256) })
+            Ok(KeySpec::Ec { curve: self.curve.unwrap_or(KeySpec::DEFAULT_CURVE) })
         }
     }
 }
@@ -247,14 +247,22 @@ fn check_usable(props: &KeyVersion, op: KeyOperation, now: DateTime<Utc>) -> Res
 }
 
 impl Vaultmort {
+    /// The provider that makes keys of type `kty` in `vault`: `-HSM` types need a premium vault
+    /// and an HSM provider.
     pub(crate) fn key_provider(&self, vault: &Vault, kty: KeyType) -> Result<&dyn CryptoProvider> {
+        if kty.is_hsm() && vault.sku != crate::model::Sku::Premium {
+            return Err(Error::bad(format!(
+                "{kty} keys need a premium vault; '{}' is a standard vault (change its SKU with 'keyvault update --sku premium')",
+                vault.name
+            )));
+        }
+        self.provider_for_type(kty)
+    }
+
+    /// The provider that makes keys of type `kty` in this installation, whatever the vault, or
+    /// why there is none. The key catalog reports the same answer as each type's availability.
+    pub(crate) fn provider_for_type(&self, kty: KeyType) -> Result<&dyn CryptoProvider> {
         if kty.is_hsm() {
-            if vault.sku != crate::model::Sku::Premium {
-                return Err(Error::bad(format!(
-                    "{kty} keys need a premium vault; '{}' is a standard vault (change its SKU with 'keyvault update --sku premium')",
-                    vault.name
-                )));
-            }
             return Err(Error::HsmUnavailable(
                 "HSM-protected keys need the PKCS#11 provider, which this installation does not have yet; use a software key type (RSA or EC)".into(),
             ));

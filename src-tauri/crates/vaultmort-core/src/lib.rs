@@ -8,7 +8,9 @@
 //! What lives here: the domain model, name rules, the clock, the storage seam and its barrier
 //! (envelope encryption), vaults, keys, secrets, soft delete, backup and restore, and access
 //! control: the practice directory ([`directory`]), RBAC ([`roles`]), access policies
-//! ([`access_policy`]), the firewall ([`firewall`]) and the hash-chained access log ([`audit`]).
+//! ([`access_policy`]), the firewall ([`firewall`]) and the hash-chained access log ([`audit`]);
+//! the key catalog doors offer choices from ([`catalog`]) and the expiring-soon report
+//! ([`expiring`]).
 //! What does not:
 //! any storage engine (see `vaultmort-store-sqlite`), where the master key comes from (see
 //! `vaultmort-home`), and any presentation.
@@ -43,11 +45,13 @@ mod audit_queue;
 pub mod authz;
 pub mod backup;
 pub mod barrier;
+pub mod catalog;
 pub mod certificates;
 pub mod clock;
 pub mod context;
 pub mod directory;
 mod error;
+pub mod expiring;
 pub mod firewall;
 pub mod groups;
 pub mod issuers;

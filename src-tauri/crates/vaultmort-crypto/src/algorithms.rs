@@ -180,17 +180,29 @@ named_enum!(
 );
 
 /// The hash a signature algorithm expects a digest of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DigestAlgorithm {
     /// SHA-256.
+    #[serde(rename = "SHA-256")]
     Sha256,
     /// SHA-384.
+    #[serde(rename = "SHA-384")]
     Sha384,
     /// SHA-512.
+    #[serde(rename = "SHA-512")]
     Sha512,
 }
 
 impl DigestAlgorithm {
+    /// The hash's standard name (`SHA-256`), which is also what WebCrypto's `digest` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "SHA-256",
+            DigestAlgorithm::Sha384 => "SHA-384",
+            DigestAlgorithm::Sha512 => "SHA-512",
+        }
+    }
+
     /// Output length in bytes.
     pub fn len(self) -> usize {
         match self {
@@ -236,6 +248,16 @@ impl SignatureAlgorithm {
             _ => None,
         }
     }
+    /// Whether a key of this type and size or curve can make (and check) this signature: RS and
+    /// PS algorithms fit every RSA key, each ES algorithm fits the one curve it is defined on.
+    pub fn fits(self, spec: KeySpec) -> bool {
+        match (spec, self.curve()) {
+            (KeySpec::Rsa { .. }, None) => true,
+            (KeySpec::Ec { curve }, Some(needed)) => curve == needed,
+            _ => false,
+        }
+    }
+
     /// Checks that a digest has the length this algorithm expects.
     pub fn check_digest(self, digest: &[u8]) -> Result<(), CryptoError> {
         let expected = self.digest().len();
@@ -259,6 +281,12 @@ named_enum!(
 );
 
 impl EncryptionAlgorithm {
+    /// Whether a key of this type and size or curve can encrypt (and wrap) with this algorithm:
+    /// every RSA key can, no EC key can.
+    pub fn fits(self, spec: KeySpec) -> bool {
+        matches!(spec, KeySpec::Rsa { .. })
+    }
+
     /// The largest plaintext this algorithm takes for a modulus of `modulus_len` bytes.
     pub fn max_plaintext(self, modulus_len: usize) -> usize {
         match self {
@@ -288,6 +316,18 @@ pub enum KeySpec {
 impl KeySpec {
     /// RSA sizes Key Vault accepts.
     pub const RSA_SIZES: [u32; 3] = [2048, 3072, 4096];
+
+    /// The RSA size a key or certificate policy gets when it names none.
+    pub const DEFAULT_RSA_SIZE: u32 = 2048;
+
+    /// The curve an EC key or certificate policy gets when it names none.
+    pub const DEFAULT_CURVE: Curve = Curve::P256;
+
+    /// Every RSA size and EC curve Key Vault accepts, in its order (RSA sizes, then curves).
+    pub fn all() -> impl Iterator<Item = KeySpec> {
+        let rsa = Self::RSA_SIZES.iter().map(|&bits| KeySpec::Rsa { bits });
+        rsa.chain(Curve::ALL.iter().map(|&curve| KeySpec::Ec { curve }))
+    }
 
     /// Checks the parameters and returns the spec, or why not.
     pub fn rsa(bits: u32) -> Result<Self, CryptoError> {

@@ -20,7 +20,7 @@ pub mod provider;
 pub mod public;
 pub mod software;
 
-pub use algorithms::{Curve, EncryptionAlgorithm, KeyOperation, KeySpec, KeyType, SignatureAlgorithm};
+pub use algorithms::{Curve, DigestAlgorithm, EncryptionAlgorithm, KeyOperation, KeySpec, KeyType, SignatureAlgorithm};
 pub use error::CryptoError;
 pub use jwk::JsonWebKey;
 pub use provider::{CryptoProvider, NewKey, ProviderKey, ProviderKind};

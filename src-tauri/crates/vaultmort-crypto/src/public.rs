@@ -128,6 +128,7 @@ impl PublicKey {
 
     /// Encrypts with the public key (also what `wrapKey` does).
     pub fn encrypt(&self, algorithm: EncryptionAlgorithm, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.check_encryption_algorithm(algorithm)?;
         let PublicKey::Rsa { n, .. } = self else {
             return Err(CryptoError::AlgorithmKeyMismatch { algorithm: algorithm.to_string(), key: self.spec().describe() });
         };
@@ -154,21 +155,19 @@ impl PublicKey {
 
     /// Refuses a signature algorithm that does not fit this key.
     pub fn check_signature_algorithm(&self, algorithm: SignatureAlgorithm) -> Result<(), CryptoError> {
-        let fits = match (self, algorithm.curve()) {
-            (PublicKey::Rsa { .. }, None) => true,
-            (PublicKey::Ec { curve, .. }, Some(needed)) => *curve == needed,
-            _ => false,
-        };
-        if fits { Ok(()) } else { Err(CryptoError::AlgorithmKeyMismatch { algorithm: algorithm.to_string(), key: self.spec().describe() }) }
+        if algorithm.fits(self.spec()) {
+            Ok(())
+        } else {
+            Err(CryptoError::AlgorithmKeyMismatch { algorithm: algorithm.to_string(), key: self.spec().describe() })
+        }
     }
 
     /// Refuses an encryption algorithm on a key that cannot encrypt.
     pub fn check_encryption_algorithm(&self, algorithm: EncryptionAlgorithm) -> Result<(), CryptoError> {
-        match self {
-            PublicKey::Rsa { .. } => Ok(()),
-            PublicKey::Ec { .. } => {
-                Err(CryptoError::AlgorithmKeyMismatch { algorithm: algorithm.to_string(), key: self.spec().describe() })
-            }
+        if algorithm.fits(self.spec()) {
+            Ok(())
+        } else {
+            Err(CryptoError::AlgorithmKeyMismatch { algorithm: algorithm.to_string(), key: self.spec().describe() })
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `create_key`, `list_keys`, `list_key_versions`, `get_key`, `update_key`, `rotate_key`,
+//! `key_catalog`, `create_key`, `list_keys`, `list_key_versions`, `get_key`, `update_key`, `rotate_key`,
 //! `save_public_key`, `sign_digest`, `verify_digest`, `crypto_operation`. openssl is the referee
 //! for the saved public key and for a ciphertext made outside Vaultmort.
 
@@ -187,4 +187,48 @@ pub fn rsa_input(name: &str) -> Value {
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("temp paths are UTF-8")
+}
+
+#[test]
+fn the_key_catalog_offers_what_create_and_sign_accept() {
+    let app = TestApp::unlocked();
+    app.vault("catalog-kv");
+    let catalog = app.ok("key_catalog", json!({}));
+    let available: Vec<&Value> =
+        catalog["keyTypes"].as_array().expect("key types").iter().filter(|t| t["shapes"]["available"] == true).collect();
+    let kinds: Vec<_> = available.iter().map(|t| t["shapes"]["kty"].clone()).collect();
+    assert_eq!(kinds, [json!("RSA"), json!("EC")], "the software types are offered: {catalog}");
+    let rsa = available[0];
+    assert_eq!(rsa["shapes"]["sizes"], json!([2048, 3072, 4096]), "{rsa}");
+    assert_eq!(rsa["shapes"]["defaultSize"], 2048, "the form's default size: {rsa}");
+    assert_eq!(rsa["encryptionAlgorithms"], json!(["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"]), "{rsa}");
+    let ec = available[1];
+    assert_eq!(ec["shapes"]["defaultCurve"], "P-256", "the form's default curve: {ec}");
+    assert_eq!(ec["encryptionAlgorithms"], json!([]), "EC keys do not encrypt: {ec}");
+    let hsm = catalog["keyTypes"].as_array().and_then(|t| t.iter().find(|t| t["shapes"]["kty"] == "RSA-HSM")).expect("RSA-HSM is listed");
+    assert_eq!(hsm["shapes"]["available"], false, "HSM keys are not available yet: {hsm}");
+    assert!(hsm["shapes"]["unavailableReason"].as_str().is_some_and(|r| r.contains("PKCS#11")), "and the catalog says why: {hsm}");
+    let certificate_kinds: Vec<_> =
+        catalog["certificateKeyTypes"].as_array().expect("certificate key types").iter().map(|t| t["kty"].clone()).collect();
+    assert_eq!(certificate_kinds, [json!("RSA"), json!("EC"), json!("RSA-HSM"), json!("EC-HSM")], "{catalog}");
+
+    // An EC key per curve signs with exactly the algorithms offered for its curve, over the digest offered.
+    for curve in ec["shapes"]["curves"].as_array().expect("curves") {
+        let name = format!("ec-{}", curve.as_str().unwrap_or_default().to_ascii_lowercase());
+        let input = json!({ "name": name, "kty": "EC", "size": null, "curve": curve, "keyOps": null, "enabled": null, "notBefore": null, "expires": null, "tags": null });
+        let key = app.ok("create_key", json!({ "vault": "catalog-kv", "input": input }));
+        assert_eq!(&key["curve"], curve, "the listed key carries its curve, for the try-it panel: {key}");
+        for offer in ec["signatureAlgorithms"].as_array().expect("algorithms").iter().filter(|o| &o["curve"] == curve) {
+            let length = match offer["digest"].as_str() {
+                Some("SHA-256") => 32,
+                Some("SHA-384") => 48,
+                Some("SHA-512") => 64,
+                other => panic!("an unexpected digest {other:?}"),
+            };
+            let digest = STANDARD.encode(vec![5u8; length]);
+            let signed =
+                app.invoke("sign_digest", json!({ "vault": "catalog-kv", "name": name, "algorithm": offer["name"], "digest": digest }));
+            assert!(signed.is_ok(), "{name} signs with offered {offer}: {signed:?}");
+        }
+    }
 }

@@ -63,8 +63,9 @@ fn a_first_session_from_unlock_to_expiring_certificate() {
     let certificate = &app.ok("list_certificates", json!({ "vault": "petdash-kv" }))[0];
     assert_eq!(certificate["subject"], "CN=petdash.example", "{certificate}");
 
-    let expiring = app.ok("expiring_soon", json!({ "withinDays": 400 }));
-    let expiring = expiring.as_array().expect("a list");
+    let report = app.ok("expiring_soon", json!({ "withinDays": 400 }));
+    assert_eq!(report["unreadable"], json!([]), "the owner reads every vault: {report}");
+    let expiring = report["items"].as_array().expect("a list");
     assert_eq!(expiring.len(), 1, "only the certificate expires (its key and secret go with it): {expiring:?}");
     assert_eq!((expiring[0]["kind"].as_str(), expiring[0]["name"].as_str()), (Some("certificate"), Some("site")));
     let days = expiring[0]["daysLeft"].as_i64().expect("daysLeft is a number");
