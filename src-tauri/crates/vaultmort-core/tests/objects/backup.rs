@@ -4,6 +4,7 @@
 //! another home's blobs, without changing anything; blobs hold no plaintext.
 
 use vaultmort_certs::policy::CertificatePolicy;
+use vaultmort_core::ObjectKind;
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef};
 use vaultmort_core::secrets::SetSecret;
 use vaultmort_crypto::{JsonWebKey, KeyType, SignatureAlgorithm};
@@ -43,12 +44,13 @@ async fn a_key_restores_with_every_version_and_its_private_keys_sign_as_before()
     let first = t.core.create_key(&t.owner, VAULT, rsa("signer")).await.expect("created");
     let second = t.core.create_key(&t.owner, VAULT, rsa("signer")).await.expect("created again");
     let versions_before = key_versions(&t, VAULT, "signer").await;
-    let blob = t.core.backup_key(&t.owner, VAULT, "signer").await.expect("the key backs up");
-    t.core.delete_key(&t.owner, VAULT, "signer").await.expect("deleted");
-    t.core.purge_key(&t.owner, VAULT, "signer").await.expect("purged");
+    let blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Key, "signer").await.expect("the key backs up");
+    t.core.delete_object(&t.owner, VAULT, ObjectKind::Key, "signer").await.expect("deleted");
+    t.core.purge_object(&t.owner, VAULT, ObjectKind::Key, "signer").await.expect("purged");
     refused(t.core.get_key(&t.owner, VAULT, "signer", None).await, "KeyNotFound", None, "the purged key before its restore");
 
-    let restored = t.core.restore_key(&t.owner, VAULT, &blob).await.expect("the backup restores");
+    let restored =
+        t.core.restore_object(&t.owner, VAULT, ObjectKind::Key, &blob).await.and_then(|b| b.into_key()).expect("the backup restores");
     assert_eq!(restored.id, second.id, "restore answers with the newest version, under its original id");
     assert_eq!(key_versions(&t, VAULT, "signer").await, versions_before, "every version comes back with its original id");
 
@@ -77,10 +79,11 @@ async fn a_secret_restores_with_every_version_and_value() {
     for value in values {
         ids.push(t.core.set_secret(&t.owner, VAULT, SetSecret::new("kept", value)).await.expect("set works").id);
     }
-    let blob = t.core.backup_secret(&t.owner, VAULT, "kept").await.expect("the secret backs up");
-    t.core.delete_secret(&t.owner, VAULT, "kept").await.expect("deleted");
-    t.core.purge_secret(&t.owner, VAULT, "kept").await.expect("purged");
-    let restored = t.core.restore_secret(&t.owner, VAULT, &blob).await.expect("the backup restores");
+    let blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Secret, "kept").await.expect("the secret backs up");
+    t.core.delete_object(&t.owner, VAULT, ObjectKind::Secret, "kept").await.expect("deleted");
+    t.core.purge_object(&t.owner, VAULT, ObjectKind::Secret, "kept").await.expect("purged");
+    let restored =
+        t.core.restore_object(&t.owner, VAULT, ObjectKind::Secret, &blob).await.and_then(|b| b.into_secret()).expect("the backup restores");
     assert_eq!(restored.id, ids[2], "restore answers with the newest version");
     assert!(restored.value.is_none(), "restore does not hand out the value");
     for (id, value) in ids.iter().zip(values) {
@@ -100,11 +103,16 @@ async fn a_certificate_restores_with_its_key_and_secret() {
     assert_eq!(op.status, "completed", "a Self certificate is issued at once");
     let cert = t.core.get_certificate(&t.owner, VAULT, "site", None).await.expect("reads");
     let key = t.core.get_key(&t.owner, VAULT, "site", None).await.expect("its key reads");
-    let blob = t.core.backup_certificate(&t.owner, VAULT, "site").await.expect("the certificate backs up");
-    t.core.delete_certificate(&t.owner, VAULT, "site").await.expect("deleted");
-    t.core.purge_certificate(&t.owner, VAULT, "site").await.expect("purged");
+    let blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Certificate, "site").await.expect("the certificate backs up");
+    t.core.delete_object(&t.owner, VAULT, ObjectKind::Certificate, "site").await.expect("deleted");
+    t.core.purge_object(&t.owner, VAULT, ObjectKind::Certificate, "site").await.expect("purged");
 
-    let restored = t.core.restore_certificate(&t.owner, VAULT, &blob).await.expect("the backup restores");
+    let restored = t
+        .core
+        .restore_object(&t.owner, VAULT, ObjectKind::Certificate, &blob)
+        .await
+        .and_then(|b| b.into_certificate())
+        .expect("the backup restores");
     assert_eq!(restored.id, cert.id, "the certificate comes back under its original version");
     assert_eq!(restored.cer, cert.cer, "with the same certificate");
     let restored_key = t.core.get_key(&t.owner, VAULT, "site", None).await.expect("the key is restored with the certificate");
@@ -122,26 +130,36 @@ async fn restoring_over_an_existing_or_deleted_object_is_a_conflict_that_changes
     let t = core_with_vault().await;
     t.core.create_key(&t.owner, VAULT, CreateKey::new("k", KeyType::Ec)).await.expect("created");
     t.core.set_secret(&t.owner, VAULT, SetSecret::new("s", "v")).await.expect("set");
-    let key_blob = t.core.backup_key(&t.owner, VAULT, "k").await.expect("backs up");
-    let secret_blob = t.core.backup_secret(&t.owner, VAULT, "s").await.expect("backs up");
+    let key_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Key, "k").await.expect("backs up");
+    let secret_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Secret, "s").await.expect("backs up");
 
     let key_versions_before = key_versions(&t, VAULT, "k").await;
-    refused(t.core.restore_key(&t.owner, VAULT, &key_blob).await, "Conflict", Some("ObjectAlreadyExists"), "a key restored over itself");
+    refused(
+        t.core.restore_object(&t.owner, VAULT, ObjectKind::Key, &key_blob).await,
+        "Conflict",
+        Some("ObjectAlreadyExists"),
+        "a key restored over itself",
+    );
     assert_eq!(key_versions(&t, VAULT, "k").await, key_versions_before, "the refused key restore added no version");
     let secret_versions_before = secret_versions(&t, VAULT, "s").await;
-    refused(t.core.restore_secret(&t.owner, VAULT, &secret_blob).await, "Conflict", Some("ObjectAlreadyExists"), "a secret over itself");
+    refused(
+        t.core.restore_object(&t.owner, VAULT, ObjectKind::Secret, &secret_blob).await,
+        "Conflict",
+        Some("ObjectAlreadyExists"),
+        "a secret over itself",
+    );
     assert_eq!(secret_versions(&t, VAULT, "s").await, secret_versions_before, "the refused secret restore added no version");
 
-    t.core.delete_key(&t.owner, VAULT, "k").await.expect("deleted");
-    t.core.delete_secret(&t.owner, VAULT, "s").await.expect("deleted");
+    t.core.delete_object(&t.owner, VAULT, ObjectKind::Key, "k").await.expect("deleted");
+    t.core.delete_object(&t.owner, VAULT, ObjectKind::Secret, "s").await.expect("deleted");
     refused(
-        t.core.restore_key(&t.owner, VAULT, &key_blob).await,
+        t.core.restore_object(&t.owner, VAULT, ObjectKind::Key, &key_blob).await,
         "Conflict",
         Some("ObjectIsDeletedButRecoverable"),
         "a key restored while one of that name is soft-deleted",
     );
     refused(
-        t.core.restore_secret(&t.owner, VAULT, &secret_blob).await,
+        t.core.restore_object(&t.owner, VAULT, ObjectKind::Secret, &secret_blob).await,
         "Conflict",
         Some("ObjectIsDeletedButRecoverable"),
         "a secret restored while one of that name is soft-deleted",
@@ -155,11 +173,11 @@ async fn damaged_foreign_and_wrong_kind_blobs_are_refused_and_the_intact_blob_st
     let t = core_with_vault().await;
     t.core.set_secret(&t.owner, VAULT, SetSecret::new("s", "tamper target")).await.expect("set");
     t.core.create_key(&t.owner, VAULT, CreateKey::new("k", KeyType::Ec)).await.expect("created");
-    let blob = t.core.backup_secret(&t.owner, VAULT, "s").await.expect("backs up");
-    let key_blob = t.core.backup_key(&t.owner, VAULT, "k").await.expect("backs up");
+    let blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Secret, "s").await.expect("backs up");
+    let key_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Key, "k").await.expect("backs up");
     assert!(blob.len() > 40, "a blob holds a header, a nonce, a payload and a tag; got {} bytes", blob.len());
-    t.core.delete_secret(&t.owner, VAULT, "s").await.expect("deleted");
-    t.core.purge_secret(&t.owner, VAULT, "s").await.expect("purged, so an accepted blob would visibly bring it back");
+    t.core.delete_object(&t.owner, VAULT, ObjectKind::Secret, "s").await.expect("deleted");
+    t.core.purge_object(&t.owner, VAULT, ObjectKind::Secret, "s").await.expect("purged, so an accepted blob would visibly bring it back");
 
     let mut bad: Vec<(String, Vec<u8>)> = Vec::new();
     for index in [0, 4, 5, blob.len() / 2, blob.len() - 1] {
@@ -174,14 +192,23 @@ async fn damaged_foreign_and_wrong_kind_blobs_are_refused_and_the_intact_blob_st
     bad.push(("a key backup".into(), key_blob));
     let other = TestCore::with_vault(VAULT).await;
     other.core.set_secret(&other.owner, VAULT, SetSecret::new("s", "another home's")).await.expect("set in the other home");
-    let foreign = other.core.backup_secret(&other.owner, VAULT, "s").await.expect("the other home backs up");
+    let foreign = other.core.backup_object(&other.owner, VAULT, ObjectKind::Secret, "s").await.expect("the other home backs up");
     bad.push(("another home's backup of a secret of the same name in a vault of the same name".into(), foreign));
 
     for (what, bytes) in &bad {
-        refused(t.core.restore_secret(&t.owner, VAULT, bytes).await, "BadParameter", None, &format!("a secret blob with {what}"));
+        refused(
+            t.core.restore_object(&t.owner, VAULT, ObjectKind::Secret, bytes).await,
+            "BadParameter",
+            None,
+            &format!("a secret blob with {what}"),
+        );
         assert!(t.core.list_secrets(&t.owner, VAULT).await.expect("list").is_empty(), "a refused blob ({what}) restored nothing");
     }
-    t.core.restore_secret(&t.owner, VAULT, &blob).await.expect("the intact blob restores, so the refusals were about the damage");
+    t.core
+        .restore_object(&t.owner, VAULT, ObjectKind::Secret, &blob)
+        .await
+        .and_then(|b| b.into_secret())
+        .expect("the intact blob restores, so the refusals were about the damage");
     let read = t.core.get_secret(&t.owner, VAULT, "s", None).await.expect("reads");
     assert_eq!(read.value.as_deref().map(String::as_str), Some("tamper target"), "the restored value is the original");
 }
@@ -191,8 +218,13 @@ async fn a_backup_restores_into_another_vault_of_the_same_home() {
     let t = core_with_vault().await;
     t.vault("second-kv").await;
     let key = t.core.create_key(&t.owner, VAULT, rsa("mover")).await.expect("created");
-    let blob = t.core.backup_key(&t.owner, VAULT, "mover").await.expect("backs up");
-    let restored = t.core.restore_key(&t.owner, "second-kv", &blob).await.expect("restores into the other vault");
+    let blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Key, "mover").await.expect("backs up");
+    let restored = t
+        .core
+        .restore_object(&t.owner, "second-kv", ObjectKind::Key, &blob)
+        .await
+        .and_then(|b| b.into_key())
+        .expect("restores into the other vault");
     assert_eq!(restored.id.vault, "second-kv", "the restored key lives in the target vault");
     assert_eq!(restored.id.version, key.id.version, "the version id travels with the backup");
     let digest = openssl::digest("sha256", b"moved between vaults");
@@ -207,7 +239,7 @@ async fn backup_blobs_hold_no_plaintext() {
     let t = core_with_vault().await;
     let value = "Plaintext-Canary-7f3c9e21-must-never-appear";
     t.core.set_secret(&t.owner, VAULT, SetSecret::new("canary", value)).await.expect("set");
-    let secret_blob = t.core.backup_secret(&t.owner, VAULT, "canary").await.expect("backs up");
+    let secret_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Secret, "canary").await.expect("backs up");
     let private = OpensslKey::rsa(2048);
     let jwk: JsonWebKey = serde_json::from_value(private.jwk.clone()).expect("openssl's numbers make a JWK");
     let import = ImportKey {
@@ -221,7 +253,7 @@ async fn backup_blobs_hold_no_plaintext() {
         key_ops: None,
     };
     t.core.import_key(&t.owner, VAULT, import).await.expect("imports");
-    let key_blob = t.core.backup_key(&t.owner, VAULT, "imported").await.expect("backs up");
+    let key_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Key, "imported").await.expect("backs up");
 
     for (what, blob) in [("secret", &secret_blob), ("key", &key_blob)] {
         for marker in [&b"BEGIN"[..], b"PRIVATE", b"versions", b"material"] {

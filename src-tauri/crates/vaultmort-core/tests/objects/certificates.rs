@@ -3,6 +3,7 @@
 //! downloads openssl reads, non-exportable keys, and the key and secret a certificate manages.
 
 use vaultmort_certs::policy::{CertificatePolicy, IssuerParameters, LifetimeAction, SubjectAlternativeNames};
+use vaultmort_core::ObjectKind;
 use vaultmort_core::certificates::{CertificateBundle, DownloadFormat, ImportCertificate};
 use vaultmort_core::issuers::{IssuerChanges, PRACTICE_PROVIDER};
 use vaultmort_core::keys::{CreateKey, KeyRef, UpdateKey};
@@ -344,8 +345,8 @@ async fn a_certificates_key_and_secret_change_only_through_the_certificate() {
         ("set a secret", t.core.set_secret(&t.owner, VAULT, SetSecret::new("site", "x")).await.map(|_| ())),
         ("create a key", t.core.create_key(&t.owner, VAULT, CreateKey::new("site", KeyType::Rsa)).await.map(|_| ())),
         ("update the key", t.core.update_key(&t.owner, VAULT, "site", None, disable).await.map(|_| ())),
-        ("delete the key", t.core.delete_key(&t.owner, VAULT, "site").await.map(|_| ())),
-        ("delete the secret", t.core.delete_secret(&t.owner, VAULT, "site").await.map(|_| ())),
+        ("delete the key", t.core.delete_object(&t.owner, VAULT, ObjectKind::Key, "site").await.map(|_| ())),
+        ("delete the secret", t.core.delete_object(&t.owner, VAULT, ObjectKind::Secret, "site").await.map(|_| ())),
     ] {
         let error = refused(result, "BadParameter", None, &format!("{what} a certificate manages"));
         assert!(error.to_string().contains("managed by certificate 'site'"), "the message names the certificate ({what}): {error}");

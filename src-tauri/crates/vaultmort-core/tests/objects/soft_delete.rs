@@ -71,13 +71,21 @@ async fn active_names(t: &TestCore, vault: &str, kind: ObjectKind) -> Vec<String
 /// The names and deletion facts in the kind's deleted list.
 async fn deleted(t: &TestCore, vault: &str, kind: ObjectKind) -> Vec<(String, Option<DeletedInfo>)> {
     let listed: Result<Vec<(ObjectId, Option<DeletedInfo>)>> = match kind {
-        ObjectKind::Key => t.core.list_deleted_keys(&t.owner, vault).await.map(|l| l.into_iter().map(|b| (b.id, b.deleted)).collect()),
-        ObjectKind::Secret => {
-            t.core.list_deleted_secrets(&t.owner, vault).await.map(|l| l.into_iter().map(|b| (b.id, b.deleted)).collect())
-        }
-        ObjectKind::Certificate => {
-            t.core.list_deleted_certificates(&t.owner, vault).await.map(|l| l.into_iter().map(|b| (b.id, b.deleted)).collect())
-        }
+        ObjectKind::Key => t
+            .core
+            .list_deleted_objects(&t.owner, vault, ObjectKind::Key)
+            .await
+            .map(|l| l.into_iter().map(|b| (b.id().clone(), b.deleted().cloned())).collect()),
+        ObjectKind::Secret => t
+            .core
+            .list_deleted_objects(&t.owner, vault, ObjectKind::Secret)
+            .await
+            .map(|l| l.into_iter().map(|b| (b.id().clone(), b.deleted().cloned())).collect()),
+        ObjectKind::Certificate => t
+            .core
+            .list_deleted_objects(&t.owner, vault, ObjectKind::Certificate)
+            .await
+            .map(|l| l.into_iter().map(|b| (b.id().clone(), b.deleted().cloned())).collect()),
     };
     listed.expect("the deleted list reads").into_iter().map(|(id, info)| (id.name, info)).collect()
 }
@@ -85,34 +93,36 @@ async fn deleted(t: &TestCore, vault: &str, kind: ObjectKind) -> Vec<(String, Op
 /// Soft-deletes the object; returns what the deletion reported.
 async fn delete(t: &TestCore, vault: &str, kind: ObjectKind, name: &str) -> Result<Option<DeletedInfo>> {
     match kind {
-        ObjectKind::Key => t.core.delete_key(&t.owner, vault, name).await.map(|b| b.deleted),
-        ObjectKind::Secret => t.core.delete_secret(&t.owner, vault, name).await.map(|b| b.deleted),
-        ObjectKind::Certificate => t.core.delete_certificate(&t.owner, vault, name).await.map(|b| b.deleted),
+        ObjectKind::Key => t.core.delete_object(&t.owner, vault, ObjectKind::Key, name).await.map(|b| b.deleted().cloned()),
+        ObjectKind::Secret => t.core.delete_object(&t.owner, vault, ObjectKind::Secret, name).await.map(|b| b.deleted().cloned()),
+        ObjectKind::Certificate => t.core.delete_object(&t.owner, vault, ObjectKind::Certificate, name).await.map(|b| b.deleted().cloned()),
     }
 }
 
 /// Shows the deleted object.
 async fn get_deleted(t: &TestCore, vault: &str, kind: ObjectKind, name: &str) -> Result<Option<DeletedInfo>> {
     match kind {
-        ObjectKind::Key => t.core.get_deleted_key(&t.owner, vault, name).await.map(|b| b.deleted),
-        ObjectKind::Secret => t.core.get_deleted_secret(&t.owner, vault, name).await.map(|b| b.deleted),
-        ObjectKind::Certificate => t.core.get_deleted_certificate(&t.owner, vault, name).await.map(|b| b.deleted),
+        ObjectKind::Key => t.core.get_deleted_object(&t.owner, vault, ObjectKind::Key, name).await.map(|b| b.deleted().cloned()),
+        ObjectKind::Secret => t.core.get_deleted_object(&t.owner, vault, ObjectKind::Secret, name).await.map(|b| b.deleted().cloned()),
+        ObjectKind::Certificate => {
+            t.core.get_deleted_object(&t.owner, vault, ObjectKind::Certificate, name).await.map(|b| b.deleted().cloned())
+        }
     }
 }
 
 async fn recover(t: &TestCore, vault: &str, kind: ObjectKind, name: &str) -> Result<()> {
     match kind {
-        ObjectKind::Key => t.core.recover_key(&t.owner, vault, name).await.map(|_| ()),
-        ObjectKind::Secret => t.core.recover_secret(&t.owner, vault, name).await.map(|_| ()),
-        ObjectKind::Certificate => t.core.recover_certificate(&t.owner, vault, name).await.map(|_| ()),
+        ObjectKind::Key => t.core.recover_object(&t.owner, vault, ObjectKind::Key, name).await.map(|_| ()),
+        ObjectKind::Secret => t.core.recover_object(&t.owner, vault, ObjectKind::Secret, name).await.map(|_| ()),
+        ObjectKind::Certificate => t.core.recover_object(&t.owner, vault, ObjectKind::Certificate, name).await.map(|_| ()),
     }
 }
 
 async fn purge(t: &TestCore, vault: &str, kind: ObjectKind, name: &str) -> Result<()> {
     match kind {
-        ObjectKind::Key => t.core.purge_key(&t.owner, vault, name).await,
-        ObjectKind::Secret => t.core.purge_secret(&t.owner, vault, name).await,
-        ObjectKind::Certificate => t.core.purge_certificate(&t.owner, vault, name).await,
+        ObjectKind::Key => t.core.purge_object(&t.owner, vault, ObjectKind::Key, name).await,
+        ObjectKind::Secret => t.core.purge_object(&t.owner, vault, ObjectKind::Secret, name).await,
+        ObjectKind::Certificate => t.core.purge_object(&t.owner, vault, ObjectKind::Certificate, name).await,
     }
 }
 
