@@ -15,10 +15,6 @@
 pub mod clipboard;
 pub mod commands;
 mod dto;
-mod dto_access;
-mod dto_catalog;
-mod dto_certificates;
-mod dto_rest;
 mod error;
 mod files;
 pub mod notices;
@@ -36,10 +32,6 @@ use tauri::Manager;
 
 pub use command_names::COMMANDS;
 pub use dto::*;
-pub use dto_access::*;
-pub use dto_catalog::*;
-pub use dto_certificates::*;
-pub use dto_rest::*;
 pub use error::CommandError;
 pub use state::AppState;
 

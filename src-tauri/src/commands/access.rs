@@ -15,7 +15,7 @@ use vaultmort_core::vaults::UpdateVault;
 use vaultmort_core::{Door, ObjectKind};
 
 use crate::dto::parse_time;
-use crate::dto_access::{
+use crate::dto::{
     AccessCheckView, AccessConfigView, AccessPolicyView, AuditFilterInput, AuditRecordView, CreatedPrincipalView, NetworkView,
     PermissionSet, PolicyTemplateView, PolicyWriteView, PrincipalKindName, PrincipalView, RoleAssignmentView, RoleDefinitionView,
     SignedInView, VerificationView,

@@ -9,11 +9,11 @@ use vaultmort_core::issuers::IssuerChanges;
 use vaultmort_core::model::Tags;
 use zeroize::Zeroizing;
 
-use crate::dto::{CertificateItem, SavedFile};
-use crate::dto_certificates::{
+use crate::dto::{
     CertificateDetails, ContactView, DownloadFormatName, EventView, ImportInput, ImportPreviewView, IssuerView, LifetimeActionForm,
     PendingView, PolicyForm,
 };
+use crate::dto::{CertificateItem, SavedFile};
 use crate::error::CommandError;
 use crate::files::{Sensitivity, received_file, save};
 use crate::state::AppState;

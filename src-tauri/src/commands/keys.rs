@@ -6,8 +6,8 @@ use tauri::State;
 use vaultmort_core::keys::{CreateKey, KeyRef, UpdateKey};
 use vaultmort_crypto::{Curve, EncryptionAlgorithm, KeyOperation, SignatureAlgorithm};
 
+use crate::dto::KeyCatalogView;
 use crate::dto::{AttributesInput, CreateKeyInput, CryptoOperation, KeyDetails, KeyItem, SavedFile, parse_time};
-use crate::dto_catalog::KeyCatalogView;
 use crate::error::CommandError;
 use crate::files::{Sensitivity, save};
 use crate::state::AppState;

@@ -18,8 +18,8 @@ use vaultmort_rest::Server;
 use vaultmort_rest::launch::{self, ClientFacts};
 
 use crate::clipboard::copy_for_a_while;
+use crate::dto::{RestApiStatus, RestVaultUrl};
 use crate::dto::{SavedFile, VaultView};
-use crate::dto_rest::{RestApiStatus, RestVaultUrl};
 use crate::error::CommandError;
 use crate::files::{Sensitivity, save};
 use crate::state::{AppState, RunningRestApi};

@@ -3,13 +3,14 @@
 //! It parses the command line ([`args`]), opens the home (unlocking the master key), runs the
 //! retention sweep, calls one core operation as the signed-in principal (`--as`, else the one
 //! `vaultmort login --as` remembered, else the local owner) from loopback (or `--source-ip`),
-//! and prints the result as az would ([`az`], [`output`]). Errors go to stderr as `ERROR: (Code) message` with
-//! a non-zero exit status: 3 when something was not found, 1 otherwise, 2 for usage errors.
+//! and prints the result as az would ([`dto`], the edge shapes, and [`output`]). Errors go to
+//! stderr in the core's wire form, `ERROR: (Code) message` or `ERROR: (Code: InnerCode) message`,
+//! with a non-zero exit status: 3 when something was not found, 1 otherwise, 2 for usage errors.
 #![forbid(unsafe_code)]
 
 mod args;
-mod az;
 mod commands;
+mod dto;
 mod output;
 mod parse;
 mod serve;

@@ -15,9 +15,9 @@ use vaultmort_core::lifecycle::ObjectBundle;
 use vaultmort_core::model::Tags;
 use zeroize::Zeroizing;
 
+use crate::dto;
 use crate::error::ApiError;
 use crate::routes::{AttributesIn, Call, Reply, ok, version};
-use crate::shapes;
 
 const CERTIFICATE: ObjectKind = ObjectKind::Certificate;
 
@@ -129,45 +129,45 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
         match (method, segments) {
             (&Method::GET, ["certificates"]) => {
                 let items = core.list_certificates(ctx, vault).await?;
-                call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
+                call.page(items.iter().map(|b| dto::certificate_item(b, base)).collect())
             }
             (&Method::POST, ["certificates", "restore"]) => {
                 let input: crate::routes::BlobIn = call.json()?;
                 let blob = vaultmort_crypto::jwk::b64url::decode(&input.value).map_err(|e| ApiError::bad(format!("'value' {e}")))?;
-                ok(shapes::certificate(&core.restore_object(ctx, vault, CERTIFICATE, &blob).await?.into_certificate()?, base))
+                ok(dto::certificate(&core.restore_object(ctx, vault, CERTIFICATE, &blob).await?.into_certificate()?, base))
             }
-            (&Method::GET, ["certificates", "contacts"]) => ok(shapes::contacts(&core.get_certificate_contacts(ctx, vault).await?, base)),
+            (&Method::GET, ["certificates", "contacts"]) => ok(dto::contacts(&core.get_certificate_contacts(ctx, vault).await?, base)),
             (&Method::PUT, ["certificates", "contacts"]) => {
                 let input: ContactsIn = call.json()?;
                 let contacts = input.contacts.into_iter().map(|c| Contact { email: c.email, name: c.name, phone: c.phone }).collect();
-                ok(shapes::contacts(&core.set_certificate_contacts(ctx, vault, contacts).await?, base))
+                ok(dto::contacts(&core.set_certificate_contacts(ctx, vault, contacts).await?, base))
             }
             (&Method::DELETE, ["certificates", "contacts"]) => {
-                ok(shapes::contacts(&core.delete_certificate_contacts(ctx, vault).await?, base))
+                ok(dto::contacts(&core.delete_certificate_contacts(ctx, vault).await?, base))
             }
             (&Method::GET, ["certificates", "issuers"]) => {
                 let items = core.list_certificate_issuers(ctx, vault).await?;
-                call.page(items.iter().map(|i| shapes::issuer_item(i, base)).collect())
+                call.page(items.iter().map(|i| dto::issuer_item(i, base)).collect())
             }
             (&Method::PUT, ["certificates", "issuers", name]) => {
                 let input: IssuerIn = call.json()?;
-                ok(shapes::issuer(&core.set_certificate_issuer(ctx, vault, name, issuer_changes(input)).await?, base))
+                ok(dto::issuer(&core.set_certificate_issuer(ctx, vault, name, issuer_changes(input)).await?, base))
             }
             (&Method::PATCH, ["certificates", "issuers", name]) => {
                 let input: IssuerIn = call.json()?;
-                ok(shapes::issuer(&core.update_certificate_issuer(ctx, vault, name, issuer_changes(input)).await?, base))
+                ok(dto::issuer(&core.update_certificate_issuer(ctx, vault, name, issuer_changes(input)).await?, base))
             }
             (&Method::GET, ["certificates", "issuers", name]) => {
-                ok(shapes::issuer(&core.get_certificate_issuer(ctx, vault, name).await?, base))
+                ok(dto::issuer(&core.get_certificate_issuer(ctx, vault, name).await?, base))
             }
             (&Method::DELETE, ["certificates", "issuers", name]) => {
-                ok(shapes::issuer(&core.delete_certificate_issuer(ctx, vault, name).await?, base))
+                ok(dto::issuer(&core.delete_certificate_issuer(ctx, vault, name).await?, base))
             }
             (&Method::POST, ["certificates", name, "create"]) => {
                 let input: CreateIn = call.json()?;
                 let enabled = input.attributes.and_then(|a| a.enabled).unwrap_or(true);
                 let op = core.create_certificate(ctx, vault, name, input.policy, enabled, input.tags.unwrap_or_default()).await?;
-                let mut body = shapes::operation(&op, base);
+                let mut body = dto::operation(&op, base);
                 // Key Vault always answers a create with an operation in progress, and the SDKs
                 // rely on it: Python's poller never fetches the certificate when the first
                 // answer is already final. The next GET of /pending reports the real status.
@@ -193,31 +193,31 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
                     enabled: input.attributes.and_then(|a| a.enabled).unwrap_or(true),
                     tags: input.tags.unwrap_or_default(),
                 };
-                ok(shapes::certificate(&core.import_certificate(ctx, vault, request).await?, base))
+                ok(dto::certificate(&core.import_certificate(ctx, vault, request).await?, base))
             }
             (&Method::GET, ["certificates", name, "versions"]) => {
                 let items = core.list_certificate_versions(ctx, vault, name).await?;
-                call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
+                call.page(items.iter().map(|b| dto::certificate_item(b, base)).collect())
             }
             (&Method::GET, ["certificates", name, "policy"]) => {
-                ok(shapes::policy(&core.get_certificate_policy(ctx, vault, name).await?, base, name))
+                ok(dto::policy(&core.get_certificate_policy(ctx, vault, name).await?, base, name))
             }
             (&Method::PATCH, ["certificates", name, "policy"]) => {
                 let policy: CertificatePolicy = call.json()?;
-                ok(shapes::policy(&core.update_certificate_policy(ctx, vault, name, policy).await?, base, name))
+                ok(dto::policy(&core.update_certificate_policy(ctx, vault, name, policy).await?, base, name))
             }
             (&Method::GET, ["certificates", name, "pending"]) => {
-                ok(shapes::operation(&core.get_certificate_operation(ctx, vault, name).await?, base))
+                ok(dto::operation(&core.get_certificate_operation(ctx, vault, name).await?, base))
             }
             (&Method::PATCH, ["certificates", name, "pending"]) => {
                 let input: CancelIn = call.json()?;
                 if !input.cancellation_requested {
                     return Err(ApiError::bad("only cancellation_requested: true can be set on a pending operation"));
                 }
-                ok(shapes::operation(&core.cancel_certificate_operation(ctx, vault, name).await?, base))
+                ok(dto::operation(&core.cancel_certificate_operation(ctx, vault, name).await?, base))
             }
             (&Method::DELETE, ["certificates", name, "pending"]) => {
-                ok(shapes::operation(&core.delete_certificate_operation(ctx, vault, name).await?, base))
+                ok(dto::operation(&core.delete_certificate_operation(ctx, vault, name).await?, base))
             }
             (&Method::POST, ["certificates", name, "pending", "merge"]) => {
                 let input: MergeIn = call.json()?;
@@ -228,37 +228,37 @@ pub(crate) async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -
                 }
                 let enabled = input.attributes.and_then(|a| a.enabled).unwrap_or(true);
                 let bundle = core.merge_certificate(ctx, vault, name, pem.as_bytes(), enabled, input.tags.unwrap_or_default()).await?;
-                Ok((StatusCode::CREATED, Some(shapes::certificate(&bundle, base))))
+                Ok((StatusCode::CREATED, Some(dto::certificate(&bundle, base))))
             }
             (&Method::POST, ["certificates", name, "backup"]) => {
-                ok(json!({"value": shapes::b64url(&core.backup_object(ctx, vault, CERTIFICATE, name).await?)}))
+                ok(json!({"value": dto::b64url(&core.backup_object(ctx, vault, CERTIFICATE, name).await?)}))
             }
             (&Method::DELETE, ["certificates", name]) => {
-                ok(shapes::certificate(&core.delete_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
+                ok(dto::certificate(&core.delete_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
             }
-            (&Method::GET, ["certificates", name]) => ok(shapes::certificate(&core.get_certificate(ctx, vault, name, None).await?, base)),
+            (&Method::GET, ["certificates", name]) => ok(dto::certificate(&core.get_certificate(ctx, vault, name, None).await?, base)),
             (&Method::GET, ["certificates", name, v]) => {
-                ok(shapes::certificate(&core.get_certificate(ctx, vault, name, version(v)).await?, base))
+                ok(dto::certificate(&core.get_certificate(ctx, vault, name, version(v)).await?, base))
             }
             (&Method::PATCH, ["certificates", name, v]) => {
                 let input: UpdateIn = call.json()?;
                 let changes = input.attributes.unwrap_or_default().changes(input.tags)?;
-                ok(shapes::certificate(&core.update_certificate(ctx, vault, name, version(v), changes).await?, base))
+                ok(dto::certificate(&core.update_certificate(ctx, vault, name, version(v), changes).await?, base))
             }
             (&Method::GET, ["deletedcertificates"]) => {
                 let items = core.list_deleted_objects(ctx, vault, CERTIFICATE).await?;
                 let items = items.into_iter().map(ObjectBundle::into_certificate).collect::<Result<Vec<_>, _>>()?;
-                call.page(items.iter().map(|b| shapes::certificate_item(b, base)).collect())
+                call.page(items.iter().map(|b| dto::certificate_item(b, base)).collect())
             }
             (&Method::GET, ["deletedcertificates", name]) => {
-                ok(shapes::certificate(&core.get_deleted_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
+                ok(dto::certificate(&core.get_deleted_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
             }
             (&Method::DELETE, ["deletedcertificates", name]) => {
                 core.purge_object(ctx, vault, CERTIFICATE, name).await?;
                 Ok((StatusCode::NO_CONTENT, None))
             }
             (&Method::POST, ["deletedcertificates", name, "recover"]) => {
-                ok(shapes::certificate(&core.recover_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
+                ok(dto::certificate(&core.recover_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))
             }
             _ => Err(ApiError::no_route(method, &call.path)),
         }

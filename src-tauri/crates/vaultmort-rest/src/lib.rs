@@ -5,7 +5,7 @@
 //! practice CA ([`tls`]), vaults routed by Host (`<vault>.localhost:<port>`; `localhost` and IP
 //! addresses go to the default vault), the challenge flow and a practice token endpoint
 //! ([`auth`], [`token`]), and the data plane ([`routes`]) in Key Vault's JSON shapes
-//! ([`shapes`]) with Key Vault-shaped errors ([`error`]).
+//! ([`dto`], the one word every door uses for its edge shapes) with Key Vault-shaped errors ([`error`]).
 //!
 //! Every data-plane request builds a [`RequestContext`] with the authenticated principal, the
 //! socket's peer address and [`Door::Rest`], and calls one public function of the core: the
@@ -24,10 +24,10 @@ pub mod auth;
 mod body;
 mod certificate_routes;
 pub mod connection;
+pub mod dto;
 pub mod error;
 pub mod launch;
 mod routes;
-pub mod shapes;
 pub mod throttle;
 pub mod tls;
 mod token;

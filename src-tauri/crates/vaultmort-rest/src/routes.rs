@@ -32,7 +32,7 @@ use zeroize::Zeroizing;
 
 use crate::api_version::ApiVersion;
 use crate::error::ApiError;
-use crate::{DEV_MODE_HEADER, State, body as request_body, shapes, token};
+use crate::{DEV_MODE_HEADER, State, body as request_body, dto, token};
 
 const KEY: ObjectKind = ObjectKind::Key;
 const SECRET: ObjectKind = ObjectKind::Secret;
@@ -439,11 +439,11 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
         // Secrets.
         (&Method::GET, ["secrets"]) => {
             let items = core.list_secrets(ctx, vault).await?;
-            call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::secret_item(b, base)).collect())
         }
         (&Method::POST, ["secrets", "restore"]) => {
             let input: BlobIn = call.json()?;
-            ok(shapes::secret(&core.restore_object(ctx, vault, SECRET, &decode(&input.value, "value")?).await?.into_secret()?, base))
+            ok(dto::secret(&core.restore_object(ctx, vault, SECRET, &decode(&input.value, "value")?).await?.into_secret()?, base))
         }
         (&Method::PUT, ["secrets", name]) => {
             let input: SecretSetIn = call.json()?;
@@ -458,50 +458,50 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
                 expires,
                 tags: input.tags.unwrap_or_default(),
             };
-            ok(shapes::secret(&core.set_secret(ctx, vault, request).await?, base))
+            ok(dto::secret(&core.set_secret(ctx, vault, request).await?, base))
         }
         (&Method::DELETE, ["secrets", name]) => {
-            ok(shapes::secret_item(&core.delete_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
+            ok(dto::secret_item(&core.delete_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
         }
         (&Method::GET, ["secrets", name, "versions"]) => {
             let items = core.list_secret_versions(ctx, vault, name).await?;
-            call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::secret_item(b, base)).collect())
         }
         (&Method::POST, ["secrets", name, "backup"]) => {
-            ok(json!({"value": shapes::b64url(&core.backup_object(ctx, vault, SECRET, name).await?)}))
+            ok(json!({"value": dto::b64url(&core.backup_object(ctx, vault, SECRET, name).await?)}))
         }
-        (&Method::GET, ["secrets", name]) => ok(shapes::secret(&core.get_secret(ctx, vault, name, None).await?, base)),
-        (&Method::GET, ["secrets", name, v]) => ok(shapes::secret(&core.get_secret(ctx, vault, name, version(v)).await?, base)),
+        (&Method::GET, ["secrets", name]) => ok(dto::secret(&core.get_secret(ctx, vault, name, None).await?, base)),
+        (&Method::GET, ["secrets", name, v]) => ok(dto::secret(&core.get_secret(ctx, vault, name, version(v)).await?, base)),
         (&Method::PATCH, ["secrets", name, v]) => {
             let input: SecretUpdateIn = call.json()?;
             let update =
                 UpdateSecret { attributes: input.attributes.unwrap_or_default().changes(input.tags)?, content_type: input.content_type };
-            ok(shapes::secret(&core.update_secret(ctx, vault, name, version(v), update).await?, base))
+            ok(dto::secret(&core.update_secret(ctx, vault, name, version(v), update).await?, base))
         }
         (&Method::GET, ["deletedsecrets"]) => {
             let items = core.list_deleted_objects(ctx, vault, SECRET).await?;
             let items = items.into_iter().map(ObjectBundle::into_secret).collect::<Result<Vec<_>, _>>()?;
-            call.page(items.iter().map(|b| shapes::secret_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::secret_item(b, base)).collect())
         }
         (&Method::GET, ["deletedsecrets", name]) => {
-            ok(shapes::secret_item(&core.get_deleted_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
+            ok(dto::secret_item(&core.get_deleted_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
         }
         (&Method::DELETE, ["deletedsecrets", name]) => {
             core.purge_object(ctx, vault, SECRET, name).await?;
             Ok((StatusCode::NO_CONTENT, None))
         }
         (&Method::POST, ["deletedsecrets", name, "recover"]) => {
-            ok(shapes::secret(&core.recover_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
+            ok(dto::secret(&core.recover_object(ctx, vault, SECRET, name).await?.into_secret()?, base))
         }
 
         // Keys.
         (&Method::GET, ["keys"]) => {
             let items = core.list_keys(ctx, vault).await?;
-            call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::key_item(b, base)).collect())
         }
         (&Method::POST, ["keys", "restore"]) => {
             let input: BlobIn = call.json()?;
-            ok(shapes::key(&core.restore_object(ctx, vault, KEY, &decode(&input.value, "value")?).await?.into_key()?, base))
+            ok(dto::key(&core.restore_object(ctx, vault, KEY, &decode(&input.value, "value")?).await?.into_key()?, base))
         }
         (&Method::POST, ["keys", name, "create"]) => {
             let input: KeyCreateIn = call.json()?;
@@ -521,7 +521,7 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
                 expires,
                 tags: input.tags.unwrap_or_default(),
             };
-            ok(shapes::key(&core.create_key(ctx, vault, request).await?, base))
+            ok(dto::key(&core.create_key(ctx, vault, request).await?, base))
         }
         (&Method::PUT, ["keys", name]) => {
             let input: KeyImportIn = call.json()?;
@@ -537,32 +537,30 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
                 tags: input.tags.unwrap_or_default(),
                 key_ops: None,
             };
-            ok(shapes::key(&core.import_key(ctx, vault, request).await?, base))
+            ok(dto::key(&core.import_key(ctx, vault, request).await?, base))
         }
-        (&Method::DELETE, ["keys", name]) => ok(shapes::key(&core.delete_object(ctx, vault, KEY, name).await?.into_key()?, base)),
+        (&Method::DELETE, ["keys", name]) => ok(dto::key(&core.delete_object(ctx, vault, KEY, name).await?.into_key()?, base)),
         (&Method::GET, ["keys", name, "versions"]) => {
             let items = core.list_key_versions(ctx, vault, name).await?;
-            call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::key_item(b, base)).collect())
         }
-        (&Method::POST, ["keys", name, "backup"]) => {
-            ok(json!({"value": shapes::b64url(&core.backup_object(ctx, vault, KEY, name).await?)}))
-        }
-        (&Method::POST, ["keys", name, "rotate"]) => ok(shapes::key(&core.rotate_key(ctx, vault, name).await?, base)),
+        (&Method::POST, ["keys", name, "backup"]) => ok(json!({"value": dto::b64url(&core.backup_object(ctx, vault, KEY, name).await?)})),
+        (&Method::POST, ["keys", name, "rotate"]) => ok(dto::key(&core.rotate_key(ctx, vault, name).await?, base)),
         (&Method::GET, ["keys", name, "rotationpolicy"]) => {
-            ok(shapes::rotation_policy(&core.get_key_rotation_policy(ctx, vault, name).await?, base, name))
+            ok(dto::rotation_policy(&core.get_key_rotation_policy(ctx, vault, name).await?, base, name))
         }
         (&Method::PUT, ["keys", name, "rotationpolicy"]) => {
             // Parsed before any core call, so not yet audited: the door audits the refusal.
             let policy = RotationPolicy::from_wire(call.json()?).map_err(|e| ApiError { audited: false, ..e.into() })?;
-            ok(shapes::rotation_policy(&core.set_key_rotation_policy(ctx, vault, name, policy).await?, base, name))
+            ok(dto::rotation_policy(&core.set_key_rotation_policy(ctx, vault, name, policy).await?, base, name))
         }
-        (&Method::GET, ["keys", name]) => ok(shapes::key(&core.get_key(ctx, vault, name, None).await?, base)),
-        (&Method::GET, ["keys", name, v]) => ok(shapes::key(&core.get_key(ctx, vault, name, version(v)).await?, base)),
+        (&Method::GET, ["keys", name]) => ok(dto::key(&core.get_key(ctx, vault, name, None).await?, base)),
+        (&Method::GET, ["keys", name, v]) => ok(dto::key(&core.get_key(ctx, vault, name, version(v)).await?, base)),
         (&Method::PATCH, ["keys", name, v]) => {
             let input: KeyUpdateIn = call.json()?;
             let update =
                 UpdateKey { attributes: input.attributes.unwrap_or_default().changes(input.tags)?, key_ops: key_ops(input.key_ops)? };
-            ok(shapes::key(&core.update_key(ctx, vault, name, version(v), update).await?, base))
+            ok(dto::key(&core.update_key(ctx, vault, name, version(v), update).await?, base))
         }
         (&Method::POST, ["keys", name, v, op @ ("encrypt" | "decrypt" | "wrapkey" | "unwrapkey")]) => {
             let input: CryptoIn = call.json()?;
@@ -575,13 +573,13 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
                 "wrapkey" => core.wrap_key(ctx, key, alg, &value).await?,
                 _ => core.unwrap_key(ctx, key, alg, &value).await?,
             };
-            ok(json!({"kid": result.kid.url(base), "value": shapes::b64url(&result.value)}))
+            ok(json!({"kid": result.kid.url(base), "value": dto::b64url(&result.value)}))
         }
         (&Method::POST, ["keys", name, v, "sign"]) => {
             let input: CryptoIn = call.json()?;
             let alg: SignatureAlgorithm = input.alg.parse()?;
             let result = core.sign(ctx, KeyRef::version(vault, name, version(v)), alg, &decode(&input.value, "value")?).await?;
-            ok(json!({"kid": result.kid.url(base), "value": shapes::b64url(&result.value)}))
+            ok(json!({"kid": result.kid.url(base), "value": dto::b64url(&result.value)}))
         }
         (&Method::POST, ["keys", name, v, "verify"]) => {
             let input: VerifyIn = call.json()?;
@@ -594,20 +592,20 @@ async fn route(call: &Call<'_>, method: &Method, segments: &[&str]) -> Reply {
         (&Method::GET, ["keys", _, _, "attestation"]) => not_supported("key attestation"),
         (&Method::POST, ["rng"]) => {
             let input: RandomIn = call.json()?;
-            ok(json!({"value": shapes::b64url(&core.random_bytes(ctx, vault, input.count).await?)}))
+            ok(json!({"value": dto::b64url(&core.random_bytes(ctx, vault, input.count).await?)}))
         }
         (&Method::GET, ["deletedkeys"]) => {
             let items = core.list_deleted_objects(ctx, vault, KEY).await?;
             let items = items.into_iter().map(ObjectBundle::into_key).collect::<Result<Vec<_>, _>>()?;
-            call.page(items.iter().map(|b| shapes::key_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::key_item(b, base)).collect())
         }
-        (&Method::GET, ["deletedkeys", name]) => ok(shapes::key(&core.get_deleted_object(ctx, vault, KEY, name).await?.into_key()?, base)),
+        (&Method::GET, ["deletedkeys", name]) => ok(dto::key(&core.get_deleted_object(ctx, vault, KEY, name).await?.into_key()?, base)),
         (&Method::DELETE, ["deletedkeys", name]) => {
             core.purge_object(ctx, vault, KEY, name).await?;
             Ok((StatusCode::NO_CONTENT, None))
         }
         (&Method::POST, ["deletedkeys", name, "recover"]) => {
-            ok(shapes::key(&core.recover_object(ctx, vault, KEY, name).await?.into_key()?, base))
+            ok(dto::key(&core.recover_object(ctx, vault, KEY, name).await?.into_key()?, base))
         }
 
         _ => match crate::certificate_routes::route(call, method, segments).await {

@@ -10,7 +10,7 @@ use crate::args::{
     AccountCommand, AdCommand, AdGroupCommand, AdGroupMemberCommand, AdSpCommand, AdUserCommand, IdentityCommand, NetworkCommand,
     RoleAssignmentCommand, RoleCommand, RoleDefinitionCommand, VnetCommand,
 };
-use crate::{CliError, az};
+use crate::{CliError, dto};
 
 fn subscription_json(core: &Vaultmort, ctx: &RequestContext, subscription: &vaultmort_core::model::Subscription) -> Value {
     json!({
@@ -68,7 +68,7 @@ async fn show_kind(
 
 async fn list_kind(core: &Vaultmort, ctx: &RequestContext, kind: DirectoryObjectKind) -> Result<Value, CliError> {
     let tenant = core.tenant().tenant_id.clone();
-    Ok(Value::Array(core.list_principals(ctx, Some(kind)).await?.iter().map(|o| az::directory_object(o, &tenant)).collect()))
+    Ok(Value::Array(core.list_principals(ctx, Some(kind)).await?.iter().map(|o| dto::directory_object(o, &tenant)).collect()))
 }
 
 async fn delete_kind(core: &Vaultmort, ctx: &RequestContext, id: &str, kind: DirectoryObjectKind) -> Result<Value, CliError> {
@@ -84,20 +84,20 @@ pub async fn ad(core: &Vaultmort, ctx: &RequestContext, command: AdCommand) -> R
         AdCommand::User(command) => match command {
             AdUserCommand::Create { display_name, user_principal_name } => {
                 let created = core.create_principal(ctx, NewPrincipal::User { user_principal_name, display_name }).await?;
-                az::directory_object(&created.object, &tenant)
+                dto::directory_object(&created.object, &tenant)
             }
             AdUserCommand::List => list_kind(core, ctx, DirectoryObjectKind::User).await?,
-            AdUserCommand::Show(id) => az::directory_object(&show_kind(core, ctx, &id.id, DirectoryObjectKind::User).await?, &tenant),
+            AdUserCommand::Show(id) => dto::directory_object(&show_kind(core, ctx, &id.id, DirectoryObjectKind::User).await?, &tenant),
             AdUserCommand::Delete(id) => delete_kind(core, ctx, &id.id, DirectoryObjectKind::User).await?,
         },
         AdCommand::Group(command) => match command {
             AdGroupCommand::Create { display_name, .. } => {
                 let created = core.create_principal(ctx, NewPrincipal::Group { display_name }).await?;
-                az::directory_object(&created.object, &tenant)
+                dto::directory_object(&created.object, &tenant)
             }
             AdGroupCommand::List => list_kind(core, ctx, DirectoryObjectKind::Group).await?,
             AdGroupCommand::Show(group) => {
-                az::directory_object(&show_kind(core, ctx, &group.group, DirectoryObjectKind::Group).await?, &tenant)
+                dto::directory_object(&show_kind(core, ctx, &group.group, DirectoryObjectKind::Group).await?, &tenant)
             }
             AdGroupCommand::Delete(group) => delete_kind(core, ctx, &group.group, DirectoryObjectKind::Group).await?,
             AdGroupCommand::Member(AdGroupMemberCommand::Add(args)) => {
@@ -112,7 +112,7 @@ pub async fn ad(core: &Vaultmort, ctx: &RequestContext, command: AdCommand) -> R
                 let group = show_kind(core, ctx, &group.group, DirectoryObjectKind::Group).await?;
                 let all = core.list_principals(ctx, None).await?;
                 Value::Array(
-                    all.iter().filter(|o| group.members.contains(&o.object_id)).map(|o| az::directory_object(o, &tenant)).collect(),
+                    all.iter().filter(|o| group.members.contains(&o.object_id)).map(|o| dto::directory_object(o, &tenant)).collect(),
                 )
             }
         },
@@ -129,7 +129,7 @@ pub async fn ad(core: &Vaultmort, ctx: &RequestContext, command: AdCommand) -> R
             }
             AdSpCommand::List => list_kind(core, ctx, DirectoryObjectKind::ServicePrincipal).await?,
             AdSpCommand::Show(id) => {
-                az::directory_object(&show_kind(core, ctx, &id.id, DirectoryObjectKind::ServicePrincipal).await?, &tenant)
+                dto::directory_object(&show_kind(core, ctx, &id.id, DirectoryObjectKind::ServicePrincipal).await?, &tenant)
             }
             AdSpCommand::Delete(id) => delete_kind(core, ctx, &id.id, DirectoryObjectKind::ServicePrincipal).await?,
         },
@@ -143,17 +143,17 @@ pub async fn identity(core: &Vaultmort, ctx: &RequestContext, command: IdentityC
     Ok(match command {
         IdentityCommand::Create { name, .. } => {
             let created = core.create_principal(ctx, NewPrincipal::ManagedIdentity { display_name: name }).await?;
-            az::identity(&created.object, &tenant, &subscription)
+            dto::identity(&created.object, &tenant, &subscription)
         }
         IdentityCommand::List => Value::Array(
             core.list_principals(ctx, Some(DirectoryObjectKind::ManagedIdentity))
                 .await?
                 .iter()
-                .map(|o| az::identity(o, &tenant, &subscription))
+                .map(|o| dto::identity(o, &tenant, &subscription))
                 .collect(),
         ),
         IdentityCommand::Show(id) => {
-            az::identity(&show_kind(core, ctx, &id.id, DirectoryObjectKind::ManagedIdentity).await?, &tenant, &subscription)
+            dto::identity(&show_kind(core, ctx, &id.id, DirectoryObjectKind::ManagedIdentity).await?, &tenant, &subscription)
         }
         IdentityCommand::Delete(id) => delete_kind(core, ctx, &id.id, DirectoryObjectKind::ManagedIdentity).await?,
     })
@@ -164,7 +164,7 @@ pub async fn role(core: &Vaultmort, ctx: &RequestContext, command: RoleCommand) 
     Ok(match command {
         RoleCommand::Definition(RoleDefinitionCommand::Create { role_definition }) => {
             let text = crate::commands::json_text_or_file(role_definition, "--role-definition")?;
-            az::role_definition(&core.create_role_definition(ctx, &text).await?)
+            dto::role_definition(&core.create_role_definition(ctx, &text).await?)
         }
         RoleCommand::Definition(RoleDefinitionCommand::List { name, custom_role_only }) => Value::Array(
             core.list_role_definitions(ctx)
@@ -172,7 +172,7 @@ pub async fn role(core: &Vaultmort, ctx: &RequestContext, command: RoleCommand) 
                 .iter()
                 .filter(|r| name.as_ref().is_none_or(|n| r.name.eq_ignore_ascii_case(n) || r.id.eq_ignore_ascii_case(n)))
                 .filter(|r| !custom_role_only || r.role_type == vaultmort_core::roles::RoleType::CustomRole)
-                .map(az::role_definition)
+                .map(dto::role_definition)
                 .collect(),
         ),
         RoleCommand::Definition(RoleDefinitionCommand::Delete { name }) => {
@@ -180,13 +180,13 @@ pub async fn role(core: &Vaultmort, ctx: &RequestContext, command: RoleCommand) 
             Value::Null
         }
         RoleCommand::Assignment(RoleAssignmentCommand::Create { assignee, role, scope }) => {
-            az::role_assignment(&core.create_role_assignment(ctx, &assignee, &role, &scope).await?)
+            dto::role_assignment(&core.create_role_assignment(ctx, &assignee, &role, &scope).await?)
         }
         RoleCommand::Assignment(RoleAssignmentCommand::List { assignee, role, scope, include_inherited, all }) => {
             let scope = if all { scope.or_else(|| Some("/".to_string())) } else { scope };
             let include_inherited = include_inherited || (all && scope.as_deref() == Some("/"));
             let filter = AssignmentFilter { assignee, role, scope, include_inherited };
-            Value::Array(core.list_role_assignments(ctx, &filter).await?.iter().map(az::role_assignment).collect())
+            Value::Array(core.list_role_assignments(ctx, &filter).await?.iter().map(dto::role_assignment).collect())
         }
         RoleCommand::Assignment(RoleAssignmentCommand::Delete { ids, assignee, role, scope }) => {
             core.delete_role_assignments(ctx, ids.as_deref(), assignee.as_deref(), role.as_deref(), scope.as_deref()).await?;
@@ -221,7 +221,7 @@ pub async fn network(core: &Vaultmort, ctx: &RequestContext, command: NetworkCom
         NetworkCommand::Vnet(VnetCommand::Place { principal, subnet }) => {
             let subnet = if subnet.eq_ignore_ascii_case("none") { None } else { Some(subnet.as_str()) };
             let object = core.place_principal(ctx, &principal, subnet).await?;
-            az::directory_object(&object, &core.tenant().tenant_id)
+            dto::directory_object(&object, &core.tenant().tenant_id)
         }
     })
 }

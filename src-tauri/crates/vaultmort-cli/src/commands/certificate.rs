@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::{json_text_or_file, lifecycle, read_file, write_new_file};
 use crate::args::{CaCommand, CertificateCommand, ContactCommand, EventsCommand, IssuerArgs, IssuerCommand, PendingCommand};
-use crate::{CliError, az, parse};
+use crate::{CliError, dto, parse};
 
 const COLLECTION: &str = "certificates";
 
@@ -22,7 +22,7 @@ fn policy(text: &str) -> Result<CertificatePolicy, CliError> {
 }
 
 fn list(bundles: Vec<vaultmort_core::certificates::CertificateBundle>) -> Value {
-    Value::Array(bundles.iter().map(az::certificate_item).collect())
+    Value::Array(bundles.iter().map(dto::certificate_item).collect())
 }
 
 fn issuer_changes(args: &IssuerArgs) -> IssuerChanges {
@@ -43,7 +43,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
             let policy = policy(&text)?;
             let tags = parse::optional_tags(&tags)?.unwrap_or_default();
             let op = core.create_certificate(ctx, &vault.vault_name, &name, Some(policy), !disabled.unwrap_or(false), tags).await?;
-            az::certificate_operation(&op)
+            dto::certificate_operation(&op)
         }
         CertificateCommand::Import { vault, name, file, password, policy: text, disabled, tags } => {
             let request = ImportCertificate {
@@ -54,11 +54,11 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
                 enabled: !disabled.unwrap_or(false),
                 tags: parse::optional_tags(&tags)?.unwrap_or_default(),
             };
-            az::certificate(&core.import_certificate(ctx, &vault.vault_name, request).await?)
+            dto::certificate(&core.import_certificate(ctx, &vault.vault_name, request).await?)
         }
         CertificateCommand::Show(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::certificate(&core.get_certificate(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
+            dto::certificate(&core.get_certificate(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
         }
         CertificateCommand::List(vault) => list(core.list_certificates(ctx, &vault.vault_name).await?),
         CertificateCommand::ListVersions(target) => {
@@ -71,7 +71,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
                 core.update_certificate_policy(ctx, &t.vault, &t.name, policy(&text)?).await?;
             }
             let changes = AttributeChanges { enabled, not_before: None, expires: None, tags: parse::optional_tags(&tags)? };
-            az::certificate(&core.update_certificate(ctx, &t.vault, &t.name, t.version.as_deref(), changes).await?)
+            dto::certificate(&core.update_certificate(ctx, &t.vault, &t.name, t.version.as_deref(), changes).await?)
         }
         CertificateCommand::Download { target, file, encoding, chain, password } => {
             let t = target.resolve(COLLECTION)?;
@@ -92,10 +92,10 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: CertificateCom
             write_new_file(&file, &bytes, sensitivity)?;
             Value::Null
         }
-        CertificateCommand::GetDefaultPolicy => az::certificate_policy(&CertificatePolicy::azure_default()),
+        CertificateCommand::GetDefaultPolicy => dto::certificate_policy(&CertificatePolicy::azure_default()),
         CertificateCommand::ShowPolicy(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::certificate_policy(&core.get_certificate_policy(ctx, &t.vault, &t.name).await?)
+            dto::certificate_policy(&core.get_certificate_policy(ctx, &t.vault, &t.name).await?)
         }
         CertificateCommand::Lifecycle(command) => lifecycle::run(core, ctx, ObjectKind::Certificate, command).await?,
         CertificateCommand::Pending(command) => pending(core, ctx, command).await?,
@@ -108,7 +108,7 @@ async fn pending(core: &Vaultmort, ctx: &RequestContext, command: PendingCommand
     Ok(match command {
         PendingCommand::Show(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::certificate_operation(&core.get_certificate_operation(ctx, &t.vault, &t.name).await?)
+            dto::certificate_operation(&core.get_certificate_operation(ctx, &t.vault, &t.name).await?)
         }
         PendingCommand::Merge { target, file, tags, disabled } => {
             let t = target.resolve(COLLECTION)?;
@@ -116,15 +116,15 @@ async fn pending(core: &Vaultmort, ctx: &RequestContext, command: PendingCommand
             let bundle = core
                 .merge_certificate(ctx, &t.vault, &t.name, &read_file(&file, FileKind::Certificate)?, !disabled.unwrap_or(false), tags)
                 .await?;
-            az::certificate(&bundle)
+            dto::certificate(&bundle)
         }
         PendingCommand::Cancel(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::certificate_operation(&core.cancel_certificate_operation(ctx, &t.vault, &t.name).await?)
+            dto::certificate_operation(&core.cancel_certificate_operation(ctx, &t.vault, &t.name).await?)
         }
         PendingCommand::Delete(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::certificate_operation(&core.delete_certificate_operation(ctx, &t.vault, &t.name).await?)
+            dto::certificate_operation(&core.delete_certificate_operation(ctx, &t.vault, &t.name).await?)
         }
     })
 }
@@ -132,17 +132,19 @@ async fn pending(core: &Vaultmort, ctx: &RequestContext, command: PendingCommand
 async fn issuer(core: &Vaultmort, ctx: &RequestContext, command: IssuerCommand) -> Result<Value, CliError> {
     Ok(match command {
         IssuerCommand::Create(args) => {
-            az::issuer(&core.set_certificate_issuer(ctx, &args.vault.vault_name, &args.issuer_name, issuer_changes(&args)).await?)
+            dto::issuer(&core.set_certificate_issuer(ctx, &args.vault.vault_name, &args.issuer_name, issuer_changes(&args)).await?)
         }
         IssuerCommand::Update(args) => {
-            az::issuer(&core.update_certificate_issuer(ctx, &args.vault.vault_name, &args.issuer_name, issuer_changes(&args)).await?)
+            dto::issuer(&core.update_certificate_issuer(ctx, &args.vault.vault_name, &args.issuer_name, issuer_changes(&args)).await?)
         }
-        IssuerCommand::Show { vault, issuer_name } => az::issuer(&core.get_certificate_issuer(ctx, &vault.vault_name, &issuer_name).await?),
+        IssuerCommand::Show { vault, issuer_name } => {
+            dto::issuer(&core.get_certificate_issuer(ctx, &vault.vault_name, &issuer_name).await?)
+        }
         IssuerCommand::List(vault) => {
-            Value::Array(core.list_certificate_issuers(ctx, &vault.vault_name).await?.iter().map(az::issuer).collect())
+            Value::Array(core.list_certificate_issuers(ctx, &vault.vault_name).await?.iter().map(dto::issuer).collect())
         }
         IssuerCommand::Delete { vault, issuer_name } => {
-            az::issuer(&core.delete_certificate_issuer(ctx, &vault.vault_name, &issuer_name).await?)
+            dto::issuer(&core.delete_certificate_issuer(ctx, &vault.vault_name, &issuer_name).await?)
         }
     })
 }
@@ -203,7 +205,7 @@ pub async fn events(core: &Vaultmort, ctx: &RequestContext, command: EventsComma
                 events
                     .iter()
                     .filter(|e| event_type.as_deref().is_none_or(|t| e.event_type.eq_ignore_ascii_case(t)))
-                    .map(az::event)
+                    .map(dto::event)
                     .collect(),
             ))
         }

@@ -5,17 +5,17 @@ use vaultmort_core::groups::CreateGroup;
 use vaultmort_core::{RequestContext, Vaultmort};
 
 use crate::args::GroupCommand;
-use crate::{CliError, az, parse};
+use crate::{CliError, dto, parse};
 
 /// Runs a group command.
 pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: GroupCommand) -> Result<Value, CliError> {
     Ok(match command {
         GroupCommand::Create { name, location, tags } => {
             let tags = parse::optional_tags(&tags)?.unwrap_or_default();
-            az::group(&core.create_group(ctx, CreateGroup { name, location, tags }).await?)
+            dto::group(&core.create_group(ctx, CreateGroup { name, location, tags }).await?)
         }
-        GroupCommand::List => Value::Array(core.list_groups(ctx).await?.iter().map(az::group).collect()),
-        GroupCommand::Show { name } => az::group(&core.show_group(ctx, &name).await?),
+        GroupCommand::List => Value::Array(core.list_groups(ctx).await?.iter().map(dto::group).collect()),
+        GroupCommand::Show { name } => dto::group(&core.show_group(ctx, &name).await?),
         GroupCommand::Delete { name, .. } => {
             core.delete_group(ctx, &name).await?;
             Value::Null

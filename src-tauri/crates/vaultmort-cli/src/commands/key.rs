@@ -10,7 +10,7 @@ use vaultmort_home::files::{FileKind, Sensitivity};
 
 use super::{json_text_or_file, lifecycle, read_file, write_new_file};
 use crate::args::{CryptoArgs, KeyCommand, RotationPolicyCommand};
-use crate::{CliError, az, parse};
+use crate::{CliError, dto, parse};
 
 const COLLECTION: &str = "keys";
 
@@ -28,7 +28,7 @@ fn key_type(kty: &str, protection: Option<&str>) -> Result<KeyType, Error> {
 }
 
 fn list(bundles: Vec<vaultmort_core::keys::KeyBundle>) -> Value {
-    Value::Array(bundles.iter().map(az::key_item).collect())
+    Value::Array(bundles.iter().map(dto::key_item).collect())
 }
 
 async fn crypto(core: &Vaultmort, ctx: &RequestContext, args: CryptoArgs, operation: &str) -> Result<Value, CliError> {
@@ -53,7 +53,7 @@ async fn crypto(core: &Vaultmort, ctx: &RequestContext, args: CryptoArgs, operat
     let text = if operation == "decrypt" && plaintext_io {
         String::from_utf8(result.value.to_vec()).map_err(|_| Error::bad("the plaintext is not UTF-8 text; use --data-type base64"))?
     } else {
-        az::b64(&result.value)
+        dto::b64(&result.value)
     };
     Ok(json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&result.kid.vault)), "result": text}))
 }
@@ -70,7 +70,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             request.not_before = parse::optional_date("not-before", &attributes.not_before)?;
             request.expires = parse::optional_date("expires", &attributes.expires)?;
             request.tags = parse::optional_tags(&attributes.tags)?.unwrap_or_default();
-            az::key(&core.create_key(ctx, &vault.vault_name, request).await?)
+            dto::key(&core.create_key(ctx, &vault.vault_name, request).await?)
         }
         KeyCommand::Import { vault, name, file, protection, ops: key_ops, disabled, attributes } => {
             let text = String::from_utf8(read_file(&file, FileKind::Key)?)
@@ -91,11 +91,11 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
                 tags: parse::optional_tags(&attributes.tags)?.unwrap_or_default(),
                 key_ops: ops(&key_ops)?,
             };
-            az::key(&core.import_key(ctx, &vault.vault_name, request).await?)
+            dto::key(&core.import_key(ctx, &vault.vault_name, request).await?)
         }
         KeyCommand::Show(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::key(&core.get_key(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
+            dto::key(&core.get_key(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
         }
         KeyCommand::List(vault) => list(core.list_keys(ctx, &vault.vault_name).await?),
         KeyCommand::ListVersions(target) => {
@@ -113,7 +113,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
                 },
                 key_ops: ops(&key_ops)?,
             };
-            az::key(&core.update_key(ctx, &t.vault, &t.name, t.version.as_deref(), update).await?)
+            dto::key(&core.update_key(ctx, &t.vault, &t.name, t.version.as_deref(), update).await?)
         }
         KeyCommand::Download { target, file, encoding } => {
             let t = target.resolve(COLLECTION)?;
@@ -131,18 +131,18 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
         KeyCommand::Lifecycle(command) => lifecycle::run(core, ctx, ObjectKind::Key, command).await?,
         KeyCommand::Rotate(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
+            dto::key(&core.rotate_key(ctx, &t.vault, &t.name).await?)
         }
         KeyCommand::RotationPolicy(RotationPolicyCommand::Show(target)) => {
             let t = target.resolve(COLLECTION)?;
-            az::rotation_policy(&core.get_key_rotation_policy(ctx, &t.vault, &t.name).await?, &t.vault, &t.name)
+            dto::rotation_policy(&core.get_key_rotation_policy(ctx, &t.vault, &t.name).await?, &t.vault, &t.name)
         }
         KeyCommand::RotationPolicy(RotationPolicyCommand::Update { target, value }) => {
             let t = target.resolve(COLLECTION)?;
             let json = json_text_or_file(value, "--value")?;
             let json: Value = serde_json::from_str(&json).map_err(|e| Error::bad(format!("--value is not JSON: {e}")))?;
             let policy = vaultmort_core::rotation::RotationPolicy::from_wire(json)?;
-            az::rotation_policy(&core.set_key_rotation_policy(ctx, &t.vault, &t.name, policy).await?, &t.vault, &t.name)
+            dto::rotation_policy(&core.set_key_rotation_policy(ctx, &t.vault, &t.name, policy).await?, &t.vault, &t.name)
         }
         KeyCommand::Encrypt(args) => crypto(core, ctx, args, "encrypt").await?,
         KeyCommand::Decrypt(args) => crypto(core, ctx, args, "decrypt").await?,
@@ -153,7 +153,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             let algorithm: SignatureAlgorithm = algorithm.parse().map_err(Error::from)?;
             let digest = parse::base64("digest", &digest)?;
             let result = core.sign(ctx, KeyRef::version(&t.vault, &t.name, t.version.as_deref()), algorithm, &digest).await?;
-            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&t.vault)), "signature": az::b64(&result.value)})
+            json!({"algorithm": algorithm.as_str(), "kid": result.kid.url(&vault_url(&t.vault)), "signature": dto::b64(&result.value)})
         }
         KeyCommand::Verify { target, algorithm, digest, signature } => {
             let t = target.resolve(COLLECTION)?;

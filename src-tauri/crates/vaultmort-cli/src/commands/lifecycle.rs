@@ -1,6 +1,6 @@
 //! `delete`, `list-deleted`, `show-deleted`, `recover`, `purge`, `backup` and `restore`: one
 //! dispatch for keys, secrets and certificates over the core's kind-generic life cycle, printed
-//! in each kind's az shape ([`az::object`], [`az::object_item`]).
+//! in each kind's az shape ([`dto::object`], [`dto::object_item`]).
 
 use serde_json::Value;
 use vaultmort_core::{ObjectKind, RequestContext, Vaultmort};
@@ -8,7 +8,7 @@ use vaultmort_home::files::{FileKind, Sensitivity};
 
 use super::{read_file, write_new_file};
 use crate::args::LifecycleCommand;
-use crate::{CliError, az};
+use crate::{CliError, dto};
 
 /// Runs a life-cycle command on objects of `kind`.
 pub(crate) async fn run(core: &Vaultmort, ctx: &RequestContext, kind: ObjectKind, command: LifecycleCommand) -> Result<Value, CliError> {
@@ -16,18 +16,18 @@ pub(crate) async fn run(core: &Vaultmort, ctx: &RequestContext, kind: ObjectKind
     Ok(match command {
         LifecycleCommand::Delete(target) => {
             let t = target.resolve(collection)?;
-            az::object(&core.delete_object(ctx, &t.vault, kind, &t.name).await?)
+            dto::object(&core.delete_object(ctx, &t.vault, kind, &t.name).await?)
         }
         LifecycleCommand::ListDeleted(vault) => {
-            Value::Array(core.list_deleted_objects(ctx, &vault.vault_name, kind).await?.iter().map(az::object_item).collect())
+            Value::Array(core.list_deleted_objects(ctx, &vault.vault_name, kind).await?.iter().map(dto::object_item).collect())
         }
         LifecycleCommand::ShowDeleted(target) => {
             let t = target.resolve(collection)?;
-            az::object(&core.get_deleted_object(ctx, &t.vault, kind, &t.name).await?)
+            dto::object(&core.get_deleted_object(ctx, &t.vault, kind, &t.name).await?)
         }
         LifecycleCommand::Recover(target) => {
             let t = target.resolve(collection)?;
-            az::object(&core.recover_object(ctx, &t.vault, kind, &t.name).await?)
+            dto::object(&core.recover_object(ctx, &t.vault, kind, &t.name).await?)
         }
         LifecycleCommand::Purge(target) => {
             let t = target.resolve(collection)?;
@@ -41,7 +41,7 @@ pub(crate) async fn run(core: &Vaultmort, ctx: &RequestContext, kind: ObjectKind
             Value::Null
         }
         LifecycleCommand::Restore { vault, file } => {
-            az::object(&core.restore_object(ctx, &vault.vault_name, kind, &read_file(&file, FileKind::Backup)?).await?)
+            dto::object(&core.restore_object(ctx, &vault.vault_name, kind, &read_file(&file, FileKind::Backup)?).await?)
         }
     })
 }

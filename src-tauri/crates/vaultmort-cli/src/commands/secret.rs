@@ -9,12 +9,12 @@ use zeroize::Zeroizing;
 
 use super::{lifecycle, read_file, write_new_file};
 use crate::args::SecretCommand;
-use crate::{CliError, az, parse};
+use crate::{CliError, dto, parse};
 
 const COLLECTION: &str = "secrets";
 
 fn list(bundles: Vec<vaultmort_core::secrets::SecretBundle>) -> Value {
-    Value::Array(bundles.iter().map(az::secret).collect())
+    Value::Array(bundles.iter().map(dto::secret).collect())
 }
 
 /// File bytes to the stored text, as az's `--encoding` for `secret set --file`.
@@ -30,7 +30,7 @@ fn file_to_value(bytes: Vec<u8>, encoding: Option<&str>) -> Result<Zeroizing<Str
             }
             Ok(Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned()))
         }
-        "base64" => Ok(Zeroizing::new(az::b64(&bytes))),
+        "base64" => Ok(Zeroizing::new(dto::b64(&bytes))),
         "hex" => Ok(Zeroizing::new(hex::encode(bytes.as_slice()))),
         other => Err(Error::bad(format!("--encoding '{other}' is not utf-8, ascii, base64 or hex"))),
     }
@@ -64,11 +64,11 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: SecretCommand)
                 expires: parse::optional_date("expires", &attributes.expires)?,
                 tags: parse::optional_tags(&attributes.tags)?.unwrap_or_default(),
             };
-            az::secret(&core.set_secret(ctx, &vault.vault_name, request).await?)
+            dto::secret(&core.set_secret(ctx, &vault.vault_name, request).await?)
         }
         SecretCommand::Show(target) => {
             let t = target.resolve(COLLECTION)?;
-            az::secret(&core.get_secret(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
+            dto::secret(&core.get_secret(ctx, &t.vault, &t.name, t.version.as_deref()).await?)
         }
         SecretCommand::List(vault) => list(core.list_secrets(ctx, &vault.vault_name).await?),
         SecretCommand::ListVersions(target) => {
@@ -86,7 +86,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: SecretCommand)
                 },
                 content_type,
             };
-            az::secret(&core.update_secret(ctx, &t.vault, &t.name, t.version.as_deref(), update).await?)
+            dto::secret(&core.update_secret(ctx, &t.vault, &t.name, t.version.as_deref(), update).await?)
         }
         SecretCommand::Download { target, file, encoding } => {
             let t = target.resolve(COLLECTION)?;

@@ -11,7 +11,7 @@ use vaultmort_core::vaults::{CreateVault, UpdateVault};
 use vaultmort_core::{Error, RequestContext, Vaultmort};
 
 use crate::args::{KeyvaultCommand, LogCommand, LogFilter, NetworkRuleArgs, NetworkRuleCommand};
-use crate::{CliError, az, parse};
+use crate::{CliError, dto, parse};
 
 fn audit_filter(filter: &LogFilter) -> Result<AuditFilter, CliError> {
     let outcome = match filter.result.as_deref() {
@@ -44,13 +44,13 @@ fn network_rule(args: &NetworkRuleArgs) -> Result<NetworkRule, CliError> {
 async fn log(core: &Vaultmort, ctx: &RequestContext, command: LogCommand) -> Result<Value, CliError> {
     Ok(match command {
         LogCommand::List(filter) => {
-            Value::Array(core.query_audit_log(ctx, &audit_filter(&filter)?).await?.iter().map(az::audit_event).collect())
+            Value::Array(core.query_audit_log(ctx, &audit_filter(&filter)?).await?.iter().map(dto::audit_event).collect())
         }
         LogCommand::Export { filter, file } => {
             let records = core.query_audit_log(ctx, &audit_filter(&filter)?).await?;
             let mut lines = String::new();
             for record in &records {
-                lines.push_str(&az::audit_event(record).to_string());
+                lines.push_str(&dto::audit_event(record).to_string());
                 lines.push('\n');
             }
             // The access log names who did what to which secret: private.
@@ -95,12 +95,12 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
                 let (network, prefix) = vaultmort_core::firewall::parse_ipv4_rule(rule)?;
                 request.network_acls.ip_rules.push(format!("{network}/{prefix}"));
             }
-            az::vault(&core.create_vault(ctx, request).await?)
+            dto::vault(&core.create_vault(ctx, request).await?)
         }
         KeyvaultCommand::List { resource_group } => {
-            Value::Array(core.list_vaults(ctx, resource_group.as_deref()).await?.iter().map(az::vault).collect())
+            Value::Array(core.list_vaults(ctx, resource_group.as_deref()).await?.iter().map(dto::vault).collect())
         }
-        KeyvaultCommand::Show(v) => az::vault(&core.show_vault(ctx, &v.name).await?),
+        KeyvaultCommand::Show(v) => dto::vault(&core.show_vault(ctx, &v.name).await?),
         KeyvaultCommand::Update(args) => {
             let update = UpdateVault {
                 sku: args.sku.as_deref().map(str::parse::<Sku>).transpose()?,
@@ -115,15 +115,15 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
                     public_network_access: args.public_network_access.as_deref().map(str::parse).transpose()?,
                 },
             };
-            az::vault(&core.update_vault(ctx, &args.name, update).await?)
+            dto::vault(&core.update_vault(ctx, &args.name, update).await?)
         }
         KeyvaultCommand::Delete(v) => {
             core.delete_vault(ctx, &v.name).await?;
             Value::Null
         }
-        KeyvaultCommand::ListDeleted => Value::Array(core.list_deleted_vaults(ctx).await?.iter().map(az::deleted_vault).collect()),
-        KeyvaultCommand::ShowDeleted(v) => az::deleted_vault(&core.show_deleted_vault(ctx, &v.name).await?),
-        KeyvaultCommand::Recover(v) => az::vault(&core.recover_vault(ctx, &v.name).await?),
+        KeyvaultCommand::ListDeleted => Value::Array(core.list_deleted_vaults(ctx).await?.iter().map(dto::deleted_vault).collect()),
+        KeyvaultCommand::ShowDeleted(v) => dto::deleted_vault(&core.show_deleted_vault(ctx, &v.name).await?),
+        KeyvaultCommand::Recover(v) => dto::vault(&core.recover_vault(ctx, &v.name).await?),
         KeyvaultCommand::Purge(v) => {
             core.purge_vault(ctx, &v.name).await?;
             Value::Null
@@ -135,23 +135,23 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyvaultComman
                 certificates: args.certificate_permissions.clone(),
             };
             let written = core.set_access_policy(ctx, &args.target.name, args.target.principal()?, change).await?;
-            let mut out = az::vault(&written.vault);
+            let mut out = dto::vault(&written.vault);
             if let Some(map) = out.as_object_mut() {
                 // Vaultmort's addition to az's shape: what the write raised (self-granted data access).
                 map.insert("flags".into(), json!(written.flags));
             }
             out
         }
-        KeyvaultCommand::DeletePolicy(args) => az::vault(&core.delete_access_policy(ctx, &args.name, args.principal()?).await?),
+        KeyvaultCommand::DeletePolicy(args) => dto::vault(&core.delete_access_policy(ctx, &args.name, args.principal()?).await?),
         KeyvaultCommand::NetworkRule(NetworkRuleCommand::Add(args)) => {
-            az::vault(&core.change_network_rule(ctx, &args.name, network_rule(&args)?, true).await?)
+            dto::vault(&core.change_network_rule(ctx, &args.name, network_rule(&args)?, true).await?)
         }
         KeyvaultCommand::NetworkRule(NetworkRuleCommand::Remove(args)) => {
-            az::vault(&core.change_network_rule(ctx, &args.name, network_rule(&args)?, false).await?)
+            dto::vault(&core.change_network_rule(ctx, &args.name, network_rule(&args)?, false).await?)
         }
         KeyvaultCommand::NetworkRule(NetworkRuleCommand::List(v)) => {
             let acls = core.network_rules(ctx, &v.name).await?;
-            let mut out = az::network_acls(&acls);
+            let mut out = dto::network_acls(&acls);
             if let Some(map) = out.as_object_mut() {
                 map.insert("publicNetworkAccess".into(), json!(acls.public_network_access));
             }

@@ -3,6 +3,7 @@
 //! access", the vault's firewall, and the access log. Each view is built from the core's type
 //! here; the rules themselves (who may write a policy, what a role grants) stay in the core.
 
+use crate::dto::iso;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use vaultmort_core::access_check::AccessCheck;
@@ -12,8 +13,6 @@ use vaultmort_core::directory::{DirectoryObject, DirectoryObjectKind};
 use vaultmort_core::firewall::NetworkAcls;
 use vaultmort_core::roles::{RoleAssignment, RoleDefinition, RoleType};
 use vaultmort_core::storage::AuditRecord;
-
-use crate::dto::iso;
 
 /// The kinds of directory object, as the UI names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -6,6 +6,8 @@
 //! Policies the form cannot show (key usages, EKUs, emails in SANs) are kept as they are when a
 //! policy is edited.
 
+use super::{KeyKind, iso};
+use crate::error::CommandError;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use vaultmort_certs::import::ImportPreview;
@@ -15,9 +17,6 @@ use vaultmort_certs::policy::{
 use vaultmort_core::certificates::{CertificateBundle, CertificateOperation};
 use vaultmort_core::issuers::{Contact, Issuer};
 use vaultmort_core::renewal::Event;
-
-use crate::dto::{KeyKind, iso};
-use crate::error::CommandError;
 
 /// How the certificate's secret holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -416,4 +415,50 @@ impl From<Event> for EventView {
             summary,
         }
     }
+}
+
+/// A certificate's newest version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateItem {
+    /// Certificate name.
+    pub name: String,
+    /// Subject, RFC 4514 (`CN=www.contoso.com`).
+    pub subject: String,
+    /// SHA-1 thumbprint, upper-case hex (as the portal shows it).
+    pub thumbprint: String,
+    /// Start of validity.
+    pub not_before: String,
+    /// End of validity.
+    pub expires: String,
+    /// Whether the version may be used.
+    pub enabled: bool,
+}
+
+impl From<CertificateBundle> for CertificateItem {
+    fn from(certificate: CertificateBundle) -> Self {
+        let attributes = &certificate.attributes;
+        Self {
+            thumbprint: hex::encode_upper(&certificate.x5t),
+            // A certificate version's attributes always carry its validity; fall back to the
+            // creation time rather than fail a whole listing.
+            not_before: iso(attributes.not_before.unwrap_or(attributes.created)),
+            expires: iso(attributes.expires.unwrap_or(attributes.created)),
+            enabled: attributes.enabled,
+            name: certificate.id.name,
+            subject: certificate.subject,
+        }
+    }
+}
+
+/// What `create_self_signed_certificate` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SelfSignedInput {
+    /// Certificate name (its key and secret get the same name).
+    pub name: String,
+    /// Subject, e.g. `CN=www.contoso.com`.
+    pub subject: String,
+    /// Validity in months, 1 to 1200.
+    pub validity_months: u32,
 }
