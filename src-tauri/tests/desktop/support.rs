@@ -34,7 +34,7 @@ impl TestApp {
 
     /// A new, locked app on an existing `home` (e.g. one an earlier app of the test left behind).
     pub fn on_home(home: TestHome, customize: impl FnOnce(AppState) -> AppState) -> Self {
-        let app = app_with(customize(AppState::new(&home.home_dir(), KeySourceChoice::Passphrase)));
+        let app = app_with(customize(AppState::new(home.home_dir(), KeySourceChoice::Passphrase)));
         Self { app, home }
     }
 

@@ -158,10 +158,10 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
     t.call(&owner, Method::DELETE, "/secrets/gone?api-version=7.6", None).await;
     t.call(&owner, Method::POST, "/keys/off/create?api-version=7.6", Some(json!({"kty": "EC", "attributes": {"enabled": false}}))).await;
     t.call(&owner, Method::POST, "/keys/ec/create?api-version=7.6", Some(json!({"kty": "EC"}))).await;
-    let failures: [(&str, &String, Method, &str, Option<serde_json::Value>, u16, &str, Option<&str>); 7] = [
-        ("a missing secret", &owner, Method::GET, "/secrets/missing", None, 404, "SecretNotFound", None),
-        ("a missing key", &owner, Method::GET, "/keys/missing", None, 404, "KeyNotFound", None),
-        (
+    let failures = [
+        Failure::of("a missing secret", &owner, Method::GET, "/secrets/missing", None, 404, "SecretNotFound", None),
+        Failure::of("a missing key", &owner, Method::GET, "/keys/missing", None, 404, "KeyNotFound", None),
+        Failure::of(
             "a name held by a deleted secret",
             &owner,
             Method::PUT,
@@ -171,8 +171,8 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             "Conflict",
             Some("ObjectIsDeletedButRecoverable"),
         ),
-        ("no access policy", &stranger, Method::GET, "/secrets/gone", None, 403, "Forbidden", None),
-        (
+        Failure::of("no access policy", &stranger, Method::GET, "/secrets/gone", None, 403, "Forbidden", None),
+        Failure::of(
             "a disabled key",
             &owner,
             Method::POST,
@@ -182,7 +182,7 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             "KeyDisabled",
             None,
         ),
-        (
+        Failure::of(
             "a digest of the wrong length",
             &owner,
             Method::POST,
@@ -192,7 +192,7 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             "BadParameter",
             None,
         ),
-        (
+        Failure::of(
             "an RSA size Key Vault refuses",
             &owner,
             Method::POST,
@@ -203,7 +203,7 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             None,
         ),
     ];
-    for (why, token, method, path, body, status, code, inner) in failures {
+    for Failure { why, token, method, path, body, status, code, inner } in failures {
         let mark = t.audit_mark().await;
         let (answered, response) = t.call(token, method, &format!("{path}?api-version=7.6"), body).await;
         assert_error(answered, &response, status, code, why);
@@ -215,5 +215,33 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             (answered, Some(code)),
             "{why}: the access record holds what the client was answered"
         );
+    }
+}
+
+/// One failing request of the test above and what it must be answered with.
+struct Failure<'a> {
+    why: &'a str,
+    token: &'a str,
+    method: Method,
+    path: &'a str,
+    body: Option<serde_json::Value>,
+    status: u16,
+    code: &'a str,
+    inner: Option<&'a str>,
+}
+
+impl<'a> Failure<'a> {
+    #[allow(clippy::too_many_arguments)] // one row of the table above, read left to right
+    fn of(
+        why: &'a str,
+        token: &'a str,
+        method: Method,
+        path: &'a str,
+        body: Option<serde_json::Value>,
+        status: u16,
+        code: &'a str,
+        inner: Option<&'a str>,
+    ) -> Self {
+        Self { why, token, method, path, body, status, code, inner }
     }
 }
