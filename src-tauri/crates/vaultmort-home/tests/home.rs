@@ -254,7 +254,9 @@ mod authorization {
                 kind: PrincipalKind::ServicePrincipal,
             },
             source: "192.0.2.7".parse().expect("an address"),
-            door: Door::Rest,
+            // A door that vouches for its caller: over REST (a token) the pipeline would first
+            // refuse a principal the directory does not know, with 401.
+            door: Door::Cli,
         };
         let before = core.audit_log(&t.owner, 0, 1000).await.expect("the owner reads the log").len();
 
@@ -282,7 +284,7 @@ mod authorization {
             assert_eq!(record.caller_object_id, "11111111-2222-3333-4444-555555555555", "the refused caller is named");
             assert_eq!(record.caller_name, "app@contoso.example", "by name too");
             assert_eq!(record.client_address, "192.0.2.7", "with the address it came from");
-            assert_eq!(record.door, "rest", "and the door");
+            assert_eq!(record.door, "cli", "and the door");
             assert!(
                 record.rule.contains("no role assignment or access policy grants") && record.rule.contains("app@contoso.example"),
                 "the record carries the rule that refused: {}",
