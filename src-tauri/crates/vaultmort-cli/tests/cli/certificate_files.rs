@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use vaultmort_test_support::openssl::after_equals;
+use vaultmort_test_support::pki::{Leaf, OpensslPki};
 use vaultmort_test_support::text::pem_blocks;
 
 use crate::support::{TestHome, b64, ecdsa_raw_to_der, openssl, openssl_ok, store_snapshot, unb64};
@@ -74,15 +75,16 @@ fn pem_body_lines(text: &str) -> Vec<String> {
 // A small PKI made by openssl: root CA -> intermediate CA -> RSA leaf and EC P-256 leaf
 // ---------------------------------------------------------------------------------------------
 
-/// Files made by openssl in the test's scratch area. Certificates are valid for a year, far from
-/// the 30-day CertificateNearExpiry mark, so the start-up sweep leaves them alone.
+/// The shared openssl PKI (root -> intermediate -> RSA and EC leaves) with its files named for
+/// these tests. Certificates are valid for a year, far from the 30-day CertificateNearExpiry
+/// mark, so the start-up sweep leaves them alone.
 struct Pki {
     root: PathBuf,
     intermediate: PathBuf,
     intermediate_key: PathBuf,
     /// RSA 2048 leaf issued by the intermediate.
     leaf: PathBuf,
-    /// Its key as unencrypted PKCS#8 PEM (`openssl pkcs8 -topk8 -nocrypt`).
+    /// Its key as unencrypted PKCS#8 PEM.
     leaf_key: PathBuf,
     /// EC P-256 leaf issued by the intermediate.
     ec_leaf: PathBuf,
@@ -90,107 +92,26 @@ struct Pki {
     ec_key: PathBuf,
     /// The CA certificates, intermediate then root (for `-certfile`).
     cas: PathBuf,
+    /// Holds the files' folder for as long as the test runs.
+    _files: OpensslPki,
 }
 
-const LEAF_SUBJECT: &str = "/CN=leaf.example.com/O=Vaultmort Tests";
-const EC_SUBJECT: &str = "/CN=ec-leaf.example.com/O=Vaultmort Tests";
-
 impl Pki {
-    fn new(home: &TestHome) -> Self {
-        let f = |name: &str| home.scratch(name);
-        let ca_ext = f("ca.ext");
-        write(&ca_ext, b"basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n");
-        let leaf_ext = f("leaf.ext");
-        write(
-            &leaf_ext,
-            b"basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n\
-              subjectAltName=DNS:leaf.example.com\n",
-        );
-        let (root, root_key) = (f("root.pem"), f("root.key"));
-        openssl_ok(
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                path(&root_key),
-                "-out",
-                path(&root),
-                "-subj",
-                "/CN=Vaultmort Test Root CA/O=Vaultmort Tests",
-                "-days",
-                "730",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ],
-            None,
-        );
-        let (intermediate, intermediate_key) = (f("intermediate.pem"), f("intermediate.key"));
-        Self::issue(
-            &["-newkey", "rsa:2048"],
-            "/CN=Vaultmort Test Intermediate CA/O=Vaultmort Tests",
-            (&root, &root_key),
-            &ca_ext,
-            &intermediate,
-            &intermediate_key,
-            "2",
-        );
-        let (leaf, leaf_raw_key) = (f("leaf.pem"), f("leaf-genkey.pem"));
-        Self::issue(&["-newkey", "rsa:2048"], LEAF_SUBJECT, (&intermediate, &intermediate_key), &leaf_ext, &leaf, &leaf_raw_key, "3");
-        let (ec_leaf, ec_raw_key) = (f("ec-leaf.pem"), f("ec-genkey.pem"));
-        Self::issue(
-            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-            EC_SUBJECT,
-            (&intermediate, &intermediate_key),
-            &leaf_ext,
-            &ec_leaf,
-            &ec_raw_key,
-            "4",
-        );
-        let leaf_key = f("leaf-pkcs8.pem");
-        openssl_ok(&["pkcs8", "-topk8", "-nocrypt", "-in", path(&leaf_raw_key), "-out", path(&leaf_key)], None);
-        let ec_key = f("ec-pkcs8.pem");
-        openssl_ok(&["pkcs8", "-topk8", "-nocrypt", "-in", path(&ec_raw_key), "-out", path(&ec_key)], None);
-        assert!(read_text(&leaf_key).starts_with("-----BEGIN PRIVATE KEY-----"), "openssl pkcs8 -topk8 -nocrypt writes a PKCS#8 PEM");
-        let cas = f("cas.pem");
-        write(&cas, &[read(&intermediate), read(&root)].concat());
-        // openssl itself must accept the chain, or the chain checks below prove nothing.
-        openssl_ok(&["verify", "-CAfile", path(&root), "-untrusted", path(&intermediate), path(&leaf), path(&ec_leaf)], None);
-        Self { root, intermediate, intermediate_key, leaf, leaf_key, ec_leaf, ec_key, cas }
-    }
-
-    /// A new key and a certificate for it signed by `ca`.
-    fn issue(newkey: &[&str], subject: &str, ca: (&Path, &Path), ext: &Path, cert: &Path, key: &Path, serial: &str) {
-        let csr = cert.with_extension("csr");
-        let mut args = vec!["req", "-new"];
-        args.extend_from_slice(newkey);
-        args.extend(["-nodes", "-keyout", path(key), "-out", path(&csr), "-subj", subject]);
-        openssl_ok(&args, None);
-        openssl_ok(
-            &[
-                "x509",
-                "-req",
-                "-in",
-                path(&csr),
-                "-CA",
-                path(ca.0),
-                "-CAkey",
-                path(ca.1),
-                "-set_serial",
-                serial,
-                "-days",
-                "365",
-                "-extfile",
-                path(ext),
-                "-out",
-                path(cert),
-            ],
-            None,
-        );
+    fn new(_home: &TestHome) -> Self {
+        let files = OpensslPki::new();
+        let at = |name: &str| files.path(name);
+        assert!(read_text(&at(Leaf::Rsa.key())).starts_with("-----BEGIN PRIVATE KEY-----"), "the leaf key is a PKCS#8 PEM");
+        Self {
+            root: at("root.pem"),
+            intermediate: at("intermediate.pem"),
+            intermediate_key: at("intermediate.key"),
+            leaf: at(Leaf::Rsa.cert()),
+            leaf_key: at(Leaf::Rsa.key()),
+            ec_leaf: at(Leaf::Ec.cert()),
+            ec_key: at(Leaf::Ec.key()),
+            cas: at("cas.pem"),
+            _files: files,
+        }
     }
 
     /// The RSA leaf's chain, leaf first.
