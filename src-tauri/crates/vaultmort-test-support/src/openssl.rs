@@ -176,11 +176,23 @@ pub fn signature_digest(algorithm: &str) -> &'static str {
     }
 }
 
+/// openssl refused an input: what it printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpensslRefused(pub String);
+
+impl std::fmt::Display for OpensslRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "openssl refused it: {}", self.0)
+    }
+}
+
+impl std::error::Error for OpensslRefused {}
+
 /// Whether openssl accepts `signature`, made by a JWS `algorithm` over `digest`, under the
 /// public key `spki_pem`. The signature is in Key Vault's form (raw `r || s` for ES*, turned
 /// into DER here); PS* signatures must use a salt as long as the digest. The error is what
 /// openssl printed.
-pub fn verify_signature(spki_pem: &[u8], algorithm: &str, digest: &[u8], signature: &[u8]) -> Result<(), String> {
+pub fn verify_signature(spki_pem: &[u8], algorithm: &str, digest: &[u8], signature: &[u8]) -> Result<(), OpensslRefused> {
     let scratch = Scratch::new();
     scratch.write("public.pem", spki_pem);
     scratch.write("digest.bin", digest);
@@ -198,7 +210,7 @@ pub fn verify_signature(spki_pem: &[u8], algorithm: &str, digest: &[u8], signatu
     }
     match scratch.try_openssl(&args) {
         (true, _) => Ok(()),
-        (false, printed) => Err(printed),
+        (false, printed) => Err(OpensslRefused(printed)),
     }
 }
 

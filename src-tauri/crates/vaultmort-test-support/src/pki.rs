@@ -187,10 +187,10 @@ impl OpensslPki {
 
     /// Whether openssl accepts `cert_pem` (a file in the scratch folder) as issued under this
     /// PKI's root, with `-x509_strict`; the error is what openssl printed.
-    pub fn verify(&self, cert_pem: &str) -> Result<(), String> {
+    pub fn verify(&self, cert_pem: &str) -> Result<(), crate::openssl::OpensslRefused> {
         match self.scratch.try_openssl(&["verify", "-x509_strict", "-CAfile", "root.pem", "-untrusted", "intermediate.pem", cert_pem]) {
             (true, _) => Ok(()),
-            (false, printed) => Err(printed),
+            (false, printed) => Err(crate::openssl::OpensslRefused(printed)),
         }
     }
 }
