@@ -8,7 +8,7 @@ use vaultmort_certs::build::{self, Profile, SubjectSource};
 use vaultmort_certs::policy::{CertificatePolicy, KeyUsage, NameAttribute, SubjectAlternativeNames, SubjectName};
 use vaultmort_certs::{CertError, CertificateInfo, CsrInfo, ProviderSigner};
 use vaultmort_crypto::{CryptoProvider, Curve, KeySpec, NewKey, SoftwareProvider};
-use vaultmort_test_support::openssl::Scratch;
+use vaultmort_test_support::openssl::{Scratch, make_root_ca};
 
 fn providers() -> Vec<Box<dyn CryptoProvider>> {
     vec![Box::new(SoftwareProvider::new())]
@@ -85,25 +85,7 @@ impl Pki {
             "leaf.ext",
             "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:pfx.example\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
         );
-        dir.openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-subj",
-            "/CN=PFX Test Root",
-            "-days",
-            "30",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
+        make_root_ca(dir.dir(), "root", "/CN=PFX Test Root", 30);
         dir.openssl(&[
             "req",
             "-new",

@@ -176,6 +176,35 @@ pub fn signature_digest(algorithm: &str) -> &'static str {
     }
 }
 
+/// Makes a self-signed CA in `dir` with `openssl req -x509`: a new RSA-2048 key `<name>.key`
+/// and its certificate `<name>.pem` for `subject`, valid for `days`, marked as a CA that signs
+/// certificates and CRLs.
+pub fn make_root_ca(dir: &Path, name: &str, subject: &str, days: u32) {
+    let (key, cert, days) = (format!("{name}.key"), format!("{name}.pem"), days.to_string());
+    openssl_text_in(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+            "-subj",
+            subject,
+            "-days",
+            &days,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+}
+
 /// openssl refused an input: what it printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpensslRefused(pub String);
@@ -228,15 +257,14 @@ impl Scratch {
     pub fn new() -> Self {
         Scratch(tempfile::tempdir().expect("a temporary folder for openssl's files"))
     }
+    /// The path of `name` in the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
 
     /// The folder itself.
     pub fn dir(&self) -> &Path {
         self.0.path()
-    }
-
-    /// The path of `name` in the folder.
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.path().join(name)
     }
 
     /// Writes `bytes` to `name` and returns its path.

@@ -67,25 +67,7 @@ impl OpensslPki {
         let scratch = Scratch::new();
         scratch.write("ca.ext", CA_EXTENSIONS);
         scratch.write("leaf.ext", LEAF_EXTENSIONS);
-        scratch.openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-subj",
-            "/CN=Vaultmort Test Root CA/O=Vaultmort Tests",
-            "-days",
-            "730",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
+        crate::openssl::make_root_ca(scratch.dir(), "root", "/CN=Vaultmort Test Root CA/O=Vaultmort Tests", 730);
         let pki = Self { scratch };
         pki.issue(&["-newkey", "rsa:2048"], "/CN=Vaultmort Test Intermediate CA/O=Vaultmort Tests", "root", "ca.ext", "intermediate", "2");
         pki.issue(&["-newkey", "rsa:2048"], LEAF_SUBJECT, "intermediate", "leaf.ext", "leaf", "3");

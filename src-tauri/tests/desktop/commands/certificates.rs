@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use vaultmort_test_support::openssl::openssl_text_in;
+use vaultmort_test_support::openssl::{make_root_ca, openssl_text_in};
 
 use crate::support::TestApp;
 
@@ -28,24 +28,7 @@ fn b64_file(path: &Path) -> String {
 
 /// An openssl CA in `dir`: ca.key, ca.pem.
 fn openssl_ca(dir: &Path) {
-    openssl_text_in(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-subj",
-            "/CN=Desktop Test CA",
-            "-days",
-            "30",
-        ],
-    );
+    make_root_ca(dir, "ca", "/CN=Desktop Test CA", 30);
 }
 
 #[test]
