@@ -3,43 +3,22 @@
 //! certificate key type, size and curve it offers makes a certificate, and what it leaves out
 //! is refused. Each test builds its own store in a temporary folder.
 
-use std::sync::Arc;
-
-use tempfile::TempDir;
 use vaultmort_certs::policy::{CertificatePolicy, KeyProperties};
 use vaultmort_core::catalog::{Availability, KeyCatalog, KeyShapes};
-use vaultmort_core::groups::CreateGroup;
 use vaultmort_core::keys::{CreateKey, KeyRef};
 use vaultmort_core::model::Sku;
 use vaultmort_core::vaults::CreateVault;
-use vaultmort_core::{Clock, Door, MasterKey, RequestContext, Vaultmort};
 use vaultmort_crypto::{Curve, EncryptionAlgorithm, KeyOperation, KeySpec, KeyType, SignatureAlgorithm};
-use vaultmort_store_sqlite::SqliteStore;
+use vaultmort_test_support::home::{GROUP, TestCore};
 
 /// A core over a new store with a standard vault `std-vault` and a premium vault `hsm-vault`.
-struct World {
-    _dir: TempDir,
-    core: Vaultmort,
-    owner: RequestContext,
-}
-
-impl World {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary folder for the store");
-        let store = SqliteStore::open(&dir.path().join("vaultmort.db")).await.expect("a new store opens");
-        let core = Vaultmort::open(Arc::new(store), &MasterKey::from_bytes([9; 32]), Arc::new(Clock::system()))
-            .await
-            .expect("the core opens over a new store");
-        let owner = RequestContext::local_owner(Door::Cli);
-        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default() })
-            .await
-            .expect("the owner creates a resource group");
-        core.create_vault(&owner, CreateVault::new("std-vault", "rg")).await.expect("the owner creates a standard vault");
-        let mut premium = CreateVault::new("hsm-vault", "rg");
-        premium.sku = Sku::Premium;
-        core.create_vault(&owner, premium).await.expect("the owner creates a premium vault");
-        Self { _dir: dir, core, owner }
-    }
+/// A core on a test home with a standard vault `std-vault` and a premium vault `hsm-vault`.
+async fn world() -> TestCore {
+    let world = TestCore::with_vault("std-vault").await;
+    let mut premium = CreateVault::new("hsm-vault", GROUP);
+    premium.sku = Sku::Premium;
+    world.vault_with(premium).await;
+    world
 }
 
 /// A key name for a spec: `rsa-3072`, `ec-p-256k`.
@@ -62,7 +41,7 @@ fn create_request(name: &str, kty: KeyType, spec: KeySpec) -> CreateKey {
 
 #[tokio::test]
 async fn every_offered_key_type_shape_operation_and_algorithm_is_accepted() {
-    let w = World::new().await;
+    let w = world().await;
     let catalog = w.core.key_catalog();
     let available: Vec<_> = catalog.key_types.iter().filter(|t| t.availability.is_available()).collect();
     let kinds: Vec<_> = available.iter().map(|t| t.kty).collect();
@@ -125,7 +104,7 @@ async fn every_offered_key_type_shape_operation_and_algorithm_is_accepted() {
 
 #[tokio::test]
 async fn every_offered_certificate_key_type_size_and_curve_makes_a_certificate() {
-    let w = World::new().await;
+    let w = world().await;
     let catalog = w.core.key_catalog();
     for entry in catalog.certificate_key_types.iter().filter(|t| t.availability.is_available()) {
         for spec in entry.shapes.specs() {
@@ -161,7 +140,7 @@ fn shapes_of(catalog: &KeyCatalog, kty: KeyType) -> &KeyShapes {
 
 #[tokio::test]
 async fn what_the_catalog_leaves_out_is_refused() {
-    let w = World::new().await;
+    let w = world().await;
     let catalog = w.core.key_catalog();
 
     let KeyShapes::Rsa { sizes, .. } = shapes_of(&catalog, KeyType::Rsa) else { panic!("RSA keys take sizes") };
