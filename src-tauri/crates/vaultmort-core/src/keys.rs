@@ -144,6 +144,14 @@ pub struct ImportKey {
     pub key_ops: Option<Vec<KeyOperation>>,
 }
 
+impl ImportKey {
+    /// Imports `jwk` as the software key `name`: enabled, no dates, no tags, the JWK's own
+    /// operations.
+    pub fn new(name: impl Into<String>, jwk: JsonWebKey) -> Self {
+        Self { name: name.into(), jwk, hsm: false, enabled: true, not_before: None, expires: None, tags: Tags::default(), key_ops: None }
+    }
+}
+
 /// Changes to a key version.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateKey {

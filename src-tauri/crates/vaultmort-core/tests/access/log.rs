@@ -100,16 +100,7 @@ async fn every_request_is_logged_once_with_its_fields_and_no_value_reaches_the_d
         r#"{"kty":"EC","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM","d":"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"}"#,
     )
     .expect("the RFC 7517 key parses");
-    let import = vaultmort_core::keys::ImportKey {
-        name: "imported".into(),
-        jwk,
-        hsm: false,
-        enabled: true,
-        not_before: None,
-        expires: None,
-        tags: Default::default(),
-        key_ops: None,
-    };
+    let import = vaultmort_core::keys::ImportKey::new("imported", jwk);
     w.core.import_key(&w.owner, "logged", import).await.expect("owner imports a key");
     let record = exactly_one(
         &w,

@@ -134,16 +134,7 @@ async fn call(core: &Vaultmort, ctx: &RequestContext, vault: &str, action: &Acti
         "KeyCreate" => core.create_key(ctx, vault, CreateKey::new("kn", KeyType::Ec)).await.map(drop),
         "KeyImport" => {
             let jwk = JsonWebKey::parse(IMPORT_JWK).expect("the RFC 7517 key parses");
-            let request = ImportKey {
-                name: "ki".into(),
-                jwk,
-                hsm: false,
-                enabled: true,
-                not_before: None,
-                expires: None,
-                tags: Default::default(),
-                key_ops: None,
-            };
+            let request = ImportKey::new("ki", jwk);
             core.import_key(ctx, vault, request).await.map(drop)
         }
         "KeyGet" => core.get_key(ctx, vault, "k", None).await.map(drop),

@@ -242,16 +242,7 @@ async fn backup_blobs_hold_no_plaintext() {
     let secret_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Secret, "canary").await.expect("backs up");
     let private = OpensslKey::rsa(2048);
     let jwk: JsonWebKey = serde_json::from_value(private.jwk.clone()).expect("openssl's numbers make a JWK");
-    let import = ImportKey {
-        name: "imported".into(),
-        jwk,
-        hsm: false,
-        enabled: true,
-        not_before: None,
-        expires: None,
-        tags: Default::default(),
-        key_ops: None,
-    };
+    let import = ImportKey::new("imported", jwk);
     t.core.import_key(&t.owner, VAULT, import).await.expect("imports");
     let key_blob = t.core.backup_object(&t.owner, VAULT, ObjectKind::Key, "imported").await.expect("backs up");
 

@@ -150,16 +150,7 @@ async fn encryption_and_wrapping_interoperate_with_openssl_both_ways() {
     // encrypts, and the core the private half to decrypt what openssl encrypts.
     let original = OpensslKey::rsa(2048);
     let jwk: JsonWebKey = serde_json::from_value(original.jwk.clone()).expect("openssl's numbers make a JWK");
-    let import = ImportKey {
-        name: "cipher".into(),
-        jwk,
-        hsm: false,
-        enabled: true,
-        not_before: None,
-        expires: None,
-        tags: Default::default(),
-        key_ops: None,
-    };
+    let import = ImportKey::new("cipher", jwk);
     let key = t.core.import_key(&t.owner, VAULT, import).await.expect("the openssl key imports");
     assert_eq!(
         key.public.to_spki_der().expect("an RSA public key has a DER form"),
@@ -217,16 +208,7 @@ async fn imported_ec_keys_sign_like_the_openssl_original_and_private_members_are
         let original = OpensslKey::ec(curve);
         let name = format!("imported-{}", curve.to_lowercase());
         let jwk: JsonWebKey = serde_json::from_value(original.jwk.clone()).expect("openssl's numbers make a JWK");
-        let import = ImportKey {
-            name: name.clone(),
-            jwk,
-            hsm: false,
-            enabled: true,
-            not_before: None,
-            expires: None,
-            tags: Default::default(),
-            key_ops: None,
-        };
+        let import = ImportKey::new(name.clone(), jwk);
         let key = t.core.import_key(&t.owner, VAULT, import).await.expect("the openssl EC key imports");
         assert_eq!(key.kty, KeyType::Ec, "an EC JWK imports as an EC key");
         assert_eq!(
@@ -243,16 +225,7 @@ async fn imported_ec_keys_sign_like_the_openssl_original_and_private_members_are
     let mut public_only = OpensslKey::ec("P-256").jwk;
     public_only.as_object_mut().expect("a JWK is an object").remove("d");
     let jwk: JsonWebKey = serde_json::from_value(public_only).expect("a public JWK parses");
-    let import = ImportKey {
-        name: "no-d".into(),
-        jwk,
-        hsm: false,
-        enabled: true,
-        not_before: None,
-        expires: None,
-        tags: Default::default(),
-        key_ops: None,
-    };
+    let import = ImportKey::new("no-d", jwk);
     refused(t.core.import_key(&t.owner, VAULT, import).await, "BadParameter", None, "a JWK without its private member 'd'");
     refused(t.core.get_key(&t.owner, VAULT, "no-d", None).await, "KeyNotFound", None, "a refused import leaves no key behind");
 }
