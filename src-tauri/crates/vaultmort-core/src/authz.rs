@@ -266,6 +266,10 @@ pub mod actions {
     pub const VAULT_PURGE: Action = mgmt("VaultPurge", "Microsoft.KeyVault/locations/deletedVaults/purge/action");
     /// Shift the installation's clock.
     pub const CLOCK_SHIFT: Action = mgmt("ClockShift", "Vaultmort/clock/write");
+    /// See the HSM: module, token, mechanisms, objects.
+    pub const HSM_READ: Action = mgmt("HsmRead", "Vaultmort/hsm/read").reads();
+    /// Choose the HSM (PKCS#11 module, token, PIN).
+    pub const HSM_CONFIGURE: Action = mgmt("HsmConfigure", "Vaultmort/hsm/write");
     /// Read the access log.
     pub const LOG_READ: Action = mgmt("AuditLogRead", "Microsoft.Insights/diagnosticSettings/read").reads();
 
@@ -438,6 +442,8 @@ pub mod actions {
         VAULT_RECOVER,
         VAULT_PURGE,
         CLOCK_SHIFT,
+        HSM_READ,
+        HSM_CONFIGURE,
         LOG_READ,
         LOG_VERIFY,
         CA_EXPORT,

@@ -185,7 +185,10 @@ impl Vaultmort {
             names::check_version(&version.version).map_err(|_| damaged())?;
             let sealed = match &version.material {
                 Some(text) => {
-                    let plain = zeroize::Zeroizing::new(STANDARD.decode(text).map_err(|_| damaged())?);
+                    let mut plain = zeroize::Zeroizing::new(STANDARD.decode(text).map_err(|_| damaged())?);
+                    if kind == ObjectKind::Key {
+                        plain = self.restore_key_material(req.tx.as_mut(), &version.properties, plain).await?;
+                    }
                     let context = SealContext::version(&vault.id, kind, &object.name, &version.version);
                     Some(self.barrier.seal(req.tx.as_mut(), &context, &plain).await?)
                 }
@@ -208,6 +211,26 @@ impl Vaultmort {
         }
         let latest = latest.ok_or_else(damaged)?;
         Ok((object, latest))
+    }
+
+    /// A backed-up key version's material made usable here: a software key is its own handle;
+    /// an HSM key's handle holds the key wrapped by its token's backup key, which this home's
+    /// HSM unwraps into a new token object, or refuses when it is another HSM's.
+    async fn restore_key_material(
+        &self,
+        tx: &mut dyn Transaction,
+        properties: &serde_json::Value,
+        plain: zeroize::Zeroizing<Vec<u8>>,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        // Version properties carry the key's fields at the top level (`StoredVersion` flattens them).
+        let info: crate::keys::KeyMaterialInfo = serde_json::from_value(properties.clone()).map_err(|_| damaged())?;
+        if info.provider != vaultmort_crypto::ProviderKind::Pkcs11 {
+            return Ok(plain);
+        }
+        let provider = self.hsm_provider_making(tx).await?;
+        let handle = vaultmort_crypto::ProviderKey { kind: info.provider, bytes: plain };
+        let restored = vaultmort_crypto::CryptoProvider::restore(provider.as_ref(), &handle)?;
+        Ok(restored.bytes)
     }
 
     /// Restores a blob into `vault_name`; returns the object's record and its newest version.

@@ -175,7 +175,7 @@ impl Vaultmort {
     /// and a certificate policy may name. Reads no stored data.
     pub fn key_catalog(&self) -> KeyCatalog {
         let availability = |kty: KeyType| match self.provider_for_type(kty) {
-            Ok(_) => Availability::Available,
+            Ok(()) => Availability::Available,
             Err(refusal) => Availability::Unavailable { reason: refusal.to_string() },
         };
         let key_types = KeyType::ALL

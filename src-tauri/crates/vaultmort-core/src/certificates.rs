@@ -295,13 +295,19 @@ impl Vaultmort {
     }
 
     /// Makes (or reuses) a key for a policy.
-    pub(crate) fn certificate_key(&self, vault: &Vault, policy: &CertificatePolicy, reuse: Option<NewKey>) -> Result<(NewKey, bool)> {
+    pub(crate) async fn certificate_key(
+        &self,
+        tx: &mut dyn crate::storage::Transaction,
+        vault: &Vault,
+        policy: &CertificatePolicy,
+        reuse: Option<NewKey>,
+    ) -> Result<(NewKey, bool)> {
         if let Some(key) = reuse {
             return Ok((key, true));
         }
         let spec = policy.key_spec()?;
         let kty = policy.key_type()?;
-        let provider = self.key_provider(vault, kty)?;
+        let provider = self.key_provider(tx, vault, kty).await?;
         Ok((provider.generate(spec)?, false))
     }
 
@@ -320,10 +326,10 @@ impl Vaultmort {
         let months = policy.validity_months()?;
         let not_after = not_before.checked_add_months(Months::new(months)).ok_or_else(|| Error::bad("the validity is too long"))?;
         let serial = vaultmort_crypto::aead::random_bytes(16)?;
-        let provider = self.provider_of(key.handle.kind)?;
+        let provider = self.provider_of(req.tx.as_mut(), key.handle.kind).await?;
         let (cert_der, chain) = match self.issuer_kind(vault, issuer)? {
             IssuerKind::SelfSigned => {
-                let signer = vaultmort_certs::signer::ProviderSigner::new(provider, &key.handle, &key.public)?;
+                let signer = vaultmort_certs::signer::ProviderSigner::new(provider.as_ref(), &key.handle, &key.public)?;
                 (vaultmort_certs::build::self_signed(policy, &signer, &serial, not_before, not_after)?, Vec::new())
             }
             IssuerKind::PracticeCa => {
@@ -494,9 +500,9 @@ impl Vaultmort {
                     message: format!("certificate '{name}' has a pending operation; merge, cancel or delete it first"),
                 });
             }
-            let (key, reused) = self.certificate_key(&vault, &policy, None)?;
-            let provider = self.provider_of(key.handle.kind)?;
-            let signer = vaultmort_certs::signer::ProviderSigner::new(provider, &key.handle, &key.public)?;
+            let (key, reused) = self.certificate_key(req.tx.as_mut(), &vault, &policy, None).await?;
+            let provider = self.provider_of(req.tx.as_mut(), key.handle.kind).await?;
+            let signer = vaultmort_certs::signer::ProviderSigner::new(provider.as_ref(), &key.handle, &key.public)?;
             let csr = vaultmort_certs::build::csr(&policy, &signer)?;
             let pending = match kind {
                 IssuerKind::Unknown => {
@@ -840,7 +846,7 @@ impl Vaultmort {
             check_renewable(&policy)?;
             self.issuer_kind(&vault, policy.issuer_name())?;
             check_linked_names_free(&mut req, &vault, &request.name).await?;
-            let key = self.key_provider(&vault, policy.key_type()?)?.import_pkcs8(&bundle_in.key_pkcs8)?;
+            let key = self.key_provider(req.tx.as_mut(), &vault, policy.key_type()?).await?.import_pkcs8(&bundle_in.key_pkcs8)?;
             if key.public != info.public_key()? {
                 return Err(Error::Certificate {
                     code: "KeyMismatch",

@@ -272,6 +272,7 @@ impl Error {
                 CryptoError::DigestLength { .. } | CryptoError::PlaintextTooLong { .. } => "BadParameter",
                 CryptoError::InvalidJwk(_) | CryptoError::UnsupportedKey(_) => "BadParameter",
                 CryptoError::DecryptionFailed => "BadParameter",
+                CryptoError::ForeignHsm(_) | CryptoError::NotExportable(_) => "BadParameter",
                 _ => "InternalError",
             },
             Error::Storage(_) => "StorageError",

@@ -19,7 +19,10 @@ use zeroize::Zeroizing;
 use crate::authz::actions;
 use crate::model::{AttributeChanges, Attributes, Recovery, Tags, Vault, check_validity_window};
 use crate::objects::{self, DeletedInfo, Listing, ObjectId, StoredVersion};
-use crate::storage::{ObjectRecord, VersionRecord};
+use std::sync::Arc;
+
+use crate::storage::{ObjectRecord, Transaction, VersionRecord};
+use vaultmort_pkcs11::byok::{TransferBlob, TransferTarget};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
 
 const KIND: ObjectKind = ObjectKind::Key;
@@ -254,34 +257,63 @@ fn check_usable(props: &KeyVersion, op: KeyOperation, now: DateTime<Utc>) -> Res
     Ok(())
 }
 
+/// The key name and version a transfer blob's `kid` names, which must be a key of `vault`
+/// (Key Vault takes a blob only into the vault whose KEK it was made for).
+fn kek_reference(kid: &str, vault: &str) -> Result<(String, Option<String>)> {
+    let refused = || Error::bad(format!("the key-transfer blob's kid '{kid}' is not a key URL of vault '{vault}' (https://{vault}.<host>/keys/<name>/<version>)"));
+    let rest = kid.split_once("://").map(|(_, rest)| rest).ok_or_else(refused)?;
+    let (host, path) = rest.split_once('/').ok_or_else(refused)?;
+    let host_vault = host.split('.').next().unwrap_or_default();
+    if !host_vault.eq_ignore_ascii_case(vault) {
+        return Err(Error::bad(format!(
+            "the key-transfer blob was made for a key-exchange key of vault '{host_vault}', not of '{vault}': import it into the vault whose KEK wrapped it"
+        )));
+    }
+    let mut parts = path.trim_end_matches('/').split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("keys"), Some(name), version, None) if !name.is_empty() => Ok((name.to_string(), version.filter(|v| !v.is_empty()).map(str::to_string))),
+        _ => Err(refused()),
+    }
+}
+
+/// Azure's refusal of an HSM key type in a standard vault.
+pub(crate) fn check_sku_allows(vault: &Vault, kty: KeyType) -> Result<()> {
+    if kty.is_hsm() && vault.sku != crate::model::Sku::Premium {
+        return Err(Error::bad(format!(
+            "Hardware key operation not allowed on standard vault. '{}' is a standard vault; {kty} keys need a premium vault (change its SKU with 'keyvault update --sku premium')",
+            vault.name
+        )));
+    }
+    Ok(())
+}
+
 impl Vaultmort {
     /// The provider that makes keys of type `kty` in `vault`: `-HSM` types need a premium vault
     /// and an HSM provider.
-    pub(crate) fn key_provider(&self, vault: &Vault, kty: KeyType) -> Result<&dyn CryptoProvider> {
-        if kty.is_hsm() && vault.sku != crate::model::Sku::Premium {
-            return Err(Error::bad(format!(
-                "{kty} keys need a premium vault; '{}' is a standard vault (change its SKU with 'keyvault update --sku premium')",
-                vault.name
-            )));
-        }
-        self.provider_for_type(kty)
-    }
-
-    /// The provider that makes keys of type `kty` in this installation, whatever the vault, or
-    /// why there is none. The key catalog reports the same answer as each type's availability.
-    pub(crate) fn provider_for_type(&self, kty: KeyType) -> Result<&dyn CryptoProvider> {
+    /// and the home's HSM (made on first use, in `tx`).
+    pub(crate) async fn key_provider(&self, tx: &mut dyn Transaction, vault: &Vault, kty: KeyType) -> Result<Arc<dyn CryptoProvider>> {
+        check_sku_allows(vault, kty)?;
         if kty.is_hsm() {
-            return Err(Error::HsmUnavailable(
-                "HSM-protected keys need the PKCS#11 provider, which this installation does not have yet; use a software key type (RSA or EC)".into(),
-            ));
+            self.provider_for_type(kty)?;
+            return Ok(self.hsm_provider_making(tx).await?);
         }
-        Ok(self.software.as_ref())
+        Ok(self.software.clone())
     }
 
-    pub(crate) fn provider_of(&self, kind: ProviderKind) -> Result<&dyn CryptoProvider> {
+    /// Whether keys of type `kty` can be made in this installation, whatever the vault, or why
+    /// not. The key catalog reports the same answer as each type's availability.
+    pub(crate) fn provider_for_type(&self, kty: KeyType) -> Result<()> {
+        if kty.is_hsm() {
+            return self.hsm_possible().map_err(|reason| Error::HsmUnavailable(format!("HSM-protected keys cannot be made here: {reason}")));
+        }
+        Ok(())
+    }
+
+    /// The provider holding keys of `kind`.
+    pub(crate) async fn provider_of(&self, tx: &mut dyn Transaction, kind: ProviderKind) -> Result<Arc<dyn CryptoProvider>> {
         match kind {
-            ProviderKind::Software => Ok(self.software.as_ref()),
-            ProviderKind::Pkcs11 => Err(Error::HsmUnavailable("this key lives in an HSM, and no PKCS#11 provider is configured".into())),
+            ProviderKind::Software => Ok(self.software.clone()),
+            ProviderKind::Pkcs11 => Ok(self.hsm_provider(tx).await?),
         }
     }
 
@@ -332,7 +364,7 @@ impl Vaultmort {
             let spec = request.spec()?;
             let key_ops = request.key_ops.clone().unwrap_or_else(|| KeyOperation::defaults_for(request.kty));
             check_key_ops(request.kty, &key_ops)?;
-            let provider = self.key_provider(&vault, request.kty)?;
+            let provider = self.key_provider(req.tx.as_mut(), &vault, request.kty).await?;
             // Refuse a deleted name before spending time on key generation.
             objects::object_for_new_version(req.tx.as_mut(), &vault, KIND, &request.name).await?;
             let new_key = provider.generate(spec)?;
@@ -361,6 +393,9 @@ impl Vaultmort {
             names::check_object_name(KIND, &request.name)?;
             names::check_tags(&request.tags)?;
             check_validity_window(request.not_before, request.expires)?;
+            if let Some(blob) = &request.jwk.key_hsm {
+                return self.import_transferred(&mut req, &vault, &request, blob).await;
+            }
             let jwk_type = request.jwk.key_type()?;
             let kty = match (jwk_type.is_rsa(), request.hsm || jwk_type.is_hsm()) {
                 (true, false) => KeyType::Rsa,
@@ -374,7 +409,7 @@ impl Vaultmort {
                 _ => KeyOperation::defaults_for(kty),
             };
             check_key_ops(kty, &key_ops)?;
-            let provider = self.key_provider(&vault, kty)?;
+            let provider = self.key_provider(req.tx.as_mut(), &vault, kty).await?;
             let new_key = provider.import_jwk(&request.jwk)?;
             let attributes = Attributes {
                 enabled: request.enabled,
@@ -387,6 +422,70 @@ impl Vaultmort {
         }
         .await;
         req.finish(result).await
+    }
+
+    /// Bring your own key: imports a key-transfer blob (`key_hsm`) wrapped for a key-exchange
+    /// key of this vault, unwrapping it inside the HSM.
+    async fn import_transferred(
+        &self,
+        req: &mut crate::pipeline::Request<'_>,
+        vault: &Vault,
+        request: &ImportKey,
+        blob: &[u8],
+    ) -> Result<KeyBundle> {
+        let (kty, target) = match request.jwk.kty.as_str() {
+            "RSA-HSM" | "RSA" => (KeyType::RsaHsm, TransferTarget::Rsa),
+            "EC-HSM" | "EC" => (KeyType::EcHsm, TransferTarget::Ec),
+            other => return Err(Error::bad(format!("a key transfer (key_hsm) imports an RSA-HSM or EC-HSM key, not kty '{other}'"))),
+        };
+        check_sku_allows(vault, kty)?;
+        let blob = TransferBlob::parse(blob)?;
+        let ciphertext = blob.ciphertext_bytes()?;
+        let (kek_name, kek_version) = kek_reference(&blob.header.kid, &vault.name)?;
+        let (_, kek_record) = objects::active_version(req.tx.as_mut(), vault, KIND, &kek_name, kek_version.as_deref()).await.map_err(|e| {
+            match e {
+                Error::NotFound { .. } => Error::bad(format!(
+                    "the key-exchange key the blob was made for ({}) is not a key of vault '{}'",
+                    blob.header.kid, vault.name
+                )),
+                other => other,
+            }
+        })?;
+        let kek: KeyVersion = objects::decode(&kek_record)?;
+        if kek.extra.kty != KeyType::RsaHsm || kek.extra.provider != ProviderKind::Pkcs11 {
+            return Err(Error::bad(format!("key '{kek_name}' is a {} key; a key-exchange key is an RSA-HSM key", kek.extra.kty)));
+        }
+        if kek.extra.key_ops != [KeyOperation::Import] {
+            let ops = kek.extra.key_ops.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(Error::bad(format!(
+                "key '{kek_name}' allows [{ops}]; a key-exchange key allows exactly the operation 'import' (create it with --ops import)"
+            )));
+        }
+        check_usable(&kek, KeyOperation::Import, req.now)?;
+        let kek_handle = self.provider_key(req, &kek_record, &kek).await?;
+        let hsm = self.hsm_provider(req.tx.as_mut()).await?;
+        let new_key = hsm.import_transfer(&kek_handle, &kek.extra.public, &ciphertext, target)?;
+        let key_ops = match (&request.key_ops, request.jwk.key_operations()?) {
+            (Some(ops), _) => ops.clone(),
+            (None, Some(ops)) if !ops.is_empty() => ops,
+            _ => KeyOperation::defaults_for(kty),
+        };
+        if let Err(e) = check_key_ops(kty, &key_ops) {
+            let _ = hsm.destroy(&new_key.handle);
+            return Err(e);
+        }
+        let attributes = Attributes {
+            enabled: request.enabled,
+            not_before: request.not_before,
+            expires: request.expires,
+            created: req.now,
+            updated: req.now,
+        };
+        let stored = self.store_new_key(req, vault, &request.name, kty, key_ops, attributes, request.tags.clone(), new_key.clone()).await;
+        if stored.is_err() {
+            let _ = hsm.destroy(&new_key.handle);
+        }
+        stored
     }
 
     /// Shows a key version (the newest when `version` is `None`).
@@ -473,7 +572,7 @@ impl Vaultmort {
             Some(policy) => policy.expiry_days()?.map(|days| req.now + chrono::Duration::days(i64::from(days))),
             None => None,
         };
-        let provider = self.key_provider(vault, props.extra.kty)?;
+        let provider = self.key_provider(req.tx.as_mut(), vault, props.extra.kty).await?;
         let new_key = provider.generate(props.extra.public.spec())?;
         let attributes = Attributes { enabled: true, not_before: None, expires, created: req.now, updated: req.now };
         let bundle = self
@@ -523,7 +622,7 @@ impl Vaultmort {
             props.extra.public.check_signature_algorithm(algorithm)?;
             algorithm.check_digest(digest)?;
             let handle = self.provider_key(&mut req, &record, &props).await?;
-            let signature = self.provider_of(props.extra.provider)?.sign(&handle, &props.extra.public, algorithm, digest)?;
+            let signature = self.provider_of(req.tx.as_mut(), props.extra.provider).await?.sign(&handle, &props.extra.public, algorithm, digest)?;
             Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: Zeroizing::new(signature) })
         }
         .await;
@@ -587,7 +686,7 @@ impl Vaultmort {
             let (vault, record, props) = Self::usable_key(&mut req, key, op).await?;
             props.extra.public.check_encryption_algorithm(algorithm)?;
             let handle = self.provider_key(&mut req, &record, &props).await?;
-            let plaintext = self.provider_of(props.extra.provider)?.decrypt(&handle, &props.extra.public, algorithm, ciphertext)?;
+            let plaintext = self.provider_of(req.tx.as_mut(), props.extra.provider).await?.decrypt(&handle, &props.extra.public, algorithm, ciphertext)?;
             Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: plaintext })
         }
         .await;
@@ -636,5 +735,44 @@ impl Vaultmort {
         wrapped: &[u8],
     ) -> Result<CryptoResult> {
         self.private_decrypt(ctx, key, algorithm, wrapped, KeyOperation::UnwrapKey).await
+    }
+}
+
+/// HSM token objects to destroy once the purge of their key records has committed. Destroying
+/// them before the commit could leave records whose key is gone; after it, a failure leaves at
+/// worst an unused token object.
+#[derive(Default)]
+pub(crate) struct TokenCleanup {
+    provider: Option<Arc<dyn CryptoProvider>>,
+    handles: Vec<ProviderKey>,
+}
+
+impl TokenCleanup {
+    /// Notes the HSM handles of every version of key `name` in vault `vault_id`.
+    pub(crate) async fn collect(&mut self, core: &Vaultmort, tx: &mut dyn Transaction, vault_id: &str, name: &str) -> Result<()> {
+        for record in tx.version_list(vault_id, KIND, name).await? {
+            let props: KeyVersion = objects::decode(&record)?;
+            if props.extra.provider != ProviderKind::Pkcs11 || record.sealed.is_none() {
+                continue;
+            }
+            if self.provider.is_none() {
+                self.provider = Some(core.provider_of(tx, ProviderKind::Pkcs11).await?);
+            }
+            let bytes = objects::open_material(core, tx, &record).await?;
+            self.handles.push(ProviderKey { kind: ProviderKind::Pkcs11, bytes });
+        }
+        Ok(())
+    }
+
+    /// Destroys the noted token objects. Returns the first failure, after trying them all.
+    pub(crate) fn run(self) -> Result<()> {
+        let Some(provider) = self.provider else { return Ok(()) };
+        let mut first = None;
+        for handle in &self.handles {
+            if let Err(e) = provider.destroy(handle) {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), |e| Err(e.into()))
     }
 }

@@ -54,6 +54,7 @@ mod error;
 pub mod expiring;
 pub mod firewall;
 pub mod groups;
+pub mod hsm;
 pub mod issuers;
 pub mod keys;
 pub mod lifecycle;
@@ -111,6 +112,8 @@ pub struct Vaultmort {
     storage: Arc<dyn Storage>,
     barrier: Barrier,
     software: Arc<dyn CryptoProvider>,
+    /// The home's HSM (PKCS#11), opened on first use.
+    hsm: hsm::HsmSlot,
     clock: Arc<Clock>,
     tenant: Tenant,
     authorizer: Box<dyn Authorizer>,
@@ -165,6 +168,7 @@ impl Vaultmort {
             storage,
             barrier,
             software: Arc::new(SoftwareProvider::new()),
+            hsm: hsm::HsmSlot::default(),
             clock,
             tenant,
             authorizer: Box::new(AzureRules),
@@ -173,6 +177,13 @@ impl Vaultmort {
             throttled,
             shared: shared_settings::SharedSettingsWatch::loaded_at(stamp),
         })
+    }
+
+    /// Gives the core its practice HSM folder (`<home>/hsm`), where Vaultmort's own SoftHSM
+    /// token is made on first use. Without it only a configured PKCS#11 module can hold HSM keys.
+    pub fn with_practice_hsm_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.hsm = hsm::HsmSlot::new(Some(dir));
+        self
     }
 
     /// Replaces the authorizer ([`AzureRules`] by default).

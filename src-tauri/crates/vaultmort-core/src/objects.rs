@@ -439,19 +439,28 @@ impl crate::Vaultmort {
     ) -> Result<()> {
         let mut req = self.request(ctx, action).await?;
         req.set_object(format!("deleted{}/{name}", kind.collection()));
+        let mut cleanup = crate::keys::TokenCleanup::default();
         let result = async {
             let vault = req.data_vault(vault_name).await?;
             refuse_if_managed(req.tx.as_mut(), &vault, kind, name, "purge").await?;
+            if kind == ObjectKind::Key {
+                cleanup.collect(self, req.tx.as_mut(), &vault.id, name).await?;
+            }
             purge(req.tx.as_mut(), &vault, kind, name).await?;
             for linked in linked_kinds(kind) {
                 if req.tx.object_get(&vault.id, *linked, name).await?.is_some_and(|o| o.deletion.is_some()) {
+                    if *linked == ObjectKind::Key {
+                        cleanup.collect(self, req.tx.as_mut(), &vault.id, name).await?;
+                    }
                     req.tx.object_purge(&vault.id, *linked, name).await?;
                 }
             }
             Ok(())
         }
         .await;
-        req.finish(result).await
+        req.finish(result).await?;
+        // The records are gone for good: now their HSM keys go too.
+        cleanup.run()
     }
 
     /// Lists objects or versions as a whole request.

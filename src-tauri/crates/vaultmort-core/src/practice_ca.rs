@@ -51,13 +51,21 @@ impl PracticeCa {
         not_before: DateTime<Utc>,
         not_after: DateTime<Utc>,
     ) -> Result<Vec<u8>> {
-        let provider = core.provider_of(self.intermediate_key.kind)?;
-        let signer = vaultmort_certs::signer::ProviderSigner::new(provider, &self.intermediate_key, &self.intermediate_public)?;
+        let provider = core.ca_provider(self.intermediate_key.kind)?;
+        let signer = vaultmort_certs::signer::ProviderSigner::new(provider.as_ref(), &self.intermediate_key, &self.intermediate_public)?;
         Ok(vaultmort_certs::build::issue_leaf(policy, public, &self.intermediate_der, &signer, serial, not_before, not_after)?)
     }
 }
 
 impl Vaultmort {
+    /// The provider of the practice CA's key, which is always a software key.
+    fn ca_provider(&self, kind: vaultmort_crypto::ProviderKind) -> Result<std::sync::Arc<dyn vaultmort_crypto::CryptoProvider>> {
+        match kind {
+            vaultmort_crypto::ProviderKind::Software => Ok(self.software.clone()),
+            other => Err(Error::Integrity(format!("the practice CA's key is recorded as a {other} key; it is always a software key"))),
+        }
+    }
+
     /// Loads the practice CA, making it on first use.
     pub(crate) async fn practice_ca(&self, tx: &mut dyn Transaction, now: DateTime<Utc>) -> Result<PracticeCa> {
         if let Some(bytes) = tx.meta_get(CA_KEY).await? {
@@ -130,8 +138,8 @@ impl Vaultmort {
             let csr = vaultmort_certs::parse::CsrInfo::from_der(csr_der)?;
             let now = req.now;
             let ca = self.practice_ca(req.tx.as_mut(), now).await?;
-            let provider = self.provider_of(ca.intermediate_key.kind)?;
-            let signer = vaultmort_certs::signer::ProviderSigner::new(provider, &ca.intermediate_key, &ca.intermediate_public)?;
+            let provider = self.ca_provider(ca.intermediate_key.kind)?;
+            let signer = vaultmort_certs::signer::ProviderSigner::new(provider.as_ref(), &ca.intermediate_key, &ca.intermediate_public)?;
             let profile = vaultmort_certs::build::Profile::Leaf {
                 key_usage: vec![vaultmort_certs::policy::KeyUsage::DigitalSignature],
                 ekus: vec![vaultmort_certs::build::EKU_SERVER_AUTH.to_string()],

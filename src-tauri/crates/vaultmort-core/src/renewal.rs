@@ -184,7 +184,7 @@ impl Vaultmort {
                         } else {
                             None
                         };
-                        let (key, reused) = self.certificate_key(&vault, &policy, reuse)?;
+                        let (key, reused) = self.certificate_key(req.tx.as_mut(), &vault, &policy, reuse).await?;
                         let issued = self.issue_now(&mut req, &vault, &policy, key, reused).await?;
                         self.store_issued(&mut req, &vault, &object.name, &issued, true, &props.tags).await?;
                         report.renewed.push(format!("{}/{}", vault.name, object.name));

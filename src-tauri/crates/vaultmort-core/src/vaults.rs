@@ -450,12 +450,17 @@ impl Vaultmort {
             let mut req = self.request(&system, action).await?;
             req.authorize_system("soft-delete retention period ended");
             req.set_object(format!("{}/{}", object.kind.collection(), object.name));
+            let mut cleanup = crate::keys::TokenCleanup::default();
             let result = async {
+                if object.kind == ObjectKind::Key {
+                    cleanup.collect(self, req.tx.as_mut(), &object.vault_id, &object.name).await?;
+                }
                 req.tx.object_purge(&object.vault_id, object.kind, &object.name).await?;
                 Ok(())
             }
             .await;
             req.finish(result).await?;
+            cleanup.run()?;
             report.objects.push(format!("{}/{}", object.kind, object.name));
         }
         Ok(report)

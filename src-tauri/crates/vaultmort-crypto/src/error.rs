@@ -51,6 +51,17 @@ pub enum CryptoError {
     /// The provider that made the key is not the one asked to use it.
     #[error("the key belongs to the {0} provider")]
     WrongProvider(String),
+    /// The HSM (a PKCS#11 token) refused or failed an operation; the text names the PKCS#11
+    /// function and return value, never key material.
+    #[error("the HSM failed: {0}")]
+    Hsm(String),
+    /// Key material that belongs to another HSM (a backup or a key-transfer blob made for
+    /// another token's key): it can only be used where it was made.
+    #[error("{0}")]
+    ForeignHsm(String),
+    /// The private key cannot leave its provider (an HSM key asked for as PKCS#8 or PFX).
+    #[error("{0}")]
+    NotExportable(String),
     /// The underlying library failed in a way that should not happen.
     #[error("internal crypto failure: {0}")]
     Internal(&'static str),

@@ -94,6 +94,10 @@ pub struct JsonWebKey {
     /// Symmetric key bytes (not supported for software keys).
     #[serde(with = "b64url", skip_serializing_if = "Option::is_none", default)]
     pub k: Option<Vec<u8>>,
+    /// A key-transfer (BYOK) blob: the bytes of a `.byok` file, wrapped for a key-exchange key.
+    /// Only in import requests, with `kty` `RSA-HSM` or `EC-HSM`.
+    #[serde(rename = "key_hsm", alias = "T", with = "b64url", skip_serializing_if = "Option::is_none", default)]
+    pub key_hsm: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for JsonWebKey {

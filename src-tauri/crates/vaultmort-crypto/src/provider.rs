@@ -3,8 +3,9 @@
 //! A provider turns a [`KeySpec`] or an imported JWK into a [`ProviderKey`] handle and performs
 //! `sign` and `decrypt` (and so `unwrapKey`) with it. Public-key operations need no provider; see
 //! [`crate::public`]. The software provider keeps the key's PKCS#8 bytes in the handle, which the
-//! core seals before storage; a PKCS#11 provider will keep only a token object reference there,
-//! so callers never change when keys move into an HSM.
+//! core seals before storage; the PKCS#11 provider keeps only a token object reference there
+//! (and the key wrapped by a key that never leaves that token, for backups), so callers never
+//! change when keys move into an HSM.
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -85,4 +86,18 @@ pub trait CryptoProvider: Send + Sync + std::fmt::Debug {
         algorithm: EncryptionAlgorithm,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError>;
+
+    /// Destroys the key where it lives, once its last record is purged. Software keys live only
+    /// in their (sealed) handle, so there is nothing to do; an HSM destroys its token object.
+    fn destroy(&self, key: &ProviderKey) -> Result<(), CryptoError> {
+        let _ = key;
+        Ok(())
+    }
+
+    /// Makes a handle from a backup usable again: software handles are the key itself; an HSM
+    /// unwraps the key it wrapped when the handle was made into a new token object, and refuses
+    /// a handle made by another token.
+    fn restore(&self, key: &ProviderKey) -> Result<ProviderKey, CryptoError> {
+        Ok(key.clone())
+    }
 }

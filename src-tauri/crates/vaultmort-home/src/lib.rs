@@ -24,6 +24,8 @@ pub use passphrase::MIN_PASSPHRASE_LEN;
 
 /// File name of the store inside the home folder.
 pub const STORE_FILE: &str = "vaultmort.db";
+/// Folder inside the home for Vaultmort's practice HSM (SoftHSM2 configuration and tokens).
+pub const HSM_DIR: &str = "hsm";
 const SOURCE_KEY: &str = "master.source";
 const STORE_ID_KEY: &str = "store.id";
 
@@ -278,6 +280,7 @@ pub async fn open(options: HomeOptions) -> Result<Home, HomeError> {
         Err(CoreError::Storage(e)) => return Err(damaged(&db, e)),
         Err(other) => return Err(other.into()),
     };
+    let core = core.with_practice_hsm_dir(path.join(HSM_DIR));
     Ok(Home { core: Arc::new(core), path, key_source: source })
 }
 
