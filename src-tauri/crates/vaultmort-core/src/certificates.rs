@@ -307,6 +307,11 @@ impl Vaultmort {
         }
         let spec = policy.key_spec()?;
         let kty = policy.key_type()?;
+        if kty.is_hsm() && policy.exportable() {
+            return Err(Error::bad(format!(
+                "a certificate whose key is {kty} keeps its private key in the HSM, so it cannot be exportable: set keyProperties.exportable to false"
+            )));
+        }
         let provider = self.key_provider(tx, vault, kty).await?;
         Ok((provider.generate(spec)?, false))
     }
@@ -370,7 +375,7 @@ impl Vaultmort {
 
         // The key.
         let (key_object, key_sequence) = managed_object(req, vault, ObjectKind::Key, name).await?;
-        let kty = if issued.key.public.ec_point().is_some() { KeyType::Ec } else { KeyType::Rsa };
+        let kty = key_type_of(&issued.key);
         let key_ops = if kty.is_rsa() { KeyOperation::defaults_for(kty) } else { vec![KeyOperation::Sign, KeyOperation::Verify] };
         let key_props = StoredVersion {
             attributes: attributes.clone(),
@@ -557,7 +562,7 @@ impl Vaultmort {
         tags: &Tags,
     ) -> Result<()> {
         let (key_object, sequence) = managed_object(req, vault, ObjectKind::Key, name).await?;
-        let kty = if key.public.ec_point().is_some() { KeyType::Ec } else { KeyType::Rsa };
+        let kty = key_type_of(key);
         let props = StoredVersion {
             attributes: Attributes { enabled: false, not_before: None, expires: None, created: req.now, updated: req.now },
             tags: tags.clone(),
@@ -968,4 +973,15 @@ async fn check_linked_names_free(req: &mut Request<'_>, vault: &Vault, name: &st
 /// Gets (or makes) a key or secret object managed by a certificate.
 async fn managed_object(req: &mut Request<'_>, vault: &Vault, kind: ObjectKind, name: &str) -> Result<(ObjectRecord, i64)> {
     objects::object_for_new_version(req.tx.as_mut(), vault, kind, name).await
+}
+
+/// The JWK type of a certificate's key: its shape, with `-HSM` when the HSM holds it.
+fn key_type_of(key: &NewKey) -> KeyType {
+    let hsm = key.handle.kind == vaultmort_crypto::ProviderKind::Pkcs11;
+    match (key.public.ec_point().is_some(), hsm) {
+        (true, false) => KeyType::Ec,
+        (true, true) => KeyType::EcHsm,
+        (false, false) => KeyType::Rsa,
+        (false, true) => KeyType::RsaHsm,
+    }
 }

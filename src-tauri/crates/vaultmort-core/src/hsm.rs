@@ -54,7 +54,9 @@ impl HsmSlot {
 
     fn practice_dir(&self) -> Result<&PathBuf> {
         self.practice_dir.as_ref().ok_or_else(|| {
-            Error::HsmUnavailable("this core was opened without a home folder, so it has no practice HSM; configure a PKCS#11 module".into())
+            Error::HsmUnavailable(
+                "this core was opened without a home folder, so it has no practice HSM; configure a PKCS#11 module".into(),
+            )
         })
     }
 }
@@ -99,7 +101,9 @@ impl Vaultmort {
     }
 
     async fn store_hsm_config(&self, tx: &mut dyn Transaction, config: &HsmConfig) -> Result<()> {
-        let plain = Zeroizing::new(serde_json::to_vec(config).map_err(|_| Error::Crypto(vaultmort_crypto::CryptoError::Internal("HSM configuration encoding")))?);
+        let plain = Zeroizing::new(
+            serde_json::to_vec(config).map_err(|_| Error::Crypto(vaultmort_crypto::CryptoError::Internal("HSM configuration encoding")))?,
+        );
         let sealed = self.barrier.seal(tx, &seal_context(), &plain).await?;
         tx.meta_put(CONFIG_KEY, &sealed).await?;
         Ok(())

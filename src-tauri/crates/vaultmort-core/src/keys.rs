@@ -22,8 +22,8 @@ use crate::objects::{self, DeletedInfo, Listing, ObjectId, StoredVersion};
 use std::sync::Arc;
 
 use crate::storage::{ObjectRecord, Transaction, VersionRecord};
-use vaultmort_pkcs11::byok::{TransferBlob, TransferTarget};
 use crate::{Error, ObjectKind, RequestContext, Result, Vaultmort, names};
+use vaultmort_pkcs11::byok::{TransferBlob, TransferTarget};
 
 const KIND: ObjectKind = ObjectKind::Key;
 
@@ -260,7 +260,11 @@ fn check_usable(props: &KeyVersion, op: KeyOperation, now: DateTime<Utc>) -> Res
 /// The key name and version a transfer blob's `kid` names, which must be a key of `vault`
 /// (Key Vault takes a blob only into the vault whose KEK it was made for).
 fn kek_reference(kid: &str, vault: &str) -> Result<(String, Option<String>)> {
-    let refused = || Error::bad(format!("the key-transfer blob's kid '{kid}' is not a key URL of vault '{vault}' (https://{vault}.<host>/keys/<name>/<version>)"));
+    let refused = || {
+        Error::bad(format!(
+            "the key-transfer blob's kid '{kid}' is not a key URL of vault '{vault}' (https://{vault}.<host>/keys/<name>/<version>)"
+        ))
+    };
     let rest = kid.split_once("://").map(|(_, rest)| rest).ok_or_else(refused)?;
     let (host, path) = rest.split_once('/').ok_or_else(refused)?;
     let host_vault = host.split('.').next().unwrap_or_default();
@@ -271,7 +275,9 @@ fn kek_reference(kid: &str, vault: &str) -> Result<(String, Option<String>)> {
     }
     let mut parts = path.trim_end_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("keys"), Some(name), version, None) if !name.is_empty() => Ok((name.to_string(), version.filter(|v| !v.is_empty()).map(str::to_string))),
+        (Some("keys"), Some(name), version, None) if !name.is_empty() => {
+            Ok((name.to_string(), version.filter(|v| !v.is_empty()).map(str::to_string)))
+        }
         _ => Err(refused()),
     }
 }
@@ -304,7 +310,9 @@ impl Vaultmort {
     /// not. The key catalog reports the same answer as each type's availability.
     pub(crate) fn provider_for_type(&self, kty: KeyType) -> Result<()> {
         if kty.is_hsm() {
-            return self.hsm_possible().map_err(|reason| Error::HsmUnavailable(format!("HSM-protected keys cannot be made here: {reason}")));
+            return self
+                .hsm_possible()
+                .map_err(|reason| Error::HsmUnavailable(format!("HSM-protected keys cannot be made here: {reason}")));
         }
         Ok(())
     }
@@ -442,15 +450,8 @@ impl Vaultmort {
         let blob = TransferBlob::parse(blob)?;
         let ciphertext = blob.ciphertext_bytes()?;
         let (kek_name, kek_version) = kek_reference(&blob.header.kid, &vault.name)?;
-        let (_, kek_record) = objects::active_version(req.tx.as_mut(), vault, KIND, &kek_name, kek_version.as_deref()).await.map_err(|e| {
-            match e {
-                Error::NotFound { .. } => Error::bad(format!(
-                    "the key-exchange key the blob was made for ({}) is not a key of vault '{}'",
-                    blob.header.kid, vault.name
-                )),
-                other => other,
-            }
-        })?;
+        // An unknown KEK is answered KeyNotFound, naming the key the blob's header gives.
+        let (_, kek_record) = objects::active_version(req.tx.as_mut(), vault, KIND, &kek_name, kek_version.as_deref()).await?;
         let kek: KeyVersion = objects::decode(&kek_record)?;
         if kek.extra.kty != KeyType::RsaHsm || kek.extra.provider != ProviderKind::Pkcs11 {
             return Err(Error::bad(format!("key '{kek_name}' is a {} key; a key-exchange key is an RSA-HSM key", kek.extra.kty)));
@@ -622,7 +623,8 @@ impl Vaultmort {
             props.extra.public.check_signature_algorithm(algorithm)?;
             algorithm.check_digest(digest)?;
             let handle = self.provider_key(&mut req, &record, &props).await?;
-            let signature = self.provider_of(req.tx.as_mut(), props.extra.provider).await?.sign(&handle, &props.extra.public, algorithm, digest)?;
+            let signature =
+                self.provider_of(req.tx.as_mut(), props.extra.provider).await?.sign(&handle, &props.extra.public, algorithm, digest)?;
             Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: Zeroizing::new(signature) })
         }
         .await;
@@ -686,7 +688,12 @@ impl Vaultmort {
             let (vault, record, props) = Self::usable_key(&mut req, key, op).await?;
             props.extra.public.check_encryption_algorithm(algorithm)?;
             let handle = self.provider_key(&mut req, &record, &props).await?;
-            let plaintext = self.provider_of(req.tx.as_mut(), props.extra.provider).await?.decrypt(&handle, &props.extra.public, algorithm, ciphertext)?;
+            let plaintext = self.provider_of(req.tx.as_mut(), props.extra.provider).await?.decrypt(
+                &handle,
+                &props.extra.public,
+                algorithm,
+                ciphertext,
+            )?;
             Ok(CryptoResult { kid: objects::version_id(&vault, &record), value: plaintext })
         }
         .await;

@@ -71,7 +71,10 @@ impl TransferBlob {
             )));
         }
         if !blob.schema_version.starts_with("1.") {
-            return Err(CryptoError::InvalidJwk(format!("key-transfer schema version '{}' is not supported (1.x is)", blob.schema_version)));
+            return Err(CryptoError::InvalidJwk(format!(
+                "key-transfer schema version '{}' is not supported (1.x is)",
+                blob.schema_version
+            )));
         }
         Ok(blob)
     }
@@ -110,7 +113,13 @@ pub enum TransferTarget {
 impl Pkcs11Provider {
     /// Imports a transferred key: unwraps `ciphertext` with the KEK `kek` (an RSA key of this
     /// token) into a new token key. Nothing is kept when any step fails.
-    pub fn import_transfer(&self, kek: &ProviderKey, kek_public: &PublicKey, ciphertext: &[u8], target: TransferTarget) -> Result<NewKey, CryptoError> {
+    pub fn import_transfer(
+        &self,
+        kek: &ProviderKey,
+        kek_public: &PublicKey,
+        ciphertext: &[u8],
+        target: TransferTarget,
+    ) -> Result<NewKey, CryptoError> {
         let PublicKey::Rsa { n, .. } = kek_public else {
             return Err(CryptoError::InvalidJwk("a key-exchange key is an RSA-HSM key".into()));
         };
@@ -130,7 +139,9 @@ impl Pkcs11Provider {
         let (wrapped_aes, wrapped_key) = ciphertext.split_at(k);
         let reference = TokenKeyRef::from_handle(kek)?;
         let id = vaultmort_crypto::aead::random_bytes(16)?;
-        let refused = || CryptoError::InvalidJwk("the key-transfer blob does not unwrap with this key-exchange key: it was made for another KEK, or it was changed or cut short".into());
+        let refused = || {
+            CryptoError::InvalidJwk("the key-transfer blob does not unwrap with this key-exchange key: it was made for another KEK, or it was changed or cut short".into())
+        };
         self.token().with_session(|session| {
             let kek_object = self.kek_object(session, &reference)?;
             let aes = session
@@ -148,10 +159,17 @@ impl Pkcs11Provider {
                     ],
                 )
                 .map_err(|e| match e {
-                    CkError::Pkcs11(RvError::EncryptedDataInvalid | RvError::WrappedKeyInvalid | RvError::WrappedKeyLenRange | RvError::TemplateInconsistent, _) => refused(),
+                    CkError::Pkcs11(
+                        RvError::EncryptedDataInvalid
+                        | RvError::WrappedKeyInvalid
+                        | RvError::WrappedKeyLenRange
+                        | RvError::TemplateInconsistent,
+                        _,
+                    ) => refused(),
                     other => hsm_error("C_UnwrapKey (transfer AES key)", other),
                 })?;
-            let unwrapped = session.unwrap_key(&Mechanism::AesKeyWrapPad, aes, wrapped_key, &private_template(&id, TokenKeyKind::Rsa, true));
+            let unwrapped =
+                session.unwrap_key(&Mechanism::AesKeyWrapPad, aes, wrapped_key, &private_template(&id, TokenKeyKind::Rsa, true));
             let _ = session.destroy_object(aes);
             let object = unwrapped.map_err(|e| match e {
                 CkError::Pkcs11(_, _) => refused(),
@@ -167,7 +185,10 @@ impl Pkcs11Provider {
             let bits = public.spec();
             if !matches!(bits, KeySpec::Rsa { bits: 2048..=4096 }) {
                 let _ = session.destroy_object(object);
-                return Err(CryptoError::UnsupportedKey(format!("the transferred key is {}; RSA-HSM keys are 2048 to 4096 bits", bits.describe())));
+                return Err(CryptoError::UnsupportedKey(format!(
+                    "the transferred key is {}; RSA-HSM keys are 2048 to 4096 bits",
+                    bits.describe()
+                )));
             }
             self.seal_new_object(session, object, &id, public)
         })

@@ -81,7 +81,13 @@ pub fn describe(token: &Token) -> Result<TokenReport, CryptoError> {
                 let attributes = session
                     .get_attributes(
                         object,
-                        &[AttributeType::Label, AttributeType::Id, AttributeType::KeyType, AttributeType::Sensitive, AttributeType::Extractable],
+                        &[
+                            AttributeType::Label,
+                            AttributeType::Id,
+                            AttributeType::KeyType,
+                            AttributeType::Sensitive,
+                            AttributeType::Extractable,
+                        ],
                     )
                     .map_err(|e| hsm_error("C_GetAttributeValue", e))?;
                 let mut entry = TokenObject {

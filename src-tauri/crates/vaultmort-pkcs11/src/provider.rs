@@ -38,9 +38,12 @@ pub const BACKUP_KEY_LABEL: &str = "vaultmort-backup-key";
 pub const KEY_LABEL_PREFIX: &str = "vaultmort-key-";
 
 /// DER DigestInfo prefixes for PKCS#1 v1.5 signatures over a precomputed hash.
-const SHA256_INFO: &[u8] = &[0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
-const SHA384_INFO: &[u8] = &[0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
-const SHA512_INFO: &[u8] = &[0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
+const SHA256_INFO: &[u8] =
+    &[0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+const SHA384_INFO: &[u8] =
+    &[0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
+const SHA512_INFO: &[u8] =
+    &[0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
 
 /// The DER of a named curve's OID (`CKA_EC_PARAMS`).
 pub(crate) fn curve_params(curve: Curve) -> Vec<u8> {
@@ -194,8 +197,9 @@ impl Pkcs11Provider {
         public: PublicKey,
     ) -> Result<NewKey, CryptoError> {
         let finish = || -> Result<NewKey, CryptoError> {
-            let wrapped =
-                session.wrap_key(&Mechanism::AesKeyWrapPad, self.backup_key, object).map_err(|e| hsm_error("C_WrapKey (backup form)", e))?;
+            let wrapped = session
+                .wrap_key(&Mechanism::AesKeyWrapPad, self.backup_key, object)
+                .map_err(|e| hsm_error("C_WrapKey (backup form)", e))?;
             session
                 .update_attributes(object, &[Attribute::Extractable(false)])
                 .map_err(|e| hsm_error("C_SetAttributeValue (CKA_EXTRACTABLE)", e))?;
@@ -256,7 +260,8 @@ impl Pkcs11Provider {
                     Attribute::Extractable(false),
                 ])
                 .map_err(|e| hsm_error("C_CreateObject (transport key)", e))?;
-            let unwrapped = session.unwrap_key(&Mechanism::AesKeyWrapPad, transport_object, &wrapped, &private_template(&id, kind_of(&public), true));
+            let unwrapped =
+                session.unwrap_key(&Mechanism::AesKeyWrapPad, transport_object, &wrapped, &private_template(&id, kind_of(&public), true));
             let _ = session.destroy_object(transport_object);
             let object = unwrapped.map_err(|e| hsm_error("C_UnwrapKey (import)", e))?;
             self.seal_new_object(session, object, &id, public)
@@ -343,7 +348,8 @@ impl CryptoProvider for Pkcs11Provider {
                 let (public_object, object) = session
                     .generate_key_pair(&Mechanism::EccKeyPairGen, &public_template, &private_template(&id, TokenKeyKind::Ec(curve), true))
                     .map_err(|e| hsm_error("C_GenerateKeyPair (EC)", e))?;
-                let point = session.get_attributes(public_object, &[AttributeType::EcPoint]).map_err(|e| hsm_error("C_GetAttributeValue", e));
+                let point =
+                    session.get_attributes(public_object, &[AttributeType::EcPoint]).map_err(|e| hsm_error("C_GetAttributeValue", e));
                 let _ = session.destroy_object(public_object);
                 let public = point.and_then(|attributes| {
                     attributes
@@ -416,9 +422,10 @@ impl CryptoProvider for Pkcs11Provider {
         self.token.with_session(|session| {
             let object = self.object(session, &reference)?;
             match algorithm {
-                EncryptionAlgorithm::Rsa15 => {
-                    session.decrypt(&Mechanism::RsaPkcs, object, ciphertext).map(Zeroizing::new).map_err(|e| map_decrypt_error("C_Decrypt", e))
-                }
+                EncryptionAlgorithm::Rsa15 => session
+                    .decrypt(&Mechanism::RsaPkcs, object, ciphertext)
+                    .map(Zeroizing::new)
+                    .map_err(|e| map_decrypt_error("C_Decrypt", e)),
                 EncryptionAlgorithm::RsaOaep => {
                     let params = PkcsOaepParams::new(MechanismType::SHA1, PkcsMgfType::MGF1_SHA1, PkcsOaepSource::empty());
                     session
@@ -437,7 +444,9 @@ impl CryptoProvider for Pkcs11Provider {
                                 return Err(CryptoError::DecryptionFailed);
                             }
                             let raw = Zeroizing::new(
-                                session.decrypt(&Mechanism::RsaX509, object, ciphertext).map_err(|e| map_decrypt_error("C_Decrypt (raw RSA)", e))?,
+                                session
+                                    .decrypt(&Mechanism::RsaX509, object, ciphertext)
+                                    .map_err(|e| map_decrypt_error("C_Decrypt (raw RSA)", e))?,
                             );
                             crate::oaep::decode_sha256(&raw, modulus_len)
                         }
@@ -473,7 +482,9 @@ impl CryptoProvider for Pkcs11Provider {
                 .unwrap_key(&Mechanism::AesKeyWrapPad, self.backup_key, &wrapped, &private_template(&id, reference.kind, false))
                 .map_err(|e| match e {
                     CkError::Pkcs11(RvError::WrappedKeyInvalid | RvError::EncryptedDataInvalid | RvError::WrappedKeyLenRange, _) => {
-                        CryptoError::ForeignHsm("the backed-up HSM key does not unwrap with this token's backup key: it was made by another HSM".into())
+                        CryptoError::ForeignHsm(
+                            "the backed-up HSM key does not unwrap with this token's backup key: it was made by another HSM".into(),
+                        )
                     }
                     other => hsm_error("C_UnwrapKey (restore)", other),
                 })?;

@@ -1,6 +1,6 @@
-use vaultmort_crypto::{CryptoProvider, EncryptionAlgorithm, KeySpec, SignatureAlgorithm, Curve};
-use vaultmort_pkcs11::{HsmConfig, Pkcs11Provider};
+use vaultmort_crypto::{CryptoProvider, Curve, EncryptionAlgorithm, KeySpec, SignatureAlgorithm};
 use vaultmort_pkcs11::softhsm::SoftHsmDir;
+use vaultmort_pkcs11::{HsmConfig, Pkcs11Provider};
 use zeroize::Zeroizing;
 
 #[test]
@@ -9,11 +9,19 @@ fn smoke() {
     let so = Zeroizing::new("so-pin-1234".to_string());
     let user = Zeroizing::new("user-pin-1234".to_string());
     SoftHsmDir::new(dir.path()).init_token("t1", &so, &user).unwrap();
-    let p = Pkcs11Provider::open(&HsmConfig::Practice { label: "t1".into(), user_pin: user.clone(), so_pin: so.clone() }, dir.path()).unwrap();
-    for spec in [KeySpec::Rsa { bits: 2048 }, KeySpec::Ec { curve: Curve::P256 }, KeySpec::Ec { curve: Curve::P256K }, KeySpec::Ec { curve: Curve::P521 }] {
+    let p =
+        Pkcs11Provider::open(&HsmConfig::Practice { label: "t1".into(), user_pin: user.clone(), so_pin: so.clone() }, dir.path()).unwrap();
+    for spec in [
+        KeySpec::Rsa { bits: 2048 },
+        KeySpec::Ec { curve: Curve::P256 },
+        KeySpec::Ec { curve: Curve::P256K },
+        KeySpec::Ec { curve: Curve::P521 },
+    ] {
         let k = p.generate(spec).unwrap();
         for &alg in SignatureAlgorithm::ALL {
-            if !alg.fits(spec) { continue; }
+            if !alg.fits(spec) {
+                continue;
+            }
             let d = alg.digest().hash(b"m");
             let s = p.sign(&k.handle, &k.public, alg, &d).unwrap();
             assert!(k.public.verify(alg, &d, &s).unwrap(), "{alg}");

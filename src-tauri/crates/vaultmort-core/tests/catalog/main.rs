@@ -4,7 +4,7 @@
 //! is refused. Each test builds its own store in a temporary folder.
 
 use vaultmort_certs::policy::{CertificatePolicy, KeyProperties};
-use vaultmort_core::catalog::{Availability, KeyCatalog, KeyShapes};
+use vaultmort_core::catalog::{KeyCatalog, KeyShapes};
 use vaultmort_core::keys::{CreateKey, KeyRef};
 use vaultmort_core::model::Sku;
 use vaultmort_core::vaults::CreateVault;
@@ -45,17 +45,18 @@ async fn every_offered_key_type_shape_operation_and_algorithm_is_accepted() {
     let catalog = w.core.key_catalog();
     let available: Vec<_> = catalog.key_types.iter().filter(|t| t.availability.is_available()).collect();
     let kinds: Vec<_> = available.iter().map(|t| t.kty).collect();
-    assert_eq!(kinds, [KeyType::Rsa, KeyType::Ec], "the software key types are offered (HSM types are not available yet)");
+    assert_eq!(kinds, KeyType::ALL, "every key type is offered: software ones, and HSM ones in the home's practice token");
     let message = b"the message the caller hashes";
     for entry in available {
-        assert!(!entry.premium_vault_only, "{}: a software type fits a standard vault", entry.kty);
+        assert_eq!(entry.premium_vault_only, entry.kty.is_hsm(), "{}: only HSM types need a premium vault", entry.kty);
+        let vault = if entry.premium_vault_only { "hsm-vault" } else { "std-vault" };
         assert!(
             entry.default_operations.iter().all(|op| entry.operations.contains(op)),
             "{}: the defaults are among the offered operations",
             entry.kty
         );
         // Created with no size, curve or operations: the catalog's defaults.
-        let made = w.core.create_key(&w.owner, "std-vault", CreateKey::new(format!("default-{}", entry.kty), entry.kty)).await;
+        let made = w.core.create_key(&w.owner, vault, CreateKey::new(format!("default-{}", entry.kty), entry.kty)).await;
         let made = made.unwrap_or_else(|e| panic!("{}: a key with no parameters is created: {e}", entry.kty));
         let default_spec = match &entry.shapes {
             KeyShapes::Rsa { default_size, .. } => KeySpec::Rsa { bits: *default_size },
@@ -68,10 +69,10 @@ async fn every_offered_key_type_shape_operation_and_algorithm_is_accepted() {
             let name = key_name(spec);
             let mut request = create_request(&name, entry.kty, spec);
             request.key_ops = Some(entry.operations.clone());
-            let key = w.core.create_key(&w.owner, "std-vault", request).await;
+            let key = w.core.create_key(&w.owner, vault, request).await;
             let key = key.unwrap_or_else(|e| panic!("{name}: every offered shape with every offered operation is accepted: {e}"));
             assert_eq!(key.public.spec(), spec, "{name}: the key has the shape asked for");
-            let key_ref = KeyRef::latest("std-vault", &name);
+            let key_ref = KeyRef::latest(vault, &name);
 
             let offers: Vec<_> =
                 entry.signature_algorithms.iter().filter(|o| o.curve.is_none_or(|c| spec == KeySpec::Ec { curve: c })).collect();
@@ -108,10 +109,12 @@ async fn every_offered_certificate_key_type_size_and_curve_makes_a_certificate()
     let catalog = w.core.key_catalog();
     for entry in catalog.certificate_key_types.iter().filter(|t| t.availability.is_available()) {
         for spec in entry.shapes.specs() {
-            let name = format!("cert-{}", key_name(spec));
+            let name = format!("cert-{}-{}", entry.kty.as_str().to_ascii_lowercase(), key_name(spec));
+            let vault = if entry.kty.is_hsm() { "hsm-vault" } else { "std-vault" };
             let mut policy = CertificatePolicy::self_signed(&format!("CN={name}"));
             policy.key_props = Some(KeyProperties {
-                exportable: Some(true),
+                // An HSM key stays in the token: its certificate cannot be exportable.
+                exportable: Some(!entry.kty.is_hsm()),
                 kty: Some(entry.kty.as_str().into()),
                 key_size: match spec {
                     KeySpec::Rsa { bits } => Some(i64::from(bits)),
@@ -124,11 +127,12 @@ async fn every_offered_certificate_key_type_size_and_curve_makes_a_certificate()
                 reuse_key: Some(false),
             });
             w.core
-                .create_certificate(&w.owner, "std-vault", &name, Some(policy), true, Default::default())
+                .create_certificate(&w.owner, vault, &name, Some(policy), true, Default::default())
                 .await
                 .unwrap_or_else(|e| panic!("{name}: an offered certificate key shape is accepted: {e}"));
-            let key = w.core.get_key(&w.owner, "std-vault", &name, None).await.expect("the certificate's key is readable");
+            let key = w.core.get_key(&w.owner, vault, &name, None).await.expect("the certificate's key is readable");
             assert_eq!(key.public.spec(), spec, "{name}: the certificate's key has the offered shape");
+            assert_eq!(key.kty, entry.kty, "{name}: the certificate's key is of the type the policy asked for");
         }
     }
 }
@@ -183,15 +187,25 @@ async fn what_the_catalog_leaves_out_is_refused() {
         assert_eq!(error.code(), "OperationNotAllowed", "{algorithm} on an EC key: encrypt is not among its operations: {error}");
     }
 
-    // Unavailable types: the catalog's reason is the refusal a create gets, even in a premium vault.
-    for entry in catalog.key_types.iter().filter(|t| !t.availability.is_available()) {
-        let Availability::Unavailable { reason } = &entry.availability else { unreachable!("filtered to unavailable entries") };
-        assert!(entry.premium_vault_only, "{}: only the HSM types are unavailable here", entry.kty);
-        let error = w.core.create_key(&w.owner, "hsm-vault", CreateKey::new("hsm-key", entry.kty)).await.expect_err("not available");
-        assert_eq!(&error.to_string(), reason, "{}: the catalog says why a create is refused", entry.kty);
+    // Premium-only types in a standard vault: Azure's refusal, and nothing is made.
+    for entry in catalog.key_types.iter().filter(|t| t.premium_vault_only) {
+        let error = w.core.create_key(&w.owner, "std-vault", CreateKey::new("hsm-key", entry.kty)).await.expect_err("standard vault");
+        assert_eq!(error.code(), "BadParameter", "{}: {error}", entry.kty);
+        assert!(
+            error.to_string().starts_with("Hardware key operation not allowed on standard vault."),
+            "{}: the refusal is Azure's: {error}",
+            entry.kty
+        );
         let certificate = catalog.certificate_key_types.iter().find(|c| c.kty == entry.kty).expect("the type is in both lists");
         assert_eq!(certificate.availability, entry.availability, "{}: a certificate's key is made the same way", entry.kty);
     }
+    assert!(w.core.list_keys(&w.owner, "std-vault").await.expect("list").iter().all(|k| !k.kty.is_hsm()), "no HSM key was stored");
+    let mut policy = CertificatePolicy::self_signed("CN=hsm-exportable");
+    policy.key_props =
+        Some(KeyProperties { exportable: Some(true), kty: Some("RSA-HSM".into()), key_size: Some(2048), curve: None, reuse_key: None });
+    let error = w.core.create_certificate(&w.owner, "hsm-vault", "hsm-exportable", Some(policy), true, Default::default()).await;
+    let error = error.expect_err("an exportable HSM certificate is refused");
+    assert!(error.to_string().contains("cannot be exportable"), "the refusal says why: {error}");
 
     let KeyShapes::Ec { curves: certificate_curves, .. } =
         &catalog.certificate_key_types.iter().find(|t| t.kty == KeyType::Ec).expect("EC certificates are offered").shapes
