@@ -296,7 +296,10 @@ pub(crate) fn aes_kwp_wrap(key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Cryp
 
 fn map_decrypt_error(doing: &str, error: CkError) -> CryptoError {
     match error {
-        CkError::Pkcs11(RvError::EncryptedDataInvalid | RvError::EncryptedDataLenRange, _) => CryptoError::DecryptionFailed,
+        // SoftHSM answers a padding failure with CKR_GENERAL_ERROR (its OpenSSL call failed).
+        CkError::Pkcs11(RvError::EncryptedDataInvalid | RvError::EncryptedDataLenRange | RvError::GeneralError, _) => {
+            CryptoError::DecryptionFailed
+        }
         other => hsm_error(doing, other),
     }
 }
@@ -481,11 +484,14 @@ impl CryptoProvider for Pkcs11Provider {
             let object = session
                 .unwrap_key(&Mechanism::AesKeyWrapPad, self.backup_key, &wrapped, &private_template(&id, reference.kind, false))
                 .map_err(|e| match e {
-                    CkError::Pkcs11(RvError::WrappedKeyInvalid | RvError::EncryptedDataInvalid | RvError::WrappedKeyLenRange, _) => {
-                        CryptoError::ForeignHsm(
-                            "the backed-up HSM key does not unwrap with this token's backup key: it was made by another HSM".into(),
-                        )
-                    }
+                    // SoftHSM answers an AES key unwrap whose integrity check fails with
+                    // CKR_GENERAL_ERROR.
+                    CkError::Pkcs11(
+                        RvError::WrappedKeyInvalid | RvError::EncryptedDataInvalid | RvError::WrappedKeyLenRange | RvError::GeneralError,
+                        _,
+                    ) => CryptoError::ForeignHsm(
+                        "the backed-up HSM key does not unwrap with this token's backup key: it was made by another HSM".into(),
+                    ),
                     other => hsm_error("C_UnwrapKey (restore)", other),
                 })?;
             self.objects.lock().map_err(|_| CryptoError::Internal("object cache poisoned"))?.insert(hex::encode(&id), object);

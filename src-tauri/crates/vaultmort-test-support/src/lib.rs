@@ -4,6 +4,8 @@
 //! - [`home`] (feature `home`): a throwaway home in a temporary folder, protected by the test
 //!   passphrase and never the user's data or keyring, and a core opened on it with the local
 //!   owner and a resource group.
+//! - [`hsm`] (feature `hsm`): a practice SoftHSM2 token in a temporary folder and the PKCS#11
+//!   provider over it, for tests and benchmarks of HSM keys below the core.
 //! - [`openssl`]: the openssl CLI as the independent referee, run with a bounded wait, in a
 //!   scratch folder or on bytes, and the parsing of what it prints; [`pki`] builds a small
 //!   certificate authority with it.
@@ -15,6 +17,8 @@
 
 #[cfg(feature = "home")]
 pub mod home;
+#[cfg(feature = "hsm")]
+pub mod hsm;
 
 pub mod der;
 pub mod openssl;
