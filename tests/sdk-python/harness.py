@@ -19,6 +19,7 @@ LIMITED_CLIENT_SECRET = os.environ["VAULTMORT_SDK_LIMITED_CLIENT_SECRET"]
 FIREWALLED_VAULT_URL = f"https://{os.environ['VAULTMORT_SDK_FIREWALLED_VAULT']}.localhost:{PORT}"
 CA = os.environ["VAULTMORT_SDK_CA"]
 VAULT_URL = f"https://{VAULT}.localhost:{PORT}"
+PREMIUM_VAULT_URL = f"https://{os.environ['VAULTMORT_SDK_PREMIUM_VAULT']}.localhost:{PORT}"
 
 _real_getaddrinfo = socket.getaddrinfo
 

@@ -3,8 +3,8 @@
 
 Stdlib only, so any python3 (3.9+) can start it: it makes (once) a virtual environment under
 .tools/sdk-python with the pinned SDKs from requirements.txt, creates a throwaway home with a
-passphrase-protected store, a resource group and two vaults through the CLI (the second behind a
-firewall that admits only 127.0.0.1), and two practice applications in the directory: `sdk-app`
+passphrase-protected store, a resource group and three vaults through the CLI (the second behind a
+firewall that admits only 127.0.0.1, the third a Premium vault for HSM-protected keys), and two practice applications in the directory: `sdk-app`
 with every permission on both vaults, and `sdk-limited` with only secrets get and list. It
 exports the practice CA's root, starts `vaultmort serve --port 0`, and runs the unittest modules
 test_*.py here with the server's address, tenant and both applications' client ids and secrets
@@ -28,6 +28,7 @@ ROOT = HERE.parent.parent
 VENV = ROOT / ".tools" / "sdk-python"
 VAULT = "sdkvault"
 FIREWALLED_VAULT = "sdkfirewalled"
+PREMIUM_VAULT = "sdkpremium"
 
 
 def venv_python() -> Path:
@@ -73,9 +74,10 @@ def main() -> int:
         cli("group", "create", "--name", "sdk-rg", "--location", "westeurope")
         cli("keyvault", "create", "--name", VAULT, "--resource-group", "sdk-rg")
         cli("keyvault", "create", "--name", FIREWALLED_VAULT, "--resource-group", "sdk-rg")
+        cli("keyvault", "create", "--name", PREMIUM_VAULT, "--resource-group", "sdk-rg", "--sku", "premium")
         app = cli_json("ad", "sp", "create", "--display-name", "sdk-app")
         limited = cli_json("ad", "sp", "create", "--display-name", "sdk-limited")
-        for vault in (VAULT, FIREWALLED_VAULT):
+        for vault in (VAULT, FIREWALLED_VAULT, PREMIUM_VAULT):
             cli("keyvault", "set-policy", "--name", vault, "--spn", app["appId"],
                 "--key-permissions", "all", "--secret-permissions", "all", "--certificate-permissions", "all")
         cli("keyvault", "set-policy", "--name", VAULT, "--spn", limited["appId"], "--secret-permissions", "get", "list")
@@ -101,6 +103,7 @@ def main() -> int:
                 VAULTMORT_SDK_PORT=str(info["port"]),
                 VAULTMORT_SDK_VAULT=VAULT,
                 VAULTMORT_SDK_FIREWALLED_VAULT=FIREWALLED_VAULT,
+                VAULTMORT_SDK_PREMIUM_VAULT=PREMIUM_VAULT,
                 VAULTMORT_SDK_TENANT=info["tenantId"],
                 VAULTMORT_SDK_CLIENT_ID=app["appId"],
                 VAULTMORT_SDK_CLIENT_SECRET=app["password"],
