@@ -489,6 +489,24 @@ impl Vaultmort {
         stored
     }
 
+    /// The type and shape of key `name` in `vault` (its newest version unless `version` names
+    /// one), for practice throttling to pick the counter Key Vault's service limits give that
+    /// kind of key. Not an operation: it answers the caller nothing (the request it is asked for
+    /// then runs through the pipeline, which authorizes and audits it), reads only public
+    /// metadata, and is `None` whenever the key cannot be found.
+    pub async fn key_shape_for_throttling(
+        &self,
+        vault: &str,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<(KeyType, vaultmort_crypto::KeySpec)> {
+        let mut tx = self.storage.begin_read().await.ok()?;
+        let vault = tx.vault_get(vault).await.ok()??;
+        let record = tx.version_get(&vault.id, KIND, name, version).await.ok()??;
+        let props: KeyVersion = objects::decode(&record).ok()?;
+        Some((props.extra.kty, props.extra.public.spec()))
+    }
+
     /// Shows a key version (the newest when `version` is `None`).
     pub async fn get_key(&self, ctx: &RequestContext, vault: &str, name: &str, version: Option<&str>) -> Result<KeyBundle> {
         self.show_version(ctx, actions::KEY_GET, (KIND, vault, name), version, bundle).await

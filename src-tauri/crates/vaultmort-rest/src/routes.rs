@@ -151,10 +151,13 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
             .1
             .parse()?;
         let vault = vault.clone()?;
-        if let Err(retry_after) = state.throttle.admit(&vault, crate::throttle::Class::of(&method, &segments), Instant::now()) {
-            return Err(ApiError::throttled(retry_after));
-        }
         let body = read_body(state, body).await?;
+        if state.throttle.is_on(&vault) {
+            let key = throttling_key_facts(state, &vault, &method, &segments, &body).await;
+            if let Err(retry_after) = state.throttle.admit(&vault, crate::throttle::Class::of(&method, &segments, key), Instant::now()) {
+                return Err(ApiError::throttled(retry_after));
+            }
+        }
         let call = Call {
             core: &state.core,
             ctx: crate::context(principal.clone(), peer),
@@ -226,6 +229,42 @@ fn challenge(state: &State, why: &str) -> Response {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
     }
     response
+}
+
+/// What practice throttling needs to know about the key a request creates or uses: the body's
+/// `kty` and `key_size` for a creation or import, the stored key for a rotation or an
+/// operation. Only asked when the vault is throttled.
+async fn throttling_key_facts(state: &State, vault: &str, method: &Method, segments: &[&str], body: &Bytes) -> crate::throttle::KeyFacts {
+    use crate::throttle::{KeyFacts, KeyTier};
+    let from_body = |kty: Option<&str>, size: Option<u64>, hsm_flag: bool| {
+        let kty = kty.unwrap_or("RSA");
+        let hsm = hsm_flag || kty.ends_with("-HSM");
+        let rsa_bits = kty.starts_with("RSA").then(|| size.and_then(|s| u32::try_from(s).ok()).unwrap_or(2048));
+        KeyFacts { tier: Some(KeyTier { hsm, rsa_bits }) }
+    };
+    let json = || serde_json::from_slice::<Value>(body).unwrap_or_default();
+    match (method, segments) {
+        (&Method::POST, ["keys", _, "create"]) => {
+            let json = json();
+            from_body(json["kty"].as_str(), json["key_size"].as_u64(), false)
+        }
+        (&Method::PUT, ["keys", _]) => {
+            let json = json();
+            let size = json["key"]["n"].as_str().map(|n| (n.len() * 6 / 8) as u64 * 8);
+            from_body(json["key"]["kty"].as_str(), size, json["Hsm"].as_bool().unwrap_or(false))
+        }
+        (&Method::POST, ["keys", name, "rotate"]) => key_facts_of(state, vault, name, None).await,
+        (&Method::POST, ["keys", name, op]) if crate::throttle::is_crypto_operation(op) => key_facts_of(state, vault, name, None).await,
+        (&Method::POST, ["keys", name, version, op]) if crate::throttle::is_crypto_operation(op) => {
+            key_facts_of(state, vault, name, Some(*version).filter(|v| !v.is_empty())).await
+        }
+        _ => KeyFacts::default(),
+    }
+}
+
+async fn key_facts_of(state: &State, vault: &str, name: &str, version: Option<&str>) -> crate::throttle::KeyFacts {
+    let tier = state.core.key_shape_for_throttling(vault, name, version).await.map(|(kty, spec)| crate::throttle::KeyTier::of(kty, spec));
+    crate::throttle::KeyFacts { tier }
 }
 
 async fn read_body(state: &State, body: Body) -> Result<Bytes, ApiError> {

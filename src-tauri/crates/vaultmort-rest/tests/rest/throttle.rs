@@ -76,3 +76,46 @@ async fn a_vault_switched_on_in_the_core_is_throttled_while_serving_and_another_
     }
     assert!(refused, "switched on again without a restart, the vault is throttled again within 21 creations");
 }
+
+/// HSM keys get Key Vault's HSM limits: 10 creations, and 250 operations for an RSA-4096 key,
+/// each counted apart from software keys (issue 13).
+#[tokio::test]
+async fn hsm_keys_have_their_own_lower_limits() {
+    let t = TestServer::start_with(|o| o.throttled_vaults = vec![VAULT.to_string()]).await;
+    let owner = RequestContext::local_owner(Door::Cli);
+    let premium = UpdateVault { sku: Some(vaultmort_core::model::Sku::Premium), ..Default::default() };
+    t.core.update_vault(&owner, VAULT, premium).await.expect("the owner makes the vault premium");
+    let token = t.owner_token().await;
+    for i in 0..10 {
+        let (status, body) =
+            t.call(&token, Method::POST, &format!("/keys/h{i}/create?api-version=7.6"), Some(json!({"kty": "EC-HSM"}))).await;
+        assert_eq!(status, 200, "HSM key creation {i} of 10 passes: {body}");
+    }
+    let (status, body) = t.call(&token, Method::POST, "/keys/h10/create?api-version=7.6", Some(json!({"kty": "EC-HSM"}))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("Throttled")), "the 11th HSM key creation in 10 s: {body}");
+    let (status, body) = t.call(&token, Method::POST, "/keys/s0/create?api-version=7.6", Some(json!({"kty": "EC"}))).await;
+    assert_eq!(status, 200, "software key creations count apart: {body}");
+
+    // The key is made through the core (its creation is not what this part counts).
+    let mut big = vaultmort_core::keys::CreateKey::new("big", vaultmort_crypto::KeyType::RsaHsm);
+    big.size = Some(4096);
+    t.core.create_key(&owner, VAULT, big).await.expect("an RSA-4096 HSM key");
+    let digest = vaultmort_crypto::DigestAlgorithm::Sha256.hash(b"m");
+    let sign = json!({"alg": "RS256", "value": base64_url(&digest)});
+    for i in 0..250 {
+        let (status, body) = t.call(&token, Method::POST, "/keys/big//sign?api-version=7.6", Some(sign.clone())).await;
+        assert_eq!(status, 200, "HSM RSA-4096 operation {i} of 250 passes: {body}");
+    }
+    let (status, body) = t.call(&token, Method::POST, "/keys/big//sign?api-version=7.6", Some(sign.clone())).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("Throttled")), "the 251st in 10 s is over the limit: {body}");
+    let ec = vaultmort_core::keys::CreateKey::new("small", vaultmort_crypto::KeyType::EcHsm);
+    t.core.create_key(&owner, VAULT, ec).await.expect("an EC HSM key");
+    let sign = json!({"alg": "ES256", "value": base64_url(&digest)});
+    let (status, body) = t.call(&token, Method::POST, "/keys/small//sign?api-version=7.6", Some(sign)).await;
+    assert_eq!(status, 200, "an EC HSM key counts in its own window: {body}");
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
