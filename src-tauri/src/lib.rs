@@ -17,8 +17,10 @@ pub mod commands;
 mod dto;
 mod error;
 mod files;
+mod key_files;
 pub mod notices;
 mod state;
+mod vendor_tool;
 
 /// The IPC command names, one list shared with the build script.
 mod command_names;
@@ -38,7 +40,7 @@ pub use state::AppState;
 /// Every command with its TypeScript types: the invoke handler, and the source of
 /// `ui/src/bindings.ts`. Errors reach the UI as `{ status: "error", error: CommandError }`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{access, certificates, deleted, expiry, groups, keys, rest_api, secrets, session, vaults};
+    use commands::{access, byok, certificates, deleted, expiry, groups, hsm, keys, rest_api, secrets, session, vaults};
     tauri_specta::Builder::<R>::new()
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // One TypeScript type per DTO: with serde phases on, every type with an `Option` field
@@ -76,6 +78,11 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             keys::sign_digest,
             keys::verify_digest,
             keys::crypto_operation,
+            keys::import_key,
+            hsm::hsm_status,
+            hsm::configure_hsm,
+            byok::byok_default_folder,
+            byok::byok_wrap,
             certificates::list_certificates,
             certificates::default_certificate_policy,
             certificates::create_certificate,

@@ -43,6 +43,8 @@ pub struct AppState {
     signed_in: Mutex<Principal>,
     /// The REST API while it runs. Dropping it (with the app) ends its accept loop.
     rest: tokio::sync::Mutex<Option<RunningRestApi>>,
+    /// The `vaultmort` CLI the BYOK wizard's vendor step runs; beside the app when `None`.
+    vendor_program: Option<PathBuf>,
 }
 
 /// The REST API server the app started, and what clients need to reach it.
@@ -68,6 +70,23 @@ impl AppState {
             first_view: OnceLock::new(),
             signed_in: Mutex::new(Principal::local_owner()),
             rest: tokio::sync::Mutex::new(None),
+            vendor_program: None,
+        }
+    }
+
+    /// The same state with the BYOK vendor step running `program` instead of the `vaultmort`
+    /// CLI beside the app's executable.
+    pub fn with_vendor_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.vendor_program = Some(program.into());
+        self
+    }
+
+    /// The `vaultmort` CLI for the BYOK vendor step.
+    pub(crate) fn vendor_program(&self) -> Result<PathBuf, CommandError> {
+        match &self.vendor_program {
+            Some(program) if program.is_file() => Ok(program.clone()),
+            Some(program) => Err(crate::vendor_tool::missing(program)),
+            None => crate::vendor_tool::cli_beside_executable(),
         }
     }
 

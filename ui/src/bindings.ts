@@ -77,7 +77,11 @@ export const commands = {
 	keyCatalog: () => typedError<KeyCatalogView, CommandError>(__TAURI_INVOKE("key_catalog")),
 	/**  Lists the keys of `vault` (newest version of each). */
 	listKeys: (vault: string) => typedError<KeyItem[], CommandError>(__TAURI_INVOKE("list_keys", { vault })),
-	/**  Creates a software key (or a new version of one) with the type's default operations. */
+	/**
+	 *  Creates a key (or a new version of one), software- or HSM-protected, with the operations
+	 *  ticked (the type's defaults when none are given). An HSM key in a standard vault is refused
+	 *  by the core with `BadParameter`, as Key Vault does.
+	 */
 	createKey: (vault: string, input: CreateKeyInput) => typedError<KeyItem, CommandError>(__TAURI_INVOKE("create_key", { vault, input })),
 	/**  Lists every version of key `name`, newest first. */
 	listKeyVersions: (vault: string, name: string) => typedError<KeyItem[], CommandError>(__TAURI_INVOKE("list_key_versions", { vault, name })),
@@ -108,6 +112,28 @@ export const commands = {
 	 *  the core; only their result comes back.
 	 */
 	cryptoOperation: (vault: string, name: string, version: string | null, operation: CryptoOperation, algorithm: string, input: string) => typedError<string, CommandError>(__TAURI_INVOKE("crypto_operation", { vault, name, version, operation, algorithm, input })),
+	/**
+	 *  Imports a key (or a new version of one) from a file: a private JWK or a PKCS#8 PEM key
+	 *  (software- or HSM-protected), or a `.byok` transfer file, which the HSM unwraps with the
+	 *  vault's key-exchange key named in the file (bring your own key).
+	 */
+	importKey: (vault: string, input: ImportKeyInput) => typedError<KeyItem, CommandError>(__TAURI_INVOKE("import_key", { vault, input })),
+	/**  The HSM's state: `not set up` until the first HSM key makes the practice token. */
+	hsmStatus: () => typedError<HsmStatusView, CommandError>(__TAURI_INVOKE("hsm_status")),
+	/**
+	 *  Uses the PKCS#11 module of the form from now on. The core logs into the token first, so a
+	 *  wrong path, token or PIN changes nothing.
+	 */
+	configureHsm: (input: HsmModuleInput) => typedError<HsmStatusView, CommandError>(__TAURI_INVOKE("configure_hsm", { input })),
+	/**  The folder the wizard suggests for the vendor step's files: `<home>/byok`. */
+	byokDefaultFolder: () => typedError<string, CommandError>(__TAURI_INVOKE("byok_default_folder")),
+	/**
+	 *  The vendor step: writes the KEK's public key to `input.folder`, then runs `vaultmort byok
+	 *  wrap` to generate (or take) the target key in a simulated vendor HSM and wrap it for KEK
+	 *  `kek` of `vault`. Returns where the `.byok` file and the target's public key went, and the
+	 *  `.byok` bytes for the import step. The vault's store is not changed.
+	 */
+	byokWrap: (vault: string, kek: string, input: ByokWrapInput) => typedError<ByokWrapView, CommandError>(__TAURI_INVOKE("byok_wrap", { vault, kek, input })),
 	/**  Lists the certificates of `vault` (newest version of each). */
 	listCertificates: (vault: string) => typedError<CertificateItem[], CommandError>(__TAURI_INVOKE("list_certificates", { vault })),
 	/**
@@ -361,6 +387,43 @@ export type AuditRecordView = {
 	flags: string[],
 };
 
+/**  The vendor step: which target key to wrap for the key-exchange key, and where the files go. */
+export type ByokWrapInput = {
+	/**  Names the files: `<name>.byok` and `<name>-public.pem` (a number is added when taken). */
+	targetName: string,
+	/**
+	 *  Generate an RSA target key of this size (2048, 3072 or 4096) in the vendor's HSM; or null
+	 *  and give `target_key`.
+	 */
+	targetSize: number | null,
+	/**  An existing target key instead: a PKCS#8 PEM file's bytes, base64. */
+	targetKey?: string | null,
+	/**  The password of an encrypted `target_key`. */
+	targetPassword?: string | null,
+	/**  The folder to write the files in (made when missing). */
+	folder: string,
+};
+
+/**  What the vendor step made. */
+export type ByokWrapView = {
+	/**  The key-transfer file (`.byok`), wrapped for the KEK. */
+	byokFile: string,
+	/**  The target key's public key (PEM), to check the vault's signatures against later. */
+	publicKeyFile: string,
+	/**  The KEK's public key (PEM) the vendor tool wrapped for. */
+	kekFile: string,
+	/**  The KEK version's id, written into the file's header. */
+	kekKid: string,
+	/**  The target key in words (`an RSA 3072 key`). */
+	targetKey: string,
+	/**  The tool and HSM that made the file, as its `generator` says. */
+	generator: string,
+	/**  The simulated vendor HSM's folder. */
+	vendorHsm: string,
+	/**  The `.byok` file's bytes, base64, for the import step. */
+	transfer: string,
+};
+
 /**  A certificate version with the facts the details pane shows. */
 export type CertificateDetails = {
 	/**  Name. */
@@ -447,6 +510,8 @@ export type CreateKeyInput = {
 	name: string,
 	/**  Key type. */
 	kty: KeyKind,
+	/**  Software (the default when null) or HSM: `RSA` becomes `RSA-HSM`, `EC` becomes `EC-HSM`. */
+	protection?: KeyProtection | null,
 	/**  RSA size in bits; 2048 when null. Only for RSA. */
 	size: number | null,
 	/**  EC curve name; P-256 when null. Only for EC. */
@@ -569,6 +634,29 @@ export type GroupView = {
 	location: string,
 };
 
+/**  The "Configure module" form: a PKCS#11 module and which of its tokens to use. */
+export type HsmModuleInput = {
+	/**  The module's shared library (`/usr/lib/softhsm/libsofthsm2.so`, a vendor's `.so`). */
+	path: string,
+	/**  The token's label; give this or `slot`. */
+	tokenLabel: string | null,
+	/**  The token's slot id in decimal; give this or `token_label`. */
+	slot: string | null,
+	/**  The token's user PIN. */
+	pin: string,
+};
+
+/**  What the HSM page shows. */
+export type HsmStatusView = {
+	/**
+	 *  `practice` (Vaultmort's own SoftHSM2 token), `module` (one configured here) or
+	 *  `not set up` (the practice token is made with the first HSM key).
+	 */
+	mode: string,
+	/**  The token, once there is one. */
+	token: TokenView | null,
+};
+
 /**  What `import_certificate` needs. */
 export type ImportInput = {
 	/**  Certificate name. */
@@ -577,6 +665,30 @@ export type ImportInput = {
 	data: string,
 	/**  Its password, if it has one. */
 	password: string | null,
+};
+
+/**  What `import_key` needs: the key's file and how to keep it. */
+export type ImportKeyInput = {
+	/**  Key name. */
+	name: string,
+	/**  What `data` holds. */
+	format: KeyFileFormat,
+	/**  The file's bytes (or the pasted JWK text), base64. */
+	data: string,
+	/**  The password of an encrypted PEM key; null otherwise. */
+	password?: string | null,
+	/**  Software (the default when null) or HSM; a BYOK file always lands in the HSM. */
+	protection?: KeyProtection | null,
+	/**  Permitted operations; the JWK's own `key_ops`, else the type's defaults, when null. */
+	keyOps?: string[] | null,
+	/**  Enabled; true when null. */
+	enabled?: boolean | null,
+	/**  Activation date (ISO-8601), or null. */
+	notBefore?: string | null,
+	/**  Expiry (ISO-8601), or null. */
+	expires?: string | null,
+	/**  Tags, at most 15. */
+	tags?: { [key in string]: string } | null,
 };
 
 /**  What a file holds, before anything is written. */
@@ -627,6 +739,18 @@ export type KeyDetails = {
 	tags: { [key in string]: string },
 };
 
+/**  The file an imported key comes in. */
+export type KeyFileFormat = 
+/**  A private JSON Web Key (RSA or EC, with every private member). */
+"jwk" | 
+/**  A PKCS#8 private key in PEM: `PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with a password. */
+"pem" | 
+/**
+ *  A `.byok` key-transfer file wrapped for one of the vault's key-exchange keys; it always
+ *  becomes an `RSA-HSM` key.
+ */
+"byok";
+
 /**  A key's newest version: its id and public facts, never private material. */
 export type KeyItem = {
 	/**  Key name. */
@@ -652,12 +776,19 @@ export type KeyItem = {
 	expires: string | null,
 };
 
-/**  The software key types the desktop app creates. */
+/**  The key families the desktop's wizards create; [`KeyProtection`] decides software or HSM. */
 export type KeyKind = 
 /**  RSA (`size` 2048, 3072 or 4096). */
 "RSA" | 
 /**  Elliptic curve (`curve` P-256, P-384, P-521 or P-256K). */
 "EC";
+
+/**  Where a key's private half lives: "Protection" in the key wizards. */
+export type KeyProtection = 
+/**  In the vault's store, encrypted under the master key (`RSA`, `EC`). */
+"software" | 
+/**  In the home's HSM, never leaving it (`RSA-HSM`, `EC-HSM`); premium vaults only. */
+"hsm";
 
 /**  A key type's sizes or curves and whether it can be used, as both lists show it. */
 export type KeyShapesView = {
@@ -989,6 +1120,46 @@ export type SkuName =
 "standard" | 
 /**  Software- and HSM-protected keys. */
 "premium";
+
+/**  One key object in the token (never its value: the token does not give it out). */
+export type TokenObjectView = {
+	/**  `CKA_LABEL`. */
+	label: string,
+	/**  `CKA_ID`, hex. */
+	id: string,
+	/**  Object class: `private key` or `secret key`. */
+	class: string,
+	/**  Key type: `RSA`, `EC`, `AES`. */
+	keyType: string,
+	/**  `CKA_SENSITIVE`: the value may not be read in the clear. */
+	sensitive: boolean,
+	/**  `CKA_EXTRACTABLE`: the value may be wrapped out of the token. */
+	extractable: boolean,
+	/**  What it is to Vaultmort: `vault key`, `backup key` or `other`. */
+	role: string,
+};
+
+/**  A PKCS#11 token: its module, identity, PIN state, mechanisms and key objects. */
+export type TokenView = {
+	/**  The module's shared library path. */
+	module: string,
+	/**  The module's own description and version. */
+	library: string,
+	/**  Token label. */
+	label: string,
+	/**  Token serial number. */
+	serial: string,
+	/**  Manufacturer and model. */
+	model: string,
+	/**  Slot id, in decimal. */
+	slot: string,
+	/**  The user PIN's state: `ok`, `count low`, `final try` or `locked`. */
+	pinState: string,
+	/**  Mechanisms the token offers (`CKM_RSA_PKCS`, ...), sorted. */
+	mechanisms: string[],
+	/**  Key objects in the token. */
+	objects: TokenObjectView[],
+};
 
 /**  A vault the caller can see but could not read, wholly or in part. */
 export type UnreadableVaultView = {

@@ -3,13 +3,19 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tauri::State;
-use vaultmort_core::keys::{CreateKey, KeyRef, UpdateKey};
-use vaultmort_crypto::{Curve, EncryptionAlgorithm, KeyOperation, SignatureAlgorithm};
+use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
+use vaultmort_crypto::{Curve, EncryptionAlgorithm, JsonWebKey, KeyOperation, SignatureAlgorithm};
+use vaultmort_home::files::FileKind;
+use zeroize::Zeroizing;
 
 use crate::dto::KeyCatalogView;
-use crate::dto::{AttributesInput, CreateKeyInput, CryptoOperation, KeyDetails, KeyItem, SavedFile, parse_time};
+use crate::dto::{
+    AttributesInput, CreateKeyInput, CryptoOperation, ImportKeyInput, KeyDetails, KeyFileFormat, KeyItem, KeyProtection, SavedFile,
+    parse_time,
+};
 use crate::error::CommandError;
-use crate::files::{Sensitivity, save};
+use crate::files::{Sensitivity, received_file, save};
+use crate::key_files;
 use crate::state::AppState;
 
 /// The key catalog: key types with their sizes or curves, operations and algorithms (with the
@@ -28,13 +34,15 @@ pub async fn list_keys(state: State<'_, AppState>, vault: String) -> Result<Vec<
     Ok(state.core()?.list_keys(&state.caller(), &vault).await?.into_iter().map(KeyItem::from).collect())
 }
 
-/// Creates a software key (or a new version of one) with the type's default operations.
+/// Creates a key (or a new version of one), software- or HSM-protected, with the operations
+/// ticked (the type's defaults when none are given). An HSM key in a standard vault is refused
+/// by the core with `BadParameter`, as Key Vault does.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_key(state: State<'_, AppState>, vault: String, input: CreateKeyInput) -> Result<KeyItem, CommandError> {
     let curve = input.curve.as_deref().map(str::parse::<Curve>).transpose()?;
-    let key_ops =
-        input.key_ops.as_ref().map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>()).collect::<Result<Vec<_>, _>>()).transpose()?;
+    let key_ops = parse_key_ops(input.key_ops.as_deref())?;
+    let kty = input.kty.key_type(input.protection.unwrap_or_default());
     let request = CreateKey {
         size: input.size,
         curve,
@@ -43,9 +51,54 @@ pub async fn create_key(state: State<'_, AppState>, vault: String, input: Create
         not_before: parse_time("activation date", input.not_before.as_deref())?,
         expires: parse_time("expiry", input.expires.as_deref())?,
         tags: input.tags.unwrap_or_default(),
-        ..CreateKey::new(input.name, input.kty.into())
+        ..CreateKey::new(input.name, kty)
     };
     Ok(state.core()?.create_key(&state.caller(), &vault, request).await?.into())
+}
+
+/// Imports a key (or a new version of one) from a file: a private JWK or a PKCS#8 PEM key
+/// (software- or HSM-protected), or a `.byok` transfer file, which the HSM unwraps with the
+/// vault's key-exchange key named in the file (bring your own key).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_key(state: State<'_, AppState>, vault: String, input: ImportKeyInput) -> Result<KeyItem, CommandError> {
+    let bytes = Zeroizing::new(received_file(&input.data, FileKind::Key)?);
+    let protection = input.protection.unwrap_or_default();
+    let jwk = match input.format {
+        KeyFileFormat::Jwk => {
+            let text = std::str::from_utf8(&bytes).map_err(|_| CommandError::bad_parameter("the JWK is not UTF-8 text"))?;
+            JsonWebKey::parse(text)?
+        }
+        KeyFileFormat::Pem => {
+            let text = std::str::from_utf8(&bytes).map_err(|_| CommandError::bad_parameter("the PEM file is not text"))?;
+            let password = input.password.map(Zeroizing::new);
+            key_files::private_jwk(&key_files::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?)?
+        }
+        KeyFileFormat::Byok => {
+            if protection == KeyProtection::Software {
+                return Err(CommandError::bad_parameter("a BYOK transfer file is unwrapped inside the HSM: import it with HSM protection"));
+            }
+            let mut jwk = JsonWebKey::default();
+            jwk.kty = "RSA-HSM".into();
+            jwk.key_hsm = Some(bytes.to_vec());
+            jwk
+        }
+    };
+    let request = ImportKey {
+        hsm: protection == KeyProtection::Hsm,
+        key_ops: parse_key_ops(input.key_ops.as_deref())?,
+        enabled: input.enabled.unwrap_or(true),
+        not_before: parse_time("activation date", input.not_before.as_deref())?,
+        expires: parse_time("expiry", input.expires.as_deref())?,
+        tags: input.tags.unwrap_or_default(),
+        ..ImportKey::new(input.name, jwk)
+    };
+    Ok(state.core()?.import_key(&state.caller(), &vault, request).await?.into())
+}
+
+/// The operations ticked in a form, by Key Vault's names.
+fn parse_key_ops(ops: Option<&[String]>) -> Result<Option<Vec<KeyOperation>>, CommandError> {
+    Ok(ops.map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>()).collect::<Result<Vec<_>, _>>()).transpose()?)
 }
 
 /// Lists every version of key `name`, newest first.

@@ -8,10 +8,12 @@
 //! request. Each module mirrors a view of the UI.
 
 pub mod access;
+pub mod byok;
 pub mod certificates;
 pub mod deleted;
 pub mod expiry;
 pub mod groups;
+pub mod hsm;
 pub mod keys;
 pub mod rest_api;
 pub mod secrets;

@@ -173,7 +173,7 @@ impl From<KeyBundle> for KeyItem {
     }
 }
 
-/// The software key types the desktop app creates.
+/// The key families the desktop's wizards create; [`KeyProtection`] decides software or HSM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub enum KeyKind {
     /// RSA (`size` 2048, 3072 or 4096).
@@ -184,11 +184,26 @@ pub enum KeyKind {
     Ec,
 }
 
-impl From<KeyKind> for vaultmort_crypto::KeyType {
-    fn from(kind: KeyKind) -> Self {
-        match kind {
-            KeyKind::Rsa => Self::Rsa,
-            KeyKind::Ec => Self::Ec,
+/// Where a key's private half lives: "Protection" in the key wizards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyProtection {
+    /// In the vault's store, encrypted under the master key (`RSA`, `EC`).
+    #[default]
+    Software,
+    /// In the home's HSM, never leaving it (`RSA-HSM`, `EC-HSM`); premium vaults only.
+    Hsm,
+}
+
+impl KeyKind {
+    /// The JWK key type of a key of this kind with `protection`.
+    pub(crate) fn key_type(self, protection: KeyProtection) -> vaultmort_crypto::KeyType {
+        use vaultmort_crypto::KeyType;
+        match (self, protection) {
+            (KeyKind::Rsa, KeyProtection::Software) => KeyType::Rsa,
+            (KeyKind::Ec, KeyProtection::Software) => KeyType::Ec,
+            (KeyKind::Rsa, KeyProtection::Hsm) => KeyType::RsaHsm,
+            (KeyKind::Ec, KeyProtection::Hsm) => KeyType::EcHsm,
         }
     }
 }
@@ -201,6 +216,9 @@ pub struct CreateKeyInput {
     pub name: String,
     /// Key type.
     pub kty: KeyKind,
+    /// Software (the default when null) or HSM: `RSA` becomes `RSA-HSM`, `EC` becomes `EC-HSM`.
+    #[serde(default)]
+    pub protection: Option<KeyProtection>,
     /// RSA size in bits; 2048 when null. Only for RSA.
     pub size: Option<u32>,
     /// EC curve name; P-256 when null. Only for EC.
@@ -215,6 +233,63 @@ pub struct CreateKeyInput {
     pub expires: Option<String>,
     /// Tags, at most 15.
     pub tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The file an imported key comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyFileFormat {
+    /// A private JSON Web Key (RSA or EC, with every private member).
+    Jwk,
+    /// A PKCS#8 private key in PEM: `PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with a password.
+    Pem,
+    /// A `.byok` key-transfer file wrapped for one of the vault's key-exchange keys; it always
+    /// becomes an `RSA-HSM` key.
+    Byok,
+}
+
+/// What `import_key` needs: the key's file and how to keep it.
+#[derive(Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportKeyInput {
+    /// Key name.
+    pub name: String,
+    /// What `data` holds.
+    pub format: KeyFileFormat,
+    /// The file's bytes (or the pasted JWK text), base64.
+    pub data: String,
+    /// The password of an encrypted PEM key; null otherwise.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Software (the default when null) or HSM; a BYOK file always lands in the HSM.
+    #[serde(default)]
+    pub protection: Option<KeyProtection>,
+    /// Permitted operations; the JWK's own `key_ops`, else the type's defaults, when null.
+    #[serde(default)]
+    pub key_ops: Option<Vec<String>>,
+    /// Enabled; true when null.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Activation date (ISO-8601), or null.
+    #[serde(default)]
+    pub not_before: Option<String>,
+    /// Expiry (ISO-8601), or null.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// Tags, at most 15.
+    #[serde(default)]
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for ImportKeyInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key's bytes and the password stay out of logs.
+        f.debug_struct("ImportKeyInput")
+            .field("name", &self.name)
+            .field("format", &self.format)
+            .field("protection", &self.protection)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The try-it panel's operations besides sign and verify.

@@ -12,10 +12,12 @@
 //! several share (times, attributes, the object kind, a saved file) is here.
 
 mod access;
+mod byok;
 mod certificates;
 mod deleted;
 mod expiry;
 mod groups;
+mod hsm;
 mod keys;
 mod rest_api;
 mod secrets;
@@ -23,10 +25,12 @@ mod session;
 mod vaults;
 
 pub use access::*;
+pub use byok::*;
 pub use certificates::*;
 pub use deleted::*;
 pub use expiry::*;
 pub use groups::*;
+pub use hsm::*;
 pub use keys::*;
 pub use rest_api::*;
 pub use secrets::*;

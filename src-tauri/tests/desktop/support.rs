@@ -110,10 +110,19 @@ impl TestApp {
 
     /// Creates resource group `rg` (if needed) and vault `name` in it, with purge protection or not.
     pub fn vault_with(&self, name: &str, purge_protection: bool) {
+        self.vault_of_sku(name, "standard", purge_protection);
+    }
+
+    /// Creates resource group `rg` (if needed) and premium vault `name` in it, which holds HSM keys.
+    pub fn premium_vault(&self, name: &str) {
+        self.vault_of_sku(name, "premium", false);
+    }
+
+    fn vault_of_sku(&self, name: &str, sku: &str, purge_protection: bool) {
         if self.ok("list_groups", json!({})).as_array().is_none_or(|groups| !groups.iter().any(|g| g["name"] == "rg")) {
             self.ok("create_group", json!({ "name": "rg", "location": "westeurope" }));
         }
-        let input = json!({ "name": name, "resourceGroup": "rg", "location": null, "sku": "standard", "retentionDays": 7, "purgeProtection": purge_protection });
+        let input = json!({ "name": name, "resourceGroup": "rg", "location": null, "sku": sku, "retentionDays": 7, "purgeProtection": purge_protection });
         self.ok("create_vault", json!({ "input": input }));
     }
 

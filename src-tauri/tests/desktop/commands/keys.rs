@@ -1,6 +1,7 @@
 //! `key_catalog`, `create_key`, `list_keys`, `list_key_versions`, `get_key`, `update_key`, `rotate_key`,
-//! `save_public_key`, `sign_digest`, `verify_digest`, `crypto_operation`. openssl is the referee
-//! for the saved public key and for a ciphertext made outside Vaultmort.
+//! `save_public_key`, `sign_digest`, `verify_digest`, `crypto_operation`, `import_key` (JWK and
+//! PEM; BYOK files are in `byok`). openssl is the referee for the saved public key, for a
+//! ciphertext made outside Vaultmort, and for the keys the import wizard brings in.
 
 use std::path::Path;
 
@@ -8,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-use vaultmort_test_support::openssl::openssl_text;
+use vaultmort_test_support::openssl::{OpensslKey, openssl_ok, openssl_text, verify_signature};
 
 use crate::support::TestApp;
 
@@ -197,7 +198,13 @@ fn the_key_catalog_offers_what_create_and_sign_accept() {
     let available: Vec<&Value> =
         catalog["keyTypes"].as_array().expect("key types").iter().filter(|t| t["shapes"]["available"] == true).collect();
     let kinds: Vec<_> = available.iter().map(|t| t["shapes"]["kty"].clone()).collect();
-    assert_eq!(kinds, [json!("RSA"), json!("EC")], "the software types are offered: {catalog}");
+    assert_eq!(kinds, [json!("RSA"), json!("EC"), json!("RSA-HSM"), json!("EC-HSM")], "software and HSM types are offered: {catalog}");
+    let premium_only: Vec<_> = available.iter().map(|t| t["shapes"]["premiumVaultOnly"].clone()).collect();
+    assert_eq!(
+        premium_only,
+        [json!(false), json!(false), json!(true), json!(true)],
+        "the wizard offers HSM protection in premium vaults only"
+    );
     let rsa = available[0];
     assert_eq!(rsa["shapes"]["sizes"], json!([2048, 3072, 4096]), "{rsa}");
     assert_eq!(rsa["shapes"]["defaultSize"], 2048, "the form's default size: {rsa}");
@@ -205,9 +212,9 @@ fn the_key_catalog_offers_what_create_and_sign_accept() {
     let ec = available[1];
     assert_eq!(ec["shapes"]["defaultCurve"], "P-256", "the form's default curve: {ec}");
     assert_eq!(ec["encryptionAlgorithms"], json!([]), "EC keys do not encrypt: {ec}");
-    let hsm = catalog["keyTypes"].as_array().and_then(|t| t.iter().find(|t| t["shapes"]["kty"] == "RSA-HSM")).expect("RSA-HSM is listed");
-    assert_eq!(hsm["shapes"]["available"], false, "HSM keys are not available yet: {hsm}");
-    assert!(hsm["shapes"]["unavailableReason"].as_str().is_some_and(|r| r.contains("PKCS#11")), "and the catalog says why: {hsm}");
+    let hsm = available[2];
+    assert_eq!(hsm["shapes"]["sizes"], rsa["shapes"]["sizes"], "RSA-HSM keys come in the sizes of RSA keys: {hsm}");
+    assert!(hsm["operations"].as_array().is_some_and(|ops| ops.contains(&json!("import"))), "a KEK's one operation is offered: {hsm}");
     let certificate_kinds: Vec<_> =
         catalog["certificateKeyTypes"].as_array().expect("certificate key types").iter().map(|t| t["kty"].clone()).collect();
     assert_eq!(certificate_kinds, [json!("RSA"), json!("EC"), json!("RSA-HSM"), json!("EC-HSM")], "{catalog}");
@@ -231,4 +238,75 @@ fn the_key_catalog_offers_what_create_and_sign_accept() {
             assert!(signed.is_ok(), "{name} signs with offered {offer}: {signed:?}");
         }
     }
+}
+
+/// `import_key`'s input: `data` is the file's bytes, base64-encoded as the page sends them.
+fn import_input(name: &str, format: &str, data: &[u8], password: Option<&str>, protection: &str) -> Value {
+    json!({ "name": name, "format": format, "data": STANDARD.encode(data), "password": password, "protection": protection, "keyOps": null, "enabled": null, "notBefore": null, "expires": null, "tags": null })
+}
+
+/// Signs with `name` and has openssl check the signature under `public_pem`.
+fn assert_signature_fits(app: &TestApp, vault: &str, name: &str, algorithm: &str, public_pem: &[u8]) {
+    // The digest is as long as the algorithm's hash: 32 bytes for *256, 48 for *384.
+    let digest = if algorithm.ends_with("384") { vec![3u8; 48] } else { vec![3u8; 32] };
+    let signed = app.ok("sign_digest", json!({ "vault": vault, "name": name, "algorithm": algorithm, "digest": STANDARD.encode(&digest) }));
+    let signature = STANDARD.decode(signed.as_str().expect("base64 text")).expect("base64");
+    verify_signature(public_pem, algorithm, &digest, &signature)
+        .unwrap_or_else(|refused| panic!("openssl must accept {name}'s {algorithm} signature under the original public key: {refused:?}"));
+}
+
+#[test]
+fn the_import_wizard_takes_a_jwk_a_pem_and_an_encrypted_pem() {
+    let app = TestApp::unlocked();
+    app.vault("import-kv");
+
+    let ec = OpensslKey::ec("P-256");
+    let jwk = serde_json::to_vec(&ec.jwk).expect("JSON");
+    let imported = app.ok("import_key", json!({ "vault": "import-kv", "input": import_input("from-jwk", "jwk", &jwk, None, "software") }));
+    assert_eq!((imported["kty"].as_str(), imported["curve"].as_str()), (Some("EC"), Some("P-256")), "{imported}");
+    assert_signature_fits(&app, "import-kv", "from-jwk", "ES256", &ec.public_pem());
+
+    let rsa = OpensslKey::rsa(2048);
+    let imported =
+        app.ok("import_key", json!({ "vault": "import-kv", "input": import_input("from-pem", "pem", &rsa.pem, None, "software") }));
+    assert_eq!(imported["kty"], "RSA", "{imported}");
+    assert_signature_fits(&app, "import-kv", "from-pem", "PS256", &rsa.public_pem());
+
+    let encrypted = openssl_ok(&["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:Pem-Pass-9"], Some(&rsa.pem));
+    let import = |password: Option<&str>| {
+        app.invoke(
+            "import_key",
+            json!({ "vault": "import-kv", "input": import_input("from-encrypted", "pem", &encrypted, password, "software") }),
+        )
+    };
+    assert_eq!(import(None).expect_err("no password")["code"], "WrongPassword", "an encrypted PEM needs its password");
+    assert_eq!(import(Some("wrong")).expect_err("a wrong password")["code"], "WrongPassword");
+    assert_eq!(import(Some("Pem-Pass-9")).expect("the right password opens it")["kty"], "RSA");
+    assert_signature_fits(&app, "import-kv", "from-encrypted", "RS256", &rsa.public_pem());
+
+    let traditional = openssl_ok(&["pkey", "-traditional"], Some(&rsa.pem));
+    let refused =
+        app.invoke("import_key", json!({ "vault": "import-kv", "input": import_input("old", "pem", &traditional, None, "software") }));
+    assert_eq!(refused.expect_err("not PKCS#8")["code"], "UnsupportedFormat", "Key Vault takes PKCS#8 PEM keys only");
+    let garbage =
+        app.invoke("import_key", json!({ "vault": "import-kv", "input": import_input("odd", "jwk", b"{\"kty\":", None, "software") }));
+    assert_eq!(garbage.expect_err("not JSON")["code"], "BadParameter", "a broken JWK is a bad parameter");
+    let hsm = app.invoke("import_key", json!({ "vault": "import-kv", "input": import_input("odd", "pem", &rsa.pem, None, "hsm") }));
+    assert_eq!(hsm.expect_err("a standard vault")["code"], "BadParameter", "a standard vault takes no HSM key, imported or not");
+}
+
+#[test]
+fn the_import_wizard_puts_a_pem_key_into_the_hsm_of_a_premium_vault() {
+    let app = TestApp::unlocked();
+    app.premium_vault("import-hsm-kv");
+    let ec = OpensslKey::ec("P-384");
+    let imported = app.ok("import_key", json!({ "vault": "import-hsm-kv", "input": import_input("onprem", "pem", &ec.pem, None, "hsm") }));
+    assert_eq!((imported["kty"].as_str(), imported["curve"].as_str()), (Some("EC-HSM"), Some("P-384")), "{imported}");
+    assert_signature_fits(&app, "import-hsm-kv", "onprem", "ES384", &ec.public_pem());
+    let status = app.ok("hsm_status", json!({}));
+    let objects = status["token"]["objects"].as_array().expect("a list");
+    assert!(
+        objects.iter().any(|o| o["role"] == "vault key" && o["keyType"] == "EC" && o["sensitive"] == true && o["extractable"] == false),
+        "the imported key is a sensitive, non-extractable token object: {status}"
+    );
 }

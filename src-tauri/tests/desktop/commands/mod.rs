@@ -1,10 +1,12 @@
 //! The commands through IPC, one module per command module, plus the first session end to end.
 
 mod access;
+mod byok;
 mod certificates;
 mod clipboard;
 mod deleted;
 mod expiry;
+mod hsm;
 mod keys;
 mod notices;
 mod rest_api;
