@@ -77,6 +77,74 @@ pub enum TopCommand {
     Network(NetworkCommand),
     /// Serve the vaults over HTTPS with Key Vault's REST API, for the Azure SDKs.
     Serve(ServeArgs),
+    /// The HSM that holds this home's HSM-protected keys (RSA-HSM, EC-HSM): a PKCS#11 token.
+    #[command(subcommand)]
+    Hsm(HsmCommand),
+    /// Bring your own key: the HSM vendor's side of a key transfer, played locally.
+    #[command(subcommand)]
+    Byok(ByokCommand),
+}
+
+/// `vaultmort hsm ...`
+#[derive(Debug, Subcommand)]
+pub enum HsmCommand {
+    /// Show the HSM: mode, module, token, slot, PIN state, mechanisms and key objects.
+    Show,
+    /// Use a PKCS#11 module (a real HSM, a YubiHSM, another SoftHSM token) instead of the
+    /// practice token. The token is opened and logged into before anything changes.
+    #[command(group(clap::ArgGroup::new("token").required(true).args(["token_label", "slot"])))]
+    Configure {
+        /// The module's shared library (such as /usr/lib/softhsm/libsofthsm2.so).
+        #[arg(long, value_name = "PATH")]
+        module: std::path::PathBuf,
+        /// The token's label.
+        #[arg(long, value_name = "LABEL")]
+        token_label: Option<String>,
+        /// The token's slot id.
+        #[arg(long, value_name = "N")]
+        slot: Option<u64>,
+        /// The token's user PIN; read from VAULTMORT_HSM_PIN when not given, to keep it off the command line.
+        #[arg(long, env = "VAULTMORT_HSM_PIN", hide_env_values = true)]
+        pin: String,
+    },
+}
+
+/// `vaultmort byok ...`
+#[derive(Debug, Subcommand)]
+pub enum ByokCommand {
+    /// Wrap a target key for a key-exchange key (KEK), as an on-premises HSM's BYOK tool does,
+    /// and write the `.byok` file `keyvault key import --byok-file` takes. Runs in a SoftHSM
+    /// token of its own (the simulated customer HSM), never in the vault's HSM.
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["size", "key_file"])))]
+    Wrap {
+        /// The KEK's public key, as `keyvault key download --encoding PEM` writes it (PEM or DER).
+        #[arg(long, value_name = "FILE")]
+        kek_file: std::path::PathBuf,
+        /// The KEK's kid URL (https://<vault>.<host>/keys/<name>/<version>), written into the file's header.
+        #[arg(long, value_name = "URL")]
+        kek_kid: String,
+        /// The type of target key to generate in the vendor token: RSA (the default; Key Vault's BYOK into the practice HSM takes RSA keys).
+        #[arg(long, requires = "size")]
+        kty: Option<String>,
+        /// Generate an RSA target key of this size: 2048, 3072 or 4096.
+        #[arg(long, conflicts_with = "key_file")]
+        size: Option<u32>,
+        /// Take an existing private key instead: a PKCS#8 PEM file.
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<std::path::PathBuf>,
+        /// The password of an encrypted --key-file.
+        #[arg(long, requires = "key_file")]
+        key_password: Option<String>,
+        /// The `.byok` file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// Also write the target key's public key here (PEM), to verify the vault's signatures later.
+        #[arg(long, value_name = "FILE")]
+        public_out: Option<std::path::PathBuf>,
+        /// The simulated vendor HSM's folder (a SoftHSM2 token of its own); `<home>/byok-vendor-hsm` by default.
+        #[arg(long, value_name = "DIR")]
+        vendor_hsm: Option<std::path::PathBuf>,
+    },
 }
 
 /// `vaultmort account ...`
@@ -1002,19 +1070,19 @@ pub enum KeyCommand {
         #[command(flatten)]
         attributes: AttributeArgs,
     },
-    /// Import a private key from a JSON Web Key file.
+    /// Import a private key: a JSON Web Key file, a PKCS#8 PEM file, or a BYOK key-transfer
+    /// file wrapped for one of the vault's key-exchange keys.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["file", "pem_file", "pem_string", "byok_file", "byok_string"])))]
+    #[command(group(clap::ArgGroup::new("pem").args(["pem_file", "pem_string"])))]
+    #[command(group(clap::ArgGroup::new("byok").args(["byok_file", "byok_string"])))]
     Import {
         #[command(flatten)]
         vault: InVault,
         /// Key name.
         #[arg(short = 'n', long)]
         name: String,
-        /// A JSON file holding a private JWK (RSA or EC).
-        #[arg(short = 'f', long = "file", visible_alias = "jwk-file")]
-        file: std::path::PathBuf,
-        /// software or hsm.
-        #[arg(long)]
-        protection: Option<String>,
+        #[command(flatten)]
+        source: ImportSource,
         /// Permitted operations.
         #[arg(long, num_args = 1..)]
         ops: Option<Vec<String>>,
@@ -1094,6 +1162,35 @@ pub enum KeyCommand {
         #[arg(long)]
         signature: String,
     },
+}
+
+/// Where `keyvault key import` finds the key (exactly one of the JWK, PEM and BYOK sources).
+#[derive(Debug, Args, Clone)]
+pub struct ImportSource {
+    /// A JSON file holding a private JWK (RSA or EC).
+    #[arg(short = 'f', long = "file", visible_alias = "jwk-file")]
+    pub file: Option<std::path::PathBuf>,
+    /// A PEM file holding a PKCS#8 private key (`PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with --pem-password).
+    #[arg(long)]
+    pub pem_file: Option<std::path::PathBuf>,
+    /// The PEM text itself instead of --pem-file.
+    #[arg(long, allow_hyphen_values = true)]
+    pub pem_string: Option<String>,
+    /// The password of an encrypted PKCS#8 PEM key.
+    #[arg(long, requires = "pem")]
+    pub pem_password: Option<String>,
+    /// A `.byok` key-transfer file made by an HSM vendor's tool (or `vaultmort byok wrap`) for a key-exchange key of this vault.
+    #[arg(long)]
+    pub byok_file: Option<std::path::PathBuf>,
+    /// The `.byok` file's JSON text itself instead of --byok-file.
+    #[arg(long)]
+    pub byok_string: Option<String>,
+    /// The type of key a BYOK transfer carries: RSA or EC (imported as RSA-HSM or EC-HSM); RSA by default.
+    #[arg(long, requires = "byok")]
+    pub kty: Option<String>,
+    /// software or hsm (a BYOK transfer is always hsm).
+    #[arg(long)]
+    pub protection: Option<String>,
 }
 
 /// Flags of encrypt, decrypt, wrap and unwrap.

@@ -6,11 +6,15 @@
 //! and prints the result as az would ([`dto`], the edge shapes, and [`output`]). Errors go to
 //! stderr in the core's wire form, `ERROR: (Code) message` or `ERROR: (Code: InnerCode) message`,
 //! with a non-zero exit status: 3 when something was not found, 1 otherwise, 2 for usage errors.
+//! Two commands run outside that path: `serve` (a long-running server) and `byok wrap` ([`byok`],
+//! the simulated vendor HSM, which must not open the home or its HSM in the same process).
 #![forbid(unsafe_code)]
 
 mod args;
+mod byok;
 mod commands;
 mod dto;
+mod key_files;
 mod output;
 mod parse;
 mod serve;
@@ -44,6 +48,12 @@ impl From<vaultmort_core::Error> for CliError {
 impl From<vaultmort_crypto::CryptoError> for CliError {
     fn from(e: vaultmort_crypto::CryptoError) -> Self {
         vaultmort_core::Error::from(e).into()
+    }
+}
+
+impl From<vaultmort_certs::CertError> for CliError {
+    fn from(e: vaultmort_certs::CertError) -> Self {
+        Self { code: e.code().to_string(), message: e.to_string() }
     }
 }
 
@@ -136,12 +146,17 @@ fn serve(args: args::ServeArgs) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    let cli = match cli.command {
-        args::TopCommand::Serve(serve_args) => return serve(serve_args),
-        command => args::Cli { command, ..cli },
-    };
     let format = cli.output;
     let query = cli.query.clone();
+    let cli = match cli.command {
+        args::TopCommand::Serve(serve_args) => return serve(serve_args),
+        // The vendor's side of BYOK opens a SoftHSM token of its own and never the home's store:
+        // one process serves one SoftHSM configuration, and the vault's HSM must not be it.
+        args::TopCommand::Byok(command) => {
+            return finish(byok::run(command).and_then(|value| output::render(value, format, query.as_deref()).map_err(CliError::from)));
+        }
+        command => args::Cli { command, ..cli },
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -149,7 +164,11 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(run(cli)).and_then(|value| output::render(value, format, query.as_deref()).map_err(CliError::from));
+    finish(runtime.block_on(run(cli)).and_then(|value| output::render(value, format, query.as_deref()).map_err(CliError::from)))
+}
+
+/// Prints a one-shot command's output, or its error in the core's wire form.
+fn finish(result: Result<String, CliError>) -> ExitCode {
     match result {
         Ok(text) => {
             print!("{text}");

@@ -7,10 +7,11 @@ use vaultmort_core::model::AttributeChanges;
 use vaultmort_core::{Error, ObjectKind, RequestContext, Vaultmort};
 use vaultmort_crypto::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyType, SignatureAlgorithm};
 use vaultmort_home::files::{FileKind, Sensitivity};
+use zeroize::Zeroizing;
 
 use super::{json_text_or_file, lifecycle, read_file, write_new_file};
-use crate::args::{CryptoArgs, KeyCommand, RotationPolicyCommand};
-use crate::{CliError, dto, parse};
+use crate::args::{CryptoArgs, ImportSource, KeyCommand, RotationPolicyCommand};
+use crate::{CliError, dto, key_files, parse};
 
 const COLLECTION: &str = "keys";
 
@@ -18,13 +19,73 @@ fn ops(list: &Option<Vec<String>>) -> Result<Option<Vec<KeyOperation>>, Error> {
     list.as_ref().map(|ops| ops.iter().map(|op| op.parse::<KeyOperation>().map_err(Error::from)).collect()).transpose()
 }
 
-fn key_type(kty: &str, protection: Option<&str>) -> Result<KeyType, Error> {
-    let base: KeyType = kty.parse()?;
+/// `--protection`: `Some(true)` for hsm, `Some(false)` for software, `None` when not given.
+fn hsm_protection(protection: Option<&str>) -> Result<Option<bool>, Error> {
     match protection.map(str::to_ascii_lowercase).as_deref() {
-        None | Some("software") => Ok(base),
-        Some("hsm") => Ok(if base.is_rsa() { KeyType::RsaHsm } else { KeyType::EcHsm }),
+        None => Ok(None),
+        Some("software") => Ok(Some(false)),
+        Some("hsm") => Ok(Some(true)),
         Some(other) => Err(Error::bad(format!("--protection '{other}' is not software or hsm"))),
     }
+}
+
+/// The key type from `--kty` and `--protection`, as az maps them: `--protection hsm` turns RSA
+/// into RSA-HSM and EC into EC-HSM; an -HSM type with `--protection software` is a contradiction.
+fn key_type(kty: &str, protection: Option<&str>) -> Result<KeyType, Error> {
+    let base: KeyType = kty.parse()?;
+    match hsm_protection(protection)? {
+        None => Ok(base),
+        Some(false) if base.is_hsm() => Err(Error::bad(format!("--kty {base} is an HSM key type; it cannot have --protection software"))),
+        Some(false) => Ok(base),
+        Some(true) => Ok(if base.is_rsa() { KeyType::RsaHsm } else { KeyType::EcHsm }),
+    }
+}
+
+/// The key a `key import` brings, from whichever of its source flags was given.
+fn import_source(source: ImportSource) -> Result<(JsonWebKey, bool), CliError> {
+    let ImportSource { file, pem_file, pem_string, pem_password, byok_file, byok_string, kty, protection } = source;
+    let hsm = hsm_protection(protection.as_deref())?;
+    if let Some(blob) = match (byok_file, byok_string) {
+        (Some(path), _) => Some(read_file(&path, FileKind::Json)?),
+        (None, Some(text)) => Some(text.into_bytes()),
+        (None, None) => None,
+    } {
+        if hsm == Some(false) {
+            return Err(Error::bad("a BYOK transfer imports an HSM key; it cannot have --protection software").into());
+        }
+        // Key Vault takes the blob's bytes as `key_hsm`, with the HSM type of the key it carries.
+        let kty = match kty.as_deref().map(str::to_ascii_uppercase).as_deref() {
+            None | Some("RSA") | Some("RSA-HSM") => "RSA-HSM",
+            Some("EC") | Some("EC-HSM") => "EC-HSM",
+            Some(other) => return Err(Error::bad(format!("--kty '{other}' is not RSA or EC (a BYOK transfer carries one of them)")).into()),
+        };
+        let mut jwk = JsonWebKey::default();
+        jwk.kty = kty.into();
+        jwk.key_hsm = Some(blob);
+        return Ok((jwk, true));
+    }
+    let pem = match (pem_file, pem_string) {
+        (Some(path), _) => {
+            let bytes = Zeroizing::new(read_file(&path, FileKind::Key)?);
+            Some(Zeroizing::new(
+                std::str::from_utf8(&bytes).map_err(|_| Error::bad(format!("{} is not a PEM text file", path.display())))?.to_string(),
+            ))
+        }
+        (None, Some(text)) => Some(Zeroizing::new(text)),
+        (None, None) => None,
+    };
+    let jwk = match (pem, file) {
+        (Some(text), _) => key_files::private_jwk(&key_files::pkcs8_from_pem(&text, pem_password.as_deref())?)?,
+        (None, Some(file)) => {
+            let text = Zeroizing::new(
+                String::from_utf8(read_file(&file, FileKind::Key)?)
+                    .map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?,
+            );
+            JsonWebKey::parse(&text).map_err(|e| Error::bad(format!("{}: {e}", file.display())))?
+        }
+        (None, None) => return Err(Error::bad("give the key: --pem-file, --byok-file or a JWK --file").into()),
+    };
+    Ok((jwk, hsm.unwrap_or(false)))
 }
 
 fn list(bundles: Vec<vaultmort_core::keys::KeyBundle>) -> Value {
@@ -72,15 +133,8 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: KeyCommand) ->
             request.tags = parse::optional_tags(&attributes.tags)?.unwrap_or_default();
             dto::key(&core.create_key(ctx, &vault.vault_name, request).await?)
         }
-        KeyCommand::Import { vault, name, file, protection, ops: key_ops, disabled, attributes } => {
-            let text = String::from_utf8(read_file(&file, FileKind::Key)?)
-                .map_err(|_| Error::bad(format!("{} is not a JSON text file", file.display())))?;
-            let jwk = JsonWebKey::parse(&text).map_err(|e| Error::bad(format!("{}: {e}", file.display())))?;
-            let hsm = match protection.map(|p| p.to_ascii_lowercase()).as_deref() {
-                None | Some("software") => false,
-                Some("hsm") => true,
-                Some(other) => return Err(Error::bad(format!("--protection '{other}' is not software or hsm")).into()),
-            };
+        KeyCommand::Import { vault, name, source, ops: key_ops, disabled, attributes } => {
+            let (jwk, hsm) = import_source(source)?;
             let request = ImportKey {
                 name,
                 jwk,

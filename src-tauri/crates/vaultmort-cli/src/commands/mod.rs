@@ -5,6 +5,7 @@ mod access;
 mod certificate;
 mod clock;
 mod group;
+mod hsm;
 mod key;
 mod lifecycle;
 mod secret;
@@ -42,7 +43,10 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
                 "type": signed_in.principal.kind.as_str(),
             }))
         }
-        TopCommand::Serve(_) => Err(CliError { code: "InternalError".into(), message: "serve runs outside the one-shot dispatch".into() }),
+        TopCommand::Hsm(command) => hsm::run(core, ctx, command).await,
+        TopCommand::Serve(_) | TopCommand::Byok(_) => {
+            Err(CliError { code: "InternalError".into(), message: "serve and byok run outside the one-shot dispatch".into() })
+        }
     }
 }
 
