@@ -10,6 +10,7 @@ import { createVaultView } from "./views/create-vault";
 import { accessLogView } from "./views/access-log";
 import { directoryView } from "./views/directory";
 import { expiringView } from "./views/expiring";
+import { hsmView } from "./views/hsm";
 import { signedInSwitcher } from "./views/signed-in";
 import { navView } from "./views/nav";
 import { outboxView } from "./views/outbox";
@@ -73,6 +74,9 @@ function portal(status: SessionStatus): void {
         break;
       case "rest-api":
         replace(content, restApiView());
+        break;
+      case "hsm":
+        replace(content, hsmView());
         break;
       case "vault":
         blade = vaultBlade(route.vault, route.tab, route.kind);

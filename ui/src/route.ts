@@ -1,5 +1,5 @@
 // Where the user is, kept in the URL hash so Back/Forward and reloads work under
-// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log , #/rest-api ,
+// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log , #/rest-api , #/hsm ,
 // #/vault/<name>/<tab> , and #/vault/<name>/deleted/<kind> for one kind of deleted objects.
 
 import type { ObjectKindName } from "./host";
@@ -25,6 +25,7 @@ export type Route =
   | { page: "directory" }
   | { page: "access-log" }
   | { page: "rest-api" }
+  | { page: "hsm" }
   | { page: "vault"; vault: string; tab: Tab; kind?: ObjectKindName };
 
 const KINDS: readonly string[] = ["key", "secret", "certificate"] satisfies ObjectKindName[];
@@ -51,6 +52,8 @@ export function parseRoute(hash: string): Route {
       return { page: "access-log" };
     case "rest-api":
       return { page: "rest-api" };
+    case "hsm":
+      return { page: "hsm" };
     case "vault": {
       const vault = parts[1];
       if (!vault) return { page: "vaults" };
@@ -80,6 +83,8 @@ export function href(route: Route): string {
       return "#/access-log";
     case "rest-api":
       return "#/rest-api";
+    case "hsm":
+      return "#/hsm";
     case "vault": {
       const base = `#/vault/${encodeURIComponent(route.vault)}/${route.tab}`;
       return route.tab === "deleted" && route.kind ? `${base}/${route.kind}` : base;

@@ -178,6 +178,17 @@ export async function readCertificateFileBase64(file: File): Promise<string> {
   return readFileBase64(file);
 }
 
+/** The most a key file (JWK, PEM, .byok) can hold: the backend's limit for keys, 64 KiB. */
+const KEY_FILE_LIMIT = 64 * 1024;
+
+/** A key file's bytes as standard base64, read in the page; a larger file is refused unread (the commands refuse its bytes too). */
+export async function readKeyFileBase64(file: File): Promise<string> {
+  if (file.size > KEY_FILE_LIMIT) {
+    throw new HostError("BadParameter", `${file.name} is larger than ${KEY_FILE_LIMIT} bytes, the most a key file can be; it was not read.`);
+  }
+  return readFileBase64(file);
+}
+
 /** A file's bytes as standard base64; callers check its size first. */
 function readFileBase64(file: Blob): Promise<string> {
   return file.arrayBuffer().then(toBase64);

@@ -25,7 +25,7 @@ pub fn build_ui(project: &Project) -> Result<()> {
 pub fn run(project: &Project, args: &[String]) -> Result<ExitCode> {
     setup::system_packages(project)?;
     build_ui(project)?;
-    process::run("build", project.cargo().args(["build", "--package", "vaultmort-desktop"]))?;
+    process::run("build", project.cargo().args(["build", "--package", "vaultmort-desktop", "--package", "vaultmort-cli"]))?;
     let app = project.target_dir().join("debug").join("vaultmort-desktop");
 
     let headless = ["DISPLAY", "WAYLAND_DISPLAY"].iter().all(|name| env::var_os(name).is_none_or(|value| value.is_empty()));

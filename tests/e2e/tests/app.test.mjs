@@ -3,8 +3,9 @@
 // through the wizard, a secret, a key signed and verified with, a self-signed certificate, the
 // CSR flow (the CSR shown on screen is signed by openssl and the result merged through the file
 // picker), a password-protected PFX previewed and imported, the expiry overview, and a secret
-// deleted and recovered, access control and the access log, a vault's practice throttling, and
-// the REST API started, used and stopped from its page. Every step checks what the screen shows.
+// deleted and recovered, access control and the access log, a vault's practice throttling, the
+// REST API started, used and stopped from its page, an HSM key in a Premium vault with the HSM
+// page, and the BYOK wizard's round trip. Every step checks what the screen shows.
 // The steps share one app session and run in order; after the first failure the rest are skipped.
 
 import assert from "node:assert/strict";
@@ -455,4 +456,86 @@ step("REST API: started from its page, it shows the vault's URL, exports the CA 
   await waitForText("rest-state", "Stopped", 30_000);
   assert.equal(await portOpen(served), false, "after Stop nothing listens on the port");
   await assertNoAlert();
+});
+
+const HSM_VAULT = "petdash-hsm";
+const HSM_KEY = "hsm-signer";
+const BROUGHT_KEY = "brought-key";
+
+/**
+ * Signs the try-it panel's text with `key` (RS256), then Verify must say Valid; returns the signature's bytes.
+ * @param {string} key
+ */
+async function signAndVerify(key) {
+  await browser.$(`[data-testid="tryit-key"] option[value="${key}"]`).waitForExist({ timeout: 15_000 });
+  await byTestId("tryit-key").selectByAttribute("value", key);
+  await byTestId("tryit-alg").selectByAttribute("value", "RS256");
+  await byTestId("tryit-sign").click();
+  await byTestId("tryit-verify").waitForEnabled({ timeout: SLOW_MS });
+  await assertNoAlert();
+  const signature = Buffer.from(await textOf("tryit-signature"), "base64");
+  await byTestId("tryit-verify").click();
+  await waitForText("tryit-result", "Valid", SLOW_MS);
+  return signature;
+}
+
+step("HSM: a Premium vault's RSA-HSM key signs and verifies, and the HSM page shows it sensitive and not extractable", async () => {
+  await byTestId("nav-vaults").click();
+  await (await waitFor("create-vault-open")).click();
+  await (await waitFor("vault-name")).setValue(HSM_VAULT);
+  await waitForText("vault-name-check", "✓ Valid name");
+  await byTestId("vault-group").setValue(GROUP);
+  await byTestId("vault-sku-premium").click();
+  await byTestId("create-vault-submit").click();
+  await waitFor(`vault-blade-${HSM_VAULT}`, 30_000);
+  await byTestId("tab-keys").click();
+  await (await waitFor("key-create-open")).click();
+  await (await waitFor("key-name")).setValue(HSM_KEY);
+  await byTestId("key-protection").selectByAttribute("value", "hsm");
+  await byTestId("key-create-submit").click();
+  const row = await waitFor(`key-row-${HSM_KEY}`, SLOW_MS);
+  assert.equal((await cells(row))[1], "RSA-HSM", "HSM protection makes an RSA-HSM key");
+  await signAndVerify(HSM_KEY);
+
+  await byTestId("nav-hsm").click();
+  await waitFor("hsm-mode");
+  assert.equal(await byTestId("hsm-mode").getAttribute("data-mode"), "practice", "the first HSM key set up the practice token");
+  const objects = await browser.$$('[data-testid^="hsm-object-"][data-testid$="-sensitive"]');
+  assert.ok(objects.length >= 1, "the token lists the key's object");
+  for (const cell of objects) {
+    const id = String(await cell.getAttribute("data-testid")).replace(/-sensitive$/, "");
+    assert.deepEqual([await cell.getText(), await textOf(`${id}-extractable`)], ["Yes", "No"], `${id} is sensitive and not extractable`);
+  }
+  await screenshot(browser, "hsm");
+});
+
+step("BYOK: the wizard makes a KEK, wraps a key in the vendor's HSM and imports it; openssl checks its signature", async () => {
+  await (await waitFor(`vault-link-${HSM_VAULT}`)).click();
+  await (await waitFor("tab-keys")).click();
+  await (await waitFor("key-byok-open")).click();
+  await (await waitFor("byok-kek-name")).setValue("kek");
+  await byTestId("byok-kek-size").selectByAttribute("value", "2048");
+  await byTestId("byok-kek-create").click();
+  await waitFor("byok-kek-kid", SLOW_MS);
+  assert.match(await textOf("byok-kek-kid"), new RegExp(`^https://${HSM_VAULT}\\.localhost:\\d+/keys/kek/[0-9a-f]{32}$`), "the KEK's id is shown");
+  assert.equal(await byTestId("byok-kek-download").isEnabled(), true, "step 2 (the save dialog) opens once the KEK exists");
+  await byTestId("byok-target-size").selectByAttribute("value", "2048");
+  await byTestId("byok-wrap-run").click();
+  await waitFor("byok-file", SLOW_MS);
+  const publicFile = await textOf("byok-public-file");
+  assert.ok(existsSync(await textOf("byok-file")) && existsSync(publicFile), "the wizard shows where the vendor tool wrote the .byok file and the public key");
+  await byTestId("byok-wrap-result").scrollIntoView();
+  await screenshot(browser, "byok-wizard");
+  await byTestId("byok-import-run").click();
+  const row = await waitFor(`key-row-${BROUGHT_KEY}`, SLOW_MS);
+  assert.equal((await cells(row))[1], "RSA-HSM", "the brought key is an RSA-HSM key");
+  await waitFor("key-details");
+  const signature = await signAndVerify(BROUGHT_KEY);
+  writeFileSync(path.join(work, "brought.sig"), signature);
+  writeFileSync(path.join(work, "brought.txt"), await byTestId("tryit-text").getValue());
+  assert.match(
+    openssl(["dgst", "-sha256", "-verify", publicFile, "-signature", "brought.sig", "brought.txt"]),
+    /Verified OK/,
+    "the vault's signature verifies under the public key the vendor tool wrote: the key arrived whole",
+  );
 });

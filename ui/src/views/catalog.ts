@@ -30,9 +30,15 @@ function choosable<T extends { kty: string; available: boolean }>(shapes: T): bo
   return shapes.available && (shapes.kty === "RSA" || shapes.kty === "EC");
 }
 
-/** The key types the create-key form offers, in the catalog's order. */
+/** The key families the create-key form offers (RSA, EC), in the catalog's order; "Protection: HSM" picks each one's twin ([`hsmTwin`]). */
 export function creatableKeyTypes(catalog: KeyCatalogView): KeyTypeView[] {
   return catalog.keyTypes.filter((t) => choosable(t.shapes));
+}
+
+/** The HSM twin of a key family (`RSA` → `RSA-HSM`) when this installation can make HSM keys. */
+export function hsmTwin(catalog: KeyCatalogView, family: string): KeyTypeView | undefined {
+  const twin = keyTypeOf(catalog, `${family}-HSM`);
+  return twin?.shapes.available ? twin : undefined;
 }
 
 /** The key types the certificate policy form offers, in the catalog's order. */

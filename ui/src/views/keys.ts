@@ -1,7 +1,12 @@
-// The Keys tab: the vault's keys (paged, filterable), a create form (type, size or curve,
-// operations, activation and expiry, tags), a details pane per key (versions with the current one
-// marked, a version's public JWK and editable attributes, rotate, download the public key) and a
-// try-it panel.
+// The Keys tab: the vault's keys (paged, filterable), "+ Generate/Import" with its two options
+// (Generate: type, protection, size or curve, operations, activation and expiry, tags; Import: a
+// JWK pasted or from a file, a PKCS#8 PEM file with its password, or a .byok transfer file), the
+// BYOK wizard of Premium vaults (./byok-wizard.ts), a details pane per key (versions with the
+// current one marked, a version's public JWK and editable attributes, rotate, download the public
+// key) and a try-it panel.
+//
+// Protection: Software or HSM is offered in Premium vaults only; HSM turns RSA into RSA-HSM and
+// EC into EC-HSM, whose private halves are made (or imported) in the HSM and never leave it.
 //
 // Key types, sizes, curves, operations and algorithms come from the backend's key catalog
 // (./catalog.ts), as does the digest each signature algorithm signs.
@@ -13,8 +18,19 @@
 // shows whether the round trip gave back what went in. Private key material never reaches the page.
 
 import { h, replace } from "../dom";
-import { host, HostError, type KeyCatalogView, type KeyDetails, type KeyItem, type KeyTypeView, type SignatureAlgorithmView } from "../host";
-import { busy, button, download, field, formatDate, load, notify, pagedTable, showError, table } from "../ui";
+import {
+  host,
+  HostError,
+  type KeyCatalogView,
+  type KeyDetails,
+  type KeyFileFormat,
+  type KeyItem,
+  type KeyProtection,
+  type KeyTypeView,
+  type SignatureAlgorithmView,
+  type VaultView,
+} from "../host";
+import { busy, button, download, field, formatDate, load, notify, pagedTable, readKeyFileBase64, showError, table } from "../ui";
 import {
   attributesEditor,
   base64ToBytes,
@@ -28,7 +44,9 @@ import {
   parseTags,
   utf8ToBase64,
 } from "./common";
-import { creatableKeyTypes, keyCatalog, keyKind, keyTypeOf, signatureAlgorithmsFor } from "./catalog";
+import { openByokWizard } from "./byok-wizard";
+import { creatableKeyTypes, hsmTwin, keyCatalog, keyKind, keyTypeOf, signatureAlgorithmsFor } from "./catalog";
+import { nameFromFile } from "./cert-wizard";
 
 /** The base64 of `text` hashed with `digest` (a WebCrypto name the catalog gives, e.g. SHA-256). */
 export async function digestBase64(text: string, digest: string): Promise<string> {
@@ -37,7 +55,34 @@ export async function digestBase64(text: string, digest: string): Promise<string
   return bytesToBase64(new Uint8Array(d));
 }
 
-export function keysPanel(vault: string): HTMLElement {
+/** The Protection field: Software or HSM in a Premium vault whose installation can make HSM keys; a note elsewhere. */
+function protectionField(premium: boolean, hsmAvailable: boolean, testid: string): { element: HTMLElement; select: HTMLSelectElement | null } {
+  if (!premium) return { element: h("p", { class: "muted", "data-testid": `${testid}-note` }, "Protection: Software. HSM-protected keys need a Premium vault."), select: null };
+  if (!hsmAvailable) return { element: h("p", { class: "muted", "data-testid": `${testid}-note` }, "Protection: Software. This installation cannot make HSM keys (see the HSM page)."), select: null };
+  const select = h(
+    "select",
+    { "data-testid": testid },
+    h("option", { value: "software" }, "Software"),
+    h("option", { value: "hsm" }, "HSM"),
+  );
+  return { element: field("Protection", select, "HSM: the private key is made or imported in the HSM and never leaves it (RSA-HSM, EC-HSM)."), select };
+}
+
+/** The Options select at the top of "+ Generate/Import". */
+function optionSelect(current: "generate" | "import", change: (option: "generate" | "import") => void): HTMLElement {
+  const select = h(
+    "select",
+    { "data-testid": "key-option" },
+    h("option", { value: "generate", selected: current === "generate" }, "Generate"),
+    h("option", { value: "import", selected: current === "import" }, "Import"),
+  );
+  select.addEventListener("change", () => change(select.value === "import" ? "import" : "generate"));
+  return field("Options", select);
+}
+
+export function keysPanel(vaultView: VaultView): HTMLElement {
+  const vault = vaultView.name;
+  const premium = vaultView.sku === "premium";
   const list = h("div", { "data-testid": "key-list" });
   const formSlot = h("div");
   const detailsSlot = h("div");
@@ -100,21 +145,29 @@ export function keysPanel(vault: string): HTMLElement {
   function openForm(catalog: KeyCatalogView): void {
     replace(detailsSlot);
     const types = creatableKeyTypes(catalog);
+    const hsmTypes = types.map((t) => hsmTwin(catalog, t.shapes.kty)).filter((t): t is KeyTypeView => t !== undefined);
     const name = h("input", { type: "text", "data-testid": "key-name", autocomplete: "off", spellcheck: "false", required: true, maxlength: 127 });
     const kty = h("select", { "data-testid": "key-type" }, types.map((t) => h("option", { value: t.shapes.kty }, t.shapes.kty)));
+    const protection = protectionField(premium, hsmTypes.length > 0, "key-protection");
     const size = h("select", { "data-testid": "key-size" });
     const curve = h("select", { "data-testid": "key-curve" });
     const sizeField = field("RSA key size", size);
     const curveField = field("Elliptic curve", curve);
-    const selected = (): KeyTypeView | undefined => types.find((t) => t.shapes.kty === kty.value);
+    const hsm = () => protection.select?.value === "hsm";
+    /** The catalog entry of the chosen family with the chosen protection (`RSA` or `RSA-HSM`, ...). */
+    const selected = (): KeyTypeView | undefined => {
+      const family = types.find((t) => t.shapes.kty === kty.value);
+      return family && hsm() ? hsmTwin(catalog, family.shapes.kty) : family;
+    };
     // One checkbox per operation any offered type takes, in the catalog's order.
-    const allOps = [...new Set(types.flatMap((t) => t.operations))];
+    const allOps = [...new Set([...types, ...hsmTypes].flatMap((t) => t.operations))];
     const ops = new Map(allOps.map((op) => [op, h("input", { type: "checkbox", "data-testid": `key-op-${op}`, value: op })]));
     const opsSet = h(
       "fieldset",
       { class: "ops-set" },
       h("legend", null, "Permitted operations"),
       h("div", { class: "row checks" }, [...ops].map(([op, box]) => h("label", { "data-op": op }, box, op))),
+      h("p", { class: "hint" }, "A key-exchange key (KEK) for bring your own key is an RSA-HSM key with import as its only operation."),
     );
     const enabled = h("input", { type: "checkbox", "data-testid": "key-enabled", checked: true });
     const notBefore = dateInput("key-not-before");
@@ -136,14 +189,16 @@ export function keysPanel(vault: string): HTMLElement {
       }
     };
     kty.addEventListener("change", sync);
+    protection.select?.addEventListener("change", sync);
     sync();
     const submit = h("button", { type: "submit", class: "primary", "data-testid": "key-create-submit" }, "Create");
     const form = h(
       "form",
       { class: "inline-form", novalidate: true, "aria-label": "Create a key" },
       h("h3", null, "Create a key"),
+      optionSelect("generate", (option) => option === "import" && openImportForm()),
       field("Name", name, "1-127 letters, digits and hyphens."),
-      h("div", { class: "row" }, field("Key type", kty), sizeField, curveField),
+      h("div", { class: "row" }, field("Key type", kty), protection.element, sizeField, curveField),
       opsSet,
       h("div", { class: "row checks" }, h("label", null, enabled, "Enabled")),
       h("div", { class: "row" }, field("Activation date", notBefore, "Local time; empty for none."), field("Expiration date", expires, "Local time; empty for none.")),
@@ -152,7 +207,7 @@ export function keysPanel(vault: string): HTMLElement {
     );
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      void busy(submit, "Generating key…", async () => {
+      void busy(submit, hsm() ? "Generating key in the HSM…" : "Generating key…", async () => {
         if (name.value.trim() === "") throw new HostError("BadParameter", "Enter a key name.");
         const entry = selected();
         if (entry === undefined) throw new HostError("BadParameter", "Choose a key type.");
@@ -160,7 +215,8 @@ export function keysPanel(vault: string): HTMLElement {
         if (keyOps.length === 0) throw new HostError("BadParameter", "Tick at least one permitted operation.");
         return host.createKey(vault, {
           name: name.value.trim(),
-          kty: keyKind(entry.shapes.kty),
+          kty: keyKind(kty.value),
+          protection: hsm() ? "hsm" : "software",
           size: entry.shapes.sizes.length > 0 ? Number(size.value) : null,
           curve: entry.shapes.curves.length > 0 ? curve.value : null,
           keyOps,
@@ -180,18 +236,127 @@ export function keysPanel(vault: string): HTMLElement {
     name.focus();
   }
 
+  /** "+ Generate/Import" with Options Import: a JWK, a PKCS#8 PEM or a .byok file. */
+  function openImportForm(): void {
+    replace(detailsSlot);
+    void keyCatalog().then(
+      (catalog) => replace(formSlot, importForm(catalog)),
+      (e: unknown) => showError(e),
+    );
+  }
+
+  function importForm(catalog: KeyCatalogView): HTMLElement {
+    const hsmAvailable = creatableKeyTypes(catalog).some((t) => hsmTwin(catalog, t.shapes.kty) !== undefined);
+    const name = h("input", { type: "text", "data-testid": "key-import-name", autocomplete: "off", spellcheck: "false", required: true, maxlength: 127 });
+    const format = h(
+      "select",
+      { "data-testid": "key-import-format" },
+      h("option", { value: "jwk" }, "JSON Web Key (JWK)"),
+      h("option", { value: "pem" }, "PEM file (PKCS#8 private key)"),
+      h("option", { value: "byok" }, "BYOK transfer file (.byok)"),
+    );
+    const file = h("input", { type: "file", "data-testid": "key-import-file" });
+    const jwkText = h("textarea", { "data-testid": "key-import-jwk", rows: 6, spellcheck: "false", class: "mono", placeholder: '{"kty":"EC","crv":"P-256","x":"…","y":"…","d":"…"}' });
+    const password = h("input", { type: "password", "data-testid": "key-import-password", autocomplete: "off" });
+    const protection = protectionField(premium, hsmAvailable, "key-import-protection");
+    const enabled = h("input", { type: "checkbox", "data-testid": "key-import-enabled", checked: true });
+    const jwkField = field("Or paste the JWK", jwkText, "Every private member (d, and p, q, dp, dq, qi for RSA).");
+    const passwordField = field("Password", password, "Only for an ENCRYPTED PRIVATE KEY; leave empty otherwise.");
+    const byokNote = h(
+      "p",
+      { class: "note", "data-testid": "key-import-byok-note" },
+      premium
+        ? "A .byok file is unwrapped inside the HSM with the vault's key-exchange key it was made for, and becomes an RSA-HSM key. The BYOK wizard makes one end to end."
+        : "A .byok file becomes an RSA-HSM key, which needs a Premium vault.",
+    );
+    const fileField = field("File", file);
+    const sync = () => {
+      const f = format.value;
+      jwkField.hidden = f !== "jwk";
+      passwordField.hidden = f !== "pem";
+      byokNote.hidden = f !== "byok";
+      protection.element.hidden = f === "byok";
+      file.accept = f === "jwk" ? ".json,.jwk,application/json" : f === "pem" ? ".pem,.key,.p8" : ".byok,.json";
+    };
+    format.addEventListener("change", sync);
+    file.addEventListener("change", () => {
+      const chosen = file.files?.[0];
+      if (chosen && name.value.trim() === "") name.value = nameFromFile(chosen.name);
+    });
+    sync();
+    const submit = h("button", { type: "submit", class: "primary", "data-testid": "key-import-submit" }, "Import");
+    const form = h(
+      "form",
+      { class: "inline-form", novalidate: true, "aria-label": "Import a key" },
+      h("h3", null, "Import a key"),
+      optionSelect("import", (option) => option === "generate" && openForm(catalog)),
+      field("Name", name, "1-127 letters, digits and hyphens."),
+      h("div", { class: "row" }, field("File type", format), protection.element),
+      fileField,
+      jwkField,
+      passwordField,
+      byokNote,
+      h("div", { class: "row checks" }, h("label", null, enabled, "Enabled")),
+      h("div", { class: "actions" }, submit, h("button", { type: "button", "data-testid": "key-import-cancel", onclick: () => replace(formSlot) }, "Cancel")),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const kind = format.value as KeyFileFormat;
+      const hsm = kind === "byok" || protection.select?.value === "hsm";
+      void busy(submit, hsm ? "Importing into the HSM…" : "Importing…", async () => {
+        if (name.value.trim() === "") throw new HostError("BadParameter", "Enter a key name.");
+        const chosen = file.files?.[0];
+        let data: string;
+        if (chosen) data = await readKeyFileBase64(chosen);
+        else if (kind === "jwk" && jwkText.value.trim() !== "") data = utf8ToBase64(jwkText.value);
+        else throw new HostError("BadParameter", kind === "jwk" ? "Choose a JWK file or paste the JWK." : "Choose the file to import.");
+        const keyProtection: KeyProtection = hsm ? "hsm" : "software";
+        return host.importKey(vault, {
+          name: name.value.trim(),
+          format: kind,
+          data,
+          password: kind === "pem" && password.value !== "" ? password.value : null,
+          protection: keyProtection,
+          keyOps: null,
+          enabled: enabled.checked,
+          notBefore: null,
+          expires: null,
+          tags: null,
+        });
+      }).then((k) => {
+        password.value = "";
+        if (k === undefined) return;
+        notify(`Key '${k.name}' imported as ${k.kty}.`);
+        replace(formSlot);
+        void reload().then(() => openDetails(k.name));
+      });
+    });
+    return form;
+  }
+
   void reload();
+  const toolbar = h(
+    "div",
+    { class: "toolbar", role: "toolbar", "aria-label": "Key actions" },
+    button("+ Generate/Import", { class: "primary", "data-testid": "key-create-open" }, (b) => {
+      void busy(b, "Loading…", keyCatalog).then((catalog) => catalog && openForm(catalog));
+    }),
+    premium
+      ? button("Bring your own key (BYOK)", { "data-testid": "key-byok-open" }, (b) => {
+          void busy(b, "Loading…", async () => {
+            replace(detailsSlot);
+            await openByokWizard(formSlot, vault, (name) => {
+              void reload().then(() => openDetails(name));
+            });
+          });
+        })
+      : null,
+    button("↻ Refresh", { "data-testid": "keys-refresh" }, () => void reload()),
+  );
   return h(
     "div",
     null,
-    h(
-      "div",
-      { class: "toolbar", role: "toolbar", "aria-label": "Key actions" },
-      button("+ Generate/Import", { class: "primary", "data-testid": "key-create-open" }, (b) => {
-        void busy(b, "Loading…", keyCatalog).then((catalog) => catalog && openForm(catalog));
-      }),
-      button("↻ Refresh", { "data-testid": "keys-refresh" }, () => void reload()),
-    ),
+    toolbar,
     formSlot,
     detailsSlot,
     list,

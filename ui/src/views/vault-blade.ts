@@ -62,7 +62,7 @@ export function vaultBlade(vaultName: string, initialTab: Tab, initialKind?: Obj
         replace(panel, overviewPanel(v));
         break;
       case "keys":
-        replace(panel, keysPanel(v.name));
+        replace(panel, keysPanel(v));
         break;
       case "secrets":
         replace(panel, secretsPanel(v.name, () => go({ page: "vault", vault: v.name, tab: "deleted", kind: "secret" })));
