@@ -164,7 +164,10 @@ fn vaultmort_byok_wrap_plays_the_vendor_hsm_for_a_generated_or_a_given_key() {
     assert_eq!(written["header"], serde_json::json!({"kid": kid, "alg": "dir", "enc": "CKM_RSA_AES_KEY_WRAP"}), "{written}");
     assert!(written["generator"].as_str().is_some_and(|g| g.contains("SoftHSM2")), "{written}");
     let bytes = ciphertext(&written).len();
-    assert!(bytes > 512 && (bytes - 512).is_multiple_of(8), "an RSA-4096 OAEP block, then an RFC 5649 wrap (a multiple of 8 bytes): {bytes}");
+    assert!(
+        bytes > 512 && (bytes - 512).is_multiple_of(8),
+        "an RSA-4096 OAEP block, then an RFC 5649 wrap (a multiple of 8 bytes): {bytes}"
+    );
     assert_eq!(mode(&out), 0o600, "the .byok file is private");
     let vendor = home.home_dir().join("byok-vendor-hsm");
     assert_eq!(mode(&vendor), 0o700, "the simulated vendor HSM's folder is private");
@@ -199,9 +202,32 @@ fn vaultmort_byok_wrap_plays_the_vendor_hsm_for_a_generated_or_a_given_key() {
         path(&given),
     ]);
     assert_eq!(again["generator"], wrapped["generator"], "the second run reuses the same vendor token");
-    home.ok(&args(&import_byok(PREMIUM, "given", &given)));
+    // This time the blob's JSON text on the command line, as az's --byok-string takes it.
+    let given_text = String::from_utf8(std::fs::read(&given).expect("the blob reads")).expect("a blob is text");
+    home.ok(&["keyvault", "key", "import", "--vault-name", PREMIUM, "--name", "given", "--byok-string", &given_text]);
     assert_eq!(download_pem(&home, PREMIUM, "given"), target.public_pem(), "the vault holds openssl's key");
     assert!(vault_signature_verifies(&home, PREMIUM, "given", "RS256", &target.public_pem(), b"given"), "and signs as it");
+
+    // Another vendor folder is another simulated HSM, made private on first use.
+    let elsewhere = home.scratch("vendor-elsewhere");
+    let other = home.ok(&[
+        "byok",
+        "wrap",
+        "--kek-file",
+        path(&kek_pem),
+        "--kek-kid",
+        &kid,
+        "--size",
+        "2048",
+        "--out",
+        path(&home.scratch("elsewhere.byok")),
+        "--vendor-hsm",
+        path(&elsewhere),
+    ]);
+    assert_ne!(other["generator"], wrapped["generator"], "a token of its own, with its own serial: {other}");
+    assert_eq!(mode(&elsewhere), 0o700, "--vendor-hsm is made private");
+    assert_eq!(mode(&elsewhere.join("vendor-token.json")), 0o600, "with its PIN file private");
+    home.ok(&args(&import_byok(PREMIUM, "elsewhere", &home.scratch("elsewhere.byok"))));
 
     let exists = home.fails(&["byok", "wrap", "--kek-file", path(&kek_pem), "--kek-kid", &kid, "--size", "2048", "--out", path(&given)]);
     assert_eq!(exists.code, "FileExists", "an existing output is not overwritten: {}", exists.stderr);
@@ -367,6 +393,14 @@ fn byok_refusals_have_clear_codes_and_leave_nothing_in_the_vault_or_the_token() 
         assert_eq!(vault_key_objects(&home).len(), objects_before, "{what}: no object is left in the token");
     }
 
+    // An RSA blob declared as an EC transfer: the practice HSM takes no EC transfers.
+    let as_ec = home.fails(&[&args(&import_byok(PREMIUM, "refused", &write_blob(&home, "as-ec", &good)))[..], &["--kty", "EC"]].concat());
+    assert_eq!(as_ec.code, "BadParameter", "{}", as_ec.stderr);
+    assert!(as_ec.stderr.contains("EC-HSM"), "the message names the refused type: {}", as_ec.stderr);
+    assert_eq!(key_names(&home, PREMIUM), keys_before, "an EC transfer stores nothing");
+    let unknown_kty = home.fails(&[&args(&import_byok(PREMIUM, "refused", &home.scratch("as-ec.byok")))[..], &["--kty", "oct"]].concat());
+    assert_eq!(unknown_kty.code, "BadParameter", "{}", unknown_kty.stderr);
+
     // The same good blob, into a Standard vault.
     let standard = home.fails(&args(&import_byok(STANDARD, "refused", &write_blob(&home, "good", &good))));
     assert_eq!(standard.code, "BadParameter", "{}", standard.stderr);
@@ -432,6 +466,21 @@ fn pem_files_import_as_software_or_hsm_keys_and_sign_as_the_original() {
         "hsm",
     ]);
     assert_eq!(ec_hsm["key"]["kty"], "EC-HSM", "{ec_hsm}");
+    // Every size and curve Key Vault has, as openssl writes them.
+    for (name, genpkey, algorithm) in [
+        ("pem-4096", ["RSA", "rsa_keygen_bits:4096"], "RS512"),
+        ("pem-p384", ["EC", "ec_paramgen_curve:P-384"], "ES384"),
+        ("pem-p521", ["EC", "ec_paramgen_curve:P-521"], "ES512"),
+        ("pem-p256k", ["EC", "ec_paramgen_curve:secp256k1"], "ES256K"),
+    ] {
+        let key = openssl_ok(&["genpkey", "-algorithm", genpkey[0], "-pkeyopt", genpkey[1]], None);
+        let public = openssl_ok(&["pkey", "-pubout"], Some(&key));
+        let file = home.scratch(&format!("{name}.pem"));
+        std::fs::write(&file, &key).expect("written");
+        home.ok(&["keyvault", "key", "import", "--vault-name", STANDARD, "--name", name, "--pem-file", path(&file)]);
+        assert_eq!(download_pem(&home, STANDARD, name), public, "{name} is openssl's key");
+        assert!(vault_signature_verifies(&home, STANDARD, name, algorithm, &public, b"curves"), "openssl verifies {name}");
+    }
     for (vault, name, algorithm, key) in
         [(STANDARD, "pem-soft", "RS256", &rsa), (PREMIUM, "pem-hsm", "PS256", &rsa), (PREMIUM, "pem-ec", "ES256", &ec)]
     {
@@ -454,5 +503,5 @@ fn pem_files_import_as_software_or_hsm_keys_and_sign_as_the_original() {
         let failure = home.fails(&[&["keyvault", "key", "import", "--vault-name", STANDARD, "--name", "refused"][..], extra].concat());
         assert_eq!(failure.code, code, "{extra:?}: {}", failure.stderr);
     }
-    assert_eq!(key_names(&home, STANDARD), ["pem-soft"], "refused imports store nothing");
+    assert_eq!(key_names(&home, STANDARD), ["pem-4096", "pem-p256k", "pem-p384", "pem-p521", "pem-soft"], "refused imports store nothing");
 }
