@@ -25,6 +25,16 @@ const POOL_LIMIT: usize = 16;
 
 static MODULES: Mutex<Vec<(PathBuf, Pkcs11)>> = Mutex::new(Vec::new());
 
+/// The tokens this process has logged into: (module, token serial) and a digest of the PIN that
+/// worked. PKCS#11 keeps one login per application, so a second `C_Login` answers
+/// `CKR_USER_ALREADY_LOGGED_IN` whatever PIN it is given; the PIN is then checked against the
+/// one that logged in, so that a wrong PIN is never accepted on the strength of an earlier login.
+static LOGINS: Mutex<Vec<(PathBuf, String, [u8; 32])>> = Mutex::new(Vec::new());
+
+fn pin_digest(pin: &str) -> [u8; 32] {
+    vaultmort_crypto::aead::hmac_sha256(b"vaultmort/pkcs11-login", pin.as_bytes())
+}
+
 /// The loaded, initialised module at `path` (loaded on first call in this process).
 pub fn load(path: &Path) -> Result<Pkcs11, CryptoError> {
     let mut modules = MODULES.lock().map_err(|_| CryptoError::Internal("module table poisoned"))?;
@@ -109,8 +119,26 @@ impl Token {
         let context = load(module)?;
         let (slot, identity) = find_slot(&context, selector)?;
         let anchor = context.open_rw_session(slot).map_err(|e| hsm_error("C_OpenSession", e))?;
+        let digest = pin_digest(pin);
+        let mut logins = LOGINS.lock().map_err(|_| CryptoError::Internal("login table poisoned"))?;
         match anchor.login(UserType::User, Some(&AuthPin::from(pin.as_str()))) {
-            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
+            Ok(()) => logins.push((module.to_path_buf(), identity.serial.clone(), digest)),
+            Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
+                let known = logins.iter().find(|(m, serial, _)| m == module && *serial == identity.serial);
+                match known {
+                    Some((_, _, logged_in_with)) if *logged_in_with == digest => {}
+                    Some(_) => {
+                        return Err(CryptoError::Hsm(format!(
+                            "the PIN for {selector} is wrong (it is not the PIN this token is logged in with)"
+                        )));
+                    }
+                    None => {
+                        return Err(CryptoError::Hsm(format!(
+                            "{selector} is already logged in by another part of this process, so the PIN cannot be checked"
+                        )));
+                    }
+                }
+            }
             Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
                 return Err(CryptoError::Hsm(format!("the PIN for {selector} is wrong (C_Login: CKR_PIN_INCORRECT)")));
             }

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsOaepParams, PkcsOaepSource, PkcsPssParams};
 use cryptoki::mechanism::{Mechanism, MechanismType};
@@ -270,18 +272,11 @@ impl Pkcs11Provider {
 }
 
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    use base64_engine::Engine;
-    base64_engine::STANDARD.encode(bytes)
+    STANDARD.encode(bytes)
 }
 
 pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, CryptoError> {
-    use base64_engine::Engine;
-    base64_engine::STANDARD.decode(text).map_err(|_| CryptoError::Internal("HSM key reference with bad base64"))
-}
-
-mod base64_engine {
-    pub use base64::Engine;
-    pub use base64::engine::general_purpose::STANDARD;
+    STANDARD.decode(text).map_err(|_| CryptoError::Internal("HSM key reference with bad base64"))
 }
 
 /// AES key wrap with padding (RFC 5649) in this process, for material that is already here.

@@ -225,3 +225,38 @@ async fn byok_imports_into_the_token_and_refuses_every_bad_blob_keeping_nothing(
     let error = w.core.sign(&w.owner, KeyRef::latest(VAULT, "kek"), SignatureAlgorithm::Rs256, &digest).await.expect_err("KEK");
     assert_eq!(error.code(), "OperationNotAllowed", "a KEK cannot sign: {error}");
 }
+
+#[tokio::test]
+async fn another_pkcs11_module_can_be_configured_and_a_wrong_pin_changes_nothing() {
+    use vaultmort_core::hsm::HsmModule;
+    use vaultmort_pkcs11::TokenSelector;
+    use vaultmort_test_support::hsm::{LABEL, TestHsm, USER_PIN};
+    use zeroize::Zeroizing;
+
+    // A token of the test's own, as a user's own HSM would be: the home is pointed at it.
+    let own = TestHsm::new();
+    let w = world().await;
+    let module = |pin: &str| HsmModule {
+        path: vaultmort_pkcs11::softhsm::module_path(),
+        token: TokenSelector::Label(LABEL.into()),
+        pin: Zeroizing::new(pin.into()),
+    };
+    let error = w.core.hsm_configure(&w.owner, module("not-the-pin")).await.expect_err("a wrong PIN");
+    assert_eq!(error.code(), "HsmUnavailable", "{error}");
+    assert!(error.to_string().contains("PIN"), "the refusal names the PIN: {error}");
+    assert_eq!(w.core.hsm_show(&w.owner).await.expect("show").mode, "not set up", "a refused configuration is not kept");
+    let mut bad_path = module(USER_PIN);
+    bad_path.path = "/nonexistent/libpkcs11.so".into();
+    let error = w.core.hsm_configure(&w.owner, bad_path).await.expect_err("no such module");
+    assert!(error.to_string().contains("/nonexistent/libpkcs11.so"), "the refusal names the module: {error}");
+
+    let status = w.core.hsm_configure(&w.owner, module(USER_PIN)).await.expect("the module is configured");
+    assert_eq!(status.mode, "module");
+    assert_eq!(status.token.as_ref().map(|t| t.label.as_str()), Some(LABEL), "the report is the configured token's");
+    let key = w.core.create_key(&w.owner, VAULT, CreateKey::new("in-own-hsm", KeyType::EcHsm)).await.expect("a key in the user's HSM");
+    let objects = own.provider().token().with_session(|s| {
+        Ok(s.find_objects(&[cryptoki::object::Attribute::Class(cryptoki::object::ObjectClass::PRIVATE_KEY)]).expect("find").len())
+    });
+    assert_eq!(objects.expect("session"), 1, "the key was made in the configured token");
+    sign_and_referee(&w, KeyRef::latest(VAULT, "in-own-hsm"), &key.public, SignatureAlgorithm::Es256).await;
+}
