@@ -466,6 +466,24 @@ fn pem_files_import_as_software_or_hsm_keys_and_sign_as_the_original() {
         "hsm",
     ]);
     assert_eq!(ec_hsm["key"]["kty"], "EC-HSM", "{ec_hsm}");
+    // A JWK, as before issue 13, now also into the HSM.
+    let jwk_file = home.scratch("rsa.jwk");
+    std::fs::write(&jwk_file, rsa.jwk.to_string()).expect("written");
+    let jwk = home.ok(&[
+        "keyvault",
+        "key",
+        "import",
+        "--vault-name",
+        PREMIUM,
+        "--name",
+        "jwk-hsm",
+        "--file",
+        path(&jwk_file),
+        "--protection",
+        "hsm",
+    ]);
+    assert_eq!(jwk["key"]["kty"], "RSA-HSM", "{jwk}");
+    assert!(vault_signature_verifies(&home, PREMIUM, "jwk-hsm", "RS384", &rsa.public_pem(), b"jwk"), "the JWK key signs in the token");
     // Every size and curve Key Vault has, as openssl writes them.
     for (name, genpkey, algorithm) in [
         ("pem-4096", ["RSA", "rsa_keygen_bits:4096"], "RS512"),

@@ -235,3 +235,29 @@ fn hsm_configure_checks_the_token_before_it_replaces_the_practice_hsm() {
     assert!(vault_signature_verifies(&home, PREMIUM, "in-team-hsm", "RS256", &public, b"team"), "the configured token signs");
     assert!(!home.home_dir().join("hsm").exists(), "no practice token was made beside the configured one");
 }
+
+#[test]
+fn an_hsm_key_backup_restores_into_its_own_token_and_is_refused_by_another_homes() {
+    let home = premium_home();
+    home.ok(&["keyvault", "key", "create", "--vault-name", PREMIUM, "--name", "kept", "--kty", "EC-HSM", "--curve", "P-256"]);
+    let public = download_pem(&home, PREMIUM, "kept");
+    let backup = home.scratch("kept.backup");
+    home.ok(&["keyvault", "key", "backup", "--vault-name", PREMIUM, "--name", "kept", "--file", path(&backup)]);
+    home.ok(&["keyvault", "key", "delete", "--vault-name", PREMIUM, "--name", "kept"]);
+    home.ok(&["keyvault", "key", "purge", "--vault-name", PREMIUM, "--name", "kept"]);
+    assert!(vault_key_objects(&home).is_empty(), "purge destroys the token object: {}", hsm_show(&home));
+
+    let restored = home.ok(&["keyvault", "key", "restore", "--vault-name", PREMIUM, "--file", path(&backup)]);
+    assert_eq!(restored["key"]["kty"], "EC-HSM", "{restored}");
+    assert_eq!(vault_key_objects(&home).len(), 1, "the restore unwrapped the key into a new token object");
+    assert_eq!(download_pem(&home, PREMIUM, "kept"), public, "the same key came back");
+    assert!(vault_signature_verifies(&home, PREMIUM, "kept", "ES256", &public, b"restored"), "and it signs as before");
+
+    // Another home has another token, whose backup key cannot unwrap this one's keys.
+    let other = premium_home();
+    other.ok(&["keyvault", "key", "create", "--vault-name", PREMIUM, "--name", "own", "--kty", "RSA-HSM"]);
+    let refused = other.fails(&["keyvault", "key", "restore", "--vault-name", PREMIUM, "--file", path(&backup)]);
+    assert_eq!(refused.code, "BadParameter", "a backup of another HSM's key: {}", refused.stderr);
+    assert_eq!(key_names(&other, PREMIUM), ["own"], "the refused restore stores nothing");
+    assert_eq!(vault_key_objects(&other).len(), 1, "and leaves no token object");
+}
