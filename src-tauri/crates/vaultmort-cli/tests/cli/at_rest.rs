@@ -635,3 +635,56 @@ fn the_scanner_finds_plaintext_where_it_is() {
     assert!(found.iter().any(|(l, f)| l == "small (base64)" && f == "b64.txt"), "a base64 copy must be found: {found:?}");
     assert!(found.iter().all(|(_, f)| f != "clean.bin"), "nothing is found in a file of zeros: {found:?}");
 }
+
+/// Issue 13: HSM keys keep no private key material under the home, whichever way they arrived
+/// (a PEM import with HSM protection, a BYOK blob from the independent wrapper, a blob from
+/// `byok wrap --key-file` whose simulated vendor HSM also lives under the home). The SoftHSM
+/// token files, the vendor folder and the store are all scanned for the keys' PKCS#8 and `d`.
+#[test]
+fn hsm_keys_leave_no_private_key_material_under_the_home() {
+    use crate::byok::{kek, python_wrap};
+    use crate::hsm::{PREMIUM, path, premium_home};
+
+    let home = premium_home();
+    let (kid, kek_pem) = kek(&home, PREMIUM, "kek", "2048");
+    let by_pem = OpensslKey::rsa(2048);
+    let by_pem_ec = OpensslKey::ec("P-384");
+    let by_python = OpensslKey::rsa(2048);
+    let by_vendor = OpensslKey::rsa(3072);
+
+    for (name, key) in [("pem-rsa", &by_pem), ("pem-ec", &by_pem_ec)] {
+        let file = home.scratch(&format!("{name}.pem"));
+        std::fs::write(&file, &key.pem).expect("the PEM key is written outside the home");
+        home.ok(&["keyvault", "key", "import", "--vault-name", PREMIUM, "--name", name, "--pem-file", path(&file), "--protection", "hsm"]);
+    }
+    let blob = python_wrap(&home, &kek_pem, &kid, &by_python, "python");
+    home.ok(&["keyvault", "key", "import", "--vault-name", PREMIUM, "--name", "byok-python", "--byok-file", path(&blob)]);
+    let vendor_key = home.scratch("vendor-key.pem");
+    std::fs::write(&vendor_key, &by_vendor.pem).expect("written");
+    let vendor_blob = home.scratch("vendor.byok");
+    home.ok(&[
+        "byok",
+        "wrap",
+        "--kek-file",
+        path(&kek_pem),
+        "--kek-kid",
+        &kid,
+        "--key-file",
+        path(&vendor_key),
+        "--out",
+        path(&vendor_blob),
+    ]);
+    home.ok(&["keyvault", "key", "import", "--vault-name", PREMIUM, "--name", "byok-vendor", "--byok-file", path(&vendor_blob)]);
+
+    let mut needles = Vec::new();
+    for (label, key) in [("pem-rsa", &by_pem), ("pem-ec", &by_pem_ec), ("byok-python", &by_python), ("byok-vendor", &by_vendor)] {
+        needles.extend(encodings(&format!("{label} PKCS#8"), &key.pkcs8_der));
+        needles.extend(encodings(&format!("{label} d"), &key.d));
+    }
+    let files = files_under(&home.home_dir());
+    let file_names = names(&files);
+    assert!(file_names.iter().any(|n| n.starts_with("softhsm2.conf")), "the scan covers the token folders: {file_names:?}");
+    assert!(file_names.iter().any(|n| n.starts_with("vendor-token.json")), "and the simulated vendor HSM: {file_names:?}");
+    let found = scan(&files, &needles);
+    assert!(found.is_empty(), "private key material of HSM keys found under the home: {found:?} (files: {file_names:?})");
+}

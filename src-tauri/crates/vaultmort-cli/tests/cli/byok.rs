@@ -21,7 +21,7 @@ const WRAPPER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cli/scripts/by
 
 /// Creates the KEK `name` in `vault` (RSA-HSM, `bits`, key_ops exactly import) and returns its
 /// kid and the file holding its public key as `key download --encoding PEM` wrote it.
-fn kek(home: &TestHome, vault: &str, name: &str, bits: &str) -> (String, PathBuf) {
+pub fn kek(home: &TestHome, vault: &str, name: &str, bits: &str) -> (String, PathBuf) {
     let made = home.ok(&[
         "keyvault",
         "key",
@@ -45,7 +45,7 @@ fn kek(home: &TestHome, vault: &str, name: &str, bits: &str) -> (String, PathBuf
 }
 
 /// Wraps `target` for the KEK with the independent Python wrapper and returns the `.byok` file.
-fn python_wrap(home: &TestHome, kek_pem: &Path, kid: &str, target: &OpensslKey, name: &str) -> PathBuf {
+pub fn python_wrap(home: &TestHome, kek_pem: &Path, kid: &str, target: &OpensslKey, name: &str) -> PathBuf {
     let der = home.scratch(&format!("{name}.p8.der"));
     std::fs::write(&der, &target.pkcs8_der).expect("the target's PKCS#8 is written");
     let out = home.scratch(&format!("{name}.byok"));
