@@ -261,3 +261,75 @@ fn an_hsm_key_backup_restores_into_its_own_token_and_is_refused_by_another_homes
     assert_eq!(key_names(&other, PREMIUM), ["own"], "the refused restore stores nothing");
     assert_eq!(vault_key_objects(&other).len(), 1, "and leaves no token object");
 }
+
+#[test]
+fn a_certificate_with_an_hsm_key_is_signed_in_the_token_and_never_leaves_as_pfx() {
+    let home = premium_home();
+    let mut policy = home.ok(&["keyvault", "certificate", "get-default-policy"]);
+    policy["keyProperties"]["keyType"] = "RSA-HSM".into();
+    policy["keyProperties"]["exportable"] = false.into();
+    policy["x509CertificateProperties"]["subject"] = "CN=hsm.example".into();
+    let policy_file = home.scratch("hsm-policy.json");
+    std::fs::write(&policy_file, policy.to_string()).expect("the policy is written");
+    let policy_arg = format!("@{}", path(&policy_file));
+
+    let made = home.ok(&["keyvault", "certificate", "create", "--vault-name", PREMIUM, "--name", "hsm-cert", "--policy", &policy_arg]);
+    assert_eq!(made["status"], "completed", "a self-signed HSM certificate completes at once: {made}");
+    let key = home.ok(&["keyvault", "key", "show", "--vault-name", PREMIUM, "--name", "hsm-cert"]);
+    assert_eq!(key["key"]["kty"], "RSA-HSM", "the certificate's key is an HSM key: {key}");
+    assert_eq!(vault_key_objects(&home).len(), 1, "its key is a token object");
+
+    let cert = home.scratch("hsm-cert.pem");
+    home.ok(&[
+        "keyvault",
+        "certificate",
+        "download",
+        "--vault-name",
+        PREMIUM,
+        "--name",
+        "hsm-cert",
+        "--encoding",
+        "PEM",
+        "--file",
+        path(&cert),
+    ]);
+    let verified = Command::new("openssl").args(["verify", "-CAfile", path(&cert), path(&cert)]).output().expect("openssl runs");
+    assert!(
+        verified.status.success(),
+        "openssl accepts the self-signature made in the token: {}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let cert_public =
+        Command::new("openssl").args(["x509", "-in", path(&cert), "-noout", "-pubkey"]).output().expect("openssl runs").stdout;
+    assert_eq!(cert_public, download_pem(&home, PREMIUM, "hsm-cert"), "the certificate carries the HSM key's public key");
+
+    let pfx = home.scratch("hsm-cert.pfx");
+    let refused = home.fails(&[
+        "keyvault",
+        "certificate",
+        "download",
+        "--vault-name",
+        PREMIUM,
+        "--name",
+        "hsm-cert",
+        "--encoding",
+        "PFX",
+        "--file",
+        path(&pfx),
+    ]);
+    assert_eq!(refused.code, "Forbidden", "no PFX with a private key that cannot leave the token: {}", refused.stderr);
+    assert!(!pfx.exists(), "nothing is written");
+
+    policy["keyProperties"]["exportable"] = true.into();
+    std::fs::write(&policy_file, policy.to_string()).expect("the policy is rewritten");
+    let exportable =
+        home.fails(&["keyvault", "certificate", "create", "--vault-name", PREMIUM, "--name", "exportable", "--policy", &policy_arg]);
+    assert_eq!(exportable.code, "BadParameter", "an HSM key cannot be exportable: {}", exportable.stderr);
+    policy["keyProperties"]["exportable"] = false.into();
+    std::fs::write(&policy_file, policy.to_string()).expect("the policy is rewritten");
+    let standard =
+        home.fails(&["keyvault", "certificate", "create", "--vault-name", STANDARD, "--name", "hsm-cert", "--policy", &policy_arg]);
+    assert_eq!(standard.code, "BadParameter", "{}", standard.stderr);
+    assert!(standard.stderr.contains("Hardware key operation not allowed on standard vault."), "{}", standard.stderr);
+    assert_eq!(vault_key_objects(&home).len(), 1, "the refused certificates left no token object");
+}
