@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use crate::dto::{ByokWrapInput, ByokWrapView, KeyItem};
 use crate::error::CommandError;
 use crate::files::{Sensitivity, received_file, save};
+use crate::key_files;
 use crate::state::AppState;
 use crate::vendor_tool;
 
@@ -44,8 +45,20 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
     if !folder.is_absolute() {
         return Err(CommandError::bad_parameter(format!("the folder '{}' is not an absolute path", folder.display())));
     }
-    let target_key = input.target_key.as_deref().map(|data| received_file(data, FileKind::Key).map(Zeroizing::new)).transpose()?;
-    let target_password = input.target_password.map(Zeroizing::new);
+    // An existing target key is read (and opened with its password) here, and reaches the
+    // child as a plain PKCS#8 PEM in a private temporary file: a password on the child's command
+    // line would be readable by every user of the machine.
+    let target_key = match input.target_key.as_deref() {
+        Some(data) => {
+            let bytes = Zeroizing::new(received_file(data, FileKind::Key)?);
+            let text = std::str::from_utf8(&bytes).map_err(|_| CommandError::bad_parameter("the target key's file is not PEM text"))?;
+            let password = input.target_password.map(Zeroizing::new);
+            let pkcs8 = key_files::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?;
+            Some(Zeroizing::new(pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8.to_vec()))))
+        }
+        None => None,
+    };
+    let private_dir = state.home().to_path_buf();
     let program = state.vendor_program()?;
     let key = state.core()?.get_key(&state.caller(), &vault, &kek, None).await?;
     let kek_pem = key.public.to_spki_pem()?;
@@ -64,21 +77,19 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
         args.push(kek_file.clone().into());
         args.extend(["--kek-kid".into(), OsString::from(&kek_kid), "--out".into(), byok_file.clone().into()]);
         args.extend(["--public-out".into(), public_file.clone().into(), "--vendor-hsm".into(), vendor_hsm.into()]);
-        // The target PEM goes to the child through a private temporary file (0600), removed
-        // when this function returns.
+        // The target PEM goes to the child through a temporary file (0600) in the home, never
+        // in a shared temporary folder, removed as soon as the child has ended.
         let mut target_file = None;
         match (&target_key, input.target_size) {
             (Some(pem), _) => {
-                let mut file = tempfile::Builder::new().prefix("vaultmort-byok-target-").suffix(".pem").tempfile().map_err(|error| {
-                    CommandError::new("FileNotWritable", format!("cannot make a private temporary file for the target key: {error}"))
-                })?;
-                file.write_all(pem).and_then(|()| file.flush()).map_err(|error| {
+                let mut file =
+                    tempfile::Builder::new().prefix(".byok-target-").suffix(".pem").tempfile_in(&private_dir).map_err(|error| {
+                        CommandError::new("FileNotWritable", format!("cannot make a private temporary file for the target key: {error}"))
+                    })?;
+                file.write_all(pem.as_bytes()).and_then(|()| file.flush()).map_err(|error| {
                     CommandError::new("FileNotWritable", format!("cannot write the target key's temporary file: {error}"))
                 })?;
                 args.extend(["--key-file".into(), file.path().into()]);
-                if let Some(password) = target_password.as_deref().filter(|p| !p.is_empty()) {
-                    args.extend(["--key-password".into(), OsString::from(password.as_str())]);
-                }
                 target_file = Some(file);
             }
             (None, Some(size)) => args.extend(["--kty".into(), "RSA".into(), "--size".into(), size.to_string().into()]),

@@ -524,7 +524,8 @@ step("BYOK: the wizard makes a KEK, wraps a key in the vendor's HSM and imports 
   await waitFor("byok-file", SLOW_MS);
   const publicFile = await textOf("byok-public-file");
   assert.ok(existsSync(await textOf("byok-file")) && existsSync(publicFile), "the wizard shows where the vendor tool wrote the .byok file and the public key");
-  await byTestId("byok-wrap-result").scrollIntoView();
+  await waitFor("key-row-kek");
+  await byTestId("byok-step-3").scrollIntoView();
   await screenshot(browser, "byok-wizard");
   await byTestId("byok-import-run").click();
   const row = await waitFor(`key-row-${BROUGHT_KEY}`, SLOW_MS);

@@ -11,7 +11,7 @@
 // The wizard ends by opening the new key. Each long step shows its progress on its button;
 // the page stays usable meanwhile (the commands are async).
 
-import { h, replace } from "../dom";
+import { type Child, h, replace } from "../dom";
 import { type ByokWrapView, host, HostError, type KeyItem } from "../host";
 import { busy, download, field, notify, readKeyFileBase64 } from "../ui";
 import { keyCatalog, keyTypeOf } from "./catalog";
@@ -22,7 +22,7 @@ export function isKek(k: KeyItem): boolean {
 }
 
 /** A numbered step whose controls are disabled until `open()`. */
-function step(n: number, title: string, intro: string, ...body: HTMLElement[]): { element: HTMLElement; open(): void } {
+function step(n: number, title: string, intro: Child, ...body: HTMLElement[]): { element: HTMLElement; open(): void } {
   const set = h("fieldset", { class: "byok-step-body", disabled: n > 1 }, ...body);
   const element = h(
     "section",
@@ -40,8 +40,8 @@ function step(n: number, title: string, intro: string, ...body: HTMLElement[]): 
   };
 }
 
-/** Opens the wizard in `slot`; `done` gets the new key's name after step 4. */
-export async function openByokWizard(slot: HTMLElement, vault: string, done: (name: string) => void): Promise<void> {
+/** Opens the wizard in `slot`; `on.changed` runs when a KEK was made (the key list grew), `on.done` gets the new key's name after step 4. */
+export async function openByokWizard(slot: HTMLElement, vault: string, on: { changed(): void; done(name: string): void }): Promise<void> {
   const [catalog, keys, folderDefault] = await Promise.all([keyCatalog(), host.listKeys(vault), host.byokDefaultFolder()]);
   const sizes = keyTypeOf(catalog, "RSA-HSM")?.shapes.sizes ?? [2048, 3072, 4096];
   let kek: KeyItem | null = null;
@@ -107,7 +107,10 @@ export async function openByokWizard(slot: HTMLElement, vault: string, done: (na
   const step3 = step(
     3,
     "Wrap the target key in the vendor's HSM",
-    "`vaultmort byok wrap` plays your on-premises HSM: a SoftHSM token of its own, not the vault's, makes or takes the target key and wraps it for the KEK (RSA-OAEP and AES key wrap). The key never appears in the clear.",
+    [
+      h("code", null, "vaultmort byok wrap"),
+      " plays your on-premises HSM: a SoftHSM token of its own, not the vault's, makes or takes the target key and wraps it for the KEK (RSA-OAEP and AES key wrap). The key never appears in the clear.",
+    ],
     h("div", { class: "row" }, field("Target key source", source), sizeField),
     fileFields,
     h("div", { class: "row" }, field("File name", targetName, "The files are <name>.byok and <name>-public.pem."), field("Folder", folder, "Made if missing.")),
@@ -151,6 +154,7 @@ export async function openByokWizard(slot: HTMLElement, vault: string, done: (na
       kek = k;
       replace(kekOut, h("dt", null, "KEK"), h("dd", null, `${k.name} (${k.kty}, operations: ${k.keyOps.join(", ")})`), h("dt", null, "Key identifier"), h("dd", null, h("code", { class: "wrap", "data-testid": "byok-kek-kid" }, k.kid)));
       kekOut.hidden = false;
+      if (kekChoice.value === "") on.changed();
       step2.open();
       step3.open();
     });
@@ -221,7 +225,7 @@ export async function openByokWizard(slot: HTMLElement, vault: string, done: (na
       if (k === undefined) return;
       notify(`Key '${k.name}' brought into the HSM as ${k.kty}.`);
       replace(slot);
-      done(k.name);
+      on.done(k.name);
     });
   });
 

@@ -345,8 +345,9 @@ export function keysPanel(vaultView: VaultView): HTMLElement {
       ? button("Bring your own key (BYOK)", { "data-testid": "key-byok-open" }, (b) => {
           void busy(b, "Loading…", async () => {
             replace(detailsSlot);
-            await openByokWizard(formSlot, vault, (name) => {
-              void reload().then(() => openDetails(name));
+            await openByokWizard(formSlot, vault, {
+              changed: () => void reload(),
+              done: (name) => void reload().then(() => openDetails(name)),
             });
           });
         })

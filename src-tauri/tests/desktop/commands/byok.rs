@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
-use vaultmort_test_support::openssl::{OpensslKey, verify_signature};
+use vaultmort_test_support::openssl::{OpensslKey, openssl_ok, verify_signature};
 
 use super::hsm::hsm_input;
 use crate::support::TestApp;
@@ -90,8 +90,19 @@ fn the_byok_wizard_brings_an_existing_pem_key_and_refuses_a_changed_file() {
     let app = TestApp::unlocked();
     kek(&app, "pem-kv");
     let target = OpensslKey::rsa(2048);
-    let wrapped =
-        app.ok("byok_wrap", json!({ "vault": "pem-kv", "kek": "kek", "input": wrap_input(&app, "onprem", None, Some(&target.pem)) }));
+    // Encrypted, as keys often travel; the wizard sends the password beside the file.
+    let encrypted = openssl_ok(&["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:Target-Pass-1"], Some(&target.pem));
+    let mut input = wrap_input(&app, "onprem", None, Some(&encrypted));
+    let refused = app.invoke("byok_wrap", json!({ "vault": "pem-kv", "kek": "kek", "input": input.clone() })).expect_err("no password");
+    assert_eq!(refused["code"], "WrongPassword", "an encrypted key needs its password: {refused}");
+    input["targetPassword"] = json!("Target-Pass-1");
+    let wrapped = app.ok("byok_wrap", json!({ "vault": "pem-kv", "kek": "kek", "input": input }));
+    let leftovers: Vec<_> = std::fs::read_dir(app.home.home_dir())
+        .expect("the home is a folder")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".byok-target-"))
+        .collect();
+    assert!(leftovers.is_empty(), "the target key's temporary file is gone once the vendor tool has run: {leftovers:?}");
     assert_eq!(wrapped["targetKey"], "an RSA 2048 key", "{wrapped}");
     assert_eq!(
         std::fs::read(wrapped["publicKeyFile"].as_str().expect("a path")).expect("written"),
@@ -131,12 +142,19 @@ fn the_vendor_step_says_what_went_wrong() {
 
     let app = TestApp::unlocked();
     kek(&app, "err-kv");
-    // A traditional (not PKCS#8) key: the CLI refuses it, and its code comes through.
+    // An EC key as the KEK: the CLI refuses it, and its code and message come through.
+    let ec = json!({ "name": "ec", "kty": "EC", "size": null, "curve": "P-256", "keyOps": null, "enabled": null, "notBefore": null, "expires": null, "tags": null });
+    app.ok("create_key", json!({ "vault": "err-kv", "input": ec }));
+    let input = json!({ "vault": "err-kv", "kek": "ec", "input": wrap_input(&app, "t", Some(2048), None) });
+    let refused = app.invoke("byok_wrap", input).expect_err("an EC key is no KEK");
+    assert_eq!(refused["code"], "BadParameter", "the CLI's own code: {refused}");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("EC public key")), "and its message: {refused}");
+    // A traditional (not PKCS#8) target key is refused before the vendor tool runs.
     let traditional = b"-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAL\n-----END RSA PRIVATE KEY-----\n";
     let input = json!({ "vault": "err-kv", "kek": "kek", "input": wrap_input(&app, "old", None, Some(traditional)) });
     let refused = app.invoke("byok_wrap", input).expect_err("a traditional key");
-    assert_eq!(refused["code"], "UnsupportedFormat", "the CLI's own code: {refused}");
-    assert!(refused["message"].as_str().is_some_and(|m| m.contains("pkcs8")), "and its advice: {refused}");
+    assert_eq!(refused["code"], "UnsupportedFormat", "Key Vault takes PKCS#8 keys: {refused}");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("pkcs8")), "and says how to convert: {refused}");
     let relative = json!({ "vault": "err-kv", "kek": "kek", "input": { "targetName": "t", "targetSize": 2048, "folder": "relative/dir" } });
     assert_eq!(app.error_code("byok_wrap", relative), "BadParameter", "the folder must be absolute");
 }
