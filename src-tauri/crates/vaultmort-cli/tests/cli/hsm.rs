@@ -333,3 +333,34 @@ fn a_certificate_with_an_hsm_key_is_signed_in_the_token_and_never_leaves_as_pfx(
     assert!(standard.stderr.contains("Hardware key operation not allowed on standard vault."), "{}", standard.stderr);
     assert_eq!(vault_key_objects(&home).len(), 1, "the refused certificates left no token object");
 }
+
+#[test]
+fn only_a_principal_with_the_right_may_see_or_choose_the_hsm_and_the_pin_never_reaches_the_log() {
+    let home = premium_home();
+    home.ok(&["ad", "user", "create", "--display-name", "Dev", "--user-principal-name", "dev@contoso.example"]);
+    let show = home.fails(&["--as", "dev@contoso.example", "hsm", "show"]);
+    assert_eq!(show.code, "Forbidden", "a user without a role cannot read the HSM: {}", show.stderr);
+    let pin = "pin-that-must-not-be-logged";
+    let configure = home.fails(&[
+        "--as",
+        "dev@contoso.example",
+        "hsm",
+        "configure",
+        "--module",
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "--slot",
+        "0",
+        "--pin",
+        pin,
+    ]);
+    assert_eq!(configure.code, "Forbidden", "nor choose it: {}", configure.stderr);
+    let owner_try =
+        home.fails(&["hsm", "configure", "--module", "/usr/lib/softhsm/libsofthsm2.so", "--token-label", "none-such", "--pin", pin]);
+    assert_eq!(owner_try.code, "HsmUnavailable", "{}", owner_try.stderr);
+
+    let log = home.ok(&["keyvault", "log", "list", "--operation", "HsmConfigure"]);
+    let records = log.as_array().expect("log list prints an array");
+    assert_eq!(records.len(), 2, "both attempts are in the access log: {log}");
+    assert_eq!(records[0]["resultType"], "Forbidden", "{log}");
+    assert!(!log.to_string().contains(pin), "the PIN is recorded only as a keyed hash: {log}");
+}
