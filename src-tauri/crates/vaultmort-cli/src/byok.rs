@@ -120,10 +120,9 @@ pub fn run(command: ByokCommand) -> Result<Value, CliError> {
     // Read the target key before touching the vendor token, so bad input leaves nothing behind.
     let target = match (&key_file, size) {
         (Some(file), _) => {
-            let text = String::from_utf8(Zeroizing::new(read_file(file, FileKind::Key)?).to_vec())
-                .map_err(|_| CliError::file(file, "is not a PEM text file"))?;
-            let text = Zeroizing::new(text);
-            Some(key_files::pkcs8_from_pem(&text, key_password.as_deref())?)
+            let bytes = Zeroizing::new(read_file(file, FileKind::Key)?);
+            let text = std::str::from_utf8(&bytes).map_err(|_| CliError::file(file, "is not a PEM text file"))?;
+            Some(key_files::pkcs8_from_pem(text, key_password.as_deref())?)
         }
         (None, Some(_)) => {
             if let Some(kty) = kty.as_deref().filter(|k| !k.eq_ignore_ascii_case("RSA") && !k.eq_ignore_ascii_case("RSA-HSM")) {
