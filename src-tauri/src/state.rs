@@ -45,6 +45,8 @@ pub struct AppState {
     rest: tokio::sync::Mutex<Option<RunningRestApi>>,
     /// The `vaultmort` CLI the BYOK wizard's vendor step runs; beside the app when `None`.
     vendor_program: Option<PathBuf>,
+    /// How long the vendor step may take before it is stopped.
+    vendor_timeout: Duration,
 }
 
 /// The REST API server the app started, and what clients need to reach it.
@@ -71,6 +73,7 @@ impl AppState {
             signed_in: Mutex::new(Principal::local_owner()),
             rest: tokio::sync::Mutex::new(None),
             vendor_program: None,
+            vendor_timeout: crate::vendor_tool::WRAP_TIMEOUT,
         }
     }
 
@@ -79,6 +82,17 @@ impl AppState {
     pub fn with_vendor_program(mut self, program: impl Into<PathBuf>) -> Self {
         self.vendor_program = Some(program.into());
         self
+    }
+
+    /// The same state with the BYOK vendor step stopped after `timeout` instead of two minutes.
+    pub fn with_vendor_timeout(mut self, timeout: Duration) -> Self {
+        self.vendor_timeout = timeout;
+        self
+    }
+
+    /// How long the BYOK vendor step may take.
+    pub(crate) fn vendor_timeout(&self) -> Duration {
+        self.vendor_timeout
     }
 
     /// The `vaultmort` CLI for the BYOK vendor step.

@@ -54,15 +54,10 @@ pub(crate) fn missing(path: &Path) -> CommandError {
     )
 }
 
-/// Runs `program` with `args` (and `env` added), waiting at most `timeout`, and returns its
+/// Runs `program` with `args`, waiting at most `timeout`, and returns its
 /// standard output as JSON. A failure gives the CLI's own code and message; a run past `timeout`
 /// is killed and answered `VendorToolTimeout`.
-pub(crate) fn run_json(
-    program: &Path,
-    args: &[OsString],
-    env: &[(&str, &str)],
-    timeout: Duration,
-) -> Result<serde_json::Value, CommandError> {
+pub(crate) fn run_json(program: &Path, args: &[OsString], timeout: Duration) -> Result<serde_json::Value, CommandError> {
     if !program.is_file() {
         return Err(missing(program));
     }
@@ -70,9 +65,6 @@ pub(crate) fn run_json(
     command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // The vault's SoftHSM configuration is this process's; the vendor token brings its own.
     command.env_remove("SOFTHSM2_CONF");
-    for (name, value) in env {
-        command.env(name, value);
-    }
     let mut child =
         command.spawn().map_err(|error| CommandError::new("VendorToolFailed", format!("cannot start {}: {error}", program.display())))?;
     // Both pipes are drained on their own threads, so a chatty child never blocks on a full pipe.

@@ -59,6 +59,7 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
         None => None,
     };
     let private_dir = state.home().to_path_buf();
+    let timeout = state.vendor_timeout();
     let program = state.vendor_program()?;
     let key = state.core()?.get_key(&state.caller(), &vault, &kek, None).await?;
     let kek_pem = key.public.to_spki_pem()?;
@@ -97,7 +98,7 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
                 return Err(CommandError::bad_parameter("choose the target key: a size to generate, or a PEM file"));
             }
         }
-        let answer = vendor_tool::run_json(&program, &args, &[], vendor_tool::WRAP_TIMEOUT);
+        let answer = vendor_tool::run_json(&program, &args, timeout);
         drop(target_file);
         let answer = answer?;
         let text = |field: &str| answer[field].as_str().unwrap_or_default().to_string();

@@ -158,3 +158,32 @@ fn the_vendor_step_says_what_went_wrong() {
     let relative = json!({ "vault": "err-kv", "kek": "kek", "input": { "targetName": "t", "targetSize": 2048, "folder": "relative/dir" } });
     assert_eq!(app.error_code("byok_wrap", relative), "BadParameter", "the folder must be absolute");
 }
+
+#[test]
+fn a_vendor_tool_that_hangs_fails_or_answers_garbage_is_reported_not_waited_for() {
+    use std::os::unix::fs::PermissionsExt;
+    // One stand-in tool whose behaviour a file beside it picks: one process holds one home's
+    // practice token, so the three cases share one app.
+    let dir = tempfile::tempdir().expect("a folder for the stand-in tool");
+    let mode = dir.path().join("mode");
+    let tool = dir.path().join("vaultmort");
+    let body = format!(
+        "#!/bin/sh\ncase \"$(cat '{}')\" in\n  hang) exec sleep 60 ;;\n  fail) echo 'ERROR: (Forbidden: ForbiddenByPolicy) the vendor says no' >&2; exit 3 ;;\n  *) echo 'not json' ;;\nesac\n",
+        mode.display()
+    );
+    std::fs::write(&tool, body).expect("the stand-in tool is written");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).expect("it is executable");
+    let app = TestApp::with_state(|state| state.with_vendor_program(&tool).with_vendor_timeout(std::time::Duration::from_secs(2)));
+    app.unlock();
+    kek(&app, "tool-kv");
+    for (case, code, inner) in
+        [("hang", "VendorToolTimeout", None), ("fail", "Forbidden", Some("ForbiddenByPolicy")), ("garbage", "VendorToolFailed", None)]
+    {
+        std::fs::write(&mode, case).expect("the mode file is written");
+        let started = std::time::Instant::now();
+        let input = json!({ "vault": "tool-kv", "kek": "kek", "input": wrap_input(&app, "t", Some(2048), None) });
+        let refused = app.invoke("byok_wrap", input).expect_err("the stand-in tool never makes a file");
+        assert_eq!((refused["code"].as_str(), refused["innerCode"].as_str()), (Some(code), inner), "{case}: {refused}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{case}: the tool is not waited for past the timeout");
+    }
+}

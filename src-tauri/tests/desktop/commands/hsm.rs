@@ -92,3 +92,33 @@ fn configure_hsm_reads_the_form_and_keeps_nothing_a_module_cannot_open() {
     assert_eq!(app.error_code("configure_hsm", missing), "HsmUnavailable", "a module that does not load is the core's HsmUnavailable");
     assert_eq!(app.ok("hsm_status", json!({}))["mode"], "not set up", "a refused configuration changes nothing");
 }
+
+#[test]
+fn configure_hsm_switches_to_another_token_where_new_hsm_keys_then_live() {
+    use vaultmort_pkcs11::softhsm::SoftHsmDir;
+    use zeroize::Zeroizing;
+    let app = TestApp::unlocked();
+    // A SoftHSM token of the test's own, as a user's other HSM would be; this process's SoftHSM
+    // then reads that folder's configuration.
+    let other = app.home.scratch("other-hsm");
+    SoftHsmDir::new(&other)
+        .init_token("desk-module", &Zeroizing::new("other-so-pin".into()), &Zeroizing::new("other-user-pin".into()))
+        .expect("SoftHSM makes the other token");
+    let module = vaultmort_pkcs11::softhsm::module_path();
+    let module = module.to_str().expect("a UTF-8 path");
+    let form = |pin: &str| json!({ "input": { "path": module, "tokenLabel": "desk-module", "slot": null, "pin": pin } });
+    assert_eq!(app.error_code("configure_hsm", form("wrong-pin")), "HsmUnavailable", "a wrong PIN is refused before anything changes");
+    assert_eq!(app.ok("hsm_status", json!({}))["mode"], "not set up", "and nothing changed");
+
+    let status = app.ok("configure_hsm", form("other-user-pin"));
+    assert_eq!((status["mode"].as_str(), status["token"]["label"].as_str()), (Some("module"), Some("desk-module")), "{status}");
+    app.premium_vault("module-kv");
+    app.ok("create_key", json!({ "vault": "module-kv", "input": hsm_input("in-module", "EC", None) }));
+    let status = app.ok("hsm_status", json!({}));
+    assert_eq!(status["mode"], "module", "the configured module stays the home's HSM: {status}");
+    let objects = status["token"]["objects"].as_array().expect("a list");
+    assert!(
+        objects.iter().any(|o| o["role"] == "vault key" && o["keyType"] == "EC"),
+        "the new key lives in the configured token: {status}"
+    );
+}
