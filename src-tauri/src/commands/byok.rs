@@ -56,6 +56,9 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
             let pkcs8 = key_files::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?;
             Some(Zeroizing::new(pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8.to_vec()))))
         }
+        None if input.target_size.is_none() => {
+            return Err(CommandError::bad_parameter("choose the target key: a size to generate, or a PEM file"));
+        }
         None => None,
     };
     let private_dir = state.home().to_path_buf();
@@ -94,9 +97,8 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
                 target_file = Some(file);
             }
             (None, Some(size)) => args.extend(["--kty".into(), "RSA".into(), "--size".into(), size.to_string().into()]),
-            (None, None) => {
-                return Err(CommandError::bad_parameter("choose the target key: a size to generate, or a PEM file"));
-            }
+            // Refused before anything was written, above.
+            (None, None) => {}
         }
         let answer = vendor_tool::run_json(&program, &args, timeout);
         drop(target_file);

@@ -157,6 +157,13 @@ fn the_vendor_step_says_what_went_wrong() {
     assert!(refused["message"].as_str().is_some_and(|m| m.contains("pkcs8")), "and says how to convert: {refused}");
     let relative = json!({ "vault": "err-kv", "kek": "kek", "input": { "targetName": "t", "targetSize": 2048, "folder": "relative/dir" } });
     assert_eq!(app.error_code("byok_wrap", relative), "BadParameter", "the folder must be absolute");
+    let folder = app.home.scratch("byok");
+    let listing =
+        || std::fs::read_dir(&folder).map(|entries| entries.filter_map(Result::ok).map(|e| e.file_name()).collect::<Vec<_>>()).ok();
+    let before = listing();
+    let no_target = json!({ "vault": "err-kv", "kek": "kek", "input": wrap_input(&app, "none", None, None) });
+    assert_eq!(app.error_code("byok_wrap", no_target), "BadParameter", "a target key is needed");
+    assert_eq!(listing(), before, "a refusal writes nothing, not even the KEK's public key");
 }
 
 #[test]
