@@ -17,6 +17,7 @@ pub mod detect;
 mod error;
 pub mod import;
 pub mod key;
+pub mod key_file;
 pub mod parse;
 pub mod pem;
 pub mod pfx;

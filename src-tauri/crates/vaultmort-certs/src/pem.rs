@@ -69,7 +69,7 @@ pub fn read_pem_bundle_bytes(bytes: &[u8], password: Option<&str>) -> Result<Key
     read_pem_bundle(text, password)
 }
 
-fn decrypt_pkcs8(der: &[u8], password: Option<&str>) -> Result<Zeroizing<Vec<u8>>, CertError> {
+pub(crate) fn decrypt_pkcs8(der: &[u8], password: Option<&str>) -> Result<Zeroizing<Vec<u8>>, CertError> {
     let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
         .map_err(|_| CertError::corrupt("the ENCRYPTED PRIVATE KEY block is not PKCS#8 EncryptedPrivateKeyInfo"))?;
     let Some(password) = password.filter(|p| !p.is_empty()) else {

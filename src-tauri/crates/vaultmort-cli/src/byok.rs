@@ -28,7 +28,9 @@ use zeroize::Zeroizing;
 
 use crate::args::ByokCommand;
 use crate::commands::{read_file, write_new_file};
-use crate::{CliError, key_files};
+use vaultmort_certs::key_file;
+
+use crate::CliError;
 
 /// The vendor token's folder inside the home when `--vendor-hsm` is not given.
 pub const VENDOR_DIR: &str = "byok-vendor-hsm";
@@ -108,7 +110,7 @@ pub fn run(command: ByokCommand) -> Result<Value, CliError> {
             "--kek-kid '{kek_kid}' is not a key id; give the KEK's kid URL as `keyvault key show` prints it (https://<vault>.<host>/keys/<name>/<version>)"
         )));
     }
-    let kek = key_files::public_key(&read_file(&kek_file, FileKind::Key)?)?;
+    let kek = key_file::public_key(&read_file(&kek_file, FileKind::Key)?)?;
     if !matches!(kek, PublicKey::Rsa { .. }) {
         return Err(bad(format!("{} holds an EC public key; a key-exchange key is an RSA-HSM key", kek_file.display())));
     }
@@ -122,7 +124,7 @@ pub fn run(command: ByokCommand) -> Result<Value, CliError> {
         (Some(file), _) => {
             let bytes = Zeroizing::new(read_file(file, FileKind::Key)?);
             let text = std::str::from_utf8(&bytes).map_err(|_| CliError::file(file, "is not a PEM text file"))?;
-            Some(key_files::pkcs8_from_pem(text, key_password.as_deref())?)
+            Some(key_file::pkcs8_from_pem(text, key_password.as_deref())?)
         }
         (None, Some(_)) => {
             if let Some(kty) = kty.as_deref().filter(|k| !k.eq_ignore_ascii_case("RSA") && !k.eq_ignore_ascii_case("RSA-HSM")) {

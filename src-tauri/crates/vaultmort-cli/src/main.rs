@@ -14,7 +14,6 @@ mod args;
 mod byok;
 mod commands;
 mod dto;
-mod key_files;
 mod output;
 mod parse;
 mod serve;

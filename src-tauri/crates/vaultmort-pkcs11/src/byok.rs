@@ -24,7 +24,7 @@ use vaultmort_crypto::{CryptoError, CryptoProvider, KeySpec, NewKey, ProviderKey
 
 use crate::hsm_error;
 use crate::module::Token;
-use crate::provider::{Pkcs11Provider, private_template};
+use crate::provider::{Pkcs11Provider, private_template, unwrap_plain_pkcs8};
 use crate::token_key::{TokenKeyKind, TokenKeyRef};
 
 /// The `enc` value of a transfer blob.
@@ -163,7 +163,9 @@ impl Pkcs11Provider {
                         RvError::EncryptedDataInvalid
                         | RvError::WrappedKeyInvalid
                         | RvError::WrappedKeyLenRange
-                        | RvError::TemplateInconsistent,
+                        | RvError::TemplateInconsistent
+                        // SoftHSM's answer to an OAEP block that does not decrypt.
+                        | RvError::GeneralError,
                         _,
                     ) => refused(),
                     other => hsm_error("C_UnwrapKey (transfer AES key)", other),
@@ -263,25 +265,13 @@ impl VendorTool {
             PublicKey::Ec { curve, .. } => TokenKeyKind::Ec(curve),
         };
         let pkcs8 = vaultmort_crypto::software::pkcs8_der(&checked.handle)?;
-        let transport = vaultmort_crypto::aead::random_key()?;
-        let wrapped = crate::provider::aes_kwp_wrap(&transport[..], &pkcs8)?;
         let id = vaultmort_crypto::aead::random_bytes(16)?;
+        // The vendor's copy lives for this session only: it is wrapped out and destroyed.
+        let mut template = private_template(&id, kind, true);
+        template.retain(|a| !matches!(a, Attribute::Token(_)));
+        template.push(Attribute::Token(false));
         self.token.with_session(|session| {
-            let transport_object = session
-                .create_object(&[
-                    Attribute::Class(ObjectClass::SECRET_KEY),
-                    Attribute::KeyType(CkKeyType::AES),
-                    Attribute::Token(false),
-                    Attribute::Value(transport.to_vec()),
-                    Attribute::Unwrap(true),
-                ])
-                .map_err(|e| hsm_error("C_CreateObject (vendor transport key)", e))?;
-            let mut template = private_template(&id, kind, true);
-            template.retain(|a| !matches!(a, Attribute::Token(_)));
-            template.push(Attribute::Token(false));
-            let object = session.unwrap_key(&Mechanism::AesKeyWrapPad, transport_object, &wrapped, &template);
-            let _ = session.destroy_object(transport_object);
-            let object = object.map_err(|e| hsm_error("C_UnwrapKey (vendor import)", e))?;
+            let object = unwrap_plain_pkcs8(session, &pkcs8, &template)?;
             let ciphertext = wrap_for(session, kek, object)?;
             let _ = session.destroy_object(object);
             Ok(Wrapped { ciphertext, public: checked.public.clone() })

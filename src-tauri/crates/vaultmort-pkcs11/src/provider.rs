@@ -247,28 +247,36 @@ impl Pkcs11Provider {
 
     /// Puts a plaintext PKCS#8 key (validated, with its public half known) into the token.
     fn import_checked(&self, pkcs8: &[u8], public: PublicKey) -> Result<NewKey, CryptoError> {
-        let transport = vaultmort_crypto::aead::random_key()?;
-        let wrapped = aes_kwp_wrap(&transport[..], pkcs8)?;
         let id = vaultmort_crypto::aead::random_bytes(16)?;
+        let template = private_template(&id, kind_of(&public), true);
         self.token.with_session(|session| {
-            let transport_object = session
-                .create_object(&[
-                    Attribute::Class(ObjectClass::SECRET_KEY),
-                    Attribute::KeyType(CkKeyType::AES),
-                    Attribute::Token(false),
-                    Attribute::Value(transport.to_vec()),
-                    Attribute::Unwrap(true),
-                    Attribute::Sensitive(true),
-                    Attribute::Extractable(false),
-                ])
-                .map_err(|e| hsm_error("C_CreateObject (transport key)", e))?;
-            let unwrapped =
-                session.unwrap_key(&Mechanism::AesKeyWrapPad, transport_object, &wrapped, &private_template(&id, kind_of(&public), true));
-            let _ = session.destroy_object(transport_object);
-            let object = unwrapped.map_err(|e| hsm_error("C_UnwrapKey (import)", e))?;
+            let object = unwrap_plain_pkcs8(session, pkcs8, &template)?;
             self.seal_new_object(session, object, &id, public)
         })
     }
+}
+
+/// Brings a PKCS#8 key that is already in this process into the token as an object made from
+/// `template`: wrapped here under a one-off AES key (RFC 5649), which enters the token as a
+/// session object, unwraps the key there, and is destroyed. The token parses the PKCS#8 itself,
+/// so no private attribute is ever set by hand.
+pub(crate) fn unwrap_plain_pkcs8(session: &Session, pkcs8: &[u8], template: &[Attribute]) -> Result<ObjectHandle, CryptoError> {
+    let transport = vaultmort_crypto::aead::random_key()?;
+    let wrapped = aes_kwp_wrap(&transport[..], pkcs8)?;
+    let transport_object = session
+        .create_object(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(CkKeyType::AES),
+            Attribute::Token(false),
+            Attribute::Value(transport.to_vec()),
+            Attribute::Unwrap(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+        ])
+        .map_err(|e| hsm_error("C_CreateObject (transport key)", e))?;
+    let unwrapped = session.unwrap_key(&Mechanism::AesKeyWrapPad, transport_object, &wrapped, template);
+    let _ = session.destroy_object(transport_object);
+    unwrapped.map_err(|e| hsm_error("C_UnwrapKey (import)", e))
 }
 
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {

@@ -11,7 +11,9 @@ use zeroize::Zeroizing;
 
 use super::{json_text_or_file, lifecycle, read_file, write_new_file};
 use crate::args::{CryptoArgs, ImportSource, KeyCommand, RotationPolicyCommand};
-use crate::{CliError, dto, key_files, parse};
+use vaultmort_certs::key_file;
+
+use crate::{CliError, dto, parse};
 
 const COLLECTION: &str = "keys";
 
@@ -75,7 +77,7 @@ fn import_source(source: ImportSource) -> Result<(JsonWebKey, bool), CliError> {
         (None, None) => None,
     };
     let jwk = match (pem, file) {
-        (Some(text), _) => key_files::private_jwk(&key_files::pkcs8_from_pem(&text, pem_password.as_deref())?)?,
+        (Some(text), _) => key_file::private_jwk(&key_file::pkcs8_from_pem(&text, pem_password.as_deref())?)?,
         (None, Some(file)) => {
             let text = Zeroizing::new(
                 String::from_utf8(read_file(&file, FileKind::Key)?)

@@ -376,10 +376,8 @@ fn byok_refusals_have_clear_codes_and_leave_nothing_in_the_vault_or_the_token() 
     }
 
     // The AES key's RSA-OAEP block altered, or wrapped for another KEK under this KEK's kid: the
-    // token's unwrap fails. SoftHSM answers CKR_GENERAL_ERROR for a bad OAEP block, which the
-    // PKCS#11 provider's transfer import still reports as InternalError (asked of the provider:
-    // BadParameter, as for the other refusals; then this accepts only that). What must hold
-    // already: it fails, and keeps nothing.
+    // token's unwrap fails (SoftHSM says CKR_GENERAL_ERROR), and the refusal is the same
+    // BadParameter as for the other damaged blobs, keeping nothing.
     let mut rsa_block = cut.clone();
     rsa_block[10] ^= 0x01;
     let wrong_kek = python_wrap(&home, &other_pem, &kid, &target, "wrong-kek");
@@ -388,7 +386,7 @@ fn byok_refusals_have_clear_codes_and_leave_nothing_in_the_vault_or_the_token() 
         ("a blob wrapped for another KEK", wrong_kek),
     ] {
         let failure = home.fails(&args(&import_byok(PREMIUM, "refused", &file)));
-        assert!(failure.code == "BadParameter" || failure.code == "InternalError", "{what}: {}", failure.stderr);
+        assert_eq!(failure.code, "BadParameter", "{what}: {}", failure.stderr);
         assert_eq!(key_names(&home, PREMIUM), keys_before, "{what}: nothing is stored in the vault");
         assert_eq!(vault_key_objects(&home).len(), objects_before, "{what}: no object is left in the token");
     }
