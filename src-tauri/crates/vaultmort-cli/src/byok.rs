@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use vaultmort_certs::key_file;
 use vaultmort_crypto::PublicKey;
 use vaultmort_home::files::{FileKind, Sensitivity};
 use vaultmort_pkcs11::TokenSelector;
@@ -26,11 +27,9 @@ use vaultmort_pkcs11::module::Token;
 use vaultmort_pkcs11::softhsm::{self, SoftHsmDir};
 use zeroize::Zeroizing;
 
+use crate::CliError;
 use crate::args::ByokCommand;
 use crate::commands::{read_file, write_new_file};
-use vaultmort_certs::key_file;
-
-use crate::CliError;
 
 /// The vendor token's folder inside the home when `--vendor-hsm` is not given.
 pub const VENDOR_DIR: &str = "byok-vendor-hsm";
