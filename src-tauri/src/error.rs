@@ -64,6 +64,12 @@ impl From<vaultmort_crypto::CryptoError> for CommandError {
     }
 }
 
+impl From<vaultmort_certs::CertError> for CommandError {
+    fn from(error: vaultmort_certs::CertError) -> Self {
+        vaultmort_core::Error::from(error).into()
+    }
+}
+
 impl From<vaultmort_rest::ApiError> for CommandError {
     fn from(error: vaultmort_rest::ApiError) -> Self {
         Self { code: error.code, inner_code: error.inner, message: error.message }

@@ -17,7 +17,6 @@ pub mod commands;
 mod dto;
 mod error;
 mod files;
-mod key_files;
 pub mod notices;
 mod state;
 mod vendor_tool;

@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tauri::State;
+use vaultmort_certs::key_file;
 use vaultmort_home::files::FileKind;
 use zeroize::Zeroizing;
 
 use crate::dto::{ByokWrapInput, ByokWrapView, KeyItem};
 use crate::error::CommandError;
 use crate::files::{Sensitivity, received_file, save};
-use crate::key_files;
 use crate::state::AppState;
 use crate::vendor_tool;
 
@@ -53,7 +53,7 @@ pub async fn byok_wrap(state: State<'_, AppState>, vault: String, kek: String, i
             let bytes = Zeroizing::new(received_file(data, FileKind::Key)?);
             let text = std::str::from_utf8(&bytes).map_err(|_| CommandError::bad_parameter("the target key's file is not PEM text"))?;
             let password = input.target_password.map(Zeroizing::new);
-            let pkcs8 = key_files::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?;
+            let pkcs8 = key_file::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?;
             Some(Zeroizing::new(pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8.to_vec()))))
         }
         None if input.target_size.is_none() => {

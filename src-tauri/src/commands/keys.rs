@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tauri::State;
+use vaultmort_certs::key_file;
 use vaultmort_core::keys::{CreateKey, ImportKey, KeyRef, UpdateKey};
 use vaultmort_crypto::{Curve, EncryptionAlgorithm, JsonWebKey, KeyOperation, SignatureAlgorithm};
 use vaultmort_home::files::FileKind;
@@ -15,7 +16,6 @@ use crate::dto::{
 };
 use crate::error::CommandError;
 use crate::files::{Sensitivity, received_file, save};
-use crate::key_files;
 use crate::state::AppState;
 
 /// The key catalog: key types with their sizes or curves, operations and algorithms (with the
@@ -72,7 +72,7 @@ pub async fn import_key(state: State<'_, AppState>, vault: String, input: Import
         KeyFileFormat::Pem => {
             let text = std::str::from_utf8(&bytes).map_err(|_| CommandError::bad_parameter("the PEM file is not text"))?;
             let password = input.password.map(Zeroizing::new);
-            key_files::private_jwk(&key_files::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?)?
+            key_file::private_jwk(&key_file::pkcs8_from_pem(text, password.as_deref().map(String::as_str))?)?
         }
         KeyFileFormat::Byok => {
             if protection == KeyProtection::Software {
