@@ -369,8 +369,7 @@ impl Vaultmort {
         if info.public_key()? != issued.key.public {
             return Err(Error::bad("the certificate's public key does not match its private key"));
         }
-        let attributes =
-            Attributes { enabled, not_before: Some(info.not_before), expires: Some(info.not_after), created: req.now, updated: req.now };
+        let attributes = Attributes::made_at(req.now, enabled, Some(info.not_before), Some(info.not_after));
         let version = issued.version.as_str();
 
         // The key.
@@ -564,7 +563,7 @@ impl Vaultmort {
         let (key_object, sequence) = managed_object(req, vault, ObjectKind::Key, name).await?;
         let kty = key_type_of(key);
         let props = StoredVersion {
-            attributes: Attributes { enabled: false, not_before: None, expires: None, created: req.now, updated: req.now },
+            attributes: Attributes::made_at(req.now, false, None, None),
             tags: tags.clone(),
             managed: true,
             extra: KeyMaterialInfo { kty, key_ops: KeyOperation::defaults_for(kty), public: key.public.clone(), provider: key.handle.kind },

@@ -376,13 +376,7 @@ impl Vaultmort {
             // Refuse a deleted name before spending time on key generation.
             objects::object_for_new_version(req.tx.as_mut(), &vault, KIND, &request.name).await?;
             let new_key = provider.generate(spec)?;
-            let attributes = Attributes {
-                enabled: request.enabled,
-                not_before: request.not_before,
-                expires: request.expires,
-                created: req.now,
-                updated: req.now,
-            };
+            let attributes = Attributes::made_at(req.now, request.enabled, request.not_before, request.expires);
             self.store_new_key(&mut req, &vault, &request.name, request.kty, key_ops, attributes, request.tags.clone(), new_key).await
         }
         .await;
@@ -419,13 +413,7 @@ impl Vaultmort {
             check_key_ops(kty, &key_ops)?;
             let provider = self.key_provider(req.tx.as_mut(), &vault, kty).await?;
             let new_key = provider.import_jwk(&request.jwk)?;
-            let attributes = Attributes {
-                enabled: request.enabled,
-                not_before: request.not_before,
-                expires: request.expires,
-                created: req.now,
-                updated: req.now,
-            };
+            let attributes = Attributes::made_at(req.now, request.enabled, request.not_before, request.expires);
             self.store_new_key(&mut req, &vault, &request.name, kty, key_ops, attributes, request.tags.clone(), new_key).await
         }
         .await;
@@ -475,13 +463,7 @@ impl Vaultmort {
             let _ = hsm.destroy(&new_key.handle);
             return Err(e);
         }
-        let attributes = Attributes {
-            enabled: request.enabled,
-            not_before: request.not_before,
-            expires: request.expires,
-            created: req.now,
-            updated: req.now,
-        };
+        let attributes = Attributes::made_at(req.now, request.enabled, request.not_before, request.expires);
         let stored = self.store_new_key(req, vault, &request.name, kty, key_ops, attributes, request.tags.clone(), new_key.clone()).await;
         if stored.is_err() {
             let _ = hsm.destroy(&new_key.handle);
@@ -593,7 +575,7 @@ impl Vaultmort {
         };
         let provider = self.key_provider(req.tx.as_mut(), vault, props.extra.kty).await?;
         let new_key = provider.generate(props.extra.public.spec())?;
-        let attributes = Attributes { enabled: true, not_before: None, expires, created: req.now, updated: req.now };
+        let attributes = Attributes::made_at(req.now, true, None, expires);
         let bundle = self
             .store_new_key(req, vault, &latest.name, props.extra.kty, props.extra.key_ops.clone(), attributes, props.tags.clone(), new_key)
             .await?;

@@ -166,13 +166,7 @@ impl Vaultmort {
             let version = names::new_version_id();
             req.set_object(format!("secrets/{}/{version}", object.name));
             let props = SecretVersion {
-                attributes: Attributes {
-                    enabled: request.enabled,
-                    not_before: request.not_before,
-                    expires: request.expires,
-                    created: req.now,
-                    updated: req.now,
-                },
+                attributes: Attributes::made_at(req.now, request.enabled, request.not_before, request.expires),
                 tags: request.tags.clone(),
                 managed: false,
                 extra: SecretInfo { content_type: request.content_type.clone(), key_id: None },

@@ -185,6 +185,13 @@ pub struct Attributes {
     pub updated: DateTime<Utc>,
 }
 
+impl Attributes {
+    /// The attributes of a version made at `now` (created and last changed then).
+    pub fn made_at(now: DateTime<Utc>, enabled: bool, not_before: Option<DateTime<Utc>>, expires: Option<DateTime<Utc>>) -> Self {
+        Self { enabled, not_before, expires, created: now, updated: now }
+    }
+}
+
 /// Attributes as a caller sets them: `None` leaves a value unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttributeChanges {
