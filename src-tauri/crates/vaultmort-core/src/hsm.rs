@@ -29,13 +29,24 @@ fn seal_context() -> SealContext {
     SealContext::installation("hsm-config")
 }
 
-/// Where this process finds (or makes) the practice token, and the provider once open.
+/// Where this process finds (or makes) the practice token, and the provider once open, with
+/// the stored configuration record it was opened from.
 #[derive(Default)]
 pub(crate) struct HsmSlot {
     /// The practice token's folder (`<home>/hsm`); `None` when the core was opened without a
     /// home folder, which leaves only a configured module.
     practice_dir: Option<PathBuf>,
-    provider: Mutex<Option<Arc<Pkcs11Provider>>>,
+    provider: Mutex<Option<OpenHsm>>,
+}
+
+/// A provider and the sealed configuration record it was opened from: when another door of the
+/// home stores another configuration, the record differs and the provider is opened again.
+#[derive(Clone)]
+struct OpenHsm {
+    record: Vec<u8>,
+    provider: Arc<Pkcs11Provider>,
+    /// Whether it is the practice token (for `hsm show`).
+    practice: bool,
 }
 
 impl HsmSlot {
@@ -43,12 +54,12 @@ impl HsmSlot {
         Self { practice_dir, provider: Mutex::new(None) }
     }
 
-    fn loaded(&self) -> Result<Option<Arc<Pkcs11Provider>>> {
+    fn loaded(&self) -> Result<Option<OpenHsm>> {
         Ok(self.provider.lock().map_err(|_| Error::Crypto(vaultmort_crypto::CryptoError::Internal("HSM slot poisoned")))?.clone())
     }
 
-    fn keep(&self, provider: Arc<Pkcs11Provider>) -> Result<()> {
-        *self.provider.lock().map_err(|_| Error::Crypto(vaultmort_crypto::CryptoError::Internal("HSM slot poisoned")))? = Some(provider);
+    fn keep(&self, open: OpenHsm) -> Result<()> {
+        *self.provider.lock().map_err(|_| Error::Crypto(vaultmort_crypto::CryptoError::Internal("HSM slot poisoned")))? = Some(open);
         Ok(())
     }
 
@@ -94,61 +105,65 @@ fn random_pin() -> Result<Zeroizing<String>> {
 }
 
 impl Vaultmort {
-    async fn stored_hsm_config(&self, tx: &mut dyn Transaction) -> Result<Option<HsmConfig>> {
-        let Some(sealed) = tx.meta_get(CONFIG_KEY).await? else { return Ok(None) };
-        let plain = self.barrier.open(tx, &seal_context(), &sealed).await?;
-        serde_json::from_slice(&plain).map(Some).map_err(|_| Error::Integrity("the HSM configuration record is unreadable".into()))
-    }
-
-    async fn store_hsm_config(&self, tx: &mut dyn Transaction, config: &HsmConfig) -> Result<()> {
+    async fn store_hsm_config(&self, tx: &mut dyn Transaction, config: &HsmConfig) -> Result<Vec<u8>> {
         let plain = Zeroizing::new(
             serde_json::to_vec(config).map_err(|_| Error::Crypto(vaultmort_crypto::CryptoError::Internal("HSM configuration encoding")))?,
         );
         let sealed = self.barrier.seal(tx, &seal_context(), &plain).await?;
         tx.meta_put(CONFIG_KEY, &sealed).await?;
-        Ok(())
+        Ok(sealed)
     }
 
-    fn open_hsm(&self, config: &HsmConfig) -> Result<Arc<Pkcs11Provider>> {
+    /// Opens the provider `config` describes and keeps it with the record it came from.
+    fn open_hsm(&self, record: Vec<u8>, config: &HsmConfig) -> Result<Arc<Pkcs11Provider>> {
         let dir = match config {
             HsmConfig::Practice { .. } => self.hsm.practice_dir()?.clone(),
             HsmConfig::Module { .. } => PathBuf::new(),
         };
         let provider = Arc::new(Pkcs11Provider::open(config, &dir).map_err(|e| Error::HsmUnavailable(e.to_string()))?);
-        self.hsm.keep(provider.clone())?;
+        self.hsm.keep(OpenHsm { record, provider: provider.clone(), practice: config.is_practice() })?;
         Ok(provider)
+    }
+
+    /// The provider of the configuration the store holds now (read in `tx`, so that a change
+    /// another door of the home made counts at once), and whether it is the practice token;
+    /// `None` when no HSM is set up.
+    async fn current_hsm(&self, tx: &mut dyn Transaction) -> Result<Option<(Arc<Pkcs11Provider>, bool)>> {
+        let Some(record) = tx.meta_get(CONFIG_KEY).await? else { return Ok(None) };
+        if let Some(open) = self.hsm.loaded()?
+            && open.record == record
+        {
+            return Ok(Some((open.provider, open.practice)));
+        }
+        let plain = self.barrier.open(tx, &seal_context(), &record).await?;
+        let config: HsmConfig =
+            serde_json::from_slice(&plain).map_err(|_| Error::Integrity("the HSM configuration record is unreadable".into()))?;
+        Ok(Some((self.open_hsm(record, &config)?, config.is_practice())))
     }
 
     /// The HSM provider for an operation on an existing HSM key (its configuration exists).
     pub(crate) async fn hsm_provider(&self, tx: &mut dyn Transaction) -> Result<Arc<Pkcs11Provider>> {
-        if let Some(provider) = self.hsm.loaded()? {
-            return Ok(provider);
+        match self.current_hsm(tx).await? {
+            Some((provider, _)) => Ok(provider),
+            None => Err(Error::HsmUnavailable("this home has no HSM set up, but a key says it lives in one".into())),
         }
-        let config = self
-            .stored_hsm_config(tx)
-            .await?
-            .ok_or_else(|| Error::HsmUnavailable("this home has no HSM set up, but a key says it lives in one".into()))?;
-        self.open_hsm(&config)
     }
 
     /// The HSM provider for making a key: on the first HSM key of a home, makes the practice
     /// token (in `tx`, so that the configuration is kept only if the key is).
     pub(crate) async fn hsm_provider_making(&self, tx: &mut dyn Transaction) -> Result<Arc<Pkcs11Provider>> {
-        if let Some(provider) = self.hsm.loaded()? {
+        if let Some((provider, _)) = self.current_hsm(tx).await? {
             return Ok(provider);
-        }
-        if let Some(config) = self.stored_hsm_config(tx).await? {
-            return self.open_hsm(&config);
         }
         let dir = self.hsm.practice_dir()?.clone();
         // A fresh label per attempt: a token made by an attempt whose transaction was then
         // rolled back is left unused rather than mistaken for this one.
         let label = format!("{}-{}", HsmConfig::PRACTICE_LABEL, &hex::encode(vaultmort_crypto::aead::random_bytes(4)?));
-        let config = HsmConfig::Practice { label: label.clone(), user_pin: random_pin()?, so_pin: random_pin()? };
-        let HsmConfig::Practice { user_pin, so_pin, .. } = &config else { unreachable!("made just above") };
-        SoftHsmDir::new(&dir).init_token(&label, so_pin, user_pin).map_err(|e| Error::HsmUnavailable(e.to_string()))?;
-        self.store_hsm_config(tx, &config).await?;
-        self.open_hsm(&config)
+        let (user_pin, so_pin) = (random_pin()?, random_pin()?);
+        SoftHsmDir::new(&dir).init_token(&label, &so_pin, &user_pin).map_err(|e| Error::HsmUnavailable(e.to_string()))?;
+        let config = HsmConfig::Practice { label, user_pin, so_pin };
+        let record = self.store_hsm_config(tx, &config).await?;
+        self.open_hsm(record, &config)
     }
 
     /// Whether HSM-protected keys can be made here (for the key catalog): a configured HSM, or
@@ -172,15 +187,11 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::HSM_READ).await?;
         let result = async {
             req.authorize(Scope::Tenant).await?;
-            let Some(config) = self.stored_hsm_config(req.tx.as_mut()).await? else {
+            let Some((provider, practice)) = self.current_hsm(req.tx.as_mut()).await? else {
                 return Ok(HsmStatus { mode: "not set up".into(), token: None });
             };
-            let provider = match self.hsm.loaded()? {
-                Some(provider) => provider,
-                None => self.open_hsm(&config)?,
-            };
             let report = vaultmort_pkcs11::inspect::describe(provider.token()).map_err(|e| Error::HsmUnavailable(e.to_string()))?;
-            Ok(HsmStatus { mode: if config.is_practice() { "practice".into() } else { "module".into() }, token: Some(report) })
+            Ok(HsmStatus { mode: if practice { "practice".into() } else { "module".into() }, token: Some(report) })
         }
         .await;
         req.finish(result).await
@@ -196,9 +207,9 @@ impl Vaultmort {
             req.authorize(Scope::Tenant).await?;
             let config = HsmConfig::Module { path: module.path.clone(), token: module.token.clone(), pin: module.pin.clone() };
             let provider = Arc::new(Pkcs11Provider::open(&config, &PathBuf::new()).map_err(|e| Error::HsmUnavailable(e.to_string()))?);
-            self.store_hsm_config(req.tx.as_mut(), &config).await?;
+            let record = self.store_hsm_config(req.tx.as_mut(), &config).await?;
             let report = vaultmort_pkcs11::inspect::describe(provider.token()).map_err(|e| Error::HsmUnavailable(e.to_string()))?;
-            self.hsm.keep(provider)?;
+            self.hsm.keep(OpenHsm { record, provider, practice: false })?;
             Ok(HsmStatus { mode: "module".into(), token: Some(report) })
         }
         .await;

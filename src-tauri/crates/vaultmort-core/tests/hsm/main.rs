@@ -260,3 +260,29 @@ async fn another_pkcs11_module_can_be_configured_and_a_wrong_pin_changes_nothing
     assert_eq!(objects.expect("session"), 1, "the key was made in the configured token");
     sign_and_referee(&w, KeyRef::latest(VAULT, "in-own-hsm"), &key.public, SignatureAlgorithm::Es256).await;
 }
+
+#[tokio::test]
+async fn a_module_configured_by_another_door_of_the_home_is_used_at_once() {
+    use vaultmort_core::hsm::HsmModule;
+    use vaultmort_pkcs11::TokenSelector;
+    use vaultmort_pkcs11::softhsm::SoftHsmDir;
+    use zeroize::Zeroizing;
+
+    let w = world().await;
+    w.core.create_key(&w.owner, VAULT, CreateKey::new("in-practice", KeyType::EcHsm)).await.expect("the practice token is made");
+    // A second core on the same home, as the CLI beside a running server or app.
+    let other_door = w.home.open().await.expect("the home opens a second time").core;
+    // A second token in the home's SoftHSM folder stands in for the user's own HSM.
+    let hsm_dir = w.home.home_dir().join("hsm");
+    let (user, so) = (Zeroizing::new("own-user-pin".to_string()), Zeroizing::new("own-so-pin".to_string()));
+    SoftHsmDir::new(&hsm_dir).init_token("users-own", &so, &user).expect("a second token");
+    let module = HsmModule { path: vaultmort_pkcs11::softhsm::module_path(), token: TokenSelector::Label("users-own".into()), pin: user };
+    other_door.hsm_configure(&w.owner, module).await.expect("the other door configures the module");
+
+    let seen = w.core.hsm_show(&w.owner).await.expect("show");
+    assert_eq!(seen.mode, "module", "the first core sees the change without reopening");
+    assert_eq!(seen.token.as_ref().map(|t| t.label.as_str()), Some("users-own"), "and reports the configured token");
+    w.core.create_key(&w.owner, VAULT, CreateKey::new("in-module", KeyType::EcHsm)).await.expect("a key in the configured token");
+    let objects = other_door.hsm_show(&w.owner).await.expect("show").token.expect("token").objects;
+    assert_eq!(objects.iter().filter(|o| o.role == "vault key").count(), 1, "the new key went to the configured token: {objects:?}");
+}
