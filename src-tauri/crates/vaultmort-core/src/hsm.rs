@@ -168,16 +168,17 @@ impl Vaultmort {
 
     /// Whether HSM-protected keys can be made here (for the key catalog): a configured HSM, or
     /// a home folder to make the practice token in with SoftHSM installed.
-    pub(crate) fn hsm_possible(&self) -> std::result::Result<(), String> {
+    pub(crate) fn hsm_possible(&self) -> Result<()> {
+        let refused = |reason: String| Error::HsmUnavailable(format!("HSM-protected keys cannot be made here: {reason}"));
         if matches!(self.hsm.loaded(), Ok(Some(_))) {
             return Ok(());
         }
         if self.hsm.practice_dir.is_none() {
-            return Err("this core has no home folder for the practice HSM".into());
+            return Err(refused("this core has no home folder for the practice HSM".into()));
         }
         let module = vaultmort_pkcs11::softhsm::module_path();
         if !module.is_file() {
-            return Err(format!("SoftHSM2 is not installed ({} is missing; install Debian's softhsm2)", module.display()));
+            return Err(refused(format!("SoftHSM2 is not installed ({} is missing; install Debian's softhsm2)", module.display())));
         }
         Ok(())
     }

@@ -310,9 +310,7 @@ impl Vaultmort {
     /// not. The key catalog reports the same answer as each type's availability.
     pub(crate) fn provider_for_type(&self, kty: KeyType) -> Result<()> {
         if kty.is_hsm() {
-            return self
-                .hsm_possible()
-                .map_err(|reason| Error::HsmUnavailable(format!("HSM-protected keys cannot be made here: {reason}")));
+            return self.hsm_possible();
         }
         Ok(())
     }

@@ -443,7 +443,7 @@ impl CryptoProvider for Pkcs11Provider {
                     let params = PkcsOaepParams::new(MechanismType::SHA256, PkcsMgfType::MGF1_SHA256, PkcsOaepSource::empty());
                     match session.decrypt(&Mechanism::RsaPkcsOaep(params), object, ciphertext) {
                         Ok(plain) => Ok(Zeroizing::new(plain)),
-                        // SoftHSM 2.6: OAEP with SHA-256 is not implemented. Do the RSA step in
+                        // SoftHSM 2.6 has OAEP with SHA-1 only. Do the RSA step in
                         // the token and the padding here.
                         Err(CkError::Pkcs11(RvError::ArgumentsBad | RvError::MechanismParamInvalid | RvError::MechanismInvalid, _)) => {
                             if ciphertext.len() != modulus_len {
