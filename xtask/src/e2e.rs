@@ -51,7 +51,9 @@ pub fn run_with_screenshots(project: &Project, screenshots: &std::path::Path, fo
     tauri_driver(project)?;
     process::run("npm ci (e2e)", project.command("npm").args(["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"]))?;
     desktop::build_ui(project)?;
-    process::run("build", project.cargo().args(["build", "--package", "vaultmort-desktop", "--package", "vaultmort-cli"]))?;
+    // The app and the CLI it runs for the BYOK vendor step, with the workspace's feature
+    // resolution, so that what the test run built is reused.
+    process::run("build", project.cargo().args(["build", "--workspace", "--bin", "vaultmort-desktop", "--bin", "vaultmort"]))?;
 
     let mut suite = project.command("dbus-run-session");
     suite.args(["--", "xvfb-run", "-a", "-s", XVFB_SCREEN, "npm", "--prefix", "tests/e2e", "test"]);

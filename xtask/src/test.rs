@@ -73,7 +73,9 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
 
     // The official Azure SDK for Python against `vaultmort serve` (tests/sdk-python): the venv
     // with the pinned SDKs is made once under .tools/ and reused.
-    process::run("vaultmort binary", project.cargo().args(["build", "-p", "vaultmort-cli", "--locked"]))?;
+    // `--workspace` resolves features as the test run just did, so the binary it built is reused
+    // (`-p vaultmort-cli` resolved them anew and rebuilt much of the tree, minutes on CI).
+    process::run("vaultmort binary", project.cargo().args(["build", "--workspace", "--bin", "vaultmort", "--locked"]))?;
     let mut sdk_python = project.command("python3");
     sdk_python.arg("tests/sdk-python/run.py").arg("--vaultmort").arg(project.target_dir().join("debug").join("vaultmort"));
     for name in USER_SETTINGS {
