@@ -5,7 +5,8 @@
 //! Modules: [`policy`] (the policy document and Key Vault's rules), [`signer`] (rcgen signing
 //! over a provider key), [`build`] (CSRs, self-signed and issued certificates), [`parse`]
 //! (certificate and CSR contents, collecting chains), [`pfx`] and [`pem`] (key-and-chain files),
-//! [`detect`] (which format a file is), [`key`] (PKCS#8 key inspection).
+//! [`detect`] (which format a file is), [`key`] (PKCS#8 key inspection), [`hostname`] (whether a
+//! certificate covers a host name).
 //!
 //! Left out on purpose: storage, versions, renewal scheduling and time (the core owns them; it
 //! passes serials and validity dates in), and anything GUI.
@@ -14,6 +15,7 @@
 mod asn1;
 pub mod build;
 pub mod detect;
+pub mod hostname;
 mod error;
 pub mod import;
 pub mod key;

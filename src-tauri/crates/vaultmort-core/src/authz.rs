@@ -404,6 +404,36 @@ pub mod actions {
     pub const ACCESS_POLICY_WRITE: Action = mgmt("VaultAccessPolicyWrite", "Microsoft.KeyVault/vaults/accessPolicies/write");
     /// Change a vault's firewall rules.
     pub const NETWORK_RULE_WRITE: Action = mgmt("VaultNetworkRuleWrite", "Microsoft.KeyVault/vaults/write");
+    /// Create a practice subscription.
+    pub const SUBSCRIPTION_WRITE: Action = mgmt("SubscriptionCreate", "Microsoft.Subscription/aliases/write");
+    /// Create or change an App Service plan.
+    pub const WEB_PLAN_WRITE: Action = mgmt("AppServicePlanWrite", "Microsoft.Web/serverfarms/write");
+    /// Read App Service plans.
+    pub const WEB_PLAN_READ: Action = mgmt("AppServicePlanGet", "Microsoft.Web/serverfarms/read").reads();
+    /// Delete an App Service plan.
+    pub const WEB_PLAN_DELETE: Action = mgmt("AppServicePlanDelete", "Microsoft.Web/serverfarms/delete");
+    /// Create or change a web app (and its site settings).
+    pub const WEB_APP_WRITE: Action = mgmt("WebAppWrite", "Microsoft.Web/sites/write");
+    /// Read web apps.
+    pub const WEB_APP_READ: Action = mgmt("WebAppGet", "Microsoft.Web/sites/read").reads();
+    /// Delete a web app.
+    pub const WEB_APP_DELETE: Action = mgmt("WebAppDelete", "Microsoft.Web/sites/delete");
+    /// Add, bind, unbind or remove a web app's host name.
+    pub const WEB_HOSTNAME_WRITE: Action = mgmt("WebAppHostNameBindingWrite", "Microsoft.Web/sites/hostNameBindings/write");
+    /// Upload, import or sync an App Service certificate.
+    pub const WEB_CERTIFICATE_WRITE: Action = mgmt("WebCertificateWrite", "Microsoft.Web/certificates/write");
+    /// Check, before reading a vault, that the caller may import a certificate from it.
+    pub const WEB_CERTIFICATE_IMPORT_CHECK: Action = mgmt("WebCertificateImportCheck", "Microsoft.Web/certificates/write").reads();
+    /// Read App Service certificates.
+    pub const WEB_CERTIFICATE_READ: Action = mgmt("WebCertificateGet", "Microsoft.Web/certificates/read").reads();
+    /// Delete an App Service certificate.
+    pub const WEB_CERTIFICATE_DELETE: Action = mgmt("WebCertificateDelete", "Microsoft.Web/certificates/delete");
+    /// What the local HTTPS front end presents (host names with their certificates).
+    pub const WEB_FRONT_END_READ: Action = mgmt("WebFrontEndRead", "Microsoft.Web/sites/read").reads();
+    /// Create, change or delete a practice DNS zone or its records.
+    pub const DNS_WRITE: Action = mgmt("DnsZoneWrite", "Microsoft.Network/dnsZones/write");
+    /// Read practice DNS zones.
+    pub const DNS_READ: Action = mgmt("DnsZoneGet", "Microsoft.Network/dnsZones/read").reads();
     /// Read subscriptions.
     pub const SUBSCRIPTION_READ: Action = mgmt("SubscriptionGet", "Microsoft.Resources/subscriptions/read").reads();
     /// Read the practice directory (users, groups, service principals, managed identities, networks).

@@ -174,6 +174,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An App Service rule refused the request (tier, domain check, Key Vault import, binding).
+    #[error("{message}")]
+    AppService {
+        /// The specific code (`HostNameNotVerified`, `KeyVaultAccessDenied`, ...).
+        code: &'static str,
+        /// The HTTP-style status (400, 403, 404 or 409).
+        status: u16,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A crypto operation failed on its inputs.
     #[error("{0}")]
     Crypto(#[from] CryptoError),
@@ -267,6 +277,7 @@ impl Error {
             Error::NotFound { code, .. } => code,
             Error::HsmUnavailable(_) => "HsmUnavailable",
             Error::Certificate { code, .. } => code,
+            Error::AppService { code, .. } => code,
             Error::Crypto(e) => match e {
                 CryptoError::UnknownAlgorithm(_) | CryptoError::AlgorithmKeyMismatch { .. } => "BadParameter",
                 CryptoError::DigestLength { .. } | CryptoError::PlaintextTooLong { .. } => "BadParameter",
@@ -315,6 +326,7 @@ impl Error {
             | Error::Forbidden(_)
             | Error::ForbiddenByFirewall(_) => 403,
             Error::HsmUnavailable(_) => 501,
+            Error::AppService { status, .. } => *status,
             Error::Unauthenticated(_) | Error::MasterKeyMismatch => 401,
             Error::Storage(_) | Error::Integrity(_) | Error::AuditUnavailable(_) | Error::WrongObjectKind { .. } => 500,
         }
@@ -375,6 +387,7 @@ pub fn one_error_of_every_kind() -> Vec<Error> {
         Error::HsmUnavailable("no HSM provider".into()),
         Error::Certificate { code: "WrongPassword", message: "the PFX password is wrong".into() },
         Error::Certificate { code: "InternalError", message: "the certificate could not be built".into() },
+        Error::AppService { code: "HostNameNotVerified", status: 400, message: "add a TXT record asuid.www".into() },
         Error::Crypto(CryptoError::UnknownAlgorithm("RS1".into())),
         Error::Crypto(CryptoError::Internal("the library failed")),
         Error::Storage(StoreError::Busy("locked".into())),
@@ -390,7 +403,7 @@ mod tests {
     use super::*;
 
     /// The highest number [`variant_number`] gives.
-    const LAST_VARIANT: usize = 25;
+    const LAST_VARIANT: usize = 26;
 
     /// A number per variant. The match is exhaustive, so a new variant does not compile until it
     /// gets a number here, and then [`LAST_VARIANT`] grows and the coverage test below fails until
@@ -423,6 +436,7 @@ mod tests {
             Error::AuditUnavailable(_) => 23,
             Error::Unauthenticated(_) => 24,
             Error::WrongObjectKind { .. } => 25,
+            Error::AppService { .. } => 26,
         }
     }
 

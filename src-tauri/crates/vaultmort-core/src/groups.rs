@@ -1,4 +1,8 @@
-//! Resource groups of the practice tenant's subscription.
+//! Resource groups of the practice tenant's subscriptions, and the subscriptions themselves: the
+//! default one every installation has, and others a person makes to practise what crosses a
+//! subscription's edge (App Service imports only from vaults of its own subscription). Vaults
+//! live in the default subscription; other resources (resource groups, App Service) may live in
+//! any.
 //!
 //! Deleting a group soft-deletes the vaults in it, as deleting a resource group in Azure deletes
 //! its resources; they stay recoverable for their retention period.
@@ -6,7 +10,8 @@
 use chrono::Duration;
 
 use crate::authz::{Scope, actions};
-use crate::model::{Deletion, ResourceGroup, Tags};
+use crate::model::{Deletion, ResourceGroup, Subscription, Tags};
+use crate::storage::ResourceKind;
 use crate::storage::VaultFilter;
 use crate::{Error, RequestContext, Result, Vaultmort, names};
 
@@ -19,14 +24,68 @@ pub struct CreateGroup {
     pub location: String,
     /// Tags.
     pub tags: Tags,
+    /// The subscription (id or name); the default subscription when `None`.
+    pub subscription: Option<String>,
+}
+
+/// A practice subscription, as stored.
+fn subscription_record_id(id: &str) -> String {
+    format!("/subscriptions/{id}")
 }
 
 impl Vaultmort {
+    /// The subscription `text` names (id or display name, without case); the default one for
+    /// `None`.
+    pub(crate) async fn resolve_subscription(&self, tx: &mut dyn crate::storage::Transaction, text: Option<&str>) -> Result<Subscription> {
+        let default = &self.tenant.default_subscription;
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(default.clone()) };
+        if default.id.eq_ignore_ascii_case(text) || default.name.eq_ignore_ascii_case(text) {
+            return Ok(default.clone());
+        }
+        let others: Vec<Subscription> = crate::appservice::model::load_all(tx, ResourceKind::Subscription).await?;
+        others.into_iter().find(|s| s.id.eq_ignore_ascii_case(text) || s.name.eq_ignore_ascii_case(text)).ok_or_else(|| Error::NotFound {
+            code: "SubscriptionNotFound",
+            message: format!("no practice subscription has the id or name '{text}' (`account list` shows them)"),
+        })
+    }
+
+    /// Every practice subscription: the default one first, then those made since.
+    pub(crate) async fn all_subscriptions(&self, tx: &mut dyn crate::storage::Transaction) -> Result<Vec<Subscription>> {
+        let mut all = vec![self.tenant.default_subscription.clone()];
+        all.extend(crate::appservice::model::load_all::<Subscription>(tx, ResourceKind::Subscription).await?);
+        Ok(all)
+    }
+
+    /// Makes another practice subscription (`az account alias create`), authorized at the tenant
+    /// root. Its name must be new.
+    pub async fn create_subscription(&self, ctx: &RequestContext, name: &str) -> Result<Subscription> {
+        let mut req = self.request(ctx, actions::SUBSCRIPTION_WRITE).await?;
+        let result = async {
+            req.authorize(Scope::Tenant).await?;
+            let name = name.trim();
+            if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+                return Err(Error::bad("a subscription name is 1 to 64 characters, without control characters"));
+            }
+            if self.all_subscriptions(req.tx.as_mut()).await?.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
+                return Err(Error::Conflict {
+                    inner: "SubscriptionNameTaken",
+                    message: format!("a subscription named '{name}' already exists"),
+                });
+            }
+            let subscription = Subscription { id: uuid::Uuid::new_v4().to_string(), name: name.to_string() };
+            let id = subscription_record_id(&subscription.id);
+            crate::appservice::model::save(req.tx.as_mut(), ResourceKind::Subscription, &id, name, &subscription, None).await?;
+            Ok(subscription)
+        }
+        .await;
+        req.finish(result).await
+    }
+
     /// Creates a resource group, or updates the tags of an existing one in the same location.
     pub async fn create_group(&self, ctx: &RequestContext, request: CreateGroup) -> Result<ResourceGroup> {
         let mut req = self.request(ctx, actions::GROUP_PUT).await?;
-        let subscription = self.tenant.default_subscription.id.clone();
         let result = async {
+            let subscription = self.resolve_subscription(req.tx.as_mut(), request.subscription.as_deref()).await?.id;
             names::check_resource_group_name(&request.name)?;
             names::check_location(&request.location)?;
             names::check_tags(&request.tags)?;

@@ -39,6 +39,7 @@
 pub mod access_check;
 pub mod access_policy;
 pub mod address;
+pub mod appservice;
 pub mod audit;
 pub mod audit_chain;
 mod audit_queue;

@@ -36,6 +36,10 @@ pub struct RenewalReport {
     /// Keys rotated by their rotation policy, as `vault/name`.
     #[serde(default)]
     pub keys_rotated: Vec<String>,
+    /// App Service certificates from Key Vault looked at because their daily sync was due, as
+    /// `group/name: status`.
+    #[serde(default)]
+    pub web_certificates_synced: Vec<String>,
 }
 
 /// An event or notification as callers see it.
@@ -227,6 +231,8 @@ impl Vaultmort {
         let sweep = self.sweep_retention().await?;
         let mut renewal = self.run_lifetime_actions().await?;
         self.run_rotation_policies(&mut renewal).await?;
+        // After renewals, so that a certificate renewed in this run reaches its bindings in it.
+        renewal.web_certificates_synced = self.sync_due_web_certificates().await?;
         Ok((sweep, renewal))
     }
 }

@@ -574,19 +574,20 @@ pub(crate) async fn seed_assignment(tx: &mut dyn Transaction, assignment: &RoleA
 
 impl Vaultmort {
     /// The subscriptions the caller holds a role in, at the subscription or inside it, or above
-    /// it (`az account list`). The practice tenant has one subscription.
+    /// it (`az account list`): the default subscription and any made since.
     pub async fn list_subscriptions(&self, ctx: &RequestContext) -> Result<Vec<crate::model::Subscription>> {
         let mut req = self.request(ctx, actions::SUBSCRIPTION_READ).await?;
         let result = async {
             let facts = req.caller_facts(true).await?;
             req.authorize_system("subscriptions are listed from the caller's own role assignments");
-            let subscription = self.tenant.default_subscription.clone();
-            let path = format!("/subscriptions/{}", subscription.id);
-            let visible = facts
-                .assignments
-                .iter()
-                .any(|a| crate::authz::scope_contains(&a.scope, &path) || crate::authz::scope_contains(&path, &a.scope));
-            Ok(if visible { vec![subscription] } else { Vec::new() })
+            let visible = |subscription: &crate::model::Subscription| {
+                let path = format!("/subscriptions/{}", subscription.id);
+                facts
+                    .assignments
+                    .iter()
+                    .any(|a| crate::authz::scope_contains(&a.scope, &path) || crate::authz::scope_contains(&path, &a.scope))
+            };
+            Ok(self.all_subscriptions(req.tx.as_mut()).await?.into_iter().filter(visible).collect())
         }
         .await;
         req.finish(result).await

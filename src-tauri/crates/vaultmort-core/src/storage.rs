@@ -97,6 +97,65 @@ pub struct DirectoryEntry {
     pub body: serde_json::Value,
 }
 
+/// What a management-plane resource of another provider than Key Vault is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ResourceKind {
+    /// A practice subscription made besides the default one.
+    Subscription,
+    /// An App Service plan (`Microsoft.Web/serverfarms`).
+    AppServicePlan,
+    /// A web app (`Microsoft.Web/sites`).
+    WebApp,
+    /// An App Service certificate (`Microsoft.Web/certificates`); its private key is sealed.
+    WebCertificate,
+    /// A practice DNS zone with its record sets (`Microsoft.Network/dnsZones`).
+    DnsZone,
+}
+
+impl ResourceKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [ResourceKind; 5] = [
+        ResourceKind::Subscription,
+        ResourceKind::AppServicePlan,
+        ResourceKind::WebApp,
+        ResourceKind::WebCertificate,
+        ResourceKind::DnsZone,
+    ];
+
+    /// The stored name of the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Subscription => "subscription",
+            ResourceKind::AppServicePlan => "appServicePlan",
+            ResourceKind::WebApp => "webApp",
+            ResourceKind::WebCertificate => "webCertificate",
+            ResourceKind::DnsZone => "dnsZone",
+        }
+    }
+
+    /// The kind back from its stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One management-plane resource, stored as JSON under its kind and id (its Azure resource id,
+/// compared without case). What must stay secret about it is in `sealed`, sealed by the barrier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    /// What it is.
+    pub kind: ResourceKind,
+    /// Its resource id.
+    pub id: String,
+    /// Its name, for listing and ordering.
+    pub name: String,
+    /// The record.
+    pub body: serde_json::Value,
+    /// Sealed private content, if it has any.
+    pub sealed: Option<Vec<u8>>,
+}
+
 /// Something a vault raised by itself: an Event Grid-style event (`CertificateNearExpiry`,
 /// `CertificateExpired`, `CertificateNewVersionCreated`) or a notification for its certificate
 /// contacts (`CertificateContactsNotified`, the EmailContacts outbox).
@@ -307,6 +366,15 @@ pub trait Transaction: Send {
     async fn directory_list(&mut self, kind: EntryKind) -> Result<Vec<DirectoryEntry>, StoreError>;
     /// Removes a directory entry (nothing happens when it is missing).
     async fn directory_delete(&mut self, kind: EntryKind, id: &str) -> Result<(), StoreError>;
+
+    /// A management-plane resource by kind and id (case-insensitive).
+    async fn resource_get(&mut self, kind: ResourceKind, id: &str) -> Result<Option<ResourceRecord>, StoreError>;
+    /// Inserts or replaces a resource.
+    async fn resource_put(&mut self, record: &ResourceRecord) -> Result<(), StoreError>;
+    /// Every resource of a kind, by name then id.
+    async fn resource_list(&mut self, kind: ResourceKind) -> Result<Vec<ResourceRecord>, StoreError>;
+    /// Removes a resource (nothing happens when it is missing).
+    async fn resource_delete(&mut self, kind: ResourceKind, id: &str) -> Result<(), StoreError>;
 
     /// Makes the transaction's changes durable.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -12,7 +12,8 @@ use sqlx::Sqlite;
 use vaultmort_core::audit::{AuditChain, CHAIN_HEAD_KEY, ChainHead};
 use vaultmort_core::model::{Deletion, ResourceGroup, Vault};
 use vaultmort_core::storage::{
-    AuditRecord, AuditSnapshot, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, Transaction, VaultFilter, VersionRecord,
+    AuditRecord, AuditSnapshot, DirectoryEntry, EntryKind, EventRecord, ObjectRecord, Resolved, ResourceKind, ResourceRecord, Transaction,
+    VaultFilter, VersionRecord,
 };
 use vaultmort_core::{ObjectKind, StoreError};
 
@@ -113,6 +114,20 @@ fn decode_directory(row: DirectoryRow) -> Result<DirectoryEntry, StoreError> {
         id,
         name,
         body: serde_json::from_str(&body).map_err(corrupt_json("directory entry"))?,
+    })
+}
+
+/// A resource row: kind, id, name, body, sealed.
+type ResourceRow = (String, String, String, String, Option<Vec<u8>>);
+
+fn decode_resource(row: ResourceRow) -> Result<ResourceRecord, StoreError> {
+    let (kind, id, name, body, sealed) = row;
+    Ok(ResourceRecord {
+        kind: ResourceKind::parse(&kind).ok_or_else(|| corrupt("a stored resource has an unknown kind"))?,
+        id,
+        name,
+        body: serde_json::from_str(&body).map_err(corrupt_json("resource"))?,
+        sealed,
     })
 }
 
@@ -830,6 +845,52 @@ impl Transaction for SqliteTransaction {
             .execute(self.conn())
             .await
             .map_err(database("deleting a directory entry"))?;
+        Ok(())
+    }
+
+    async fn resource_get(&mut self, kind: ResourceKind, id: &str) -> Result<Option<ResourceRecord>, StoreError> {
+        let row: Option<ResourceRow> = sqlx::query_as("SELECT kind, id, name, body, sealed FROM resources WHERE kind = ? AND id = ?")
+            .bind(kind.as_str())
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(database("reading a resource"))?;
+        row.map(decode_resource).transpose()
+    }
+
+    async fn resource_put(&mut self, record: &ResourceRecord) -> Result<(), StoreError> {
+        let body = serde_json::to_string(&record.body).map_err(encode_json("resource"))?;
+        sqlx::query(
+            "INSERT INTO resources (kind, id, name, body, sealed) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, body = excluded.body, sealed = excluded.sealed",
+        )
+        .bind(record.kind.as_str())
+        .bind(&record.id)
+        .bind(&record.name)
+        .bind(body)
+        .bind(record.sealed.as_deref())
+        .execute(self.conn())
+        .await
+        .map_err(database("writing a resource"))?;
+        Ok(())
+    }
+
+    async fn resource_list(&mut self, kind: ResourceKind) -> Result<Vec<ResourceRecord>, StoreError> {
+        let rows: Vec<ResourceRow> = sqlx::query_as("SELECT kind, id, name, body, sealed FROM resources WHERE kind = ? ORDER BY name, id")
+            .bind(kind.as_str())
+            .fetch_all(self.conn())
+            .await
+            .map_err(database("listing resources"))?;
+        rows.into_iter().map(decode_resource).collect()
+    }
+
+    async fn resource_delete(&mut self, kind: ResourceKind, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM resources WHERE kind = ? AND id = ?")
+            .bind(kind.as_str())
+            .bind(id)
+            .execute(self.conn())
+            .await
+            .map_err(database("deleting a resource"))?;
         Ok(())
     }
 

@@ -93,7 +93,7 @@ impl TestCore {
         let home = TestHome::new();
         let core = home.open().await.expect("a new test home opens with the test passphrase").core;
         let owner = RequestContext::local_owner(Door::Cli);
-        core.create_group(&owner, CreateGroup { name: GROUP.into(), location: "westeurope".into(), tags: Default::default() })
+        core.create_group(&owner, CreateGroup { name: GROUP.into(), location: "westeurope".into(), tags: Default::default(), subscription: None })
             .await
             .expect("the owner creates the test resource group");
         Self { home, core, owner }

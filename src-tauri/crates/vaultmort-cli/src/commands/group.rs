@@ -12,7 +12,7 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: GroupCommand) 
     Ok(match command {
         GroupCommand::Create { name, location, tags } => {
             let tags = parse::optional_tags(&tags)?.unwrap_or_default();
-            dto::group(&core.create_group(ctx, CreateGroup { name, location, tags }).await?)
+            dto::group(&core.create_group(ctx, CreateGroup { name, location, tags, subscription: None }).await?)
         }
         GroupCommand::List => Value::Array(core.list_groups(ctx).await?.iter().map(dto::group).collect()),
         GroupCommand::Show { name } => dto::group(&core.show_group(ctx, &name).await?),

@@ -43,7 +43,7 @@ impl TestServer {
         let home = vaultmort_home::open(options).await.expect("a fresh home opens with a passphrase");
         let core = home.core.clone();
         let owner = RequestContext::local_owner(Door::Cli);
-        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default() })
+        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None })
             .await
             .expect("the owner creates a resource group");
         core.create_vault(&owner, CreateVault::new(VAULT, "rg")).await.expect("the owner creates a vault");
