@@ -15,8 +15,8 @@
 mod asn1;
 pub mod build;
 pub mod detect;
-pub mod hostname;
 mod error;
+pub mod hostname;
 pub mod import;
 pub mod key;
 pub mod key_file;

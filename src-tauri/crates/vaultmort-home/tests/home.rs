@@ -40,9 +40,12 @@ impl TestHome {
         let home = vaultmort_home::open(options).await.expect("a fresh home opens with a passphrase");
         let owner = RequestContext::local_owner(Door::Desktop);
         let core = &home.core;
-        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None })
-            .await
-            .expect("the owner creates a resource group");
+        core.create_group(
+            &owner,
+            CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None },
+        )
+        .await
+        .expect("the owner creates a resource group");
         core.create_vault(&owner, CreateVault::new(VAULT, "rg")).await.expect("the owner creates a vault");
         Self { _dir: dir, home, owner }
     }

@@ -93,9 +93,12 @@ impl TestCore {
         let home = TestHome::new();
         let core = home.open().await.expect("a new test home opens with the test passphrase").core;
         let owner = RequestContext::local_owner(Door::Cli);
-        core.create_group(&owner, CreateGroup { name: GROUP.into(), location: "westeurope".into(), tags: Default::default(), subscription: None })
-            .await
-            .expect("the owner creates the test resource group");
+        core.create_group(
+            &owner,
+            CreateGroup { name: GROUP.into(), location: "westeurope".into(), tags: Default::default(), subscription: None },
+        )
+        .await
+        .expect("the owner creates the test resource group");
         Self { home, core, owner }
     }
 

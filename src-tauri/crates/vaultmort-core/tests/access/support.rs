@@ -34,9 +34,12 @@ impl World {
             .await
             .expect("the core opens over a new store");
         let owner = RequestContext::local_owner(Door::Cli);
-        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None })
-            .await
-            .expect("the owner creates a resource group");
+        core.create_group(
+            &owner,
+            CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None },
+        )
+        .await
+        .expect("the owner creates a resource group");
         Self { _dir: dir, core, db, owner }
     }
 

@@ -43,9 +43,12 @@ impl TestServer {
         let home = vaultmort_home::open(options).await.expect("a fresh home opens with a passphrase");
         let core = home.core.clone();
         let owner = RequestContext::local_owner(Door::Cli);
-        core.create_group(&owner, CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None })
-            .await
-            .expect("the owner creates a resource group");
+        core.create_group(
+            &owner,
+            CreateGroup { name: "rg".into(), location: "westeurope".into(), tags: Default::default(), subscription: None },
+        )
+        .await
+        .expect("the owner creates a resource group");
         core.create_vault(&owner, CreateVault::new(VAULT, "rg")).await.expect("the owner creates a vault");
         let root_der = core.practice_ca_root(&owner).await.expect("the practice root exports");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
