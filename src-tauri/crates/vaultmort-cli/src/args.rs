@@ -4,6 +4,12 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod appservice;
+pub mod dns;
+
+pub use appservice::*;
+pub use dns::*;
+
 /// Vaultmort: an offline Azure Key Vault. Commands and output follow `az`.
 #[derive(Debug, Parser)]
 #[command(name = "vaultmort", version, about, arg_required_else_help = true)]
@@ -72,9 +78,15 @@ pub enum TopCommand {
     /// Azure RBAC: role definitions and assignments.
     #[command(subcommand)]
     Role(RoleCommand),
-    /// Practice virtual networks, for vault firewall rules.
+    /// Practice virtual networks (for vault firewall rules) and practice DNS zones (for App Service custom domains).
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// App Service plans (App Service practice).
+    #[command(subcommand)]
+    Appservice(AppserviceCommand),
+    /// Practice web apps: custom domains, Key Vault certificates and SNI bindings, served by `serve --webapp-port`.
+    #[command(subcommand)]
+    Webapp(WebappCommand),
     /// Serve the vaults over HTTPS with Key Vault's REST API, for the Azure SDKs.
     Serve(ServeArgs),
     /// The HSM that holds this home's HSM-protected keys (RSA-HSM, EC-HSM): a PKCS#11 token.
@@ -154,11 +166,18 @@ pub enum AccountCommand {
     List,
     /// The current subscription and who is signed in.
     Show,
-    /// Choose the subscription (the practice tenant has one).
+    /// Choose the subscription (shows it; commands take --subscription where az does).
     Set {
         /// Subscription name or id.
         #[arg(short = 's', long)]
         subscription: String,
+    },
+    /// Make another practice subscription, to practise what crosses a subscription's edge
+    /// (App Service imports certificates only from vaults of its own subscription).
+    Create {
+        /// The subscription's display name (unique).
+        #[arg(short = 'n', long)]
+        name: String,
     },
 }
 
@@ -387,6 +406,9 @@ pub enum NetworkCommand {
     /// Practice virtual networks.
     #[command(subcommand)]
     Vnet(VnetCommand),
+    /// Practice DNS zones and record sets, which App Service checks custom domains against.
+    #[command(subcommand)]
+    Dns(DnsCommand),
 }
 
 /// `vaultmort network vnet ...`
@@ -483,6 +505,9 @@ pub enum GroupCommand {
         /// Tags: `key=value` pairs, space-separated.
         #[arg(long, num_args = 0..)]
         tags: Option<Vec<String>>,
+        /// Subscription name or id (`account list`); the default practice subscription when absent.
+        #[arg(long)]
+        subscription: Option<String>,
     },
     /// List resource groups.
     List,

@@ -519,6 +519,192 @@ fn status_text(status: u16) -> &'static str {
     }
 }
 
+// ---- App Service practice: plans, web apps, certificates, DNS (az's Microsoft.Web and
+// Microsoft.Network/dnszones shapes, with Vaultmort's extras named as such) ----
+
+/// An App Service plan, as `az appservice plan show` prints it.
+pub fn app_service_plan(plan: &vaultmort_core::appservice::AppServicePlan) -> Value {
+    use vaultmort_core::appservice::PlanTier;
+    let tier = match plan.tier {
+        PlanTier::Free => "Free",
+        PlanTier::Shared => "Shared",
+        PlanTier::Basic => "Basic",
+        PlanTier::Standard => "Standard",
+        PlanTier::Premium if plan.sku.ends_with("V3") => "PremiumV3",
+        PlanTier::Premium => "PremiumV2",
+    };
+    json!({
+        "id": plan.id,
+        "kind": "app",
+        "location": plan.location,
+        "name": plan.name,
+        "resourceGroup": plan.resource_group,
+        "sku": {"capacity": 1, "family": plan.sku.chars().next().map(String::from), "name": plan.sku, "size": plan.sku, "tier": tier},
+        "status": "Ready",
+        "subscription": plan.subscription_id,
+        "type": "Microsoft.Web/serverfarms",
+    })
+}
+
+fn ssl_state(state: vaultmort_core::appservice::SslState) -> &'static str {
+    match state {
+        vaultmort_core::appservice::SslState::Disabled => "Disabled",
+        vaultmort_core::appservice::SslState::SniEnabled => "SniEnabled",
+    }
+}
+
+/// A web app, as `az webapp show` prints it (the site configuration's minTlsVersion included).
+pub fn web_app(app: &vaultmort_core::appservice::WebApp) -> Value {
+    let mut host_names = vec![app.default_host_name.clone()];
+    host_names.extend(app.host_names.iter().map(|h| h.name.clone()));
+    let mut ssl_states = vec![json!({"hostType": "Standard", "name": app.default_host_name, "sslState": "Disabled", "thumbprint": null})];
+    ssl_states.extend(
+        app.host_names
+            .iter()
+            .map(|h| json!({"hostType": "Standard", "name": h.name, "sslState": ssl_state(h.ssl_state), "thumbprint": h.thumbprint})),
+    );
+    json!({
+        "customDomainVerificationId": app.custom_domain_verification_id,
+        "defaultHostName": app.default_host_name,
+        "enabled": true,
+        "enabledHostNames": host_names,
+        "hostNameSslStates": ssl_states,
+        "hostNames": host_names,
+        "httpsOnly": app.https_only,
+        "id": app.id,
+        "inboundIpAddress": app.inbound_ip_address.to_string(),
+        "kind": "app",
+        "location": app.location,
+        "name": app.name,
+        "outboundIpAddresses": app.inbound_ip_address.to_string(),
+        "resourceGroup": app.resource_group,
+        "serverFarmId": app.server_farm_id,
+        "siteConfig": {"minTlsVersion": app.min_tls_version.as_str()},
+        "state": "Running",
+        "subscription": app.subscription_id,
+        "systemData": {"createdAt": time(app.created)},
+        "type": "Microsoft.Web/sites",
+    })
+}
+
+/// A web app's site configuration, as `az webapp config set` prints it.
+pub fn site_config(app: &vaultmort_core::appservice::WebApp) -> Value {
+    json!({
+        "id": format!("{}/config/web", app.id),
+        "location": app.location,
+        "minTlsVersion": app.min_tls_version.as_str(),
+        "name": app.name,
+        "resourceGroup": app.resource_group,
+        "type": "Microsoft.Web/sites/config",
+    })
+}
+
+/// The host name bindings of a web app, as `az webapp config hostname list` prints them: the
+/// default host name first, then the custom domains.
+pub fn host_name_bindings(app: &vaultmort_core::appservice::WebApp) -> Value {
+    let binding = |name: &str, custom: bool, state: &str, thumbprint: Option<&str>| {
+        json!({
+            "azureResourceName": app.name,
+            "azureResourceType": "Website",
+            "customHostNameDnsRecordType": if custom { Value::from("CName") } else { Value::Null },
+            "hostNameType": if custom { "Verified" } else { "Managed" },
+            "id": format!("{}/hostNameBindings/{name}", app.id),
+            "name": format!("{}/{name}", app.name),
+            "resourceGroup": app.resource_group,
+            "siteName": app.name,
+            "sslState": state,
+            "thumbprint": thumbprint,
+            "type": "Microsoft.Web/sites/hostNameBindings",
+        })
+    };
+    let mut out = vec![binding(&app.default_host_name, false, "Disabled", None)];
+    out.extend(app.host_names.iter().map(|h| binding(&h.name, true, ssl_state(h.ssl_state), h.thumbprint.as_deref())));
+    Value::Array(out)
+}
+
+/// One host name binding of a web app (after `hostname add`), or Null if it has none by that name.
+pub fn host_name_binding(app: &vaultmort_core::appservice::WebApp, host: &str) -> Value {
+    let all = host_name_bindings(app);
+    let wanted = format!("{}/{}", app.name, host.trim().trim_end_matches('.').to_ascii_lowercase());
+    all.as_array().and_then(|bindings| bindings.iter().find(|b| b["name"] == wanted.as_str())).cloned().unwrap_or(Value::Null)
+}
+
+/// An App Service certificate, as `az webapp config ssl show` prints it; `sync` is Vaultmort's
+/// own (the last look at the vault, and when the next is due).
+pub fn web_certificate(certificate: &vaultmort_core::appservice::WebCertificate) -> Value {
+    use vaultmort_core::appservice::CertificateSource;
+    let (key_vault_id, secret_name, secret_version) = match &certificate.source {
+        CertificateSource::KeyVault { key_vault_id, secret_name, secret_version, .. } => {
+            (Value::from(key_vault_id.as_str()), Value::from(secret_name.as_str()), Value::from(secret_version.as_str()))
+        }
+        CertificateSource::Upload => (Value::Null, Value::Null, Value::Null),
+    };
+    let sync = certificate.sync.as_ref().map(|s| {
+        json!({
+            "keyVaultSecretStatus": s.key_vault_secret_status,
+            "lastAttempt": time(s.last_attempt),
+            "lastSuccess": opt_time(s.last_success),
+            "message": s.message,
+            "nextSync": time(s.next_sync),
+        })
+    });
+    json!({
+        "expirationDate": time(certificate.expiration_date),
+        "hostNames": certificate.host_names,
+        "id": certificate.id,
+        "issueDate": time(certificate.issue_date),
+        "issuer": certificate.issuer,
+        "keyVaultId": key_vault_id,
+        "keyVaultSecretName": secret_name,
+        "keyVaultSecretStatus": certificate.sync.as_ref().map(|s| s.key_vault_secret_status.clone()),
+        "keyVaultSecretVersion": secret_version,
+        "name": certificate.name,
+        "resourceGroup": certificate.resource_group,
+        "serialNumber": certificate.serial_number,
+        "subjectName": certificate.subject_name,
+        "subscription": certificate.subscription_id,
+        "sync": sync,
+        "thumbprint": certificate.thumbprint,
+        "type": "Microsoft.Web/certificates",
+    })
+}
+
+/// A practice DNS zone, as `az network dns zone show` prints it.
+pub fn dns_zone(zone: &vaultmort_core::appservice::DnsZone) -> Value {
+    json!({
+        "id": zone.id,
+        "location": "global",
+        "name": zone.name,
+        "numberOfRecordSets": zone.record_sets.len(),
+        "resourceGroup": zone.resource_group,
+        "subscription": zone.subscription_id,
+        "type": "Microsoft.Network/dnszones",
+        "zoneType": "Public",
+    })
+}
+
+/// A record set of a zone, as `az network dns record-set ... show` prints it (`ARecords`,
+/// `CNAMERecord`, `TXTRecords`).
+pub fn record_set(zone: &vaultmort_core::appservice::DnsZone, set: &vaultmort_core::appservice::RecordSet) -> Value {
+    use vaultmort_core::appservice::RecordType;
+    let kind = set.record_type.as_str();
+    let fqdn = if set.name == "@" { format!("{}.", zone.name) } else { format!("{}.{}.", set.name, zone.name) };
+    let mut out = json!({
+        "fqdn": fqdn,
+        "id": format!("{}/{kind}/{}", zone.id, set.name),
+        "name": set.name,
+        "resourceGroup": zone.resource_group,
+        "TTL": set.ttl,
+        "type": format!("Microsoft.Network/dnszones/{kind}"),
+    });
+    match set.record_type {
+        RecordType::A => out["ARecords"] = set.values.iter().map(|v| json!({"ipv4Address": v})).collect(),
+        RecordType::Cname => out["CNAMERecord"] = set.values.first().map(|v| json!({"cname": v})).unwrap_or(Value::Null),
+        RecordType::Txt => out["TXTRecords"] = set.values.iter().map(|v| json!({"value": [v]})).collect(),
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ fn subscription_json(core: &Vaultmort, ctx: &RequestContext, subscription: &vaul
         "cloudName": "AzureCloud",
         "homeTenantId": core.tenant().tenant_id,
         "id": subscription.id,
-        "isDefault": true,
+        "isDefault": subscription.id == core.tenant().default_subscription.id,
         "name": subscription.name,
         "state": "Enabled",
         "tenantId": core.tenant().tenant_id,
@@ -30,7 +30,10 @@ fn subscription_json(core: &Vaultmort, ctx: &RequestContext, subscription: &vaul
 
 /// Runs an account command.
 pub async fn account(core: &Vaultmort, ctx: &RequestContext, command: AccountCommand) -> Result<Value, CliError> {
-    let subscriptions = core.list_subscriptions(ctx).await?;
+    let subscriptions = match &command {
+        AccountCommand::Create { .. } => Vec::new(),
+        _ => core.list_subscriptions(ctx).await?,
+    };
     Ok(match command {
         AccountCommand::List => Value::Array(subscriptions.iter().map(|s| subscription_json(core, ctx, s)).collect()),
         AccountCommand::Show => {
@@ -50,6 +53,7 @@ pub async fn account(core: &Vaultmort, ctx: &RequestContext, command: AccountCom
                 })?;
             subscription_json(core, ctx, found)
         }
+        AccountCommand::Create { name } => subscription_json(core, ctx, &core.create_subscription(ctx, &name).await?),
     })
 }
 
@@ -223,5 +227,6 @@ pub async fn network(core: &Vaultmort, ctx: &RequestContext, command: NetworkCom
             let object = core.place_principal(ctx, &principal, subnet).await?;
             dto::directory_object(&object, &core.tenant().tenant_id)
         }
+        NetworkCommand::Dns(command) => super::dns::run(core, ctx, command).await?,
     })
 }

@@ -2,14 +2,17 @@
 //! into az's JSON shape.
 
 mod access;
+mod appservice;
 mod certificate;
 mod clock;
+mod dns;
 mod group;
 mod hsm;
 mod key;
 mod lifecycle;
 mod secret;
 mod vault;
+mod webapp;
 
 use serde_json::Value;
 use vaultmort_core::{RequestContext, Vaultmort};
@@ -44,6 +47,8 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
             }))
         }
         TopCommand::Hsm(command) => hsm::run(core, ctx, command).await,
+        TopCommand::Appservice(command) => appservice::run(core, ctx, command).await,
+        TopCommand::Webapp(command) => webapp::run(core, ctx, command).await,
         TopCommand::Serve(_) | TopCommand::Byok(_) => {
             Err(CliError { code: "InternalError".into(), message: "serve and byok run outside the one-shot dispatch".into() })
         }
