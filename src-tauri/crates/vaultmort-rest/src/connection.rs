@@ -12,6 +12,10 @@
 //!   header block is not a request yet); HTTP/2 keep-alive pings also drop a peer that stops
 //!   answering.
 //!
+//! [`serve_http`] is everything after the handshake, for any stream: the App Service front end
+//! (`vaultmort-appservice`) serves its HTTPS and plain HTTP ports through it and [`AddressSlots`]
+//! with the same bounds.
+//!
 //! Left out: what a request does (the router's business).
 
 use std::collections::HashMap;
@@ -73,19 +77,19 @@ const MAX_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Counts the connections each source address holds.
 #[derive(Debug)]
-pub(crate) struct AddressSlots {
+pub struct AddressSlots {
     max_per_address: usize,
     held: Mutex<HashMap<IpAddr, usize>>,
 }
 
 impl AddressSlots {
     /// At most `max_per_address` connections per address.
-    pub(crate) fn new(max_per_address: usize) -> Arc<Self> {
+    pub fn new(max_per_address: usize) -> Arc<Self> {
         Arc::new(Self { max_per_address, held: Mutex::default() })
     }
 
     /// A slot for one more connection from `address`, or `None` when it holds its share.
-    pub(crate) fn take(self: &Arc<Self>, address: IpAddr) -> Option<AddressSlot> {
+    pub fn take(self: &Arc<Self>, address: IpAddr) -> Option<AddressSlot> {
         let address = address.to_canonical();
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         let count = held.entry(address).or_insert(0);
@@ -102,7 +106,7 @@ impl AddressSlots {
 
 /// One connection's place in its address's count, given back when dropped.
 #[derive(Debug)]
-pub(crate) struct AddressSlot {
+pub struct AddressSlot {
     slots: Arc<AddressSlots>,
     address: IpAddr,
 }
@@ -169,14 +173,23 @@ pub(crate) struct Shared {
 /// the while.
 pub(crate) async fn serve(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr, slot: AddressSlot) {
     let _slot = slot;
-    let limits = &shared.limits;
     let handshake = tls::handshake(tcp, shared.tls_config.clone(), &shared.identity, &shared.core);
-    let Ok(Some(stream)) = tokio::time::timeout(limits.tls_handshake_timeout, handshake).await else {
+    let Ok(Some(stream)) = tokio::time::timeout(shared.limits.tls_handshake_timeout, handshake).await else {
         return;
     };
+    serve_http(stream, peer, shared.router.clone(), &shared.limits).await;
+}
+
+/// Serves HTTP/1.1 or HTTP/2 on `io` (a TLS stream after its handshake, or plain TCP) with
+/// `router` until the connection closes or a bound of `limits` cuts it off: the head time, each
+/// body's time, the idle time and HTTP/2 pings. Each request carries [`ConnectInfo`]`(peer)`.
+pub async fn serve_http<I>(io: I, peer: SocketAddr, router: axum::Router, limits: &ConnectionLimits)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let activity = Activity::new();
     let service = {
-        let (router, activity, body_timeout) = (shared.router.clone(), activity.clone(), limits.body_timeout);
+        let (activity, body_timeout) = (activity.clone(), limits.body_timeout);
         hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             let in_flight = activity.begin();
             request.extensions_mut().insert(ConnectInfo(peer));
@@ -191,7 +204,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, tcp: TcpStream, peer: SocketAddr,
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
     builder.http2().timer(TokioTimer::new()).keep_alive_interval(limits.http2_ping_interval).keep_alive_timeout(limits.http2_ping_interval);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let connection = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);
     loop {
         let check_at = match activity.idle_since() {

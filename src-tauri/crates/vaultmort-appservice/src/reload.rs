@@ -1,0 +1,120 @@
+//! Keeping the site table current: [`CurrentSites`] holds the table every new handshake and
+//! request reads, and swaps in a new one atomically on [`CurrentSites::reload`]; [`watch`]
+//! reloads whenever the store's shared change stamp moves (every App Service write and every
+//! certificate sync announce one, in whichever process made them) and once a minute regardless.
+//!
+//! A swap changes only what new handshakes see: an open connection keeps its TLS session (and
+//! the certificate it was served) and goes on answering. A failed reload keeps the last good
+//! table and is logged without secrets. Left out: the sites' content ([`crate::sites`]).
+
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use rustls::crypto::CryptoProvider;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use vaultmort_core::Vaultmort;
+
+use crate::default_certificate::DefaultCertificate;
+use crate::error::FrontEndError;
+use crate::sites::SiteTable;
+
+/// How long after a failed reload the watcher tries again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
+
+/// The table in use now, and how to make the next one.
+#[derive(Debug)]
+pub(crate) struct CurrentSites {
+    core: Arc<Vaultmort>,
+    provider: Arc<CryptoProvider>,
+    current: RwLock<Arc<SiteTable>>,
+    /// One reload at a time, so an older result never replaces a newer one.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl CurrentSites {
+    /// Makes the default certificate and the first table.
+    pub(crate) async fn load(core: Arc<Vaultmort>, provider: Arc<CryptoProvider>) -> Result<Self, FrontEndError> {
+        let default_certificate = Arc::new(DefaultCertificate::issue(&core, &provider).await?);
+        let table = build(&core, default_certificate, &provider).await?;
+        Ok(Self { core, provider, current: RwLock::new(Arc::new(table)), reloading: tokio::sync::Mutex::new(()) })
+    }
+
+    /// The table in use now.
+    pub(crate) fn current(&self) -> Arc<SiteTable> {
+        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Reads the sites again (and makes a new default certificate when the old one is due) and
+    /// swaps the new table in. On failure the current table stays.
+    pub(crate) async fn reload(&self) -> Result<(), FrontEndError> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let mut default_certificate = self.current().default_certificate().clone();
+        if default_certificate.is_due(chrono::Utc::now()) {
+            default_certificate = Arc::new(DefaultCertificate::issue(&self.core, &self.provider).await?);
+        }
+        let table = build(&self.core, default_certificate, &self.provider).await?;
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(table);
+        Ok(())
+    }
+}
+
+async fn build(
+    core: &Vaultmort,
+    default_certificate: Arc<DefaultCertificate>,
+    provider: &Arc<CryptoProvider>,
+) -> Result<SiteTable, FrontEndError> {
+    let sites = core.served_sites(&crate::system_context()).await?;
+    SiteTable::build(sites, default_certificate, provider)
+}
+
+/// How often [`watch`] looks and reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReloadTimes {
+    /// How often the shared change stamp is read. Default 300 ms.
+    pub poll_interval: Duration,
+    /// The longest time between two reloads, changes or not. Default 60 s.
+    pub reload_interval: Duration,
+}
+
+impl Default for ReloadTimes {
+    fn default() -> Self {
+        Self { poll_interval: Duration::from_millis(300), reload_interval: Duration::from_secs(60) }
+    }
+}
+
+/// Reloads `sites` whenever the shared change stamp moves and at least every
+/// `times.reload_interval`, until `stop` changes or its sender is gone.
+pub(crate) async fn watch(sites: Arc<CurrentSites>, times: ReloadTimes, mut stop: watch::Receiver<bool>) {
+    let read_stamp = || match sites.core.shared_change_stamp() {
+        Ok(stamp) => Some(stamp),
+        Err(e) => {
+            log::warn!("App Service front end: the shared change stamp cannot be read ({}): {e}", e.code());
+            None
+        }
+    };
+    let mut seen = read_stamp();
+    let mut next_reload = Instant::now() + times.reload_interval;
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(times.poll_interval) => {}
+        }
+        // Read before reloading: a change announced during the reload moves it again.
+        let stamp = read_stamp();
+        let changed = stamp.is_some() && stamp != seen;
+        if !changed && Instant::now() < next_reload {
+            continue;
+        }
+        if stamp.is_some() {
+            seen = stamp;
+        }
+        next_reload = match sites.reload().await {
+            Ok(()) => Instant::now() + times.reload_interval,
+            Err(e) => {
+                log::warn!("App Service front end: reloading the sites failed ({}): {e}; the last good sites are still served", e.code());
+                Instant::now() + RETRY_AFTER_FAILURE.min(times.reload_interval)
+            }
+        };
+    }
+}
