@@ -39,7 +39,7 @@ pub use state::AppState;
 /// Every command with its TypeScript types: the invoke handler, and the source of
 /// `ui/src/bindings.ts`. Errors reach the UI as `{ status: "error", error: CommandError }`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{access, byok, certificates, deleted, expiry, groups, hsm, keys, rest_api, secrets, session, vaults};
+    use commands::{access, app_service, byok, certificates, deleted, expiry, groups, hsm, keys, rest_api, secrets, session, vaults};
     tauri_specta::Builder::<R>::new()
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
         // One TypeScript type per DTO: with serde phases on, every type with an `Option` field
@@ -128,6 +128,33 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             rest_api::save_ca_certificate,
             rest_api::copy_rest_client_secret,
             rest_api::set_practice_throttling,
+            app_service::list_app_service_plans,
+            app_service::create_app_service_plan,
+            app_service::change_app_service_plan_sku,
+            app_service::delete_app_service_plan,
+            app_service::list_web_apps,
+            app_service::create_web_app,
+            app_service::get_web_app,
+            app_service::delete_web_app,
+            app_service::update_web_app_settings,
+            app_service::check_custom_domain,
+            app_service::add_custom_domain,
+            app_service::remove_custom_domain,
+            app_service::list_dns_zones,
+            app_service::create_dns_zone,
+            app_service::get_dns_zone,
+            app_service::delete_dns_zone,
+            app_service::change_dns_record,
+            app_service::list_web_certificates,
+            app_service::upload_web_certificate,
+            app_service::import_key_vault_certificate,
+            app_service::delete_web_certificate,
+            app_service::sync_web_certificates,
+            app_service::bind_web_certificate,
+            app_service::unbind_web_certificate,
+            app_service::front_end_status,
+            app_service::start_front_end,
+            app_service::stop_front_end,
         ])
 }
 

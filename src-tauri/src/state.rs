@@ -4,8 +4,8 @@
 //! view is not blocked on D-Bus or Argon2). A store kept in the OS keyring opens right there; a
 //! store under a passphrase reports that it needs one, and `unlock` opens it with the passphrase
 //! typed in the UI. Once open, the core stays for the life of the process (there is no "lock"
-//! yet). The REST API server, when the person starts it, lives here too, on the app's runtime,
-//! and ends with the app. Left out: the home's rules themselves (where the key comes from, passphrase strength),
+//! yet). The REST API server and the App Service front end, when the person starts them, live
+//! here too, on the app's runtime, and end with the app. Left out: the home's rules themselves (where the key comes from, passphrase strength),
 //! which stay in `vaultmort-home`.
 
 use std::path::{Path, PathBuf};
@@ -43,6 +43,9 @@ pub struct AppState {
     signed_in: Mutex<Principal>,
     /// The REST API while it runs. Dropping it (with the app) ends its accept loop.
     rest: tokio::sync::Mutex<Option<RunningRestApi>>,
+    /// The App Service front end while it runs; started and stopped from the App Services blade,
+    /// and ended with the app like the REST API.
+    front_end: tokio::sync::Mutex<Option<vaultmort_appservice::FrontEnd>>,
     /// The `vaultmort` CLI the BYOK wizard's vendor step runs; beside the app when `None`.
     vendor_program: Option<PathBuf>,
     /// How long the vendor step may take before it is stopped.
@@ -72,6 +75,7 @@ impl AppState {
             first_view: OnceLock::new(),
             signed_in: Mutex::new(Principal::local_owner()),
             rest: tokio::sync::Mutex::new(None),
+            front_end: tokio::sync::Mutex::new(None),
             vendor_program: None,
             vendor_timeout: crate::vendor_tool::WRAP_TIMEOUT,
         }
@@ -192,6 +196,11 @@ impl AppState {
     /// The REST API server, when the app started one.
     pub(crate) fn rest_api(&self) -> &tokio::sync::Mutex<Option<RunningRestApi>> {
         &self.rest
+    }
+
+    /// The App Service front end, when the app started one.
+    pub(crate) fn front_end(&self) -> &tokio::sync::Mutex<Option<vaultmort_appservice::FrontEnd>> {
+        &self.front_end
     }
 
     /// The unlocked core, or `Locked`.

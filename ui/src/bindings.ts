@@ -283,6 +283,88 @@ export const commands = {
 	 *  a running REST API follows it at once.
 	 */
 	setPracticeThrottling: (vault: string, on: boolean) => typedError<VaultView, CommandError>(__TAURI_INVOKE("set_practice_throttling", { vault, on })),
+	/**  Lists App Service plans of a resource group, or of the subscription when it is null. */
+	listAppServicePlans: (resourceGroup: string | null) => typedError<AppServicePlanView[], CommandError>(__TAURI_INVOKE("list_app_service_plans", { resourceGroup })),
+	/**  Creates an App Service plan with a SKU (`F1`, `D1`, `B1`-`B3`, `S1`-`S3`, `P1V2`...). */
+	createAppServicePlan: (resourceGroup: string, name: string, sku: string) => typedError<AppServicePlanView, CommandError>(__TAURI_INVOKE("create_app_service_plan", { resourceGroup, name, sku })),
+	/**
+	 *  Changes the SKU of an existing plan (`appservice plan update --sku`); the core refuses a
+	 *  tier that does not allow what the plan's apps use. A plan that is not there is
+	 *  `AppServicePlanNotFound` rather than made.
+	 */
+	changeAppServicePlanSku: (resourceGroup: string, name: string, sku: string) => typedError<AppServicePlanView, CommandError>(__TAURI_INVOKE("change_app_service_plan_sku", { resourceGroup, name, sku })),
+	/**  Deletes a plan no web app runs on. */
+	deleteAppServicePlan: (resourceGroup: string, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_app_service_plan", { resourceGroup, name })),
+	/**  Lists web apps of a resource group, or of the subscription when it is null. */
+	listWebApps: (resourceGroup: string | null) => typedError<WebAppView[], CommandError>(__TAURI_INVOKE("list_web_apps", { resourceGroup })),
+	/**  Creates a web app on a plan of the same resource group. */
+	createWebApp: (resourceGroup: string, name: string, plan: string) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("create_web_app", { resourceGroup, name, plan })),
+	/**  Shows a web app with its custom domains and bindings. */
+	getWebApp: (resourceGroup: string, name: string) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("get_web_app", { resourceGroup, name })),
+	/**  Deletes a web app; the front end stops serving its host names. */
+	deleteWebApp: (resourceGroup: string, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_web_app", { resourceGroup, name })),
+	/**  Changes HTTPS Only and the minimum TLS version (a null setting stays as it is). */
+	updateWebAppSettings: (resourceGroup: string, name: string, settings: WebAppSettingsInput) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("update_web_app_settings", { resourceGroup, name, settings })),
+	/**
+	 *  App Service's domain check of `host` for a web app, without adding it: the `asuid.<host>`
+	 *  TXT record and the CNAME / A alternatives, each present or missing.
+	 */
+	checkCustomDomain: (resourceGroup: string, app: string, host: string) => typedError<HostNameCheckView, CommandError>(__TAURI_INVOKE("check_custom_domain", { resourceGroup, app, host })),
+	/**  Adds a custom domain once the check passes (`HostNameNotVerified` names what is missing). */
+	addCustomDomain: (resourceGroup: string, app: string, host: string) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("add_custom_domain", { resourceGroup, app, host })),
+	/**  Removes a custom domain and its binding. */
+	removeCustomDomain: (resourceGroup: string, app: string, host: string) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("remove_custom_domain", { resourceGroup, app, host })),
+	/**  Lists practice DNS zones of a resource group, or of the subscription when it is null. */
+	listDnsZones: (resourceGroup: string | null) => typedError<DnsZoneView[], CommandError>(__TAURI_INVOKE("list_dns_zones", { resourceGroup })),
+	/**  Creates a practice DNS zone (`petdash.com`). */
+	createDnsZone: (resourceGroup: string, name: string) => typedError<DnsZoneView, CommandError>(__TAURI_INVOKE("create_dns_zone", { resourceGroup, name })),
+	/**  Shows a zone with its record sets. */
+	getDnsZone: (resourceGroup: string, name: string) => typedError<DnsZoneView, CommandError>(__TAURI_INVOKE("get_dns_zone", { resourceGroup, name })),
+	/**  Deletes a zone and its records. */
+	deleteDnsZone: (resourceGroup: string, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dns_zone", { resourceGroup, name })),
+	/**
+	 *  Adds, sets or removes a record of a zone (a TXT, a CNAME, an A record); returns the record
+	 *  set as it is now.
+	 */
+	changeDnsRecord: (resourceGroup: string, zone: string, change: RecordChangeInput) => typedError<RecordSetView, CommandError>(__TAURI_INVOKE("change_dns_record", { resourceGroup, zone, change })),
+	/**
+	 *  Lists App Service certificates of a resource group (or the subscription), each Key Vault one
+	 *  with its sync status.
+	 */
+	listWebCertificates: (resourceGroup: string | null) => typedError<WebCertificateView[], CommandError>(__TAURI_INVOKE("list_web_certificates", { resourceGroup })),
+	/**
+	 *  Uploads a PFX (base64 of the file the person chose, bounded as every imported certificate
+	 *  file is) with its password.
+	 */
+	uploadWebCertificate: (resourceGroup: string, input: WebCertificateUploadInput) => typedError<WebCertificateView, CommandError>(__TAURI_INVOKE("upload_web_certificate", { resourceGroup, input })),
+	/**
+	 *  "Import Key Vault certificate": reads the vault's certificate as the App Service resource
+	 *  provider (which needs secret Get there) and keeps it in sync.
+	 */
+	importKeyVaultCertificate: (resourceGroup: string, vault: string, certificateName: string, name: string | null) => typedError<WebCertificateView, CommandError>(__TAURI_INVOKE("import_key_vault_certificate", { resourceGroup, vault, certificateName, name })),
+	/**  Deletes a certificate no binding uses. */
+	deleteWebCertificate: (resourceGroup: string, thumbprint: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_web_certificate", { resourceGroup, thumbprint })),
+	/**
+	 *  "Sync now": looks at the vault for one Key Vault certificate (by thumbprint) or all of the
+	 *  group's; each one's outcome is in its sync status.
+	 */
+	syncWebCertificates: (resourceGroup: string, thumbprint: string | null) => typedError<WebCertificateView[], CommandError>(__TAURI_INVOKE("sync_web_certificates", { resourceGroup, thumbprint })),
+	/**  Binds a certificate to a custom domain of a web app with SNI SSL. */
+	bindWebCertificate: (resourceGroup: string, app: string, thumbprint: string, host: string) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("bind_web_certificate", { resourceGroup, app, thumbprint, host })),
+	/**
+	 *  Removes the SNI binding of a certificate from a custom domain (every one it is bound to when
+	 *  `host` is null).
+	 */
+	unbindWebCertificate: (resourceGroup: string, app: string, thumbprint: string, host: string | null) => typedError<WebAppView, CommandError>(__TAURI_INVOKE("unbind_web_certificate", { resourceGroup, app, thumbprint, host })),
+	/**  Whether the front end runs, and for every host name the certificate it presents now. */
+	frontEndStatus: () => typedError<FrontEndStatus, CommandError>(__TAURI_INVOKE("front_end_status")),
+	/**
+	 *  Starts the front end on loopback: HTTPS on `https_port`, plain HTTP on `http_port` (0 picks
+	 *  a free one). A port in use is `AddressInUse`; starting while it runs is `Conflict`.
+	 */
+	startFrontEnd: (httpsPort: number, httpPort: number) => typedError<FrontEndStatus, CommandError>(__TAURI_INVOKE("start_front_end", { httpsPort, httpPort })),
+	/**  Stops the front end (nothing happens when it is not running); its ports are free afterwards. */
+	stopFrontEnd: () => typedError<FrontEndStatus, CommandError>(__TAURI_INVOKE("stop_front_end")),
 };
 
 /* Types */
@@ -322,6 +404,28 @@ export type AccessPolicyView = {
 	kind: PrincipalKindName | null,
 	/**  What it may do. */
 	permissions: PermissionSet,
+};
+
+/**  An App Service plan. */
+export type AppServicePlanView = {
+	/**  Resource id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Resource group. */
+	resourceGroup: string,
+	/**  Location. */
+	location: string,
+	/**  SKU (`B1`). */
+	sku: string,
+	/**  What the SKU allows. */
+	tier: PlanTierName,
+	/**  Whether its web apps may have custom domains. */
+	allowsCustomDomains: boolean,
+	/**  Whether its web apps may have SSL bindings. */
+	allowsSslBindings: boolean,
+	/**  When it was made. */
+	created: string,
 };
 
 /**
@@ -575,6 +679,20 @@ export type DeletedItem = {
 	scheduledPurgeDate: string,
 };
 
+/**  A practice DNS zone with its record sets. */
+export type DnsZoneView = {
+	/**  Resource id. */
+	id: string,
+	/**  The zone's domain. */
+	name: string,
+	/**  Resource group. */
+	resourceGroup: string,
+	/**  Its record sets. */
+	recordSets: RecordSetView[],
+	/**  When it was made. */
+	created: string,
+};
+
 /**  Download formats. */
 export type DownloadFormatName = 
 /**  The certificate alone, DER (`.cer`). */
@@ -604,6 +722,22 @@ export type EventView = {
 	summary: string,
 };
 
+/**  One record App Service looks for before it adds a custom domain, and whether it is there. */
+export type ExpectedRecordView = {
+	/**  `ownership` (the TXT record) or `routing` (the CNAME or the A record; one is enough). */
+	purpose: string,
+	/**  The zone it belongs in, if a zone holds the host name. */
+	zone: string | null,
+	/**  The name relative to that zone (`asuid.www`). */
+	name: string,
+	/**  The type. */
+	recordType: RecordTypeName,
+	/**  The value it must hold. */
+	value: string,
+	/**  Whether the zone holds it. */
+	present: boolean,
+};
+
 /**  An object whose newest version expires soon (or has expired). */
 export type ExpiringItem = {
 	/**  The vault it is in. */
@@ -626,12 +760,50 @@ export type ExpiringReportView = {
 	unreadable: UnreadableVaultView[],
 };
 
+/**  The front end's state and what it serves. */
+export type FrontEndStatus = {
+	/**  Whether it runs. */
+	running: boolean,
+	/**  The address it listens on (always loopback from the app). */
+	address: string,
+	/**  Its HTTPS port while running. */
+	httpsPort: number | null,
+	/**  Its plain HTTP port while running. */
+	httpPort: number | null,
+	/**  The installation's clock now, which the days left are counted from. */
+	now: string,
+	/**  Every host name served, by app, the default host name first (empty while stopped). */
+	sites: ServedSiteView[],
+};
+
 /**  A resource group. */
 export type GroupView = {
 	/**  Its name. */
 	name: string,
 	/**  Its location, lower case (`westeurope`). */
 	location: string,
+};
+
+/**  App Service's domain check of one host name for one web app. */
+export type HostNameCheckView = {
+	/**  The host name checked. */
+	hostName: string,
+	/**  The zone holding it, if any. */
+	zone: string | null,
+	/**  The TXT record, then the CNAME and A alternatives. */
+	records: ExpectedRecordView[],
+	/**  Whether the host name may be added now. */
+	verified: boolean,
+};
+
+/**  A custom host name of a web app and its binding. */
+export type HostNameView = {
+	/**  The host name. */
+	name: string,
+	/**  Whether an SNI SSL binding protects it. */
+	sniEnabled: boolean,
+	/**  The bound certificate's thumbprint. */
+	thumbprint: string | null,
 };
 
 /**  The "Configure module" form: a PKCS#11 module and which of its tokens to use. */
@@ -881,6 +1053,19 @@ export type PermissionSet = {
 	certificates: string[],
 };
 
+/**  An App Service plan's pricing tier, by what it allows. */
+export type PlanTierName = 
+/**  F1: no custom domains, no SSL bindings. */
+"free" | 
+/**  D1: custom domains, no SSL bindings. */
+"shared" | 
+/**  B1-B3: custom domains and SNI SSL. */
+"basic" | 
+/**  S1-S3. */
+"standard" | 
+/**  P1v2 and up. */
+"premium";
+
 /**  The certificate policy as the form shows it. */
 export type PolicyForm = {
 	/**  `Self`, `Unknown` (a CSR to have signed elsewhere) or the name of one of the vault's issuers. */
@@ -965,6 +1150,50 @@ export type PrincipalView = {
 	/**  A first-party service Key Vault trusts (the firewall's bypass lets it through). */
 	trustedService: boolean,
 };
+
+/**  A change to one record set of a zone. */
+export type RecordChangeInput = {
+	/**  The name relative to the zone (`www`, `asuid.www`, `@`). */
+	name: string,
+	/**  The type. */
+	recordType: RecordTypeName,
+	/**  The value (an IPv4 address, a host name, a text). */
+	value: string,
+	/**  Time to live in seconds; 3600 when null. */
+	ttl: number | null,
+	/**  Add, set or remove. */
+	mode: RecordChangeModeName,
+};
+
+/**  How a record change applies. */
+export type RecordChangeModeName = 
+/**  Adds a value to the set. */
+"add" | 
+/**  Replaces the set's values with this one (the way to set a CNAME). */
+"set" | 
+/**  Removes a value. */
+"remove";
+
+/**  The records of one name and type in a zone. */
+export type RecordSetView = {
+	/**  The name relative to the zone. */
+	name: string,
+	/**  The type. */
+	recordType: RecordTypeName,
+	/**  Time to live, in seconds. */
+	ttl: number,
+	/**  The values. */
+	values: string[],
+};
+
+/**  A DNS record type practice zones hold. */
+export type RecordTypeName = 
+/**  IPv4 address. */
+"A" | 
+/**  Canonical name. */
+"CNAME" | 
+/**  Text. */
+"TXT";
 
 /**  The REST API's state and what clients need to reach it. */
 export type RestApiStatus = {
@@ -1072,6 +1301,34 @@ export type SecretItem = {
 	expires: string | null,
 };
 
+/**  One host name the front end answers for, with the certificate it presents. */
+export type ServedSiteView = {
+	/**  The host name. */
+	host: string,
+	/**  The web app. */
+	app: string,
+	/**  Its resource group. */
+	resourceGroup: string,
+	/**  Whether this is the app's default host name. */
+	defaultHost: boolean,
+	/**  `https://<host>:<port>/`. */
+	url: string,
+	/**  `bound` (the certificate of its SSL binding) or `default` (the built-in wildcard one). */
+	origin: string,
+	/**  The presented certificate's SHA-1 thumbprint, upper-case hex. */
+	thumbprint: string,
+	/**  Its serial number. */
+	serialNumber: string,
+	/**  Its subject's common name. */
+	subjectName: string,
+	/**  Its expiry. */
+	expires: string,
+	/**  Whole days left until it expires, by the installation's (shiftable) clock; negative once expired. */
+	daysLeft: number,
+	/**  Why a bound certificate is not presented, when it could not be loaded. */
+	problem: string | null,
+};
+
 /**  Whether the store is open, and if not, what the UI must ask for. */
 export type SessionStatus = {
 	/**  The store is open: data commands work. */
@@ -1120,6 +1377,27 @@ export type SkuName =
 "standard" | 
 /**  Software- and HSM-protected keys. */
 "premium";
+
+/**  The last look at a Key Vault certificate (Azure's `keyVaultSecretStatus`). */
+export type SyncStatusView = {
+	/**  `Succeeded`, or what went wrong (`AzureServiceUnauthorizedToAccessKeyVault`, ...). */
+	keyVaultSecretStatus: string,
+	/**  A sentence for the person, when it failed. */
+	message: string | null,
+	/**  When it was last looked at. */
+	lastAttempt: string,
+	/**  When it last succeeded. */
+	lastSuccess: string | null,
+	/**  When the next automatic look is due. */
+	nextSync: string,
+};
+
+/**  The lowest TLS version a site accepts. */
+export type TlsVersionName = 
+/**  TLS 1.2. */
+"1.2" | 
+/**  TLS 1.3. */
+"1.3";
 
 /**  One key object in the token (never its value: the token does not give it out). */
 export type TokenObjectView = {
@@ -1205,6 +1483,86 @@ export type VerificationView = {
 	firstBadSequence: number | null,
 	/**  What is wrong, in words. */
 	problems: string[],
+};
+
+/**  Site settings to change; null leaves one as it is. */
+export type WebAppSettingsInput = {
+	/**  HTTPS Only. */
+	httpsOnly: boolean | null,
+	/**  The lowest TLS version accepted. */
+	minTlsVersion: TlsVersionName | null,
+};
+
+/**  A web app. */
+export type WebAppView = {
+	/**  Resource id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Resource group. */
+	resourceGroup: string,
+	/**  Location. */
+	location: string,
+	/**  The plan's name. */
+	plan: string,
+	/**  `<name>.azurewebsites.localhost`. */
+	defaultHostName: string,
+	/**  What an `asuid.<host>` TXT record must hold. */
+	customDomainVerificationId: string,
+	/**  Where an A record of a custom domain points. */
+	inboundIpAddress: string,
+	/**  Whether HTTP is redirected to HTTPS. */
+	httpsOnly: boolean,
+	/**  The lowest TLS version accepted. */
+	minTlsVersion: TlsVersionName,
+	/**  Custom host names with their bindings. */
+	hostNames: HostNameView[],
+	/**  When it was made. */
+	created: string,
+};
+
+/**  A PFX to upload, read by the page from the file the person chose. */
+export type WebCertificateUploadInput = {
+	/**  The certificate's name; its thumbprint when null. */
+	name: string | null,
+	/**  The PFX's bytes, base64. */
+	data: string,
+	/**  Its password; none when null. */
+	password: string | null,
+};
+
+/**  An App Service certificate. */
+export type WebCertificateView = {
+	/**  Resource id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Resource group. */
+	resourceGroup: string,
+	/**  SHA-1 thumbprint, upper-case hex. */
+	thumbprint: string,
+	/**  The subject's common name. */
+	subjectName: string,
+	/**  The DNS names it covers. */
+	hostNames: string[],
+	/**  The issuer. */
+	issuer: string,
+	/**  Serial number, upper-case hex. */
+	serialNumber: string,
+	/**  Not before. */
+	issueDate: string,
+	/**  Not after. */
+	expirationDate: string,
+	/**  `upload` or `keyVault`. */
+	source: string,
+	/**  For a Key Vault certificate: the vault's name. */
+	keyVault: string | null,
+	/**  For a Key Vault certificate: the secret's name. */
+	keyVaultSecret: string | null,
+	/**  For a Key Vault certificate: the secret version held now. */
+	keyVaultSecretVersion: string | null,
+	/**  For a Key Vault certificate: the last sync. */
+	sync: SyncStatusView | null,
 };
 
 /* Tauri Specta runtime */

@@ -8,6 +8,7 @@ import { parseRoute, type Route } from "./route";
 import { alertRegion, clearAlert, showError, statusRegion } from "./ui";
 import { createVaultView } from "./views/create-vault";
 import { accessLogView } from "./views/access-log";
+import { appServicesView } from "./views/app-services";
 import { directoryView } from "./views/directory";
 import { expiringView } from "./views/expiring";
 import { hsmView } from "./views/hsm";
@@ -77,6 +78,9 @@ function portal(status: SessionStatus): void {
         break;
       case "hsm":
         replace(content, hsmView());
+        break;
+      case "app-services":
+        replace(content, appServicesView());
         break;
       case "vault":
         blade = vaultBlade(route.vault, route.tab, route.kind);

@@ -1,5 +1,5 @@
 // Where the user is, kept in the URL hash so Back/Forward and reloads work under
-// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log , #/rest-api , #/hsm ,
+// tauri://localhost and file:// alike: #/ , #/create-vault , #/expiring , #/outbox , #/directory , #/access-log , #/rest-api , #/hsm , #/app-services ,
 // #/vault/<name>/<tab> , and #/vault/<name>/deleted/<kind> for one kind of deleted objects.
 
 import type { ObjectKindName } from "./host";
@@ -26,6 +26,7 @@ export type Route =
   | { page: "access-log" }
   | { page: "rest-api" }
   | { page: "hsm" }
+  | { page: "app-services" }
   | { page: "vault"; vault: string; tab: Tab; kind?: ObjectKindName };
 
 const KINDS: readonly string[] = ["key", "secret", "certificate"] satisfies ObjectKindName[];
@@ -54,6 +55,8 @@ export function parseRoute(hash: string): Route {
       return { page: "rest-api" };
     case "hsm":
       return { page: "hsm" };
+    case "app-services":
+      return { page: "app-services" };
     case "vault": {
       const vault = parts[1];
       if (!vault) return { page: "vaults" };
@@ -85,6 +88,8 @@ export function href(route: Route): string {
       return "#/rest-api";
     case "hsm":
       return "#/hsm";
+    case "app-services":
+      return "#/app-services";
     case "vault": {
       const base = `#/vault/${encodeURIComponent(route.vault)}/${route.tab}`;
       return route.tab === "deleted" && route.kind ? `${base}/${route.kind}` : base;

@@ -8,6 +8,7 @@
 //! request. Each module mirrors a view of the UI.
 
 pub mod access;
+pub mod app_service;
 pub mod byok;
 pub mod certificates;
 pub mod deleted;

@@ -12,6 +12,7 @@
 //! several share (times, attributes, the object kind, a saved file) is here.
 
 mod access;
+mod app_service;
 mod byok;
 mod certificates;
 mod deleted;
@@ -25,6 +26,7 @@ mod session;
 mod vaults;
 
 pub use access::*;
+pub use app_service::*;
 pub use byok::*;
 pub use certificates::*;
 pub use deleted::*;

@@ -1,5 +1,5 @@
 // The left navigation: home, create, expiring soon, the contacts' outbox, the directory, the
-// access log, the REST API and the HSM, then resource groups
+// access log, the REST API, the HSM and App Services, then resource groups
 // with their vaults.
 // `refresh()` reloads the tree (after a vault or group is created); `select()` marks the current page.
 
@@ -38,6 +38,7 @@ export function navView(): Nav {
       h("li", null, h("a", { href: href({ page: "access-log" }), "data-testid": "nav-access-log", "data-page": "access-log" }, h("span", { class: "nav-icon icon-clock", "aria-hidden": "true" }), "Access log")),
       h("li", null, h("a", { href: href({ page: "rest-api" }), "data-testid": "nav-rest-api", "data-page": "rest-api" }, h("span", { class: "nav-icon icon-home", "aria-hidden": "true" }), "REST API")),
       h("li", null, h("a", { href: href({ page: "hsm" }), "data-testid": "nav-hsm", "data-page": "hsm" }, h("span", { class: "nav-icon icon-vault", "aria-hidden": "true" }), "HSM")),
+      h("li", null, h("a", { href: href({ page: "app-services" }), "data-testid": "nav-app-services", "data-page": "app-services" }, h("span", { class: "nav-icon icon-home", "aria-hidden": "true" }), "App Services")),
     ),
     h("h2", { class: "nav-heading", id: "nav-groups-heading" }, "Resource groups"),
     tree,

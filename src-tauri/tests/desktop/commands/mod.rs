@@ -1,6 +1,7 @@
 //! The commands through IPC, one module per command module, plus the first session end to end.
 
 mod access;
+mod app_service;
 mod byok;
 mod certificates;
 mod clipboard;
