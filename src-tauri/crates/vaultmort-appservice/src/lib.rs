@@ -59,6 +59,17 @@ pub fn system_context() -> RequestContext {
     }
 }
 
+/// Reports a problem of the running front end: through `log` when the process installed a
+/// logger that takes warnings (the desktop app), else on stderr (the CLI). Callers never pass
+/// key material or secret values.
+pub(crate) fn warn(message: std::fmt::Arguments<'_>) {
+    if log::max_level() >= log::LevelFilter::Warn {
+        log::warn!("App Service front end: {message}");
+    } else {
+        eprintln!("App Service front end: {message}");
+    }
+}
+
 /// How the front end behaves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
@@ -116,6 +127,8 @@ impl FrontEnd {
         let https_addr = https.local_addr().map_err(|source| FrontEndError::Listener { port: "HTTPS", source })?;
         let http_addr = http.local_addr().map_err(|source| FrontEndError::Listener { port: "HTTP", source })?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        // Read before the first table: a change announced while it is built moves it again.
+        let stamp = core.shared_change_stamp().ok();
         let sites = Arc::new(CurrentSites::load(core, provider).await?);
         let shared = Arc::new(Shared {
             sites: sites.clone(),
@@ -127,7 +140,7 @@ impl FrontEnd {
         let tasks = vec![
             tokio::spawn(accept_loop(https, Port::Https, shared.clone(), stopped.clone())),
             tokio::spawn(accept_loop(http, Port::Http, shared, stopped.clone())),
-            tokio::spawn(reload::watch(sites.clone(), options.reload_times, stopped)),
+            tokio::spawn(reload::watch(sites.clone(), stamp, options.reload_times, stopped)),
         ];
         Ok(FrontEnd { https_addr, http_addr, sites, stop, tasks })
     }

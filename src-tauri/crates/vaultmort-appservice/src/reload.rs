@@ -14,6 +14,7 @@ use rustls::crypto::CryptoProvider;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use vaultmort_core::Vaultmort;
+use vaultmort_core::storage::ChangeStamp;
 
 use crate::default_certificate::DefaultCertificate;
 use crate::error::FrontEndError;
@@ -83,17 +84,17 @@ impl Default for ReloadTimes {
     }
 }
 
-/// Reloads `sites` whenever the shared change stamp moves and at least every
-/// `times.reload_interval`, until `stop` changes or its sender is gone.
-pub(crate) async fn watch(sites: Arc<CurrentSites>, times: ReloadTimes, mut stop: watch::Receiver<bool>) {
+/// Reloads `sites` whenever the shared change stamp moves away from `seen` (the stamp read
+/// before the current table was built) and at least every `times.reload_interval`, until
+/// `stop` changes or its sender is gone.
+pub(crate) async fn watch(sites: Arc<CurrentSites>, mut seen: Option<ChangeStamp>, times: ReloadTimes, mut stop: watch::Receiver<bool>) {
     let read_stamp = || match sites.core.shared_change_stamp() {
         Ok(stamp) => Some(stamp),
         Err(e) => {
-            log::warn!("App Service front end: the shared change stamp cannot be read ({}): {e}", e.code());
+            crate::warn(format_args!("the shared change stamp cannot be read ({}): {e}", e.code()));
             None
         }
     };
-    let mut seen = read_stamp();
     let mut next_reload = Instant::now() + times.reload_interval;
     loop {
         tokio::select! {
@@ -112,7 +113,7 @@ pub(crate) async fn watch(sites: Arc<CurrentSites>, times: ReloadTimes, mut stop
         next_reload = match sites.reload().await {
             Ok(()) => Instant::now() + times.reload_interval,
             Err(e) => {
-                log::warn!("App Service front end: reloading the sites failed ({}): {e}; the last good sites are still served", e.code());
+                crate::warn(format_args!("reloading the sites failed ({}): {e}; the last good sites are still served", e.code()));
                 Instant::now() + RETRY_AFTER_FAILURE.min(times.reload_interval)
             }
         };

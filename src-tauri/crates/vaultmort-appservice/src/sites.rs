@@ -138,11 +138,10 @@ impl SiteTable {
                 Some(bound) => match load_bound(bound, provider) {
                     Ok(key) => (key, Presented { origin: CertificateOrigin::Bound, certificate: CertificateFacts::of_bound(bound) }, None),
                     Err(reason) => {
-                        log::warn!(
-                            "App Service front end: the certificate {} bound to {} does not load ({reason}); the default certificate is presented",
-                            bound.thumbprint,
-                            site.host
-                        );
+                        crate::warn(format_args!(
+                            "the certificate {} bound to {} does not load ({reason}); the default certificate is presented",
+                            bound.thumbprint, site.host
+                        ));
                         let problem = format!(
                             "the bound certificate {} could not be loaded ({reason}); the default certificate is presented instead",
                             bound.thumbprint
