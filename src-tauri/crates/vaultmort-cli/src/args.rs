@@ -461,6 +461,16 @@ pub struct ServeArgs {
     /// only; repeatable. `keyvault update --practice-throttling true` keeps it on for good.
     #[arg(long = "throttle", value_name = "VAULT")]
     pub throttle: Vec<String>,
+    /// App Service practice: also serve the web apps over HTTPS on this port (0 picks a free
+    /// one; printed as webappHttpsPort). Each host name gets the certificate bound to it, or the
+    /// built-in *.azurewebsites.localhost one; renewed Key Vault certificates are picked up
+    /// without a restart. `vaultmort webapp hosts-file` prints the /etc/hosts lines for the host names.
+    #[arg(long, value_name = "PORT")]
+    pub webapp_port: Option<u16>,
+    /// The web apps' plain HTTP port (0, the default, picks a free one; printed as
+    /// webappHttpPort): HTTPS Only apps redirect it to HTTPS with a 301.
+    #[arg(long, value_name = "PORT", requires = "webapp_port")]
+    pub webapp_http_port: Option<u16>,
 }
 
 /// `vaultmort ca ...`

@@ -8,6 +8,10 @@
 //! the listener and those facts come from `vaultmort_rest::launch`, shared with the desktop
 //! app's REST API toggle.
 //!
+//! With `--webapp-port` it also starts the App Service front end (`vaultmort-appservice`) on
+//! an HTTPS and a plain HTTP port of the same address, serving every practice web app's host
+//! names; the start-up line then carries `webappHttpsPort` and `webappHttpPort`.
+//!
 //! Vaults whose stored `practiceThrottling` setting is on (`keyvault update
 //! --practice-throttling true`) are throttled; `--throttle VAULT` adds vaults for this run only.
 
@@ -50,6 +54,23 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
     options.dev_any_token = args.dev_any_token;
     options.throttled_vaults = args.throttle.clone();
     let server = Server::start(home.core.clone(), listener, options).await.map_err(api_error)?;
+    let front_end = match args.webapp_port {
+        Some(https_port) => {
+            let https = launch::bind(args.bind, https_port).await.map_err(api_error)?;
+            let http = launch::bind(args.bind, args.webapp_http_port.unwrap_or(0)).await.map_err(api_error)?;
+            let started = vaultmort_appservice::FrontEnd::start(home.core.clone(), https, http)
+                .await
+                .map_err(|e| CliError { code: e.code().to_string(), message: e.message() });
+            match started {
+                Ok(front_end) => Some(front_end),
+                Err(error) => {
+                    server.shutdown().await;
+                    return Err(error);
+                }
+            }
+        }
+        None => None,
+    };
     let facts = ClientFacts::of(&server, owner_secret.secret_file.clone());
     let port = facts.port;
     if let Some(secret) = &owner_secret.created_secret {
@@ -70,11 +91,20 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
         "tokenEndpoint": facts.token_endpoint,
         "authority": facts.authority,
         "devAnyToken": args.dev_any_token,
+        "webappHttpsPort": front_end.as_ref().map(|f| f.https_addr().port()),
+        "webappHttpPort": front_end.as_ref().map(|f| f.http_addr().port()),
     });
     println!("{info}");
     eprintln!(
         "Serving Key Vault's REST API on https://<vault>.localhost:{port}; trust the CA from `vaultmort ca export-root`. Ctrl-C stops."
     );
+    if let Some(front_end) = &front_end {
+        eprintln!(
+            "Serving the practice web apps on https://<host>:{} and http://<host>:{}; `vaultmort webapp hosts-file` prints the /etc/hosts lines for their host names.",
+            front_end.https_addr().port(),
+            front_end.http_addr().port()
+        );
+    }
     // The installation's periodic work (retention purges, certificate lifetime actions, key
     // rotation policies) keeps running while the server does, as in the desktop app.
     let scheduler = {
@@ -90,6 +120,9 @@ pub async fn run(args: ServeArgs, options: HomeOptions) -> Result<(), CliError> 
     };
     tokio::signal::ctrl_c().await.map_err(|e| CliError { code: "InternalError".into(), message: format!("waiting for Ctrl-C: {e}") })?;
     scheduler.abort();
+    if let Some(front_end) = front_end {
+        front_end.shutdown().await;
+    }
     server.shutdown().await;
     Ok(())
 }
