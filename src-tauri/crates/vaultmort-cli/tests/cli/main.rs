@@ -6,6 +6,7 @@
 mod support;
 
 mod access;
+mod appservice;
 mod at_rest;
 mod backup;
 mod bad_input;
@@ -13,6 +14,7 @@ mod beside_server;
 mod byok;
 mod certificate_files;
 mod certificates;
+mod dns;
 mod docs;
 mod hsm;
 mod keys;
@@ -22,3 +24,4 @@ mod secrets;
 mod serve;
 mod soft_delete;
 mod vaults;
+mod webapp;
