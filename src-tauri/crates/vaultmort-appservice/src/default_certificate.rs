@@ -67,3 +67,27 @@ impl DefaultCertificate {
         chrono::Duration::from_std(RENEW_BEFORE).is_ok_and(|lead| self.facts.expiration_date - lead <= now)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_default_certificate_is_due_a_month_before_expiry() {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("a P-256 key");
+        let leaf = rcgen::CertificateParams::new(vec![wildcard_name()]).expect("a name").self_signed(&key).expect("a leaf");
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let certified = CertifiedKey::from_der(
+            vec![CertificateDer::from(leaf.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            &provider,
+        )
+        .expect("the leaf and key load");
+        let facts = CertificateFacts::of_leaf(leaf.der()).expect("the leaf parses");
+        let expiry = facts.expiration_date;
+        let certificate = DefaultCertificate { key: Arc::new(certified), facts };
+        assert!(!certificate.is_due(expiry - chrono::Duration::days(31)), "31 days before expiry it stays");
+        assert!(certificate.is_due(expiry - chrono::Duration::days(29)), "29 days before expiry a new one is made");
+        assert!(certificate.is_due(expiry + chrono::Duration::days(1)), "an expired one is replaced");
+    }
+}

@@ -208,3 +208,83 @@ fn load_bound(bound: &ServedCertificate, provider: &CryptoProvider) -> Result<Ar
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(bound.pkcs8.to_vec()));
     CertifiedKey::from_der(chain, key, provider).map(Arc::new).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    //! What the core cannot be made to hand over (it checks every certificate it stores): a
+    //! bound certificate whose key does not match, and a host listed twice.
+
+    use super::*;
+
+    /// A self-signed leaf for `name` and its key (PKCS#8 DER).
+    fn self_signed(name: &str) -> (Vec<u8>, Vec<u8>) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("a P-256 key");
+        let certificate = rcgen::CertificateParams::new(vec![name.to_string()]).expect("a DNS name").self_signed(&key).expect("a leaf");
+        (certificate.der().to_vec(), key.serialize_der())
+    }
+
+    fn site(host: &str, app: &str, certificate: Option<ServedCertificate>) -> ServedSite {
+        ServedSite {
+            app: app.into(),
+            resource_group: "rg".into(),
+            host: host.into(),
+            default_host: false,
+            https_only: false,
+            min_tls_version: MinTlsVersion::Tls12,
+            certificate,
+        }
+    }
+
+    fn bound(leaf: &[u8], pkcs8: Vec<u8>) -> ServedCertificate {
+        let facts = CertificateFacts::of_leaf(leaf).expect("the leaf parses");
+        ServedCertificate {
+            thumbprint: facts.thumbprint,
+            serial_number: facts.serial_number,
+            subject_name: facts.subject_name,
+            expiration_date: facts.expiration_date,
+            pkcs8: pkcs8.into(),
+            chain: vec![leaf.to_vec()],
+        }
+    }
+
+    #[test]
+    fn a_bound_certificate_that_does_not_load_is_replaced_by_the_default_and_the_reason_kept() {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let (default_leaf, default_key) = self_signed("*.azurewebsites.localhost");
+        let key = CertifiedKey::from_der(
+            vec![CertificateDer::from(default_leaf.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(default_key)),
+            &provider,
+        )
+        .expect("the default certificate loads");
+        let default = Arc::new(DefaultCertificate {
+            key: Arc::new(key),
+            facts: CertificateFacts::of_leaf(&default_leaf).expect("the default leaf parses"),
+        });
+        let (good_leaf, good_key) = self_signed("good.example.com");
+        let (bad_leaf, _) = self_signed("bad.example.com");
+        let (_, other_key) = self_signed("other.example.com");
+        let sites = vec![
+            site("good.example.com", "good", Some(bound(&good_leaf, good_key))),
+            site("bad.example.com", "bad", Some(bound(&bad_leaf, other_key))),
+            site("good.example.com", "impostor", None),
+        ];
+        let table = SiteTable::build(sites, default.clone(), &provider).expect("one bad certificate does not stop the table");
+
+        let served = table.served_now();
+        assert_eq!(served.len(), 2, "a host listed twice is served once: {served:?}");
+        let good = served.iter().find(|s| s.host == "good.example.com").expect("the good host is served");
+        assert_eq!((good.app.as_str(), good.presented.origin), ("good", CertificateOrigin::Bound), "the first entry of a host wins");
+        let bad = served.iter().find(|s| s.host == "bad.example.com").expect("the bad host is still served");
+        assert_eq!(bad.presented.origin, CertificateOrigin::Default, "a key that does not match its leaf is not presented");
+        assert_eq!(bad.presented.certificate, default.facts, "the default certificate stands in");
+        let problem = bad.problem.as_deref().expect("the reason is kept for the desktop");
+        let thumbprint = CertificateFacts::of_leaf(&bad_leaf).expect("the leaf parses").thumbprint;
+        assert!(problem.contains(&thumbprint) && problem.contains("could not be loaded"), "the reason names the certificate: {problem}");
+
+        let (_, presented) = table.for_sni(Some("GOOD.example.com."));
+        assert_eq!(presented.origin, CertificateOrigin::Bound, "SNI is matched without case or a trailing dot");
+        let (_, presented) = table.for_sni(Some("nosuch.example.com"));
+        assert_eq!(presented.origin, CertificateOrigin::Default, "an unknown name gets the default certificate");
+    }
+}

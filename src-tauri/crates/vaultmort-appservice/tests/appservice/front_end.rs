@@ -121,3 +121,22 @@ async fn a_front_end_over_a_home_without_web_apps_serves_nothing_but_answers() {
     assert_eq!(http.get("anything.azurewebsites.localhost", "/").await.status, 404, "every host is unknown");
     assert_eq!(vaultmort_appservice::system_context().door, vaultmort_core::Door::System, "the front end calls the core as the system");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_front_end_stops_it_as_shutdown_does() {
+    let practice = Practice::start().await;
+    let https = practice.front_end.https_addr();
+    let mut open = KeptConnection::http(practice.http_port()).await;
+    assert_eq!(open.get("nosuch.example", "/").await.status, 404, "the connection works while the front end lives");
+    let Practice { test: _test, front_end, .. } = practice;
+    drop(front_end);
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while TcpStream::connect(https).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the HTTPS port stops accepting once the front end is dropped");
+    let after = tokio::time::timeout(Duration::from_secs(5), open.try_get("nosuch.example", "/")).await;
+    assert!(matches!(after, Ok(Err(_))), "and its open connections are closed");
+}

@@ -89,3 +89,38 @@ async fn what_a_page_prints_is_escaped() {
     assert!(answer.body.contains("x&#39;y&amp;z.example"), "the host is printed escaped: {}", answer.body);
     assert!(!answer.body.contains("x'y&z"), "and never raw: {}", answer.body);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http2_request_is_routed_by_its_authority() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let practice = Practice::start().await;
+    let app = practice.web_app("petdash").await;
+    practice.front_end.reload().await.expect("the front end reloads");
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from(practice.root.clone())).expect("the root is a CA certificate");
+    let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(practice.front_end.https_addr()).await.expect("the HTTPS port accepts");
+    let name = rustls::pki_types::ServerName::try_from(app.default_host_name.clone()).expect("a DNS name");
+    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)).connect(name, tcp).await.expect("the handshake succeeds");
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]), "HTTP/2 is negotiated");
+    let (mut sender, connection) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls)).await.expect("an HTTP/2 connection");
+    tokio::spawn(connection);
+
+    for (authority, status) in [(app.default_host_name.as_str(), 200), ("nosuch.example.com", 404)] {
+        let request =
+            hyper::Request::get(format!("https://{authority}/")).body(Empty::<Bytes>::new()).expect("a request without a Host header");
+        let response = sender.send_request(request).await.expect("the request is answered");
+        assert_eq!(response.status().as_u16(), status, "HTTP/2 carries the host in :authority, and {authority} is routed by it");
+        let body = response.into_body().collect().await.expect("a body").to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains(authority), "the page names {authority}");
+    }
+}
