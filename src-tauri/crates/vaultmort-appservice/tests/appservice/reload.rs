@@ -123,3 +123,31 @@ async fn a_renewed_key_vault_certificate_reaches_new_handshakes_after_sync_now_w
     assert_eq!(still.status, 200, "the connection opened before the renewal still answers: {}", still.body);
     assert!(still.body.contains(&first_serial), "naming the certificate its handshake presented: {}", still.body);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_reload_keeps_the_last_good_sites() {
+    let practice = Practice::start().await;
+    let app = practice.web_app("petdash").await;
+    practice.front_end.reload().await.expect("the front end reloads");
+    let before = practice.front_end.served_now();
+    assert_eq!(before.len(), 1, "the app's default host name is served: {before:?}");
+
+    // Damage the web app's stored record behind the core's back, as a broken disk or a hand
+    // edit would: the core refuses to read it, so the next reload fails.
+    let url = format!("sqlite://{}", practice.test.home.db_file().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("the store opens a second time");
+    let damaged = sqlx::query("UPDATE resources SET body = '{\"damaged\":true}' WHERE name = 'petdash'")
+        .execute(&pool)
+        .await
+        .expect("the record is overwritten");
+    assert_eq!(damaged.rows_affected(), 1, "exactly the web app's record is damaged");
+    pool.close().await;
+
+    let failed = practice.front_end.reload().await.expect_err("a reload over a record the core cannot read fails");
+    assert!(!failed.code().is_empty() && !failed.message().is_empty(), "the failure has a code and a message: {failed:?}");
+    assert_eq!(practice.front_end.served_now(), before, "the last good sites are still what is served");
+    let seen = s_client(practice.https_port(), Some(&app.default_host_name), &[]).await;
+    assert!(seen.ok, "and new handshakes still succeed:\n{}", seen.printed);
+    let mut http = KeptConnection::http(practice.http_port()).await;
+    assert_eq!(http.get(&app.default_host_name, "/").await.status, 200, "and the page is still answered");
+}
