@@ -5,7 +5,9 @@
 // picker), a password-protected PFX previewed and imported, the expiry overview, and a secret
 // deleted and recovered, access control and the access log, a vault's practice throttling, the
 // REST API started, used and stopped from its page, an HSM key in a Premium vault with the HSM
-// page, and the BYOK wizard's round trip. Every step checks what the screen shows.
+// page, the BYOK wizard's round trip, and App Services (a Key Vault certificate imported into a web
+// app, bound to its verified custom domain and served by the local front end). Every step checks
+// what the screen shows.
 // The steps share one app session and run in order; after the first failure the rest are skipped.
 
 import assert from "node:assert/strict";
@@ -539,4 +541,112 @@ step("BYOK: the wizard makes a KEK, wraps a key in the vendor's HSM and imports 
     /Verified OK/,
     "the vault's signature verifies under the public key the vendor tool wrote: the key arrived whole",
   );
+});
+
+const WEB_APP = "petdash-web";
+const WEB_HOST = "www.petdash.com";
+const WEB_CERT = "petdash-www";
+/** What the App Service resource provider's principal is called in the directory. */
+const APP_SERVICE_PRINCIPAL = "Microsoft Azure App Service";
+
+/** Waits until the App Services blade has no refresh running (it is aria-busy meanwhile). */
+async function settled() {
+  await browser.waitUntil(async () => (await byTestId("app-services").getAttribute("aria-busy")) !== "true", { timeout: 30_000, interval: 100 });
+  await assertNoAlert();
+}
+
+step("App Services: a Key Vault certificate imported into a web app and bound to its verified domain is what the front end serves", async () => {
+  // The vault's certificate for www.petdash.com, as a PFX (the wizard's default content type).
+  await (await waitFor(`vault-link-${VAULT}`)).click();
+  await (await waitFor("tab-certificates")).click();
+  await (await waitFor("cert-create-open")).click();
+  await (await waitFor("cert-name")).setValue(WEB_CERT);
+  await byTestId("cert-subject").setValue(`CN=${WEB_HOST}`);
+  await byTestId("cert-dns").setValue(WEB_HOST);
+  assert.equal(await byTestId("cert-content-type").getValue(), "pfx", "App Service imports PKCS#12 certificates");
+  await byTestId("cert-create-submit").click();
+  const thumbprint = (await cells(await waitFor(`cert-row-${WEB_CERT}`, SLOW_MS)))[2];
+  assert.match(String(thumbprint), /^[0-9A-F]{40}$/, "the vault shows the certificate's thumbprint");
+
+  // App Service reads the vault as its own principal, which needs secret Get there.
+  await byTestId("tab-access").click();
+  await (await waitFor("access-policy-open")).click();
+  await (await waitFor("access-principal")).selectByVisibleText(`${APP_SERVICE_PRINCIPAL} (servicePrincipal)`);
+  await byTestId("access-secrets-get").click();
+  await byTestId("access-policy-save").click();
+  await waitFor(`access-policy-row-${APP_SERVICE_PRINCIPAL}`);
+
+  // A Basic plan (SNI bindings need it), the web app and the practice DNS zone of its domain.
+  await byTestId("nav-app-services").click();
+  await waitFor("app-services");
+  await settled();
+  await byTestId("as-group").selectByAttribute("value", GROUP);
+  await settled();
+  await byTestId("as-plan-name").setValue("petdash-plan");
+  await byTestId("as-plan-sku").selectByAttribute("value", "B1");
+  await byTestId("as-plan-create").click();
+  await waitForText("as-plan-sku-now-petdash-plan", "B1");
+  await settled();
+  await byTestId("as-app-name").setValue(WEB_APP);
+  await byTestId("as-app-create").click();
+  await waitFor("as-app-details");
+  await settled();
+  await byTestId("as-zone-name").setValue("petdash.com");
+  await byTestId("as-zone-create").click();
+  await waitFor("as-zone-row-petdash.com");
+  await settled();
+
+  // The domain check names the records; each missing one is added to the zone from the check.
+  await byTestId("as-domain-host").setValue(WEB_HOST);
+  await byTestId("as-domain-validate").click();
+  await waitForText("as-record-TXT-status", "Missing");
+  assert.equal(await textOf("as-domain-verdict"), "Not verified yet: add the missing records.");
+  await byTestId("as-record-TXT-add").click();
+  await waitForText("as-record-TXT-status", "Present");
+  await byTestId("as-record-CNAME-add").click();
+  await waitForText("as-record-CNAME-status", "Present");
+  await byTestId("as-domain-add").waitForEnabled({ timeout: 15_000 });
+  await byTestId("as-domain-add").click();
+  await waitForText(`as-domain-ssl-${WEB_HOST}`, "Not secure");
+  await settled();
+
+  // "Import Key Vault certificate": the vault's certificate, synced as App Service reads it.
+  await byTestId("as-import-vault").selectByAttribute("value", VAULT);
+  await browser.$(`[data-testid="as-import-cert"] option[value="${WEB_CERT}"]`).waitForExist({ timeout: 15_000 });
+  await byTestId("as-import-cert").selectByAttribute("value", WEB_CERT);
+  await byTestId("as-import-submit").click();
+  const imported = `${VAULT}-${WEB_CERT}`;
+  await waitForText(`as-cert-thumbprint-${imported}`, String(thumbprint));
+  assert.equal(await textOf(`as-cert-sync-${imported}`), "Succeeded", "the import's sync status says the vault was read");
+  await settled();
+
+  // The SNI binding, then the front end on free loopback ports.
+  await byTestId("as-bind-host").selectByAttribute("value", WEB_HOST);
+  await byTestId("as-bind-cert").selectByAttribute("value", String(thumbprint));
+  await byTestId("as-bind-submit").click();
+  await waitForText(`as-domain-ssl-${WEB_HOST}`, "SNI SSL");
+  await settled();
+  await byTestId("as-app-details").scrollIntoView();
+  await screenshot(browser, "app-services-domain");
+  for (const id of ["as-fe-https-port", "as-fe-http-port"]) {
+    await byTestId(id).clearValue();
+    await byTestId(id).setValue("0");
+  }
+  await byTestId("as-fe-toggle").click();
+  await waitForText(`as-served-thumbprint-${WEB_HOST}`, String(thumbprint), 30_000);
+  assert.equal(await textOf(`as-served-origin-${WEB_HOST}`), "Bound certificate", "the custom domain is served with its bound certificate");
+  assert.match(await textOf(`as-served-days-${WEB_HOST}`), /^3\d\d d$/, "about a year left by the installation's clock");
+  const port = Number(/HTTPS 127\.0\.0\.1:(\d+)/.exec(await textOf("as-fe-state"))?.[1]);
+  assert.ok(port > 0, "the blade names the HTTPS port the system picked");
+  // What a TLS client is really presented for the host name, read by openssl.
+  const handshake = execFileSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", WEB_HOST], { input: "", encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+  const leaf = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(handshake)?.[0] ?? assert.fail(`openssl got no certificate: ${handshake}`);
+  const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha1"], { input: leaf, encoding: "utf8" });
+  assert.equal(fingerprint.split("=")[1]?.trim().replaceAll(":", ""), thumbprint, "openssl is presented the vault's certificate for the custom domain");
+  await byTestId(`as-served-row-${WEB_HOST}`).scrollIntoView();
+  await screenshot(browser, "app-services");
+
+  await byTestId("as-fe-toggle").click();
+  await waitForText("as-fe-state", "Stopped", 30_000);
+  assert.equal(await portOpen(port), false, "after Stop nothing listens on the port");
 });

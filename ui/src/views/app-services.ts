@@ -11,7 +11,7 @@
 // the clipboard instead) and subscriptions other than the default one. Every rule is the
 // backend's; errors show its code and message.
 
-import { h, replace } from "../dom";
+import { append, h, replace } from "../dom";
 import {
   type AppServicePlanView,
   type DnsZoneView,
@@ -71,6 +71,10 @@ export function appServicesView(): HTMLElement {
   const zoneDetails = h("div");
   const certs = h("div", { "data-testid": "as-certs" });
   const frontEnd = h("div", { "data-testid": "as-front-end" });
+  // The page says it is busy (aria-busy) while any refresh runs, so that assistive technology
+  // and the real-window test wait for the lists to settle.
+  const page = h("section", { class: "page", "aria-labelledby": "page-title", "data-testid": "app-services" });
+  let refreshing = 0;
   let openApp: string | null = null;
   let openZone: string | null = null;
   /** The group's plans and certificates, for the web app and binding forms. */
@@ -90,10 +94,17 @@ export function appServicesView(): HTMLElement {
   }
 
   async function refreshAll(): Promise<void> {
-    await Promise.all([loadPlans(), loadCerts(), loadZones(), loadFrontEnd()]);
-    await loadApps();
-    if (openApp !== null) await showApp(openApp);
-    if (openZone !== null) await showZone(openZone);
+    refreshing += 1;
+    page.setAttribute("aria-busy", "true");
+    try {
+      await Promise.all([loadPlans(), loadCerts(), loadZones(), loadFrontEnd()]);
+      await loadApps();
+      if (openApp !== null) await showApp(openApp);
+      if (openZone !== null) await showZone(openZone);
+    } finally {
+      refreshing -= 1;
+      if (refreshing === 0) page.removeAttribute("aria-busy");
+    }
   }
 
   // ---- Plans ---------------------------------------------------------------------------------
@@ -249,7 +260,7 @@ export function appServicesView(): HTMLElement {
           { "data-testid": `as-domain-row-${n.name}` },
           h("th", { scope: "row" }, n.name),
           h("td", { "data-testid": `as-domain-ssl-${n.name}` }, n.sniEnabled ? "SNI SSL" : "Not secure"),
-          h("td", null, n.thumbprint === null ? "—" : h("code", null, n.thumbprint)),
+          h("td", null, n.thumbprint === null ? "—" : h("code", { class: "thumb" }, n.thumbprint)),
           h(
             "td",
             { class: "row-actions" },
@@ -638,34 +649,35 @@ export function appServicesView(): HTMLElement {
       null,
       h("div", { class: "row" }, field("HTTPS port", httpsPort, "0 picks a free port"), field("HTTP port", httpPort, "0 picks a free port"), h("div", { class: "actions" }, toggle, state, refresh)),
       s.running
-        ? table(["Host name", "Web app", "Certificate", "Thumbprint", "Serial", "Days left", ""], s.sites.map((site) => servedRow(site)), "No web apps to serve yet.")
+        ? table(["Host name", "Days left", "Certificate presented", "Thumbprint"], s.sites.map((site) => servedRow(site)), "No web apps to serve yet.")
         : h("p", { class: "muted" }, "Start the front end to serve every web app on loopback, each custom domain with its bound certificate."),
       h("p", { class: "hint" }, `Days left are counted from the installation's clock: ${formatDate(s.now)}. A browser reaches a custom domain once the name resolves to 127.0.0.1 (an /etc/hosts line, or curl --resolve).`),
     );
   }
 
   function servedRow(site: ServedSiteView): HTMLTableRowElement {
+    const copy = button("Copy URL", { class: "small", "data-testid": `as-served-copy-${site.host}`, "aria-label": `Copy the URL of ${site.host}`, title: "The app cannot open a browser; paste the URL into one." }, () => {
+      void copyText(site.url).then(() => notify(`Copied ${site.url}: open it in a browser.`));
+    });
     return h(
       "tr",
       { "data-testid": `as-served-row-${site.host}` },
-      h("th", { scope: "row" }, site.host, site.defaultHost ? h("span", { class: "muted" }, " (default)") : null),
-      h("td", null, site.app),
       h(
-        "td",
-        { "data-testid": `as-served-origin-${site.host}`, title: site.problem ?? "" },
-        site.origin === "bound" ? "Bound certificate" : "Built-in *.azurewebsites.localhost",
-        site.problem === null ? null : h("div", { class: "hint" }, site.problem),
+        "th",
+        { scope: "row" },
+        site.host,
+        site.defaultHost ? h("span", { class: "muted" }, " (default)") : null,
+        h("div", { class: "hint" }, `Web app ${site.app} `, copy),
       ),
-      h("td", null, h("code", { class: "thumb", "data-testid": `as-served-thumbprint-${site.host}` }, site.thumbprint)),
-      h("td", null, h("code", { "data-testid": `as-served-serial-${site.host}` }, site.serialNumber)),
       h("td", { "data-testid": `as-served-days-${site.host}`, title: `Expires ${formatDate(site.expires)}` }, daysLeftBadge(site.daysLeft)),
       h(
         "td",
-        null,
-        button("Copy URL", { class: "small", "data-testid": `as-served-copy-${site.host}`, "aria-label": `Copy the URL of ${site.host}`, title: "The app cannot open a browser; paste the URL into one." }, () => {
-          void copyText(site.url).then(() => notify(`Copied ${site.url}: open it in a browser.`));
-        }),
+        { title: site.problem ?? "" },
+        h("span", { "data-testid": `as-served-origin-${site.host}` }, site.origin === "bound" ? "Bound certificate" : "Built-in *.azurewebsites.localhost"),
+        h("div", { class: "hint" }, "Serial ", h("code", { class: "thumb", "data-testid": `as-served-serial-${site.host}` }, site.serialNumber)),
+        site.problem === null ? null : h("div", { class: "hint" }, site.problem),
       ),
+      h("td", null, h("code", { class: "thumb", "data-testid": `as-served-thumbprint-${site.host}` }, site.thumbprint)),
     );
   }
 
@@ -676,13 +688,15 @@ export function appServicesView(): HTMLElement {
     replace(zoneDetails);
     void refreshAll();
   });
+  page.setAttribute("aria-busy", "true");
   void loadGroups()
     .then(refreshAll)
-    .catch(showError);
+    .catch((e: unknown) => {
+      page.removeAttribute("aria-busy");
+      showError(e);
+    });
 
-  return h(
-    "section",
-    { class: "page", "aria-labelledby": "page-title", "data-testid": "app-services" },
+  append(page, [
     h(
       "header",
       { class: "page-header" },
@@ -700,5 +714,6 @@ export function appServicesView(): HTMLElement {
     section("DNS zones", "as-zones-section", zones, zoneDetails),
     section("Certificates", "as-certs-section", certs),
     section("Front end", "as-front-end-section", frontEnd),
-  );
+  ]);
+  return page;
 }
