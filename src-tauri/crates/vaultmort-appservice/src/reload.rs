@@ -5,7 +5,7 @@
 //!
 //! A swap changes only what new handshakes see: an open connection keeps its TLS session (and
 //! the certificate it was served) and goes on answering. A failed reload keeps the last good
-//! table and is logged without secrets. Left out: the sites' content ([`crate::sites`]).
+//! table; the watcher reports a problem when it starts, changes and ends, without secrets. Left out: the sites' content ([`crate::sites`]).
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -84,17 +84,32 @@ impl Default for ReloadTimes {
     }
 }
 
+/// A problem the watcher meets again and again (a store that cannot be read), reported when it
+/// starts, when it changes and when it ends, not at every look.
+#[derive(Debug, Default)]
+struct Problem {
+    last: Option<String>,
+}
+
+impl Problem {
+    /// Records the outcome of one look: `Some(message)` when it failed.
+    fn record(&mut self, now: Option<String>, recovered: &str) {
+        if now == self.last {
+            return;
+        }
+        match &now {
+            Some(message) => crate::warn(format_args!("{message}")),
+            None => crate::warn(format_args!("{recovered}")),
+        }
+        self.last = now;
+    }
+}
+
 /// Reloads `sites` whenever the shared change stamp moves away from `seen` (the stamp read
 /// before the current table was built) and at least every `times.reload_interval`, until
 /// `stop` changes or its sender is gone.
 pub(crate) async fn watch(sites: Arc<CurrentSites>, mut seen: Option<ChangeStamp>, times: ReloadTimes, mut stop: watch::Receiver<bool>) {
-    let read_stamp = || match sites.core.shared_change_stamp() {
-        Ok(stamp) => Some(stamp),
-        Err(e) => {
-            crate::warn(format_args!("the shared change stamp cannot be read ({}): {e}", e.code()));
-            None
-        }
-    };
+    let (mut stamp_problem, mut reload_problem) = (Problem::default(), Problem::default());
     let mut next_reload = Instant::now() + times.reload_interval;
     loop {
         tokio::select! {
@@ -102,7 +117,16 @@ pub(crate) async fn watch(sites: Arc<CurrentSites>, mut seen: Option<ChangeStamp
             () = tokio::time::sleep(times.poll_interval) => {}
         }
         // Read before reloading: a change announced during the reload moves it again.
-        let stamp = read_stamp();
+        let stamp = match sites.core.shared_change_stamp() {
+            Ok(stamp) => {
+                stamp_problem.record(None, "the shared change stamp can be read again");
+                Some(stamp)
+            }
+            Err(e) => {
+                stamp_problem.record(Some(format!("the shared change stamp cannot be read ({}): {e}", e.code())), "");
+                None
+            }
+        };
         let changed = stamp.is_some() && stamp != seen;
         if !changed && Instant::now() < next_reload {
             continue;
@@ -111,9 +135,13 @@ pub(crate) async fn watch(sites: Arc<CurrentSites>, mut seen: Option<ChangeStamp
             seen = stamp;
         }
         next_reload = match sites.reload().await {
-            Ok(()) => Instant::now() + times.reload_interval,
+            Ok(()) => {
+                reload_problem.record(None, "the sites reload again");
+                Instant::now() + times.reload_interval
+            }
             Err(e) => {
-                crate::warn(format_args!("reloading the sites failed ({}): {e}; the last good sites are still served", e.code()));
+                let message = format!("reloading the sites failed ({}): {e}; the last good sites are still served", e.code());
+                reload_problem.record(Some(message), "");
                 Instant::now() + RETRY_AFTER_FAILURE.min(times.reload_interval)
             }
         };
