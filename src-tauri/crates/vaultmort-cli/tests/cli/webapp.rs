@@ -594,3 +594,72 @@ fn a_certificate_that_does_not_cover_the_host_name_or_has_expired_is_not_bound()
     assert!(refused.stderr.contains("larger than"), "the file is refused as too large: {}", refused.stderr);
     assert_eq!(site_state(&home, rg), before, "refused uploads store nothing");
 }
+
+/// The SSL state and thumbprint of `host` in `webapp show`.
+fn binding_of(app: &Value, host: &str) -> (Value, Value) {
+    let state = app["hostNameSslStates"].as_array().and_then(|s| s.iter().find(|s| s["name"] == host)).cloned().unwrap_or_default();
+    (state["sslState"].clone(), state["thumbprint"].clone())
+}
+
+#[test]
+fn sync_now_takes_a_new_key_vault_version_at_once_and_a_failed_look_keeps_the_last_good_certificate() {
+    let home = TestHome::with_vault(VAULT);
+    let rg: &[&str] = &["-g", "rg"];
+    let policy = site_policy(HOST, "Self", "application/x-pkcs12", json!([]));
+    let first = create_certificate(&home, VAULT, "site", &policy);
+    home.ok(&["keyvault", "set-policy", "--name", VAULT, "--spn", APP_SERVICE_APP_ID, "--secret-permissions", "get"]);
+    let app = plan_and_app(&home, rg, "petdash-plan", "B1", "petdash");
+    verify_domain(&home, rg, &app, "petdash.com", "www");
+    ok_in(&home, &["webapp", "config", "hostname", "add", "--webapp-name", "petdash", "--hostname", HOST], rg);
+    let imported = home.ok(&strs(&import(rg, "petdash", "site")));
+    let old = imported["thumbprint"].as_str().expect("a thumbprint").to_string();
+    assert_eq!(first["x509ThumbprintHex"], old.as_str(), "the import holds the vault's current version");
+    ok_in(&home, &["webapp", "config", "ssl", "bind", "-n", "petdash", "--certificate-thumbprint", &old, "--ssl-type", "SNI"], rg);
+
+    // A new version in the vault; the 24-hour sync is not due, so App Service still holds the old one.
+    let second = create_certificate(&home, VAULT, "site", &policy);
+    let new = second["x509ThumbprintHex"].as_str().expect("a thumbprint").to_string();
+    assert_ne!(new, old, "a new version is a new certificate");
+    let held = ok_in(&home, &["webapp", "config", "ssl", "show", "--certificate-thumbprint", &old], rg);
+    assert_eq!(held["thumbprint"], old.as_str(), "before Sync now, the old version is held: {held}");
+
+    // Sync now takes it at once, and the binding follows.
+    let synced = ok_in(&home, &["webapp", "config", "ssl", "sync"], rg);
+    assert_eq!(synced.as_array().map(Vec::len), Some(1), "the group's one Key Vault certificate was looked at: {synced}");
+    assert_eq!(synced[0]["thumbprint"], new.as_str(), "Sync now took the new version: {synced}");
+    assert_eq!(synced[0]["keyVaultSecretStatus"], "Succeeded", "{synced}");
+    let second_version = second["id"].as_str().and_then(|id| id.rsplit('/').next()).expect("a version");
+    assert_eq!(synced[0]["keyVaultSecretVersion"], second_version, "{synced}");
+    let shown = ok_in(&home, &["webapp", "show", "-n", "petdash"], rg);
+    assert_eq!(binding_of(&shown, HOST), (json!("SniEnabled"), json!(new)), "the binding moved to the new thumbprint: {shown}");
+
+    // Without access, a look fails, says why, and keeps the last good certificate and binding.
+    home.ok(&["keyvault", "delete-policy", "--name", VAULT, "--spn", APP_SERVICE_APP_ID]);
+    create_certificate(&home, VAULT, "site", &policy);
+    let failed = ok_in(&home, &["webapp", "config", "ssl", "sync", "--certificate-thumbprint", &new], rg);
+    assert_eq!(failed[0]["keyVaultSecretStatus"], "AzureServiceUnauthorizedToAccessKeyVault", "the failed look is recorded: {failed}");
+    assert!(
+        failed[0]["sync"]["message"].as_str().is_some_and(|m| m.contains("set-policy")),
+        "the recorded failure says how to fix it: {failed}"
+    );
+    assert_eq!(failed[0]["thumbprint"], new.as_str(), "the last good certificate stays: {failed}");
+    let shown = ok_in(&home, &["webapp", "show", "-n", "petdash"], rg);
+    assert_eq!(binding_of(&shown, HOST), (json!("SniEnabled"), json!(new)), "the binding stays: {shown}");
+    let unknown = fails_in(&home, &["webapp", "config", "ssl", "sync", "--certificate-thumbprint", &old], rg);
+    assert_eq!(unknown.code, "CertificateNotFound", "the old thumbprint is gone with its version: {}", unknown.stderr);
+    assert_eq!(unknown.status, 3, "not found exits with 3");
+
+    // A bound certificate is not deleted; unbound, it is.
+    let in_use = fails_in(&home, &["webapp", "config", "ssl", "delete", "--certificate-thumbprint", &new], rg);
+    assert!(in_use.code.contains("CertificateInUse"), "a bound certificate stays: {}", in_use.stderr);
+    let unbound = ok_in(&home, &["webapp", "config", "ssl", "unbind", "-n", "petdash", "--certificate-thumbprint", &new], rg);
+    assert_eq!(binding_of(&unbound, HOST), (json!("Disabled"), Value::Null), "unbind removes the binding: {unbound}");
+    ok_in(&home, &["webapp", "config", "ssl", "delete", "--certificate-thumbprint", &new], rg);
+    assert_eq!(certificates_in(&home, rg), Vec::new(), "the certificate is gone");
+    let lines = home.ok(&["webapp", "hosts-file"]);
+    assert_eq!(
+        lines,
+        json!(["127.0.0.1 petdash.azurewebsites.localhost", format!("127.0.0.1 {HOST}")]),
+        "hosts-file names the default and the custom host name"
+    );
+}
