@@ -364,6 +364,26 @@ fn petdash_story_from_outside_a_key_vault_certificate_is_served_for_www_petdash_
     assert!(!ok, "a TLS 1.1 handshake is refused");
     assert!(err.contains("alert"), "the refusal is the server's alert, not a client that could not offer TLS 1.1: {err}");
 
+    // Minimum TLS 1.3: a TLS 1.2 handshake is refused from then on; back to 1.2, it is served.
+    let tls12 = |root: &Path| {
+        curl(&["--cacert", p(root), "--resolve", &resolve, "--tlsv1.2", "--tls-max", "1.2", "-o", "/dev/null", "-w", "%{http_code}", &url])
+    };
+    assert_eq!(tls12(&root).1, "200", "TLS 1.2 is served by default");
+    let refused = fails_in(&home, &["webapp", "config", "set", "-n", "petdash", "--min-tls-version", "1.1"], rg);
+    assert_eq!(refused.code, "BadParameter", "TLS 1.1 is not offered as a minimum: {}", refused.stderr);
+    let config = ok_in(&home, &["webapp", "config", "set", "-n", "petdash", "--min-tls-version", "1.3"], rg);
+    assert_eq!(config["minTlsVersion"], "1.3", "{config}");
+    let err = eventually("a TLS 1.2 handshake is refused once the minimum is 1.3", || match tls12(&root) {
+        (false, _, err) => Ok(err),
+        (true, out, _) => Err(format!("still served: {out}")),
+    });
+    assert!(err.contains("alert"), "the server refuses it with an alert: {err}");
+    ok_in(&home, &["webapp", "config", "set", "-n", "petdash", "--min-tls-version", "1.2"], rg);
+    eventually("TLS 1.2 is served again once the minimum is back to 1.2", || match tls12(&root) {
+        (true, out, _) if out == "200" => Ok(()),
+        (_, out, err) => Err(format!("{out} {err}")),
+    });
+
     // HTTPS Only: plain HTTP is redirected.
     let http_port = server.http_port;
     let http_resolve = format!("{HOST}:{http_port}:127.0.0.1");
