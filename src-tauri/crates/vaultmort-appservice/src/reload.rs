@@ -74,13 +74,16 @@ async fn build(
 pub struct ReloadTimes {
     /// How often the shared change stamp is read. Default 300 ms.
     pub poll_interval: Duration,
-    /// The longest time between two reloads, changes or not. Default 60 s.
+    /// The longest time between two reloads, changes or not. Default one hour: every change a
+    /// door makes (App Service writes, syncs, clock shifts) moves the stamp and reloads at once,
+    /// so the periodic reload only renews the default certificate in time, and each reload is
+    /// a record in the access log.
     pub reload_interval: Duration,
 }
 
 impl Default for ReloadTimes {
     fn default() -> Self {
-        Self { poll_interval: Duration::from_millis(300), reload_interval: Duration::from_secs(60) }
+        Self { poll_interval: Duration::from_millis(300), reload_interval: Duration::from_secs(3600) }
     }
 }
 
