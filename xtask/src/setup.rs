@@ -39,7 +39,7 @@ const APT_PACKAGES: &[&str] = &[
     "python3",                      // the Azure SDK for Python conformance suite (tests/sdk-python)
     "python3-venv",                 // its virtual environment under .tools/
     "wrk",                          // the HTTP load generator of `cargo xtask bench-rest`
-    "curl",                         // fetching a token from the practice token endpoint there
+    "curl",                         // a token from the practice token endpoint there; the App Service front end tests
 ];
 
 /// Cargo tools, by executable: the crate, the versions to accept, and whether a copy found
