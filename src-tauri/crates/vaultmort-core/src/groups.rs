@@ -5,7 +5,8 @@
 //! any.
 //!
 //! Deleting a group soft-deletes the vaults in it, as deleting a resource group in Azure deletes
-//! its resources; they stay recoverable for their retention period.
+//! its resources; they stay recoverable for their retention period. Its App Service and DNS
+//! resources go for good, as they do in Azure.
 
 use chrono::Duration;
 
@@ -136,7 +137,8 @@ impl Vaultmort {
         req.finish(result).await
     }
 
-    /// Deletes a resource group, soft-deleting the vaults in it.
+    /// Deletes a resource group, soft-deleting the vaults in it and removing its App Service
+    /// plans, web apps, certificates and DNS zones.
     pub async fn delete_group(&self, ctx: &RequestContext, name: &str) -> Result<()> {
         let mut req = self.request(ctx, actions::GROUP_DELETE).await?;
         let subscription = self.tenant.default_subscription.id.clone();
@@ -152,10 +154,15 @@ impl Vaultmort {
                 });
                 req.tx.vault_put(&vault).await?;
             }
+            let app_service = crate::appservice::model::delete_in_group(req.tx.as_mut(), &subscription, &group.name).await?;
             req.tx.resource_group_delete(&subscription, &group.name).await?;
-            Ok(())
+            Ok(app_service)
         }
         .await;
-        req.finish(result).await
+        if req.finish(result).await? > 0 {
+            // The front end stops serving the group's web apps.
+            self.announce_shared_change()?;
+        }
+        Ok(())
     }
 }

@@ -374,3 +374,25 @@ pub(crate) async fn save<T: Serialize>(
     tx.resource_put(&ResourceRecord { kind, id: id.to_string(), name: name.to_string(), body, sealed }).await?;
     Ok(())
 }
+
+/// Removes every App Service and DNS resource of a resource group (its deletion takes them, as
+/// deleting a group in Azure deletes what is in it). Returns how many went.
+pub(crate) async fn delete_in_group(tx: &mut dyn Transaction, subscription_id: &str, resource_group: &str) -> Result<usize> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Placement {
+        subscription_id: String,
+        resource_group: String,
+    }
+    let mut removed = 0;
+    for kind in [ResourceKind::WebApp, ResourceKind::WebCertificate, ResourceKind::AppServicePlan, ResourceKind::DnsZone] {
+        for record in tx.resource_list(kind).await? {
+            let placement: Placement = decode(&record)?;
+            if placement.subscription_id == subscription_id && placement.resource_group.eq_ignore_ascii_case(resource_group) {
+                tx.resource_delete(kind, &record.id).await?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}

@@ -52,3 +52,14 @@ async fn the_free_tier_refuses_custom_domains_until_the_plan_scales_up() {
     );
     assert_eq!(down.code(), "SkuNotAllowed");
 }
+
+#[tokio::test]
+async fn deleting_the_resource_group_takes_its_app_service_resources() {
+    let (t, app) = world("B1").await;
+    verified_host(&t, &app).await;
+    t.core.delete_group(&t.owner, crate::support::group()).await.expect("the owner deletes the group");
+    let sites = t.core.served_sites(&t.owner).await.expect("sites");
+    assert!(sites.is_empty(), "no host name of the deleted group's app is served any more: {sites:?}");
+    let zones = t.core.list_dns_zones(&t.owner, None, None).await.expect("zones");
+    assert!(zones.is_empty(), "the group's DNS zone went with it");
+}
