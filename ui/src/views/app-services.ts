@@ -80,6 +80,8 @@ export function appServicesView(): HTMLElement {
   /** The group's plans and certificates, for the web app and binding forms. */
   let planList: AppServicePlanView[] = [];
   let certList: WebCertificateView[] = [];
+  /** The vault last chosen to import from, kept when the lists are drawn again. */
+  let importVault = "";
 
   const group = (): string => {
     if (groupSelect.value === "") throw new HostError("BadParameter", "Choose a resource group first (create one with a key vault).");
@@ -124,17 +126,14 @@ export function appServicesView(): HTMLElement {
         "div",
         null,
         table(
-          ["Name", "SKU", "Tier", "Custom domains", "SSL bindings", "Change SKU"],
+          ["Name", "Allows", "SKU"],
           list.map((p) => {
             const change = skuSelect(`as-plan-sku-${p.name}`, p.sku);
             return h(
               "tr",
               { "data-testid": `as-plan-row-${p.name}` },
-              h("th", { scope: "row" }, p.name),
-              h("td", { "data-testid": `as-plan-sku-now-${p.name}` }, p.sku),
-              h("td", null, p.tier),
-              h("td", null, yesNo(p.allowsCustomDomains)),
-              h("td", null, yesNo(p.allowsSslBindings)),
+              h("th", { scope: "row" }, p.name, h("div", { class: "hint" }, h("span", { "data-testid": `as-plan-sku-now-${p.name}` }, p.sku), ` · ${p.tier}`)),
+              h("td", null, p.allowsSslBindings ? "Custom domains, SNI SSL" : p.allowsCustomDomains ? "Custom domains" : "Default domain only"),
               h(
                 "td",
                 { class: "row-actions" },
@@ -177,14 +176,17 @@ export function appServicesView(): HTMLElement {
         "div",
         null,
         table(
-          ["Name", "Plan", "Default domain", "Custom domains", "HTTPS Only", "Minimum TLS", ""],
+          ["Name", "Custom domains", "HTTPS Only", "Minimum TLS", ""],
           list.map((a) =>
             h(
               "tr",
               { "data-testid": `as-app-row-${a.name}` },
-              h("th", { scope: "row" }, h("button", { type: "button", class: "link", "data-testid": `as-app-open-${a.name}`, onclick: () => void showApp(a.name) }, a.name)),
-              h("td", null, a.plan),
-              h("td", null, h("code", null, a.defaultHostName)),
+              h(
+                "th",
+                { scope: "row" },
+                h("button", { type: "button", class: "link", "data-testid": `as-app-open-${a.name}`, onclick: () => void showApp(a.name) }, a.name),
+                h("div", { class: "hint" }, `${a.defaultHostName} · plan ${a.plan}`),
+              ),
               h("td", null, a.hostNames.map((n) => n.name).join(", ") || "—"),
               h("td", null, yesNo(a.httpsOnly)),
               h("td", null, a.minTlsVersion),
@@ -501,7 +503,7 @@ export function appServicesView(): HTMLElement {
         "div",
         null,
         table(
-          ["Name", "Thumbprint", "Host names", "Expires", "Source", "Key Vault sync", "Last sync", "Next sync", ""],
+          ["Name", "Thumbprint", "Expires", "Key Vault sync", ""],
           list.map((c) => certRow(c)),
           "No certificates in this group yet: import one from Key Vault or upload a PFX.",
         ),
@@ -515,19 +517,32 @@ export function appServicesView(): HTMLElement {
     return h(
       "tr",
       { "data-testid": `as-cert-row-${c.name}` },
-      h("th", { scope: "row" }, c.name),
+      h(
+        "th",
+        { scope: "row" },
+        c.name,
+        h("div", { class: "hint" }, c.source === "keyVault" ? `Key Vault ${c.keyVault ?? ""}/${c.keyVaultSecret ?? ""}` : "Uploaded PFX"),
+        h("div", { class: "hint" }, `For ${c.hostNames.join(", ") || c.subjectName}`),
+      ),
       h("td", null, h("code", { class: "thumb", "data-testid": `as-cert-thumbprint-${c.name}` }, c.thumbprint)),
-      h("td", null, c.hostNames.join(", ")),
       h("td", { class: "date" }, formatDate(c.expirationDate)),
-      h("td", null, c.source === "keyVault" ? `Key Vault ${c.keyVault ?? ""}/${c.keyVaultSecret ?? ""}` : "Uploaded PFX"),
       h(
         "td",
-        { "data-testid": `as-cert-sync-${c.name}`, title: sync?.message ?? "" },
-        sync === null ? "—" : h("span", { class: `badge ${sync.keyVaultSecretStatus === "Succeeded" ? "days-ok" : "days-critical"}` }, sync.keyVaultSecretStatus),
-        sync?.message ? h("div", { class: "hint" }, sync.message) : null,
+        { title: sync?.message ?? "" },
+        sync === null
+          ? "—"
+          : [
+              h("span", { class: `badge ${sync.keyVaultSecretStatus === "Succeeded" ? "days-ok" : "days-critical"}`, "data-testid": `as-cert-sync-${c.name}` }, sync.keyVaultSecretStatus),
+              sync.message ? h("div", { class: "hint" }, sync.message) : null,
+              h(
+                "div",
+                { class: "hint" },
+                `Last ${formatDate(sync.lastAttempt)}`,
+                sync.lastSuccess !== sync.lastAttempt ? ` (last success ${formatDate(sync.lastSuccess)})` : "",
+                ` · next ${formatDate(sync.nextSync)}`,
+              ),
+            ],
       ),
-      h("td", { class: "date" }, formatDate(sync?.lastAttempt ?? null)),
-      h("td", { class: "date" }, formatDate(sync?.nextSync ?? null)),
       h(
         "td",
         { class: "row-actions" },
@@ -563,13 +578,19 @@ export function appServicesView(): HTMLElement {
       replace(cert);
       if (vault.value === "") return;
       const list = await host.listCertificates(vault.value);
-      replace(cert, list.map((c) => h("option", { value: c.name }, `${c.name} (${c.subject})`)));
+      replace(
+        cert,
+        list.length === 0 ? h("option", { value: "" }, "This vault has no certificates") : list.map((c) => h("option", { value: c.name }, `${c.name} (${c.subject})`)),
+      );
     };
-    vault.addEventListener("change", () => void loadCerts().catch(showError));
+    vault.addEventListener("change", () => {
+      importVault = vault.value;
+      void loadCerts().catch(showError);
+    });
     void host
       .listVaults()
       .then((vaults) => {
-        replace(vault, vaults.map((v) => h("option", { value: v.name }, v.name)));
+        replace(vault, vaults.map((v) => h("option", { value: v.name, selected: v.name === importVault }, v.name)));
         return loadCerts();
       })
       .catch(showError);
