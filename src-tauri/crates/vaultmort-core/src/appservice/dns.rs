@@ -100,16 +100,19 @@ impl HostNameCheck {
         if self.verified {
             return None;
         }
-        let describe = |r: &ExpectedRecord| format!("{} record '{}' holding '{}'", r.record_type.as_str(), r.name, r.value);
+        let describe = |r: &ExpectedRecord| {
+            let article = if r.record_type == RecordType::A { "an" } else { "a" };
+            format!("{article} {} record '{}' holding '{}'", r.record_type.as_str(), r.name, r.value)
+        };
         let ownership: Vec<String> = self.records.iter().filter(|r| r.purpose == "ownership" && !r.present).map(describe).collect();
         let routing_present = self.records.iter().any(|r| r.purpose == "routing" && r.present);
         let routing: Vec<String> = self.records.iter().filter(|r| r.purpose == "routing").map(describe).collect();
         let mut missing = Vec::new();
         if !ownership.is_empty() {
-            missing.push(format!("the {} that proves the domain is yours", ownership.join(", ")));
+            missing.push(format!("{} to prove the domain is yours", ownership.join(", ")));
         }
         if !routing_present {
-            missing.push(format!("a {} that routes it to the app", routing.join(" or a ")));
+            missing.push(format!("{} to route it to the app", routing.join(", or ")));
         }
         let place = match &self.zone {
             Some(zone) => format!("in practice DNS zone '{zone}'"),

@@ -346,10 +346,10 @@ impl Vaultmort {
         let mut req = self.request(ctx, actions::WEB_HOSTNAME_WRITE).await?;
         let result = async {
             let mut found = load_app(self, &mut req, app).await?;
-            let host = dns::check_dns_name(host, "host name")?;
-            if host.starts_with('*') {
+            if host.trim().starts_with('*') {
                 return Err(Error::bad("wildcard custom domains are not offered in App Service practice; add each host name"));
             }
+            let host = dns::check_dns_name(host, "host name")?;
             if host == found.default_host_name || host.ends_with(&format!(".{DEFAULT_HOST_SUFFIX}")) {
                 return Err(Error::bad(format!(
                     "'{host}' is under {DEFAULT_HOST_SUFFIX}, which App Service gives out itself; add your own domain"
