@@ -132,6 +132,23 @@ fn a_key_vault_certificate_is_imported_bound_to_a_verified_domain_and_served_by_
     assert_eq!(default_site["origin"], "default", "the default host name gets the built-in certificate: {default_site}");
 
     assert_eq!(app.error_code("start_front_end", json!({ "httpsPort": 0, "httpPort": 0 })), "Conflict", "one front end at a time");
+
+    // A new version in the vault reaches the binding with "Sync now", and the running front end
+    // presents it without a restart.
+    let mut policy = app.ok("default_certificate_policy", json!({}));
+    policy["subject"] = json!(format!("CN={HOST}"));
+    app.ok("create_certificate", json!({ "vault": VAULT, "name": "www", "policy": policy }));
+    let renewed = app.ok("list_certificates", json!({ "vault": VAULT }))[0]["thumbprint"].as_str().expect("a thumbprint").to_string();
+    assert_ne!(renewed, thumbprint, "creating the certificate again makes a new version with a new key");
+    let synced = app.ok("sync_web_certificates", json!({ "resourceGroup": GROUP, "thumbprint": null }));
+    assert_eq!(synced[0]["thumbprint"], renewed.as_str(), "Sync now brings the vault's new version: {synced}");
+    let web = app.ok("get_web_app", json!({ "resourceGroup": GROUP, "name": APP }));
+    assert_eq!(web["hostNames"][0]["thumbprint"], renewed.as_str(), "the binding follows the certificate: {web}");
+    let status = app.ok("front_end_status", json!({}));
+    let site = status["sites"].as_array().and_then(|s| s.iter().find(|s| s["host"] == HOST)).expect("still served");
+    assert_eq!(site["thumbprint"], renewed.as_str(), "the blade shows the renewed certificate as served: {site}");
+    assert_eq!(presented_thumbprint(port, HOST), renewed, "and openssl is presented it by the same running front end");
+    let thumbprint = renewed;
     let in_use = app
         .invoke("delete_web_certificate", json!({ "resourceGroup": GROUP, "thumbprint": thumbprint }))
         .expect_err("a bound certificate cannot be deleted");
