@@ -292,9 +292,7 @@ impl Vaultmort {
             store_certificate(self, &mut req, &group, name, &parsed, CertificateSource::Upload).await
         }
         .await;
-        let stored = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(stored)
+        self.finish_announced(req, result).await
     }
 
     /// Imports a Key Vault certificate into a resource group, as App Service does: the caller's
@@ -349,21 +347,13 @@ impl Vaultmort {
                 secret_version: version,
             };
             let mut stored = store_certificate(self, &mut req, &group, name, &parsed, source).await?;
-            stored.sync = Some(SyncStatus {
-                key_vault_secret_status: "Succeeded".into(),
-                message: None,
-                last_attempt: req.now,
-                last_success: Some(req.now),
-                next_sync: req.now + model::sync_interval(),
-            });
+            stored.sync = Some(SyncStatus::succeeded(req.now));
             let record = req.tx.resource_get(ResourceKind::WebCertificate, &stored.id).await?.and_then(|r| r.sealed);
             model::save(req.tx.as_mut(), ResourceKind::WebCertificate, &stored.id, &stored.name, &stored, record).await?;
             Ok(stored)
         }
         .await;
-        let stored = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(stored)
+        self.finish_announced(req, result).await
     }
 
     /// Lists the certificates of a resource group, or of the subscription.
@@ -373,21 +363,7 @@ impl Vaultmort {
         subscription: Option<&str>,
         resource_group: Option<&str>,
     ) -> Result<Vec<WebCertificate>> {
-        let mut req = self.request(ctx, actions::WEB_CERTIFICATE_READ).await?;
-        let result = async {
-            let subscription = self.resolve_subscription(req.tx.as_mut(), subscription).await?;
-            match resource_group {
-                Some(group) => req.authorize(crate::authz::Scope::ResourceGroup { subscription_id: &subscription.id, name: group }).await?,
-                None => req.authorize(crate::authz::Scope::Subscription(&subscription.id)).await?,
-            }
-            let all: Vec<WebCertificate> = model::load_all(req.tx.as_mut(), ResourceKind::WebCertificate).await?;
-            Ok(all
-                .into_iter()
-                .filter(|c| c.subscription_id == subscription.id && resource_group.is_none_or(|g| c.resource_group.eq_ignore_ascii_case(g)))
-                .collect())
-        }
-        .await;
-        req.finish(result).await
+        self.list_placed(ctx, actions::WEB_CERTIFICATE_READ, subscription, resource_group).await
     }
 
     /// Shows the certificate of a resource group with this thumbprint.
@@ -447,8 +423,7 @@ impl Vaultmort {
             Ok(())
         }
         .await;
-        req.finish(result).await?;
-        self.announce_shared_change()
+        self.finish_announced(req, result).await
     }
 
     /// Binds a certificate of the app's resource group to its custom host names with SNI SSL
@@ -565,9 +540,7 @@ impl Vaultmort {
             Ok(found)
         }
         .await;
-        let found = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(found)
+        self.finish_announced(req, result).await
     }
 
     /// Removes SNI bindings of a certificate (`webapp config ssl unbind`): from `host`, or from
@@ -607,9 +580,7 @@ impl Vaultmort {
             Ok(found)
         }
         .await;
-        let found = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(found)
+        self.finish_announced(req, result).await
     }
 
     /// "Sync now": looks at the vault for the Key Vault certificates of a resource group (one, by
@@ -780,21 +751,9 @@ impl Vaultmort {
                     }
                     req.flag("newVersionSynced");
                     certificate = renewed;
-                    SyncStatus {
-                        key_vault_secret_status: "Succeeded".into(),
-                        message: None,
-                        last_attempt: now,
-                        last_success: Some(now),
-                        next_sync: now + model::sync_interval(),
-                    }
+                    SyncStatus::succeeded(now)
                 }
-                Ok(_) => SyncStatus {
-                    key_vault_secret_status: "Succeeded".into(),
-                    message: None,
-                    last_attempt: now,
-                    last_success: Some(now),
-                    next_sync: now + model::sync_interval(),
-                },
+                Ok(_) => SyncStatus::succeeded(now),
                 Err((word, error)) => {
                     req.flag("syncFailed");
                     SyncStatus {

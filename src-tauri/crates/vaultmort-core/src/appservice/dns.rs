@@ -269,9 +269,7 @@ impl Vaultmort {
             Ok(created)
         }
         .await;
-        let zone = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(zone)
+        self.finish_announced(req, result).await
     }
 
     /// Lists practice DNS zones, of one resource group or of the whole subscription.
@@ -281,21 +279,7 @@ impl Vaultmort {
         subscription: Option<&str>,
         resource_group: Option<&str>,
     ) -> Result<Vec<DnsZone>> {
-        let mut req = self.request(ctx, actions::DNS_READ).await?;
-        let result = async {
-            let subscription = self.resolve_subscription(req.tx.as_mut(), subscription).await?;
-            match resource_group {
-                Some(group) => req.authorize(Scope::ResourceGroup { subscription_id: &subscription.id, name: group }).await?,
-                None => req.authorize(Scope::Subscription(&subscription.id)).await?,
-            }
-            let zones: Vec<DnsZone> = model::load_all(req.tx.as_mut(), ResourceKind::DnsZone).await?;
-            Ok(zones
-                .into_iter()
-                .filter(|z| z.subscription_id == subscription.id && resource_group.is_none_or(|g| z.resource_group.eq_ignore_ascii_case(g)))
-                .collect())
-        }
-        .await;
-        req.finish(result).await
+        self.list_placed(ctx, actions::DNS_READ, subscription, resource_group).await
     }
 
     /// Shows one zone with its record sets.
@@ -314,8 +298,7 @@ impl Vaultmort {
             Ok(())
         }
         .await;
-        req.finish(result).await?;
-        self.announce_shared_change()
+        self.finish_announced(req, result).await
     }
 
     /// Adds, sets or removes a record of a zone (`network dns record-set txt add-record`, `cname
@@ -391,9 +374,7 @@ impl Vaultmort {
             Ok(set)
         }
         .await;
-        let set = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(set)
+        self.finish_announced(req, result).await
     }
 }
 

@@ -27,3 +27,13 @@ pub mod webapps;
 
 pub use model::*;
 pub use served::{ServedCertificate, ServedSite};
+
+impl crate::Vaultmort {
+    /// Finishes a request that changed what the front end serves and, once it is committed,
+    /// tells every door of the home (the front end reloads on that).
+    pub(crate) async fn finish_announced<T>(&self, req: crate::pipeline::Request<'_>, result: crate::Result<T>) -> crate::Result<T> {
+        let value = req.finish(result).await?;
+        self.announce_shared_change()?;
+        Ok(value)
+    }
+}

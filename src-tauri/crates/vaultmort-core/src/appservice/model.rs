@@ -337,6 +337,44 @@ impl DnsZone {
     }
 }
 
+/// A resource that sits in a resource group of a subscription, stored as one kind.
+pub trait Placed: DeserializeOwned {
+    /// The kind it is stored as.
+    const KIND: ResourceKind;
+    /// Its subscription id.
+    fn subscription_id(&self) -> &str;
+    /// Its resource group's name.
+    fn resource_group(&self) -> &str;
+}
+
+macro_rules! placed {
+    ($($ty:ty => $kind:expr),+) => {$(
+        impl Placed for $ty {
+            const KIND: ResourceKind = $kind;
+            fn subscription_id(&self) -> &str {
+                &self.subscription_id
+            }
+            fn resource_group(&self) -> &str {
+                &self.resource_group
+            }
+        }
+    )+};
+}
+placed!(AppServicePlan => ResourceKind::AppServicePlan, WebApp => ResourceKind::WebApp, WebCertificate => ResourceKind::WebCertificate, DnsZone => ResourceKind::DnsZone);
+
+impl SyncStatus {
+    /// A look at the vault that succeeded at `now`; the next is due a sync interval later.
+    pub fn succeeded(now: DateTime<Utc>) -> Self {
+        Self {
+            key_vault_secret_status: "Succeeded".into(),
+            message: None,
+            last_attempt: now,
+            last_success: Some(now),
+            next_sync: now + sync_interval(),
+        }
+    }
+}
+
 /// The resource id of a resource of `provider_type` (`Microsoft.Web/sites`) in a group.
 pub fn resource_id(subscription_id: &str, resource_group: &str, provider_type: &str, name: &str) -> String {
     format!("/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/{provider_type}/{name}")

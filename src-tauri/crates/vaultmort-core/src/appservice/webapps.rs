@@ -174,19 +174,7 @@ impl Vaultmort {
         subscription: Option<&str>,
         resource_group: Option<&str>,
     ) -> Result<Vec<AppServicePlan>> {
-        let mut req = self.request(ctx, actions::WEB_PLAN_READ).await?;
-        let result = async {
-            let (subscription_id, group) = self.list_scope(&mut req, subscription, resource_group).await?;
-            let plans: Vec<AppServicePlan> = model::load_all(req.tx.as_mut(), ResourceKind::AppServicePlan).await?;
-            Ok(plans
-                .into_iter()
-                .filter(|p| {
-                    p.subscription_id == subscription_id && group.as_deref().is_none_or(|g| p.resource_group.eq_ignore_ascii_case(g))
-                })
-                .collect())
-        }
-        .await;
-        req.finish(result).await
+        self.list_placed(ctx, actions::WEB_PLAN_READ, subscription, resource_group).await
     }
 
     /// Deletes a plan that no web app runs on.
@@ -259,9 +247,7 @@ impl Vaultmort {
             Ok(app)
         }
         .await;
-        let app = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(app)
+        self.finish_announced(req, result).await
     }
 
     /// Shows a web app.
@@ -278,19 +264,7 @@ impl Vaultmort {
         subscription: Option<&str>,
         resource_group: Option<&str>,
     ) -> Result<Vec<WebApp>> {
-        let mut req = self.request(ctx, actions::WEB_APP_READ).await?;
-        let result = async {
-            let (subscription_id, group) = self.list_scope(&mut req, subscription, resource_group).await?;
-            let apps: Vec<WebApp> = model::load_all(req.tx.as_mut(), ResourceKind::WebApp).await?;
-            Ok(apps
-                .into_iter()
-                .filter(|a| {
-                    a.subscription_id == subscription_id && group.as_deref().is_none_or(|g| a.resource_group.eq_ignore_ascii_case(g))
-                })
-                .collect())
-        }
-        .await;
-        req.finish(result).await
+        self.list_placed(ctx, actions::WEB_APP_READ, subscription, resource_group).await
     }
 
     /// Deletes a web app; the front end stops serving its host names.
@@ -302,8 +276,7 @@ impl Vaultmort {
             Ok(())
         }
         .await;
-        req.finish(result).await?;
-        self.announce_shared_change()
+        self.finish_announced(req, result).await
     }
 
     /// Changes site settings (`webapp update --https-only`, `webapp config set --min-tls-version`).
@@ -321,9 +294,7 @@ impl Vaultmort {
             Ok(found)
         }
         .await;
-        let found = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(found)
+        self.finish_announced(req, result).await
     }
 
     /// Runs App Service's domain check of `host` for a web app without adding it: the records
@@ -386,9 +357,7 @@ impl Vaultmort {
             Ok(found)
         }
         .await;
-        let found = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(found)
+        self.finish_announced(req, result).await
     }
 
     /// Removes a custom host name and its binding (`webapp config hostname delete`).
@@ -409,9 +378,31 @@ impl Vaultmort {
             Ok(found)
         }
         .await;
-        let found = req.finish(result).await?;
-        self.announce_shared_change()?;
-        Ok(found)
+        self.finish_announced(req, result).await
+    }
+
+    /// Lists the resources of kind `T` in a resource group, or in the whole subscription,
+    /// authorized for `action` there.
+    pub(crate) async fn list_placed<T: model::Placed>(
+        &self,
+        ctx: &RequestContext,
+        action: crate::authz::Action,
+        subscription: Option<&str>,
+        resource_group: Option<&str>,
+    ) -> Result<Vec<T>> {
+        let mut req = self.request(ctx, action).await?;
+        let result = async {
+            let (subscription_id, group) = self.list_scope(&mut req, subscription, resource_group).await?;
+            let all: Vec<T> = model::load_all(req.tx.as_mut(), T::KIND).await?;
+            Ok(all
+                .into_iter()
+                .filter(|r| {
+                    r.subscription_id() == subscription_id && group.as_deref().is_none_or(|g| r.resource_group().eq_ignore_ascii_case(g))
+                })
+                .collect())
+        }
+        .await;
+        req.finish(result).await
     }
 
     /// The subscription and, if given, resource group a list covers, authorized.
