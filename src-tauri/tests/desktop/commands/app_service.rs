@@ -61,12 +61,23 @@ fn add_missing_records(app: &TestApp) -> Value {
 
 /// The SHA-1 thumbprint of the leaf the front end on `port` presents for SNI `host`, read by openssl.
 fn presented_thumbprint(port: u64, host: &str) -> String {
+    fingerprint_hex(&openssl_text(&["x509", "-noout", "-fingerprint", "-sha1"], Some(presented_leaf(port, host).as_bytes())))
+}
+
+/// The serial number of that leaf as openssl prints it (upper-case hex).
+fn presented_serial(port: u64, host: &str) -> String {
+    let printed = openssl_text(&["x509", "-noout", "-serial"], Some(presented_leaf(port, host).as_bytes()));
+    printed.trim().trim_start_matches("serial=").to_string()
+}
+
+/// The leaf (PEM) the front end on `port` presents for SNI `host`, as openssl's client receives it.
+fn presented_leaf(port: u64, host: &str) -> String {
     let connect = format!("127.0.0.1:{port}");
     let out = openssl(&["s_client", "-connect", &connect, "-servername", host], Some(b""));
     let text = printed(&out);
     let start = text.find("-----BEGIN CERTIFICATE-----").unwrap_or_else(|| panic!("openssl got a certificate from port {port}: {text}"));
     let end = text[start..].find("-----END CERTIFICATE-----").map(|e| start + e + 25).expect("a whole PEM block");
-    fingerprint_hex(&openssl_text(&["x509", "-noout", "-fingerprint", "-sha1"], Some(&text.as_bytes()[start..end])))
+    text[start..end].to_string()
 }
 
 #[test]
@@ -128,6 +139,11 @@ fn a_key_vault_certificate_is_imported_bound_to_a_verified_domain_and_served_by_
     let days = site["daysLeft"].as_i64().expect("days left");
     assert!((360..=366).contains(&days), "a 12-month certificate has about a year left by the core's clock, not {days}");
     assert_eq!(presented_thumbprint(port, HOST), thumbprint, "openssl is presented the bound certificate for the custom domain");
+    assert_eq!(
+        site["serialNumber"],
+        presented_serial(port, HOST),
+        "the blade shows the presented leaf's serial as openssl reads it: {site}"
+    );
     let default_site = started["sites"].as_array().and_then(|s| s.iter().find(|s| s["defaultHost"] == true)).expect("the default host");
     assert_eq!(default_site["origin"], "default", "the default host name gets the built-in certificate: {default_site}");
 
