@@ -619,6 +619,11 @@ step("App Services: a Key Vault certificate imported into a web app and bound to
   await waitForText(`as-cert-thumbprint-${imported}`, String(thumbprint));
   assert.equal(await textOf(`as-cert-sync-${imported}`), "Succeeded", "the import's sync status says the vault was read");
   await settled();
+  await byTestId(`as-cert-sync-now-${imported}`).click();
+  await browser
+    .waitUntil(async () => (await browser.$(".status-note").getText()) === `Synced ${imported}: Succeeded.`, { timeout: 15_000, interval: 100 })
+    .catch(async () => assert.fail(`Sync now reports its outcome: ${await browser.$(".status-note").getText()}`));
+  await settled();
 
   // The SNI binding, then the front end on free loopback ports.
   await byTestId("as-bind-host").selectByAttribute("value", WEB_HOST);
