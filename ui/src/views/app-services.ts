@@ -27,28 +27,10 @@ import {
   type WebCertificateView,
 } from "../host";
 import { busy, button, daysLeftBadge, field, formatDate, load, notify, readCertificateFileBase64, showError, table, yesNo } from "../ui";
-import { confirmButton, detailsPane } from "./common";
+import { confirmButton, copyText, detailsPane } from "./common";
 
 /** The SKUs az accepts, cheapest first. */
 const SKUS = ["F1", "D1", "B1", "B2", "B3", "S1", "S2", "S3", "P1V2", "P2V2", "P3V2", "P0V3", "P1V3", "P2V3", "P3V3"] as const;
-
-/** Puts non-secret text (a site's URL) on the clipboard from the page. */
-async function copyText(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) {
-    try {
-      await navigator.clipboard.writeText(text);
-      return;
-    } catch {
-      // Some webviews refuse the async clipboard; fall back to the selection below.
-    }
-  }
-  const area = h("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  document.execCommand("copy");
-  area.remove();
-}
 
 function skuSelect(testid: string, selected: string): HTMLSelectElement {
   return h("select", { "data-testid": testid }, SKUS.map((s) => h("option", { value: s, selected: s === selected }, s)));

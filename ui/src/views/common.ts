@@ -1,6 +1,7 @@
 // Pieces the object views (keys, secrets, deleted objects) share and ui.ts does not have: the
 // attributes editor of a version (enabled, activation, expiry), tags as `name=value` lines, a
-// name that opens a details pane, and an in-page confirm step for destructive actions.
+// name that opens a details pane, an in-page confirm step for destructive actions, and copying
+// non-secret text to the clipboard.
 // Left out: anything that talks to the backend by itself; callers pass the work in.
 
 import { type Child, h, replace } from "../dom";
@@ -161,3 +162,21 @@ export function base64ToBytes(text: string): Uint8Array {
 /** UTF-8 text → base64, and back. */
 export const utf8ToBase64 = (text: string): string => bytesToBase64(new TextEncoder().encode(text));
 export const base64ToUtf8 = (b64: string): string => new TextDecoder().decode(base64ToBytes(b64));
+
+/** Puts non-secret text (a URL, an id) on the clipboard from the page. */
+export async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // Some webviews refuse the async clipboard; fall back to the selection below.
+    }
+  }
+  const area = h("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  document.execCommand("copy");
+  area.remove();
+}

@@ -8,24 +8,7 @@
 import { h, replace } from "../dom";
 import { host, type RestApiStatus } from "../host";
 import { busy, button, download, field, load, notify, table } from "../ui";
-
-/** Puts non-secret text (a URL, an id) on the clipboard from the page. */
-async function copyText(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) {
-    try {
-      await navigator.clipboard.writeText(text);
-      return;
-    } catch {
-      // Some webviews refuse the async clipboard; fall back to the selection below.
-    }
-  }
-  const area = h("textarea", { class: "offscreen", readonly: true, "aria-hidden": "true" });
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  document.execCommand("copy");
-  area.remove();
-}
+import { copyText } from "./common";
 
 /** The value in `<code>` with a Copy button beside it. */
 function copyable(value: string, testid: string, label: string): HTMLElement {
