@@ -30,6 +30,17 @@ pub enum FrontEndError {
         /// What rustls said.
         message: String,
     },
+    /// A certificate bound to a host name does not load (no chain, or a key that does not match
+    /// its leaf); the host gets the default certificate instead.
+    #[error("the certificate {thumbprint} bound to '{host}' does not load: {reason}")]
+    BoundCertificate {
+        /// The certificate's thumbprint.
+        thumbprint: String,
+        /// The host name it is bound to.
+        host: String,
+        /// Why (never key material).
+        reason: String,
+    },
 }
 
 impl FrontEndError {
@@ -40,6 +51,7 @@ impl FrontEndError {
             FrontEndError::DefaultCertificate(_) => "DefaultCertificateUnavailable",
             FrontEndError::Core(e) => e.code(),
             FrontEndError::Tls { .. } => "TlsSettingsInvalid",
+            FrontEndError::BoundCertificate { .. } => "BoundCertificateUnusable",
         }
     }
 

@@ -135,17 +135,11 @@ impl SiteTable {
             }
             let (key, presented, problem) = match &site.certificate {
                 None => (default_certificate.key.clone(), default_presented.clone(), None),
-                Some(bound) => match load_bound(bound, provider) {
+                Some(bound) => match load_bound(bound, &site.host, provider) {
                     Ok(key) => (key, Presented { origin: CertificateOrigin::Bound, certificate: CertificateFacts::of_bound(bound) }, None),
-                    Err(reason) => {
-                        crate::warn(format_args!(
-                            "the certificate {} bound to {} does not load ({reason}); the default certificate is presented",
-                            bound.thumbprint, site.host
-                        ));
-                        let problem = format!(
-                            "the bound certificate {} could not be loaded ({reason}); the default certificate is presented instead",
-                            bound.thumbprint
-                        );
+                    Err(error) => {
+                        crate::warn(format_args!("{error} ({}); the default certificate is presented", error.code()));
+                        let problem = format!("{error}; the default certificate is presented instead");
                         (default_certificate.key.clone(), default_presented.clone(), Some(problem))
                     }
                 },
@@ -200,13 +194,14 @@ pub(crate) fn normalize_host(host: &str) -> String {
 }
 
 /// The bound certificate's chain and key, loaded for rustls (which checks that they match).
-fn load_bound(bound: &ServedCertificate, provider: &CryptoProvider) -> Result<Arc<CertifiedKey>, String> {
+fn load_bound(bound: &ServedCertificate, host: &str, provider: &CryptoProvider) -> Result<Arc<CertifiedKey>, FrontEndError> {
+    let refused = |reason: String| FrontEndError::BoundCertificate { thumbprint: bound.thumbprint.clone(), host: host.to_string(), reason };
     if bound.chain.is_empty() {
-        return Err("it has no certificate".into());
+        return Err(refused("it has no certificate".into()));
     }
     let chain: Vec<CertificateDer<'static>> = bound.chain.iter().map(|der| CertificateDer::from(der.clone())).collect();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(bound.pkcs8.to_vec()));
-    CertifiedKey::from_der(chain, key, provider).map(Arc::new).map_err(|e| e.to_string())
+    CertifiedKey::from_der(chain, key, provider).map(Arc::new).map_err(|e| refused(e.to_string()))
 }
 
 #[cfg(test)]
@@ -280,7 +275,7 @@ mod tests {
         assert_eq!(bad.presented.certificate, default.facts, "the default certificate stands in");
         let problem = bad.problem.as_deref().expect("the reason is kept for the desktop");
         let thumbprint = CertificateFacts::of_leaf(&bad_leaf).expect("the leaf parses").thumbprint;
-        assert!(problem.contains(&thumbprint) && problem.contains("could not be loaded"), "the reason names the certificate: {problem}");
+        assert!(problem.contains(&thumbprint) && problem.contains("does not load"), "the reason names the certificate: {problem}");
 
         let (_, presented) = table.for_sni(Some("GOOD.example.com."));
         assert_eq!(presented.origin, CertificateOrigin::Bound, "SNI is matched without case or a trailing dot");
