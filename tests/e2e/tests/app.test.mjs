@@ -644,9 +644,9 @@ step("App Services: a Key Vault certificate imported into a web app and bound to
   const port = Number(/HTTPS 127\.0\.0\.1:(\d+)/.exec(await textOf("as-fe-state"))?.[1]);
   assert.ok(port > 0, "the blade names the HTTPS port the system picked");
   // What a TLS client is really presented for the host name, read by openssl.
-  const handshake = execFileSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", WEB_HOST], { input: "", encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+  const handshake = execFileSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", WEB_HOST], { input: "", encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 15_000 });
   const leaf = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(handshake)?.[0] ?? assert.fail(`openssl got no certificate: ${handshake}`);
-  const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha1"], { input: leaf, encoding: "utf8" });
+  const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha1"], { input: leaf, encoding: "utf8", timeout: 15_000 });
   assert.equal(fingerprint.split("=")[1]?.trim().replaceAll(":", ""), thumbprint, "openssl is presented the vault's certificate for the custom domain");
   await byTestId(`as-served-row-${WEB_HOST}`).scrollIntoView();
   await screenshot(browser, "app-services");
