@@ -91,6 +91,24 @@ async fn a_renewed_vault_certificate_reaches_its_binding_on_the_daily_sync_and_a
         Some(hex::encode_upper(&third.x5t)),
         "Sync now brings it at once"
     );
+
+    // The vault's certificate is deleted: the daily sync records it and the site keeps serving.
+    t.core.delete_object(&t.owner, VAULT, vaultmort_core::ObjectKind::Certificate, "www").await.expect("the owner deletes the certificate");
+    t.core.shift_clock(&t.owner, Duration::hours(25)).await.expect("clock");
+    let (_, report) = t.core.tick().await.expect("the scheduler runs");
+    assert!(
+        report.web_certificates_synced.iter().any(|r| r.ends_with("KeyVaultSecretDoesNotExist")),
+        "the failure is reported: {report:?}"
+    );
+    let listed = t.core.list_web_certificates(&t.owner, None, Some(group())).await.expect("list");
+    let status = listed[0].sync.clone().expect("status");
+    assert_eq!(status.key_vault_secret_status, "KeyVaultSecretDoesNotExist", "the certificate list shows why");
+    let sites = t.core.served_sites(&t.owner).await.expect("sites");
+    assert_eq!(
+        site(&sites, HOST).certificate.as_ref().map(|c| c.thumbprint.clone()),
+        Some(hex::encode_upper(&third.x5t)),
+        "the last good stays"
+    );
 }
 
 #[tokio::test]
