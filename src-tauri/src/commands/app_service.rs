@@ -77,17 +77,8 @@ pub async fn change_app_service_plan_sku(
     name: String,
     sku: String,
 ) -> Result<AppServicePlanView, CommandError> {
-    let core = state.core()?;
-    let caller = state.caller();
-    let plans = core.list_plans(&caller, None, Some(&resource_group)).await?;
-    if !plans.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
-        return Err(CommandError::new(
-            "AppServicePlanNotFound",
-            format!("resource group '{resource_group}' has no App Service plan '{name}' whose SKU could change"),
-        ));
-    }
     let request = CreatePlan { plan: named(resource_group, name), sku };
-    Ok(core.create_plan(&caller, &request).await?.into())
+    Ok(state.core()?.update_plan(&state.caller(), &request).await?.into())
 }
 
 /// Deletes a plan no web app runs on.

@@ -2,10 +2,9 @@
 //! may have. The tier rules are the core's (`vaultmort_core::appservice::webapps`).
 
 use serde_json::Value;
-use vaultmort_core::appservice::AppServicePlan;
 use vaultmort_core::appservice::dns::ResourceRef;
 use vaultmort_core::appservice::webapps::CreatePlan;
-use vaultmort_core::{Error, RequestContext, Vaultmort};
+use vaultmort_core::{RequestContext, Vaultmort};
 
 use crate::args::{AppserviceCommand, InGroup, Named, PlanCommand};
 use crate::{CliError, dto};
@@ -20,17 +19,6 @@ pub fn group(group: InGroup) -> ResourceRef {
     ResourceRef { subscription: group.subscription, resource_group: group.resource_group, name: String::new() }
 }
 
-/// The plan `-g/-n` names.
-async fn show(core: &Vaultmort, ctx: &RequestContext, plan: &Named) -> Result<AppServicePlan, CliError> {
-    let plans = core.list_plans(ctx, plan.group.subscription.as_deref(), Some(&plan.group.resource_group)).await?;
-    let found = plans.into_iter().find(|p| p.name.eq_ignore_ascii_case(&plan.name));
-    Ok(found.ok_or_else(|| Error::AppService {
-        code: "AppServicePlanNotFound",
-        status: 404,
-        message: format!("resource group '{}' has no App Service plan '{}'", plan.group.resource_group, plan.name),
-    })?)
-}
-
 /// Runs an `appservice` command.
 pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: AppserviceCommand) -> Result<Value, CliError> {
     let AppserviceCommand::Plan(command) = command;
@@ -39,11 +27,9 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: AppserviceComm
             dto::app_service_plan(&core.create_plan(ctx, &CreatePlan { plan: resource(plan), sku }).await?)
         }
         PlanCommand::Update { plan, sku } => {
-            // `update` changes a plan that exists; the core's create-or-update would make one.
-            show(core, ctx, &plan).await?;
-            dto::app_service_plan(&core.create_plan(ctx, &CreatePlan { plan: resource(plan), sku }).await?)
+            dto::app_service_plan(&core.update_plan(ctx, &CreatePlan { plan: resource(plan), sku }).await?)
         }
-        PlanCommand::Show(plan) => dto::app_service_plan(&show(core, ctx, &plan).await?),
+        PlanCommand::Show(plan) => dto::app_service_plan(&core.show_plan(ctx, &resource(plan)).await?),
         PlanCommand::List(scope) => Value::Array(
             core.list_plans(ctx, scope.subscription.as_deref(), scope.resource_group.as_deref())
                 .await?

@@ -121,6 +121,29 @@ impl Vaultmort {
     /// (`appservice plan create` / `update --sku`). Moving down to a tier that does not allow
     /// what the plan's apps use (custom domains, SSL bindings) is refused.
     pub async fn create_plan(&self, ctx: &RequestContext, request: &CreatePlan) -> Result<AppServicePlan> {
+        self.put_plan(ctx, request, false).await
+    }
+
+    /// Changes the SKU of an existing plan (`appservice plan update --sku`); a plan that is not
+    /// there is `AppServicePlanNotFound`, not made.
+    pub async fn update_plan(&self, ctx: &RequestContext, request: &CreatePlan) -> Result<AppServicePlan> {
+        self.put_plan(ctx, request, true).await
+    }
+
+    /// Shows one App Service plan.
+    pub async fn show_plan(&self, ctx: &RequestContext, plan: &ResourceRef) -> Result<AppServicePlan> {
+        let mut req = self.request(ctx, actions::WEB_PLAN_READ).await?;
+        let result = async {
+            let group = authorized_group(self, &mut req, plan).await?;
+            let id = model::resource_id(&group.subscription_id, &group.name, PLAN_TYPE, &plan.name);
+            model::load(req.tx.as_mut(), ResourceKind::AppServicePlan, &id).await?.ok_or_else(|| plan_not_found(&group.name, &plan.name))
+        }
+        .await;
+        req.finish(result).await
+    }
+
+    /// Creates or changes a plan; with `must_exist`, only changes one.
+    async fn put_plan(&self, ctx: &RequestContext, request: &CreatePlan, must_exist: bool) -> Result<AppServicePlan> {
         let mut req = self.request(ctx, actions::WEB_PLAN_WRITE).await?;
         let result = async {
             let group = authorized_group(self, &mut req, &request.plan).await?;
@@ -149,6 +172,7 @@ impl Vaultmort {
                     }
                     AppServicePlan { sku, tier, ..existing }
                 }
+                None if must_exist => return Err(plan_not_found(&group.name, &request.plan.name)),
                 None => AppServicePlan {
                     id: id.clone(),
                     name: request.plan.name.clone(),
@@ -184,11 +208,7 @@ impl Vaultmort {
             let group = authorized_group(self, &mut req, plan).await?;
             let id = model::resource_id(&group.subscription_id, &group.name, PLAN_TYPE, &plan.name);
             if req.tx.resource_get(ResourceKind::AppServicePlan, &id).await?.is_none() {
-                return Err(Error::AppService {
-                    code: "AppServicePlanNotFound",
-                    status: 404,
-                    message: format!("resource group '{}' has no App Service plan '{}'", group.name, plan.name),
-                });
+                return Err(plan_not_found(&group.name, &plan.name));
             }
             let apps: Vec<WebApp> = model::load_all(req.tx.as_mut(), ResourceKind::WebApp).await?;
             if let Some(app) = apps.iter().find(|a| a.server_farm_id.eq_ignore_ascii_case(&id)) {
@@ -423,6 +443,15 @@ impl Vaultmort {
             None => req.authorize(Scope::Subscription(&subscription.id)).await?,
         }
         Ok((subscription.id, resource_group.map(str::to_string)))
+    }
+}
+
+/// There is no plan `name` in resource group `group`.
+fn plan_not_found(group: &str, name: &str) -> Error {
+    Error::AppService {
+        code: "AppServicePlanNotFound",
+        status: 404,
+        message: format!("resource group '{group}' has no App Service plan '{name}'"),
     }
 }
 
