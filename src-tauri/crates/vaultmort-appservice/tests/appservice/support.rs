@@ -169,14 +169,14 @@ pub fn serial_and_names(der: &[u8]) -> (String, String) {
 
 /// Whether `openssl verify -CAfile <root> -untrusted <chain[1..]> <chain[0]>` accepts the chain
 /// as presented; the error is what openssl printed.
-pub fn verify_chain(root: &[u8], chain: &[Vec<u8>]) -> Result<(), String> {
+pub fn verify_chain(root: &[u8], chain: &[Vec<u8>]) -> Result<(), vaultmort_test_support::openssl::OpensslRefused> {
     let scratch = Scratch::new();
     scratch.pem_cert("root.pem", root);
     scratch.pem_cert("leaf.pem", &chain[0]);
     let untrusted: String = chain[1..].iter().map(|der| pem("CERTIFICATE", der)).collect();
     scratch.write("untrusted.pem", untrusted);
     let (ok, out) = scratch.try_openssl(&["verify", "-CAfile", "root.pem", "-untrusted", "untrusted.pem", "leaf.pem"]);
-    if ok { Ok(()) } else { Err(out) }
+    if ok { Ok(()) } else { Err(vaultmort_test_support::openssl::OpensslRefused(out)) }
 }
 
 /// One HTTP/1.1 connection kept open for several requests.
