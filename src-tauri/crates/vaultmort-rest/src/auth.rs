@@ -29,8 +29,40 @@ use vaultmort_core::context::PrincipalKind;
 use vaultmort_core::{Principal, Vaultmort};
 use zeroize::Zeroizing;
 
-/// The audience of every token: Key Vault's resource.
+/// Key Vault's resource in Azure's public cloud: a token for it is accepted by every vault here.
 pub const VAULT_AUDIENCE: &str = "https://vault.azure.net";
+
+/// The resource a vault here names in its challenge: `https://localhost[:port]`. The SDKs check
+/// that a vault's host ends with `.` and the challenge resource's host (Python compares the
+/// authority, port included), so vaults at `https://<vault>.localhost:<port>` pass their
+/// default check with the resource `https://localhost:<port>`.
+pub fn challenge_resource(port: Option<u16>) -> String {
+    match port {
+        Some(port) if port != 443 => format!("https://localhost:{port}"),
+        _ => "https://localhost".to_string(),
+    }
+}
+
+/// The token audience a requested resource (or a `<resource>/.default` scope) stands for, when
+/// it is a vault resource of this server: Key Vault's public resource, or `https://localhost`
+/// with any port (the resource this server's challenges name). Normalised: no trailing slash,
+/// lower case, and the default port dropped.
+pub fn vault_audience(resource: &str) -> Option<String> {
+    let resource = resource.strip_suffix("/.default").unwrap_or(resource).trim_end_matches('/').to_ascii_lowercase();
+    if resource == VAULT_AUDIENCE {
+        return Some(resource);
+    }
+    let authority = resource.strip_prefix("https://")?;
+    match authority.split_once(':') {
+        None if authority == "localhost" => Some(resource),
+        Some(("localhost", port)) => match port.parse::<u16>() {
+            Ok(443) => Some("https://localhost".to_string()),
+            Ok(_) if !port.starts_with('0') && !port.starts_with('+') => Some(resource),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 /// How long an issued token lives.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
 
@@ -260,10 +292,11 @@ impl TokenSigner {
         &self.tenant
     }
 
-    /// A token for `principal`, issued to `client_id`, valid from `now` for an hour.
-    pub fn issue(&self, principal: &Principal, client_id: &str, now: DateTime<Utc>) -> Result<String, AuthError> {
+    /// A token for `principal`, issued to `client_id` for `audience` (a [`vault_audience`]),
+    /// valid from `now` for an hour.
+    pub fn issue(&self, principal: &Principal, client_id: &str, audience: &str, now: DateTime<Utc>) -> Result<String, AuthError> {
         let claims = Claims {
-            aud: VAULT_AUDIENCE.to_string(),
+            aud: audience.to_string(),
             iss: self.issuer.clone(),
             iat: now.timestamp(),
             nbf: now.timestamp() - 300,
@@ -305,8 +338,11 @@ impl TokenSigner {
             return Err(refuse("the token's algorithm is not ES256"));
         }
         let claims: Claims = decode_json(payload).ok_or_else(|| refuse("the token's claims are malformed"))?;
-        if claims.aud.trim_end_matches('/') != VAULT_AUDIENCE {
-            return Err(AuthError(format!("the token's audience '{}' is not {VAULT_AUDIENCE}", claims.aud)));
+        if vault_audience(&claims.aud).is_none() {
+            return Err(AuthError(format!(
+                "the token's audience '{}' is not a vault resource ({VAULT_AUDIENCE} or https://localhost:<port>)",
+                claims.aud
+            )));
         }
         if claims.tid != self.tenant {
             return Err(refuse("the token is for another tenant"));
@@ -392,6 +428,29 @@ impl Authenticator for JwtAuthenticator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vault_audiences_are_key_vault_and_localhost_with_any_port_only() {
+        assert_eq!(vault_audience("https://vault.azure.net/.default").as_deref(), Some(VAULT_AUDIENCE));
+        assert_eq!(vault_audience("HTTPS://Vault.Azure.Net/").as_deref(), Some(VAULT_AUDIENCE), "case and a trailing slash do not matter");
+        assert_eq!(vault_audience("https://localhost:8443/.default").as_deref(), Some("https://localhost:8443"));
+        assert_eq!(vault_audience("https://localhost:443").as_deref(), Some("https://localhost"), "the default port is dropped");
+        assert_eq!(vault_audience("https://localhost").as_deref(), Some("https://localhost"));
+        for refused in [
+            "http://localhost:8443",
+            "https://localhost.evil.example",
+            "https://evil.localhost",
+            "https://localhost:99999",
+            "https://localhost:+80",
+            "https://localhost:",
+            "https://management.azure.com/.default",
+            "",
+        ] {
+            assert_eq!(vault_audience(refused), None, "{refused} is not a vault resource");
+        }
+        assert_eq!(challenge_resource(Some(8443)), "https://localhost:8443");
+        assert_eq!(challenge_resource(Some(443)), "https://localhost");
+    }
     use chrono::TimeZone;
 
     fn at(seconds: i64) -> DateTime<Utc> {
@@ -401,7 +460,7 @@ mod tests {
     #[test]
     fn a_token_verifies_until_it_expires() {
         let signer = TokenSigner::generate("tenant", "https://localhost/tenant/v2.0").expect("a key");
-        let token = signer.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
+        let token = signer.issue(&Principal::local_owner(), "client", VAULT_AUDIENCE, at(1_000_000)).expect("a token");
         let claims = signer.verify(&token, at(1_000_010)).expect("a fresh token verifies");
         assert_eq!(claims.oid, Principal::local_owner().object_id);
         assert!(signer.verify(&token, at(1_000_000 + TOKEN_LIFETIME_SECONDS)).is_err(), "expired at exp");
@@ -411,7 +470,7 @@ mod tests {
     async fn a_remembered_token_still_expires_and_a_forged_one_is_still_refused() {
         let signer = Arc::new(TokenSigner::generate("tenant", "x").expect("a key"));
         let authenticator = JwtAuthenticator::new(signer.clone());
-        let token = signer.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
+        let token = signer.issue(&Principal::local_owner(), "client", VAULT_AUDIENCE, at(1_000_000)).expect("a token");
         authenticator.authenticate(&token, at(1_000_001)).await.expect("a fresh token is accepted");
         authenticator.authenticate(&token, at(1_000_002)).await.expect("and again, from memory");
         let expired = authenticator.authenticate(&token, at(1_000_000 + TOKEN_LIFETIME_SECONDS)).await;
@@ -425,7 +484,7 @@ mod tests {
     fn another_servers_token_is_refused() {
         let ours = TokenSigner::generate("tenant", "x").expect("a key");
         let theirs = TokenSigner::generate("tenant", "x").expect("a key");
-        let token = theirs.issue(&Principal::local_owner(), "client", at(1_000_000)).expect("a token");
+        let token = theirs.issue(&Principal::local_owner(), "client", VAULT_AUDIENCE, at(1_000_000)).expect("a token");
         assert!(ours.verify(&token, at(1_000_001)).is_err(), "a signature by another key must not verify");
     }
 

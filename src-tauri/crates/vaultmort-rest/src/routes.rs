@@ -138,7 +138,7 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
         Err(why) => {
             let refusal = ApiError::unauthorized(why);
             audit_refusal(state, unauthenticated(), peer, vault.as_ref().ok(), &method, &path, &refusal).await;
-            return challenge(state, &refusal.message);
+            return challenge(state, &host, &refusal.message);
         }
     };
     let result = async {
@@ -180,7 +180,7 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
             if error.status() == StatusCode::UNAUTHORIZED {
                 // The core's authenticate stage refused the token's principal: the client is
                 // told how to get another token, as for any refused token.
-                return challenge(state, &error.message);
+                return challenge(state, &host, &error.message);
             }
             error_response(&error)
         }
@@ -217,12 +217,16 @@ async fn audit_refusal(
     let _ = state.core.audit_refusal(&crate::context(principal, peer), &refusal).await;
 }
 
-fn challenge(state: &State, why: &str) -> Response {
+/// 401 with the challenge: where to get a token, and for which resource. The resource is
+/// `https://localhost:<port>` with the port the client used, which the SDKs' default
+/// challenge-resource check accepts for `https://<vault>.localhost:<port>`.
+fn challenge(state: &State, host: &str, why: &str) -> Response {
+    let port = host.parse::<axum::http::uri::Authority>().ok().and_then(|a| a.port_u16()).or(Some(443));
+    let resource = crate::auth::challenge_resource(port);
     let value = format!(
-        "Bearer authorization=\"https://localhost:{}/{}\", resource=\"{}\"",
+        "Bearer authorization=\"https://localhost:{}/{}\", resource=\"{resource}\", scope=\"{resource}/.default\"",
         state.port,
         state.signer.tenant(),
-        crate::auth::VAULT_AUDIENCE
     );
     let mut response = error_response(&ApiError::unauthorized(why));
     if let Ok(value) = HeaderValue::from_str(&value) {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::State;
-use crate::auth::{TOKEN_LIFETIME_SECONDS, VAULT_AUDIENCE};
+use crate::auth::{TOKEN_LIFETIME_SECONDS, VAULT_AUDIENCE, vault_audience};
 
 /// An OAuth error reply.
 pub(crate) fn oauth_error(status: StatusCode, error: &str, description: &str) -> (StatusCode, Value) {
@@ -155,9 +155,10 @@ pub(crate) async fn issue(state: &State, tenant: &str, headers: &HeaderMap, body
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "only grant_type=client_credentials is supported").into();
     }
     let scope = form.scope.clone().unwrap_or_default();
-    if !scope.split_whitespace().any(|s| s.trim_end_matches("/.default").trim_end_matches('/') == VAULT_AUDIENCE) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &format!("the scope must be {VAULT_AUDIENCE}/.default")).into();
-    }
+    let Some(audience) = scope.split_whitespace().find_map(vault_audience) else {
+        let message = format!("the scope must be a vault resource's .default: {VAULT_AUDIENCE}/.default or https://localhost:<port>/.default");
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &message).into();
+    };
     let client = match client_credentials(headers, &form) {
         Ok(client) => client,
         Err(e) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()).into(),
@@ -170,7 +171,7 @@ pub(crate) async fn issue(state: &State, tenant: &str, headers: &HeaderMap, body
         }
         Err(e) => return oauth_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", &e.0).into(),
     };
-    match state.signer.issue(&principal, &client.client_id, state.core.clock().now()) {
+    match state.signer.issue(&principal, &client.client_id, &audience, state.core.clock().now()) {
         Ok(token) => (
             StatusCode::OK,
             json!({

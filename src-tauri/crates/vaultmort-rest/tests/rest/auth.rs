@@ -22,7 +22,11 @@ async fn a_request_without_a_token_is_challenged_and_acted_on_only_with_one() {
     let challenge = response.headers()["www-authenticate"].to_str().expect("an ASCII header").to_string();
     let expected = format!("authorization=\"https://localhost:{}/{}\"", t.addr().port(), t.server.tenant());
     assert!(challenge.starts_with("Bearer ") && challenge.contains(&expected), "the challenge names the token authority: {challenge}");
-    assert!(challenge.contains("resource=\"https://vault.azure.net\""), "the challenge names the vault resource: {challenge}");
+    let resource = format!("https://localhost:{}", t.addr().port());
+    assert!(
+        challenge.contains(&format!("resource=\"{resource}\"")) && challenge.contains(&format!("scope=\"{resource}/.default\"")),
+        "the challenge names this server's vault resource, which the SDKs' resource check accepts for <vault>.localhost: {challenge}"
+    );
     let body: serde_json::Value = response.json().await.expect("a JSON body");
     assert_eq!(body["error"]["code"], "Unauthorized");
 
@@ -80,6 +84,34 @@ fn claims(t: &TestServer, aud: &str, oid: &str, exp_offset: i64) -> Claims {
     }
 }
 
+/// What the SDKs do with their default options: read the challenge's resource, check that the
+/// vault's host ends with `.` and that resource's authority, and ask for `<resource>/.default`.
+#[tokio::test]
+async fn the_challenge_resource_passes_the_sdks_default_check_and_gets_a_token() {
+    let t = TestServer::start().await;
+    let response = t.client().get(format!("{}/secrets?api-version=7.6", t.vault_url())).send().await.expect("the server answers");
+    let challenge = response.headers()["www-authenticate"].to_str().expect("an ASCII header").to_string();
+    let resource = challenge.split("resource=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a resource").to_string();
+    let vault_authority = t.vault_url().trim_start_matches("https://").to_string();
+    let resource_authority = resource.trim_start_matches("https://");
+    assert!(
+        vault_authority.ends_with(&format!(".{resource_authority}")),
+        "Python's check: '{vault_authority}' must end with '.{resource_authority}'"
+    );
+    let owner = vaultmort_core::Principal::local_owner().object_id;
+    let url = format!("https://localhost:{}/{}/oauth2/v2.0/token", t.addr().port(), t.server.tenant());
+    let form = [
+        ("grant_type", "client_credentials".to_string()),
+        ("client_id", owner),
+        ("client_secret", OWNER_SECRET.to_string()),
+        ("scope", format!("{resource}/.default")),
+    ];
+    let body: serde_json::Value = t.client().post(url).form(&form).send().await.expect("answers").json().await.expect("JSON");
+    let token = body["access_token"].as_str().unwrap_or_else(|| panic!("a token for the challenge's resource: {body}"));
+    let (status, body) = t.call(token, Method::GET, "/secrets?api-version=7.6", None).await;
+    assert_eq!(status, 200, "a token for the challenge's resource works on the vault: {body}");
+}
+
 #[tokio::test]
 async fn bad_expired_foreign_and_unknown_principal_tokens_get_401() {
     let t = TestServer::start().await;
@@ -90,6 +122,8 @@ async fn bad_expired_foreign_and_unknown_principal_tokens_get_401() {
         ("not-a-jwt".to_string(), "garbage"),
         (signer.sign(&claims(&t, "https://vault.azure.net", &owner, -10)).expect("signed"), "expired"),
         (signer.sign(&claims(&t, "https://management.azure.com", &owner, 600)).expect("signed"), "another audience"),
+        (signer.sign(&claims(&t, "https://localhost.evil.example", &owner, 600)).expect("signed"), "a look-alike of localhost"),
+        (signer.sign(&claims(&t, "http://localhost", &owner, 600)).expect("signed"), "localhost without TLS"),
         (foreign.sign(&claims(&t, "https://vault.azure.net", &owner, 600)).expect("signed"), "signed by another server"),
         (
             signer.sign(&claims(&t, "https://vault.azure.net", "11111111-2222-3333-4444-555555555555", 600)).expect("signed"),

@@ -1,7 +1,8 @@
 //! The official Azure SDK for Rust (azure_security_keyvault_secrets, _keys and _certificates
 //! 1.0) against the
-//! server, unchanged but for the transport (a reqwest client trusting the practice root and
-//! resolving `<vault>.localhost`), `verify_challenge_resource: false`, and a credential that
+//! server with its default options but for the transport (a reqwest client trusting the
+//! practice root and resolving `<vault>.localhost`, the SDK's own way to pass a CA bundle and a
+//! host mapping) and a credential that
 //! gets its tokens from the practice token endpoint as a practice application of the directory
 //! (client credentials). The main suites run as an application with every permission; the last
 //! test runs as one that lacks a permission, and from an address the vault firewall excludes.
@@ -99,7 +100,7 @@ fn client_options(t: &TestServer, app: &App, http: reqwest::Client) -> (ClientOp
 
 fn secret_client_for(t: &TestServer, app: &App, http: reqwest::Client) -> SecretClient {
     let (client_options, credential) = client_options(t, app, http);
-    let options = SecretClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
+    let options = SecretClientOptions { client_options, ..Default::default() };
     SecretClient::new(&t.vault_url(), credential, Some(options)).expect("a secret client")
 }
 
@@ -109,13 +110,13 @@ fn secret_client(t: &TestServer, app: &App) -> SecretClient {
 
 fn certificate_client(t: &TestServer, app: &App) -> CertificateClient {
     let (client_options, credential) = client_options(t, app, t.client());
-    let options = CertificateClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
+    let options = CertificateClientOptions { client_options, ..Default::default() };
     CertificateClient::new(&t.vault_url(), credential, Some(options)).expect("a certificate client")
 }
 
 fn key_client(t: &TestServer, app: &App) -> KeyClient {
     let (client_options, credential) = client_options(t, app, t.client());
-    let options = KeyClientOptions { client_options, verify_challenge_resource: Some(false), ..Default::default() };
+    let options = KeyClientOptions { client_options, ..Default::default() };
     KeyClient::new(&t.vault_url(), credential, Some(options)).expect("a key client")
 }
 
@@ -307,7 +308,7 @@ async fn issue11_a_bad_api_version_is_refused_through_the_rust_sdk() {
     let t = TestServer::start().await;
     let app = full_access_app(&t).await;
     let (client_options, credential) = client_options(&t, &app, t.client());
-    let options = SecretClientOptions { api_version: "garbage".into(), client_options, verify_challenge_resource: Some(false) };
+    let options = SecretClientOptions { api_version: "garbage".into(), client_options, ..Default::default() };
     let client = SecretClient::new(&t.vault_url(), credential, Some(options)).expect("a secret client");
     let refused = client.get_secret("anything", None).await.expect_err("an unknown api-version is refused");
     assert_eq!(refused.http_status(), Some(StatusCode::BadRequest), "Key Vault answers 400: {refused}");
