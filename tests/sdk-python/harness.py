@@ -1,10 +1,15 @@
-"""What every SDK test module shares: the server's address from the environment, a resolver
-entry for `<vault>.localhost` (Debian's resolver does not resolve *.localhost; the SDKs are
-used unchanged), and ClientSecretCredentials of the two practice applications against the practice
-token endpoint: `sdk-app` (every permission) and `sdk-limited` (secrets get and list only)."""
+"""What every SDK test module shares: the server's address from the environment and
+ClientSecretCredentials of the two practice applications against the practice token endpoint:
+`sdk-app` (every permission) and `sdk-limited` (secrets get and list only).
+
+The clients run with the SDKs' default options. The only settings are the credential's authority
+(the practice token endpoint, with instance discovery off, since it would ask
+login.microsoftonline.com about it) and the practice root as the CA bundle. `<vault>.localhost`
+resolves through the system resolver (libnss-myhostname, or the /etc/hosts lines that
+`vaultmort setup-client --apply` writes); the server's challenge names `https://localhost:<port>`,
+which the SDKs' default challenge-resource check accepts for those vault URLs."""
 
 import os
-import socket
 import uuid
 
 from azure.identity import ClientSecretCredential
@@ -21,18 +26,6 @@ CA = os.environ["VAULTMORT_SDK_CA"]
 VAULT_URL = f"https://{VAULT}.localhost:{PORT}"
 PREMIUM_VAULT_URL = f"https://{os.environ['VAULTMORT_SDK_PREMIUM_VAULT']}.localhost:{PORT}"
 
-_real_getaddrinfo = socket.getaddrinfo
-
-
-def _getaddrinfo(host, *args, **kwargs):
-    if isinstance(host, str) and host.endswith(".localhost"):
-        host = "127.0.0.1"
-    return _real_getaddrinfo(host, *args, **kwargs)
-
-
-socket.getaddrinfo = _getaddrinfo
-
-
 def credential(client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> ClientSecretCredential:
     return ClientSecretCredential(
         TENANT,
@@ -45,7 +38,7 @@ def credential(client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -
 
 
 def client_kwargs() -> dict:
-    return {"verify_challenge_resource": False, "connection_verify": CA}
+    return {"connection_verify": CA}
 
 
 def unique(prefix: str) -> str:

@@ -9,7 +9,9 @@ with every permission on both vaults, and `sdk-limited` with only secrets get an
 exports the practice CA's root, starts `vaultmort serve --port 0`, and runs the unittest modules
 test_*.py here with the server's address, tenant and both applications' client ids and secrets
 in the environment. The SDKs get their tokens from the practice token endpoint as these
-applications; nothing runs as the installation's owner.
+applications; nothing runs as the installation's owner. The clients use the SDKs' default
+options; `<vault>.localhost` must resolve through the system resolver (libnss-myhostname, which
+`cargo xtask setup` installs, or `vaultmort setup-client --apply`).
 
     python3 tests/sdk-python/run.py [--vaultmort target/debug/vaultmort] [unittest args...]
 """
@@ -18,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +57,15 @@ def main() -> int:
     if not binary:
         target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
         binary = str(target / "debug" / "vaultmort")
+    try:
+        socket.getaddrinfo(f"{VAULT}.localhost", 443, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        print(
+            f"{VAULT}.localhost does not resolve on this machine. The SDKs run with their default resolver: install "
+            "libnss-myhostname (`cargo xtask setup` does), or run `vaultmort setup-client --apply` for /etc/hosts lines.",
+            file=sys.stderr,
+        )
+        return 1
     python = venv_python()
     with tempfile.TemporaryDirectory(prefix="vaultmort-sdk-python-") as scratch:
         scratch = Path(scratch)

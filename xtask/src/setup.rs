@@ -40,6 +40,10 @@ const APT_PACKAGES: &[&str] = &[
     "python3-venv",                 // its virtual environment under .tools/
     "wrk",                          // the HTTP load generator of `cargo xtask bench-rest`
     "curl",                         // a token from the practice token endpoint there; the App Service front end tests
+    // Resolves every `*.localhost` name to loopback (RFC 6761) through NSS, so the SDK suites
+    // reach `https://<vault>.localhost:<port>` with their default resolver; the package's
+    // install script adds `myhostname` to the hosts line of /etc/nsswitch.conf.
+    "libnss-myhostname",
 ];
 
 /// Cargo tools, by executable: the crate, the versions to accept, and whether a copy found
