@@ -23,7 +23,7 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { lookup } from "node:dns/promises";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -115,6 +115,9 @@ async function stop(server) {
   clearTimeout(timer);
 }
 
+/** The `node --test` process while it runs, for the signal handler to stop. */
+const running = { /** @type {import("node:child_process").ChildProcess | undefined} */ tests: undefined };
+
 /**
  * Runs `node --test` over the test files and resolves to its exit code.
  * @param {string[]} testArgs
@@ -130,6 +133,7 @@ function runTests(testArgs, env) {
   // stdout is not a terminal, as under cargo xtask.
   const reporter = testArgs.some((arg) => arg.startsWith("--test-reporter")) ? [] : ["--test-reporter=spec"];
   const tests = spawn(process.execPath, ["--test", ...reporter, ...testArgs, ...files], { cwd: here, env, stdio: "inherit" });
+  running.tests = tests;
   return new Promise((resolve) => {
     tests.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     tests.once("error", (error) => {
@@ -162,9 +166,11 @@ async function main() {
   const scratch = mkdtempSync(path.join(tmpdir(), "vaultmort-sdk-js-"));
   /** @type {import("node:child_process").ChildProcess | undefined} */
   let server;
-  // Ctrl-C or a CI timeout stops the server too (a child process outlives its parent otherwise).
-  const interrupted = (/** @type {NodeJS.Signals} */ signal) => {
-    server?.kill("SIGTERM");
+  // Ctrl-C or a CI timeout stops the tests and the server too (a child process outlives its
+  // parent otherwise), and only then removes the home the server writes to.
+  const interrupted = async (/** @type {NodeJS.Signals} */ signal) => {
+    running.tests?.kill("SIGTERM");
+    if (server) await stop(server);
     rmSync(scratch, { recursive: true, force: true });
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
@@ -192,6 +198,8 @@ async function main() {
         "--key-permissions", "all", "--secret-permissions", "all", "--certificate-permissions", "all");
     }
     cli("keyvault", "set-policy", "--name", VAULT, "--spn", limited.appId, "--secret-permissions", "get", "list");
+    const testTmp = path.join(scratch, "tmp");
+    mkdirSync(testTmp, { mode: 0o700 });
     const ca = path.join(scratch, "practice-root.pem");
     cli("ca", "export-root", "--file", ca);
 
@@ -213,6 +221,9 @@ async function main() {
       VAULTMORT_SDK_LIMITED_CLIENT_SECRET: limited.password,
       VAULTMORT_SDK_CA: ca,
       NODE_EXTRA_CA_CERTS: ca,
+      // What the tests write (openssl's keys and PFX files) lands in the scratch folder, so it is
+      // removed with the home even when a test process is stopped before its clean-up.
+      TMPDIR: testTmp,
     });
     const started_at = Date.now();
     const code = await runTests(testArgs, testEnv);
