@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::advisory_db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::process::{self, Project};
 use crate::scratch::Scratch;
 use crate::setup;
@@ -83,6 +83,16 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
     }
     process::run("sdk-python", &mut sdk_python)?;
 
+    // The official Azure SDKs for JavaScript on Node.js against the same binary (tests/sdk-js):
+    // its npm packages are installed from the lock file when they are missing or the lock changed.
+    sdk_js_packages(project)?;
+    let mut sdk_js = project.command("node");
+    sdk_js.arg("tests/sdk-js/run.mjs").arg("--vaultmort").arg(project.target_dir().join("debug").join("vaultmort"));
+    for name in USER_SETTINGS {
+        sdk_js.env_remove(name);
+    }
+    process::run("sdk-js", &mut sdk_js)?;
+
     // The desktop app in a real window, driven as a user would (tauri-driver under xvfb-run),
     // with the fonts of a fresh Debian 12 machine.
     let screenshots = Scratch::new("e2e-screenshots")?;
@@ -90,6 +100,23 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
 
     println!("xtask test: all {} passed", if options.quick { "tests" } else { "checks" });
     Ok(())
+}
+
+/// Where `npm ci` leaves a copy of the lock file it installed, inside `node_modules/` (which
+/// `npm ci` empties first, so a failed or older install leaves no copy that matches).
+const SDK_JS_INSTALLED_LOCK: &str = "tests/sdk-js/node_modules/.installed-package-lock.json";
+
+/// Runs `npm ci` for tests/sdk-js unless `node_modules/` holds what the current lock file names.
+fn sdk_js_packages(project: &Project) -> Result<()> {
+    let lock = project.root().join("tests/sdk-js/package-lock.json");
+    let installed = project.root().join(SDK_JS_INSTALLED_LOCK);
+    let wanted = fs::read(&lock).map_err(|error| Error::new(format!("cannot read {}: {error}", lock.display())))?;
+    if fs::read(&installed).is_ok_and(|copy| copy == wanted) {
+        println!("sdk-js: the npm packages match package-lock.json");
+        return Ok(());
+    }
+    process::run("npm ci (sdk-js)", project.command("npm").args(["ci", "--prefix", "tests/sdk-js", "--no-audit", "--no-fund"]))?;
+    fs::write(&installed, wanted).map_err(|error| Error::new(format!("cannot write {}: {error}", installed.display())))
 }
 
 /// Stops what the keyring session left running. gnome-keyring-daemon normally exits with its bus,
