@@ -282,6 +282,26 @@ pub fn read_pfx(bytes: &[u8], password: Option<&str>) -> Result<KeyAndChain, Cer
     Err(mismatch.unwrap_or(CertError::NoPrivateKey))
 }
 
+/// Reads a PFX that may hold no private key (a certificate secret whose key is not exportable
+/// holds only the chain): the key and chain when it has a key, as [`read_pfx`], otherwise the
+/// certificates alone, leaf first.
+pub fn read_pfx_key_optional(bytes: &[u8], password: Option<&str>) -> Result<(Option<Zeroizing<Vec<u8>>>, Vec<Vec<u8>>), CertError> {
+    let bytes = pfx_bytes(bytes)?;
+    let archive = open_archive(&bytes, password)?;
+    if archive.keys.is_empty() {
+        let certs: Vec<Vec<u8>> = archive.certs.iter().map(|c| c.cert.as_der().to_vec()).collect();
+        if certs.is_empty() {
+            return Err(CertError::NoCertificate);
+        }
+        for der in &certs {
+            CertificateInfo::from_der(der)?;
+        }
+        return Ok((None, order_chain(certs)));
+    }
+    let KeyAndChain { key_pkcs8, chain } = read_pfx(&bytes, password)?;
+    Ok((Some(key_pkcs8), chain))
+}
+
 /// The certificates after a known leaf, issuers first (by the same rules as [`order_chain`]).
 pub(crate) fn order_from_leaf(leaf: &[u8], others: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let mut all = vec![leaf.to_vec()];

@@ -180,6 +180,37 @@ pub enum DownloadFormat {
     Pfx,
 }
 
+/// A certificate's secret value, stored as `stored` (its content type), in `format`: the same
+/// key and chain, written as the issuance writes them. Stored data that does not parse is an
+/// integrity failure, not the caller's mistake.
+pub(crate) fn convert_certificate_secret(
+    value: &str,
+    stored: &str,
+    format: crate::secrets::CertificateSecretFormat,
+    name: &str,
+) -> Result<Zeroizing<String>> {
+    let damaged = |e: vaultmort_certs::CertError| Error::Integrity(format!("the secret of certificate '{name}' does not parse: {e}"));
+    let (key, chain) = if stored.eq_ignore_ascii_case(PEM) {
+        let chain = vaultmort_certs::parse::certificates_from(value.as_bytes()).map_err(damaged)?;
+        let key = if value.contains("PRIVATE KEY-----") {
+            Some(vaultmort_certs::pem::read_pem_bundle(value, None).map_err(damaged)?.key_pkcs8)
+        } else {
+            None
+        };
+        (key, chain)
+    } else {
+        vaultmort_certs::pfx::read_pfx_key_optional(value.as_bytes(), None).map_err(damaged)?
+    };
+    let key = key.as_ref().map(|k| k.as_slice());
+    Ok(match format {
+        crate::secrets::CertificateSecretFormat::Pem => vaultmort_certs::pem::write_pem(&chain, key)?,
+        crate::secrets::CertificateSecretFormat::Pkcs12 => {
+            let pfx = Zeroizing::new(vaultmort_certs::pfx::write_pfx(key, &chain, None, name)?);
+            Zeroizing::new(b64(&pfx))
+        }
+    })
+}
+
 pub(crate) fn b64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
 }

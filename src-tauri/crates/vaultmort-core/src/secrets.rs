@@ -31,6 +31,42 @@ pub struct SecretInfo {
     pub key_id: Option<String>,
 }
 
+/// The formats a certificate's secret can be read in (`outContentType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateSecretFormat {
+    /// `application/x-pkcs12`: a PFX with no password, base64.
+    Pkcs12,
+    /// `application/x-pem-file`: the PKCS#8 key (when held) and the chain, PEM.
+    Pem,
+}
+
+impl CertificateSecretFormat {
+    /// The content type this format is named by.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Pkcs12 => crate::certificates::PKCS12,
+            Self::Pem => crate::certificates::PEM,
+        }
+    }
+}
+
+impl std::str::FromStr for CertificateSecretFormat {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        if text.eq_ignore_ascii_case(crate::certificates::PKCS12) {
+            Ok(Self::Pkcs12)
+        } else if text.eq_ignore_ascii_case(crate::certificates::PEM) {
+            Ok(Self::Pem)
+        } else {
+            Err(Error::BadParameter(format!(
+                "outContentType '{text}' is not one of {} and {}",
+                crate::certificates::PKCS12,
+                crate::certificates::PEM
+            )))
+        }
+    }
+}
+
 /// A secret version. `value` is present only where the operation returns it (set, get).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -188,6 +224,22 @@ impl Vaultmort {
 
     /// Gets a secret version with its value (the newest when `version` is `None`).
     pub async fn get_secret(&self, ctx: &RequestContext, vault_name: &str, name: &str, version: Option<&str>) -> Result<SecretBundle> {
+        self.get_secret_as(ctx, vault_name, name, version, None).await
+    }
+
+    /// Reads a secret version as [`get_secret`](Self::get_secret) does, with a certificate's
+    /// secret converted to `format` when given (Key Vault's `outContentType`, from api-version
+    /// 2025-06-01-preview on): the PFX as PEM (PKCS#8 key, then the chain) or the PEM as a PFX
+    /// with no password, the key included only when the secret holds it. A plain secret cannot
+    /// be converted (`BadParameter`); the refusal is audited like any other.
+    pub async fn get_secret_as(
+        &self,
+        ctx: &RequestContext,
+        vault_name: &str,
+        name: &str,
+        version: Option<&str>,
+        format: Option<CertificateSecretFormat>,
+    ) -> Result<SecretBundle> {
         let mut req = self.request(ctx, actions::SECRET_GET).await?;
         req.set_object(format!("secrets/{name}"));
         let result = async {
@@ -196,11 +248,25 @@ impl Vaultmort {
             if !props.attributes.enabled {
                 return Err(Error::ObjectDisabled { kind: KIND, operation: "get".into() });
             }
+            if format.is_some() && !props.managed {
+                return Err(Error::BadParameter(format!(
+                    "outContentType applies only to a certificate's secret; '{name}' is not backed by a certificate"
+                )));
+            }
             let bytes = objects::open_material(self, req.tx.as_mut(), &record).await?;
             let value = Zeroizing::new(
                 String::from_utf8(bytes.to_vec()).map_err(|_| Error::Integrity(format!("secret '{name}' does not decode as text")))?,
             );
-            bundle(&vault, &object, &record, Some(value))
+            let mut bundle = bundle(&vault, &object, &record, Some(value))?;
+            if let Some(format) = format {
+                let stored = bundle.content_type.clone().unwrap_or_default();
+                if !format.content_type().eq_ignore_ascii_case(&stored) {
+                    let value = bundle.value.take().unwrap_or_default();
+                    bundle.value = Some(crate::certificates::convert_certificate_secret(&value, &stored, format, name)?);
+                    bundle.content_type = Some(format.content_type().to_string());
+                }
+            }
+            Ok(bundle)
         }
         .await;
         req.finish(result).await

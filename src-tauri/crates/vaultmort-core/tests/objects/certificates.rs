@@ -354,3 +354,55 @@ async fn a_certificates_key_and_secret_change_only_through_the_certificate() {
     let key = t.core.get_key(&t.owner, VAULT, "site", None).await.expect("the key reads");
     assert!(key.attributes.enabled && key.id.version == cert.id.version, "the refused changes changed nothing");
 }
+
+/// `outContentType` (api-version 2025-06-01-preview on): a certificate's secret read in the
+/// other format holds the same key and chain, openssl being the judge; a plain secret refuses.
+#[tokio::test]
+async fn a_certificates_secret_reads_in_the_other_format_on_request() {
+    use vaultmort_core::secrets::CertificateSecretFormat::{Pem, Pkcs12};
+    let t = core_with_vault().await;
+    let cert = issue(&t, "site", policy("CN=site.example", "site.example", "Self", false)).await;
+
+    let as_pem = t.core.get_secret_as(&t.owner, VAULT, "site", None, Some(Pem)).await.expect("the PFX secret reads as PEM");
+    assert_eq!(as_pem.content_type.as_deref(), Some("application/x-pem-file"), "the answer names the format it is in");
+    let text = as_pem.value.as_deref().expect("a value").to_string();
+    let key_spki = openssl_ok(&["pkey", "-pubout", "-outform", "DER"], Some(text.as_bytes()));
+    assert_eq!(key_spki, cert_spki(&cert.cer), "the PEM's private key is the certificate's (openssl)");
+    let first_cert = openssl_ok(&["x509", "-outform", "DER"], Some(text.as_bytes()));
+    assert_eq!(first_cert, cert.cer, "the PEM's certificate is the certificate itself (openssl)");
+
+    let stored = t.core.get_secret(&t.owner, VAULT, "site", None).await.expect("the secret reads");
+    assert_eq!(stored.content_type.as_deref(), Some("application/x-pkcs12"), "what is stored is unchanged");
+    let same = t.core.get_secret_as(&t.owner, VAULT, "site", None, Some(Pkcs12)).await.expect("the stored format reads");
+    assert_eq!(same.value, stored.value, "asking for the stored format returns the stored value");
+
+    let mut pem_policy = policy("CN=pem.example", "pem.example", "Self", true);
+    pem_policy.secret_props = Some(vaultmort_certs::policy::SecretProperties { content_type: Some("application/x-pem-file".into()) });
+    let pem_cert = issue(&t, "pem-site", pem_policy).await;
+    let as_pfx = t.core.get_secret_as(&t.owner, VAULT, "pem-site", None, Some(Pkcs12)).await.expect("the PEM secret reads as a PFX");
+    assert_eq!(as_pfx.content_type.as_deref(), Some("application/x-pkcs12"));
+    let pfx = unb64(as_pfx.value.as_deref().expect("a value"));
+    assert_eq!(pfx_key_spki(&pfx, ""), cert_spki(&pem_cert.cer), "the PFX opens with no password and holds the key (openssl)");
+    assert_eq!(pfx_certificates(&pfx, ""), vec![pem_cert.cer.clone()], "and the certificate (openssl)");
+
+    let mut sealed = policy("CN=sealed.example", "sealed.example", "Self", false);
+    sealed.key_props.as_mut().expect("key properties").exportable = Some(false);
+    let sealed_cert = issue(&t, "sealed", sealed).await;
+    let sealed_pem = t.core.get_secret_as(&t.owner, VAULT, "sealed", None, Some(Pem)).await.expect("a key-less PFX converts too");
+    let text = sealed_pem.value.as_deref().expect("a value");
+    assert!(!text.contains("PRIVATE KEY"), "a non-exportable key stays out of the converted secret: {text}");
+    assert_eq!(openssl_ok(&["x509", "-outform", "DER"], Some(text.as_bytes())), sealed_cert.cer, "the chain is there (openssl)");
+
+    t.core.set_secret(&t.owner, VAULT, SetSecret::new("plain", "text")).await.expect("a plain secret");
+    let refusal = refused(
+        t.core.get_secret_as(&t.owner, VAULT, "plain", None, Some(Pem)).await,
+        "BadParameter",
+        None,
+        "a plain secret has no certificate format to convert to",
+    );
+    assert!(refusal.to_string().contains("certificate"), "the message says why: {refusal}");
+    assert!(
+        "text/plain".parse::<vaultmort_core::secrets::CertificateSecretFormat>().is_err(),
+        "only the two certificate content types are formats"
+    );
+}
