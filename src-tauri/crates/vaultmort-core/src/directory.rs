@@ -469,6 +469,31 @@ impl Vaultmort {
         req.finish(result).await
     }
 
+    /// Adds a new client secret (valid 365 days) to a service principal, keeping its other
+    /// secrets, as `az ad sp credential reset --append` does: the returned object carries the new
+    /// secret this once; only its keyed digest is stored. Other kinds are refused (`BadParameter`).
+    pub async fn add_client_secret(&self, ctx: &RequestContext, query: &str) -> Result<CreatedPrincipal> {
+        let mut req = self.request(ctx, actions::DIRECTORY_WRITE).await?;
+        let result = async {
+            req.authorize(Scope::Tenant).await?;
+            let mut object = find(req.tx.as_mut(), query).await?;
+            if object.kind != DirectoryObjectKind::ServicePrincipal {
+                return Err(Error::bad(format!("'{}' is not a service principal, so it has no client secrets", object.display_name)));
+            }
+            let secret = random_secret()?;
+            object.client_secrets.push(ClientSecretRecord {
+                key_id: uuid::Uuid::new_v4().to_string(),
+                hint: secret.chars().take(3).collect(),
+                digest: self.keyed_digest(b"client-secret", secret.as_bytes()),
+                end_date: req.now + chrono::Duration::days(365),
+            });
+            req.tx.directory_put(&entry(EntryKind::Principal, &object.object_id, &object.display_name, &object)?).await?;
+            Ok(CreatedPrincipal { object, client_secret: Some(secret) })
+        }
+        .await;
+        req.finish(result).await
+    }
+
     /// Adds (`add == true`) or removes a member of a group. A group cannot contain itself,
     /// directly or through nesting.
     pub async fn change_group_member(&self, ctx: &RequestContext, group: &str, member: &str, add: bool) -> Result<DirectoryObject> {

@@ -23,6 +23,7 @@ pub mod api_version;
 pub mod auth;
 mod body;
 mod certificate_routes;
+pub mod client_setup;
 pub mod connection;
 pub mod dto;
 pub mod error;

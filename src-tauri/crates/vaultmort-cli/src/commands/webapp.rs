@@ -60,16 +60,10 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, command: WebappCommand)
 }
 
 /// `127.0.0.1 <host>` for every default and custom host name of every web app the caller can
-/// see, in every subscription.
+/// see, in every subscription (the core's list).
 async fn hosts_file(core: &Vaultmort, ctx: &RequestContext) -> Result<Value, CliError> {
-    let mut lines = Vec::new();
-    for subscription in core.list_subscriptions(ctx).await? {
-        for app in core.list_web_apps(ctx, Some(&subscription.id), None).await? {
-            lines.push(format!("{} {}", app.inbound_ip_address, app.default_host_name));
-            lines.extend(app.host_names.iter().map(|h| format!("{} {}", app.inbound_ip_address, h.name)));
-        }
-    }
-    Ok(Value::Array(lines.into_iter().map(Value::String).collect()))
+    let entries = core.web_app_host_entries(ctx).await?;
+    Ok(Value::Array(entries.into_iter().map(|(address, host)| Value::String(format!("{address} {host}"))).collect()))
 }
 
 async fn hostname(core: &Vaultmort, ctx: &RequestContext, command: HostnameCommand) -> Result<Value, CliError> {

@@ -287,6 +287,21 @@ impl Vaultmort {
         self.list_placed(ctx, actions::WEB_APP_READ, subscription, resource_group).await
     }
 
+    /// Every host name (default and custom) of every web app the caller can see, in every
+    /// subscription, with the address it is served on: the `/etc/hosts` entries that make them
+    /// reach the local front end. `vaultmort webapp hosts-file` and `vaultmort setup-client` print
+    /// these.
+    pub async fn web_app_host_entries(&self, ctx: &RequestContext) -> Result<Vec<(std::net::Ipv4Addr, String)>> {
+        let mut entries = Vec::new();
+        for subscription in self.list_subscriptions(ctx).await? {
+            for app in self.list_web_apps(ctx, Some(&subscription.id), None).await? {
+                entries.push((app.inbound_ip_address, app.default_host_name.clone()));
+                entries.extend(app.host_names.iter().map(|h| (app.inbound_ip_address, h.name.clone())));
+            }
+        }
+        Ok(entries)
+    }
+
     /// Deletes a web app; the front end stops serving its host names.
     pub async fn delete_web_app(&self, ctx: &RequestContext, app: &ResourceRef) -> Result<()> {
         let mut req = self.request(ctx, actions::WEB_APP_DELETE).await?;
