@@ -95,6 +95,39 @@ pub enum TopCommand {
     /// Bring your own key: the HSM vendor's side of a key transfer, played locally.
     #[command(subcommand)]
     Byok(ByokCommand),
+    /// Make this machine a client of `vaultmort serve`: trust the practice root, a CA file and
+    /// variables per runtime, host names, and an .env file. Prints the plan; --apply performs it.
+    SetupClient(SetupClientArgs),
+}
+
+/// `vaultmort setup-client ...`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").args(["apply", "remove"])))]
+pub struct SetupClientArgs {
+    /// Perform the plan (idempotent). The system parts (trust store, /etc/hosts) need root; without
+    /// it the user's files are still written and the output names the steps left for `sudo`.
+    #[arg(long)]
+    pub apply: bool,
+    /// Undo what --apply did: the hosts block, the trusted root, the CA files and the .env file (idempotent).
+    #[arg(long)]
+    pub remove: bool,
+    /// The port `vaultmort serve` listens on.
+    #[arg(long, default_value_t = vaultmort_core::address::DEFAULT_PORT)]
+    pub port: u16,
+    /// The application (service principal: display name, app id or object id) whose credentials go
+    /// into the .env file; --apply gives it a new client secret, written only into that file.
+    #[arg(long, value_name = "NAME|APPID")]
+    pub application: Option<String>,
+    /// The .env file to write (created 0600).
+    #[arg(long, value_name = "PATH", default_value = vaultmort_rest::client_setup::DEFAULT_ENV_FILE)]
+    pub env_file: std::path::PathBuf,
+    /// The folder for the CA file, the CA bundle and the Java truststore (default: <home>/client).
+    #[arg(long, value_name = "DIR")]
+    pub client_dir: Option<std::path::PathBuf>,
+    /// How <vault>.localhost names resolve: auto (ask the resolver), hosts (lines in /etc/hosts for
+    /// every name) or myhostname (NSS resolves *.localhost; lines only for other names).
+    #[arg(long, value_name = "auto|hosts|myhostname", default_value = "auto")]
+    pub names: vaultmort_rest::client_setup::NameResolution,
 }
 
 /// `vaultmort hsm ...`

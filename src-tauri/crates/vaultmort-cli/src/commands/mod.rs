@@ -11,6 +11,7 @@ mod hsm;
 mod key;
 mod lifecycle;
 mod secret;
+mod setup_client;
 mod vault;
 mod webapp;
 
@@ -49,6 +50,7 @@ pub async fn dispatch(core: &Vaultmort, ctx: &RequestContext, command: TopComman
         TopCommand::Hsm(command) => hsm::run(core, ctx, command).await,
         TopCommand::Appservice(command) => appservice::run(core, ctx, command).await,
         TopCommand::Webapp(command) => webapp::run(core, ctx, command).await,
+        TopCommand::SetupClient(args) => setup_client::run(core, ctx, args).await,
         TopCommand::Serve(_) | TopCommand::Byok(_) => {
             Err(CliError { code: "InternalError".into(), message: "serve and byok run outside the one-shot dispatch".into() })
         }

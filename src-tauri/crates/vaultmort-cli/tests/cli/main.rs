@@ -22,6 +22,7 @@ mod managed;
 mod openssl_referee;
 mod secrets;
 mod serve;
+mod setup_client;
 mod soft_delete;
 mod vaults;
 mod webapp;
