@@ -473,6 +473,11 @@ pub enum VnetCommand {
 }
 
 /// `vaultmort serve ...`
+///
+/// With `--ephemeral` the server runs on a throwaway home (a fresh folder under `$TMPDIR`, its
+/// master key only in memory) that is removed when the server stops on Ctrl-C or SIGTERM;
+/// `--seed FILE` fills it first, and the start-up line then carries everything a test suite
+/// needs (CA file, vault URLs, application credentials). See docs/seed.md.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// TCP port (0 picks a free one; the chosen port is printed).
@@ -504,6 +509,21 @@ pub struct ServeArgs {
     /// webappHttpPort): HTTPS Only apps redirect it to HTTPS with a 301.
     #[arg(long, value_name = "PORT", requires = "webapp_port")]
     pub webapp_http_port: Option<u16>,
+    /// Run on a throwaway home: a new folder under $TMPDIR (vaultmort-ephemeral-*) with a master
+    /// key held only in this process's memory (no keyring, no passphrase), removed when the
+    /// server stops on Ctrl-C or SIGTERM, or fails to start. VAULTMORT_HOME is ignored.
+    #[arg(long)]
+    pub ephemeral: bool,
+    /// Fill the throwaway home from this YAML or JSON file before serving (groups, vaults,
+    /// secrets, keys, certificates, applications, access policies, role assignments); a wrong
+    /// file is refused, with the path of the offending entry, before anything starts. Needs
+    /// --ephemeral.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<std::path::PathBuf>,
+    /// How the start-up line on stdout is written: one JSON object (json), or KEY=VALUE lines
+    /// for a .env file followed by a blank line (env).
+    #[arg(long, value_enum, default_value_t = crate::serve::SettingsFormat::Json)]
+    pub settings_format: crate::serve::SettingsFormat,
 }
 
 /// `vaultmort ca ...`

@@ -68,6 +68,7 @@ pub mod renewal;
 pub mod roles;
 pub mod rotation;
 pub mod secrets;
+pub mod seed;
 mod shared_settings;
 pub mod storage;
 pub mod vaults;

@@ -6,6 +6,12 @@
 //! from a passphrase, stretched with Argon2id. Which source a store uses is fixed when the store
 //! is created and recorded in it, so a later run never silently switches.
 //!
+//! A throwaway home ([`open_ephemeral`], for `vaultmort serve --ephemeral`) is a fresh private
+//! folder under the system's temporary directory whose master key is random and held only in
+//! the memory of the process that made it: it is never written anywhere, so no other process
+//! can open that store (a later [`open`] of it is refused with [`HomeError::Ephemeral`]), and
+//! the folder is removed when the [`EphemeralHome`] is dropped or closed.
+//!
 //! Left out: anything about presentation; prompting is a callback the door supplies.
 #![forbid(unsafe_code)]
 
@@ -36,6 +42,9 @@ pub enum KeySource {
     Keyring,
     /// A passphrase, stretched with Argon2id.
     Passphrase,
+    /// A random key held only in the memory of the process that made the store
+    /// ([`open_ephemeral`]); no other process can open it.
+    Ephemeral,
 }
 
 impl KeySource {
@@ -43,6 +52,7 @@ impl KeySource {
         match self {
             KeySource::Keyring => "keyring",
             KeySource::Passphrase => "passphrase",
+            KeySource::Ephemeral => "ephemeral",
         }
     }
 }
@@ -157,6 +167,11 @@ pub enum HomeError {
         /// What is wrong.
         reason: String,
     },
+    /// The store belongs to a throwaway home whose key lives only in the process that made it.
+    #[error(
+        "the Vaultmort home '{0}' is a throwaway home of `vaultmort serve --ephemeral`: its master key exists only in that server's memory, so no other command can open it (talk to that server over its REST API instead)"
+    )]
+    Ephemeral(PathBuf),
     /// Any other core error.
     #[error(transparent)]
     Core(#[from] CoreError),
@@ -174,6 +189,7 @@ impl HomeError {
             HomeError::WrongPassphrase => "WrongPassphrase",
             HomeError::WrongKeyringKey => "MasterKeyMismatch",
             HomeError::Damaged { .. } => "StoreDamaged",
+            HomeError::Ephemeral(_) => "EphemeralHome",
             HomeError::Core(e) => e.code(),
         }
     }
@@ -224,11 +240,13 @@ pub async fn open(options: HomeOptions) -> Result<Home, HomeError> {
         let source = match recorded_source.as_deref() {
             Some(b"keyring") => KeySource::Keyring,
             Some(b"passphrase") => KeySource::Passphrase,
+            Some(b"ephemeral") => return Err(HomeError::Ephemeral(path)),
             _ => return Err(damaged(&db, "it does not record where its master key comes from")),
         };
         let store_id = String::from_utf8(store_id.unwrap_or_default()).map_err(|_| damaged(&db, "its id is not text"))?;
         let master = match source {
             KeySource::Keyring => keyring::load(&store_id).await?,
+            KeySource::Ephemeral => return Err(HomeError::Ephemeral(path)),
             KeySource::Passphrase => {
                 let phrase = passphrase_from(&options, PassphrasePrompt::Unlock)?;
                 let recorded = {
@@ -268,12 +286,25 @@ pub async fn open(options: HomeOptions) -> Result<Home, HomeError> {
         (master, source)
     };
 
+    unlock(storage, master, clock, path, source).await
+}
+
+/// Opens the core over `storage` with `master` and gives it its practice HSM folder.
+async fn unlock(
+    storage: Arc<dyn vaultmort_core::Storage>,
+    master: MasterKey,
+    clock: Arc<Clock>,
+    path: PathBuf,
+    source: KeySource,
+) -> Result<Home, HomeError> {
+    let db = path.join(STORE_FILE);
     let core = match Vaultmort::open(storage, &master, clock).await {
         Ok(core) => core,
         Err(CoreError::MasterKeyMismatch) => {
             return Err(match source {
                 KeySource::Passphrase => HomeError::WrongPassphrase,
                 KeySource::Keyring => HomeError::WrongKeyringKey,
+                KeySource::Ephemeral => damaged(&db, "a fresh throwaway store refused the key it was made with"),
             });
         }
         Err(CoreError::Integrity(reason)) => return Err(damaged(&db, reason)),
@@ -282,6 +313,60 @@ pub async fn open(options: HomeOptions) -> Result<Home, HomeError> {
     };
     let core = core.with_practice_hsm_dir(path.join(HSM_DIR));
     Ok(Home { core: Arc::new(core), path, key_source: source })
+}
+
+/// The prefix of a throwaway home's folder name under the system's temporary directory.
+pub const EPHEMERAL_PREFIX: &str = "vaultmort-ephemeral-";
+
+/// A throwaway home: its folder is removed when this is dropped or [closed](EphemeralHome::close).
+#[derive(Debug)]
+pub struct EphemeralHome {
+    /// The opened home (its `path` is the temporary folder).
+    pub home: Home,
+    folder: tempfile::TempDir,
+}
+
+impl EphemeralHome {
+    /// Removes the folder and everything in it now, reporting a failure (dropping removes it too,
+    /// silently).
+    pub fn close(self) -> Result<(), HomeError> {
+        let EphemeralHome { home, folder } = self;
+        let path = home.path.clone();
+        drop(home);
+        folder.close().map_err(|e| HomeError::Folder { path, reason: format!("the throwaway home could not be removed: {e}") })
+    }
+}
+
+/// Makes a throwaway home: a new folder (mode 0700, named `vaultmort-ephemeral-*`) under the
+/// system's temporary directory (`$TMPDIR`), a new store in it, and a random master key that is
+/// kept only in this process's memory. No keyring, no passphrase and no Argon2: the key never
+/// leaves the process, so there is nothing to stretch. A failure removes the folder.
+pub async fn open_ephemeral() -> Result<EphemeralHome, HomeError> {
+    let temp = std::env::temp_dir();
+    // A random name that cannot be planted, created (not reused) with mode 0700 from the start.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(EPHEMERAL_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let folder = builder
+        .tempdir_in(&temp)
+        .map_err(|e| HomeError::Folder { path: temp.clone(), reason: format!("cannot make a throwaway home in it: {e}") })?;
+    let path = folder.path().to_path_buf();
+    let db = path.join(STORE_FILE);
+    let store = SqliteStore::open(&db).await.map_err(|e| damaged(&db, e))?;
+    let storage: Arc<dyn vaultmort_core::Storage> = Arc::new(store);
+    let master = MasterKey::generate()?;
+    {
+        let mut tx = storage.begin().await.map_err(|e| damaged(&db, e))?;
+        tx.meta_put(SOURCE_KEY, KeySource::Ephemeral.as_str().as_bytes()).await.map_err(|e| damaged(&db, e))?;
+        tx.meta_put(STORE_ID_KEY, uuid_like()?.as_bytes()).await.map_err(|e| damaged(&db, e))?;
+        tx.commit().await.map_err(|e| damaged(&db, e))?;
+    }
+    let home = unlock(storage, master, Arc::new(Clock::system()), path, KeySource::Ephemeral).await?;
+    Ok(EphemeralHome { home, folder })
 }
 
 fn passphrase_from(options: &HomeOptions, why: PassphrasePrompt) -> Result<Zeroizing<String>, HomeError> {
@@ -314,4 +399,34 @@ fn create_private_dir(path: &Path) -> Result<(), HomeError> {
 fn master_from(bytes: &[u8]) -> Option<MasterKey> {
     let array: [u8; 32] = bytes.try_into().ok()?;
     Some(MasterKey::from_bytes(array))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_throwaway_home_is_private_refused_elsewhere_and_removed_on_close() {
+        let ephemeral = open_ephemeral().await.expect("a throwaway home opens without keyring or passphrase");
+        let path = ephemeral.home.path.clone();
+        assert_eq!(ephemeral.home.key_source, KeySource::Ephemeral, "the home says where its key comes from");
+        assert!(
+            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(EPHEMERAL_PREFIX)),
+            "the folder is named with the prefix people can look for: {}",
+            path.display()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("stat the folder").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "only the owner may enter a throwaway home");
+        }
+        let again = open(HomeOptions { home: Some(path.clone()), ..HomeOptions::default() }).await;
+        match again {
+            Err(HomeError::Ephemeral(refused)) => assert_eq!(refused, path, "the refusal names the home"),
+            other => panic!("a second opener must be refused clearly, not {other:?}"),
+        }
+        ephemeral.close().expect("the folder is removed");
+        assert!(!path.exists(), "the throwaway home is gone after close: {}", path.display());
+    }
 }
