@@ -63,6 +63,43 @@ pub fn vault_audience(resource: &str) -> Option<String> {
         _ => None,
     }
 }
+/// Azure Resource Manager's resource in Azure's public cloud (`az`'s
+/// `--endpoint-active-directory-resource-id`): a token for it reaches this server's
+/// management-plane routes ([`Audience::Management`]), and no vault.
+pub const MANAGEMENT_AUDIENCE: &str = "https://management.core.windows.net";
+
+/// The token audience a requested resource stands for when it is Resource Manager's
+/// ([`MANAGEMENT_AUDIENCE`], with or without `/.default` and trailing slashes: `az` asks for
+/// `https://management.core.windows.net//.default`). Normalised like [`vault_audience`].
+pub fn management_audience(resource: &str) -> Option<String> {
+    let resource = resource.strip_suffix("/.default").unwrap_or(resource).trim_end_matches('/').to_ascii_lowercase();
+    (resource == MANAGEMENT_AUDIENCE).then_some(resource)
+}
+
+/// Which of this server's two resources a token is for: a vault's data plane, or the
+/// management plane (Resource Manager). A token for one is refused by the other, as in Azure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Key Vault's data plane ([`vault_audience`]).
+    Vault,
+    /// Resource Manager ([`management_audience`]).
+    Management,
+}
+
+impl Audience {
+    /// The audience a token's `aud` claim (or a requested scope) names, if it is one of ours.
+    pub fn of(aud: &str) -> Option<(Self, String)> {
+        vault_audience(aud).map(|a| (Self::Vault, a)).or_else(|| management_audience(aud).map(|a| (Self::Management, a)))
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Self::Vault => format!("a vault resource ({VAULT_AUDIENCE} or https://localhost:<port>)"),
+            Self::Management => format!("the management resource ({MANAGEMENT_AUDIENCE}/)"),
+        }
+    }
+}
+
 /// How long an issued token lives.
 pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
 
@@ -76,6 +113,14 @@ pub struct AuthError(pub String);
 pub trait Authenticator: Send + Sync {
     /// The principal, or why the token is refused. `now` is the core's (shiftable) clock.
     async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError>;
+
+    /// The principal of a token that must be for `audience`. By default the audience is the
+    /// vault's, checked by [`Authenticator::authenticate`]; an authenticator that does not read
+    /// audiences (developer mode) accepts the token for the management plane too.
+    async fn authenticate_for(&self, bearer: &str, now: DateTime<Utc>, audience: Audience) -> Result<Principal, AuthError> {
+        let _ = audience;
+        self.authenticate(bearer, now).await
+    }
 }
 
 /// Checks client credentials at the token endpoint.
@@ -292,7 +337,7 @@ impl TokenSigner {
         &self.tenant
     }
 
-    /// A token for `principal`, issued to `client_id` for `audience` (a [`vault_audience`]),
+    /// A token for `principal`, issued to `client_id` for `audience` (one of [`Audience::of`]),
     /// valid from `now` for an hour.
     pub fn issue(&self, principal: &Principal, client_id: &str, audience: &str, now: DateTime<Utc>) -> Result<String, AuthError> {
         let claims = Claims {
@@ -321,8 +366,16 @@ impl TokenSigner {
         Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref())))
     }
 
-    /// Checks a token's signature, audience and lifetime; returns its claims.
+    /// Checks a token's signature, vault audience and lifetime; returns its claims.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, AuthError> {
+        let claims = self.verify_signed(token, now)?;
+        check_audience(&claims, Audience::Vault)?;
+        Ok(claims)
+    }
+
+    /// Checks a token's signature, tenant and lifetime, and that its audience is one of this
+    /// server's ([`Audience::of`]); which one is the caller's to check ([`check_audience`]).
+    fn verify_signed(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, AuthError> {
         let refuse = |why: &str| AuthError(why.to_string());
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(sig), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
@@ -338,9 +391,9 @@ impl TokenSigner {
             return Err(refuse("the token's algorithm is not ES256"));
         }
         let claims: Claims = decode_json(payload).ok_or_else(|| refuse("the token's claims are malformed"))?;
-        if vault_audience(&claims.aud).is_none() {
+        if Audience::of(&claims.aud).is_none() {
             return Err(AuthError(format!(
-                "the token's audience '{}' is not a vault resource ({VAULT_AUDIENCE} or https://localhost:<port>)",
+                "the token's audience '{}' is not a resource of this server ({VAULT_AUDIENCE}, https://localhost:<port> or {MANAGEMENT_AUDIENCE}/)",
                 claims.aud
             )));
         }
@@ -349,6 +402,15 @@ impl TokenSigner {
         }
         check_lifetime(&claims, now)?;
         Ok(claims)
+    }
+}
+
+/// Whether a token's audience is `wanted`: a vault token does not reach the management plane,
+/// nor a management token a vault.
+pub fn check_audience(claims: &Claims, wanted: Audience) -> Result<(), AuthError> {
+    match Audience::of(&claims.aud) {
+        Some((audience, _)) if audience == wanted => Ok(()),
+        _ => Err(AuthError(format!("the token's audience '{}' is not {}", claims.aud, wanted.describe()))),
     }
 }
 
@@ -400,15 +462,18 @@ impl JwtAuthenticator {
         Self { signer, verified: std::sync::Mutex::default() }
     }
 
-    /// The token's claims: remembered ones (their lifetime checked again), or checked in full.
-    fn claims(&self, bearer: &str, now: DateTime<Utc>) -> Result<Claims, AuthError> {
+    /// The token's claims: remembered ones (their lifetime and audience checked again), or
+    /// checked in full.
+    fn claims(&self, bearer: &str, now: DateTime<Utc>, audience: Audience) -> Result<Claims, AuthError> {
         let key = digest(bearer.as_bytes());
         let remembered = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
         if let Some(claims) = remembered {
             check_lifetime(&claims, now)?;
+            check_audience(&claims, audience)?;
             return Ok(claims);
         }
-        let claims = self.signer.verify(bearer, now)?;
+        let claims = self.signer.verify_signed(bearer, now)?;
+        check_audience(&claims, audience)?;
         let mut verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if verified.len() >= VERIFIED_TOKENS_KEPT {
             verified.clear();
@@ -421,7 +486,11 @@ impl JwtAuthenticator {
 #[async_trait]
 impl Authenticator for JwtAuthenticator {
     async fn authenticate(&self, bearer: &str, now: DateTime<Utc>) -> Result<Principal, AuthError> {
-        Ok(self.claims(bearer, now)?.principal())
+        self.authenticate_for(bearer, now, Audience::Vault).await
+    }
+
+    async fn authenticate_for(&self, bearer: &str, now: DateTime<Utc>, audience: Audience) -> Result<Principal, AuthError> {
+        Ok(self.claims(bearer, now, audience)?.principal())
     }
 }
 
@@ -478,6 +547,26 @@ mod tests {
         let (head, _) = token.rsplit_once('.').expect("a JWT");
         let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode([0u8; 64]));
         assert!(authenticator.authenticate(&forged, at(1_000_001)).await.is_err(), "the same claims with another signature are refused");
+    }
+
+    #[tokio::test]
+    async fn a_management_token_reaches_only_the_management_plane_and_a_vault_token_only_vaults() {
+        assert_eq!(management_audience("https://management.core.windows.net//.default").as_deref(), Some(MANAGEMENT_AUDIENCE));
+        assert_eq!(management_audience("https://management.azure.com/.default"), None, "ARM's URL is not its token resource");
+        assert_eq!(vault_audience("https://management.core.windows.net/"), None, "the management resource is no vault resource");
+        let signer = Arc::new(TokenSigner::generate("tenant", "x").expect("a key"));
+        let authenticator = JwtAuthenticator::new(signer.clone());
+        let owner = Principal::local_owner();
+        let management = signer.issue(&owner, "client", MANAGEMENT_AUDIENCE, at(1_000_000)).expect("a token");
+        let vault = signer.issue(&owner, "client", VAULT_AUDIENCE, at(1_000_000)).expect("a token");
+        for round in ["checked in full", "remembered"] {
+            assert!(authenticator.authenticate_for(&management, at(1_000_001), Audience::Management).await.is_ok(), "{round}");
+            assert!(authenticator.authenticate(&management, at(1_000_001)).await.is_err(), "a management token opens no vault ({round})");
+            assert!(authenticator.authenticate(&vault, at(1_000_001)).await.is_ok(), "{round}");
+            let refused = authenticator.authenticate_for(&vault, at(1_000_001), Audience::Management).await;
+            assert!(refused.is_err(), "a vault token does not reach the management plane ({round})");
+        }
+        assert!(signer.verify(&management, at(1_000_001)).is_err(), "verify is the vault check");
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod connection;
 pub mod dto;
 pub mod error;
 pub mod launch;
+mod management_routes;
 mod routes;
 pub mod throttle;
 pub mod tls;

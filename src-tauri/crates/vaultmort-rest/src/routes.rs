@@ -124,6 +124,10 @@ async fn respond(state: &State, peer: SocketAddr, method: Method, uri: Uri, head
         _ => {}
     }
 
+    // Resource Manager's few routes, on the server's own host (management_routes.rs).
+    if let Some(response) = crate::management_routes::answer(state, peer, &method, &host, &uri, headers).await {
+        return response;
+    }
     let bearer = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| {
         let (scheme, token) = h.split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::State;
-use crate::auth::{TOKEN_LIFETIME_SECONDS, VAULT_AUDIENCE, vault_audience};
+use crate::auth::{Audience, MANAGEMENT_AUDIENCE, TOKEN_LIFETIME_SECONDS, VAULT_AUDIENCE};
 
 /// An OAuth error reply.
 pub(crate) fn oauth_error(status: StatusCode, error: &str, description: &str) -> (StatusCode, Value) {
@@ -155,8 +155,11 @@ pub(crate) async fn issue(state: &State, tenant: &str, headers: &HeaderMap, body
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "only grant_type=client_credentials is supported").into();
     }
     let scope = form.scope.clone().unwrap_or_default();
-    let Some(audience) = scope.split_whitespace().find_map(vault_audience) else {
-        let message = format!("the scope must be a vault resource's .default: {VAULT_AUDIENCE}/.default or https://localhost:<port>/.default");
+    let Some((_, audience)) = scope.split_whitespace().find_map(Audience::of) else {
+        let message = format!(
+            "the scope must be a vault resource's .default ({VAULT_AUDIENCE}/.default or https://localhost:<port>/.default) \
+             or the management resource's ({MANAGEMENT_AUDIENCE}//.default)"
+        );
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &message).into();
     };
     let client = match client_credentials(headers, &form) {

@@ -8,6 +8,7 @@ mod certificate_routes;
 mod connection;
 mod errors;
 mod launch;
+mod management_routes;
 mod routes;
 mod support;
 mod throttle;
