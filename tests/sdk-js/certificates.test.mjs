@@ -94,6 +94,19 @@ describe("CertificateClient", () => {
     assert.doesNotThrow(() => createSecureContext({ pfx }), "Node's TLS stack loads the PKCS#12 with no password");
   });
 
+  // SecretClient 4.11.2 sends `outContentType` on getSecret (at its default api-version too). The
+  // core can convert (commit 0f7f5b3) but the REST door does not read the parameter yet, so the
+  // PKCS#12 comes back unchanged. A todo until it does: it runs and reports without failing.
+  test("getSecret with outContentType PEM reads a PKCS#12 certificate's secret as PEM", { todo: "the REST door does not pass outContentType on yet" }, async () => {
+    const name = unique("js-out-pem");
+    const created = await (await certificates.beginCreateCertificate(name, { issuerName: "Self", subject: "CN=out-pem.example" })).pollUntilDone();
+    const secret = await secrets.getSecret(name, { outContentType: "application/x-pem-file" });
+    assert.equal(secret.properties.contentType, "application/x-pem-file", "the secret comes back as PEM");
+    const cert = new X509Certificate(secret.value ?? "");
+    assert.deepEqual(cert.raw, Buffer.from(created.cer ?? []), "holding the certificate");
+    assert.ok(cert.checkPrivateKey(createPrivateKey(secret.value ?? "")), "and its private key");
+  });
+
   test("a certificate created with the PEM content type has a PEM secret Node's crypto reads", async () => {
     const name = unique("js-pem-secret");
     const policy = { issuerName: "Self", subject: "CN=pem.example", contentType: /** @type {const} */ ("application/x-pem-file"), keyType: /** @type {const} */ ("EC"), keyCurveName: /** @type {const} */ ("P-256") };
