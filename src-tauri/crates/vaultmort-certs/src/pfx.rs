@@ -282,10 +282,13 @@ pub fn read_pfx(bytes: &[u8], password: Option<&str>) -> Result<KeyAndChain, Cer
     Err(mismatch.unwrap_or(CertError::NoPrivateKey))
 }
 
+/// A certificate chain (leaf first) and, when the file holds it, the leaf's private key (PKCS#8 DER).
+pub type ChainWithOptionalKey = (Option<Zeroizing<Vec<u8>>>, Vec<Vec<u8>>);
+
 /// Reads a PFX that may hold no private key (a certificate secret whose key is not exportable
 /// holds only the chain): the key and chain when it has a key, as [`read_pfx`], otherwise the
 /// certificates alone, leaf first.
-pub fn read_pfx_key_optional(bytes: &[u8], password: Option<&str>) -> Result<(Option<Zeroizing<Vec<u8>>>, Vec<Vec<u8>>), CertError> {
+pub fn read_pfx_key_optional(bytes: &[u8], password: Option<&str>) -> Result<ChainWithOptionalKey, CertError> {
     let bytes = pfx_bytes(bytes)?;
     let archive = open_archive(&bytes, password)?;
     if archive.keys.is_empty() {
