@@ -21,6 +21,7 @@ mod keys;
 mod managed;
 mod openssl_referee;
 mod secrets;
+mod seed;
 mod serve;
 mod setup_client;
 mod soft_delete;
