@@ -83,6 +83,16 @@ pub fn run(project: &Project, options: Options<'_>) -> Result<()> {
     }
     process::run("sdk-python", &mut sdk_python)?;
 
+    // The real Azure CLI against the same binary (tests/az-cli): a cloud registered for the
+    // server, a service-principal login, then `az keyvault` at az's default api-versions. The
+    // venv with the pinned azure-cli is made once under .tools/ (about a minute) and reused.
+    let mut az_cli = project.command("python3");
+    az_cli.arg("tests/az-cli/run.py").arg("--vaultmort").arg(project.target_dir().join("debug").join("vaultmort"));
+    for name in USER_SETTINGS {
+        az_cli.env_remove(name);
+    }
+    process::run("az-cli", &mut az_cli)?;
+
     // The official Azure SDKs for JavaScript on Node.js against the same binary (tests/sdk-js):
     // its npm packages are installed from the lock file when they are missing or the lock changed.
     sdk_js_packages(project)?;
