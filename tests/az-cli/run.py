@@ -259,6 +259,13 @@ def main() -> int:
                 print("az-cli: vaultmort serve did not start", file=sys.stderr)
                 return 1
             info = json.loads(line)
+            try:
+                socket.getaddrinfo(f"{VAULT}.localhost", info["port"])
+            except OSError as error:
+                # az uses the system resolver, which must map *.localhost to loopback (RFC 6761).
+                print(f"az-cli: {VAULT}.localhost does not resolve ({error}): install libnss-myhostname"
+                      " (`cargo xtask setup` does) so that *.localhost names reach loopback", file=sys.stderr)
+                return 1
             az_env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULTMORT_", "AZURE_")) and k.lower() not in PROXY_VARIABLES}
             az_env.update(
                 AZURE_CORE_COLLECT_TELEMETRY="false",
