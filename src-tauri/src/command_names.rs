@@ -89,6 +89,8 @@ pub const COMMANDS: &[&str] = &[
     "save_ca_certificate",
     "copy_rest_client_secret",
     "set_practice_throttling",
+    "client_setup_plan",
+    "write_client_files",
     "list_app_service_plans",
     "create_app_service_plan",
     "change_app_service_plan_sku",

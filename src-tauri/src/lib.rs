@@ -128,6 +128,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             rest_api::save_ca_certificate,
             rest_api::copy_rest_client_secret,
             rest_api::set_practice_throttling,
+            rest_api::client_setup_plan,
+            rest_api::write_client_files,
             app_service::list_app_service_plans,
             app_service::create_app_service_plan,
             app_service::change_app_service_plan_sku,

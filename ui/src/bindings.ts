@@ -283,6 +283,18 @@ export const commands = {
 	 *  a running REST API follows it at once.
 	 */
 	setPracticeThrottling: (vault: string, on: boolean) => typedError<VaultView, CommandError>(__TAURI_INVOKE("set_practice_throttling", { vault, on })),
+	/**
+	 *  The plan `vaultmort setup-client` prints, for the running server's port (else the default),
+	 *  with the applications that can be chosen for the `.env` file. Changes nothing.
+	 */
+	clientSetupPlan: (application: string | null, envFile: string | null) => typedError<ClientSetupPlan, CommandError>(__TAURI_INVOKE("client_setup_plan", { application, envFile })),
+	/**
+	 *  Writes a client's own files: the `.env` file at `env_file` (0600; with a new client secret
+	 *  for `application`, kept in that file only) and, beside it, the practice root, the CA bundle
+	 *  and the Java truststore. The system parts (trust store, hosts file) are left to
+	 *  `sudo vaultmort setup-client --apply`. Running it again changes nothing.
+	 */
+	writeClientFiles: (application: string | null, envFile: string) => typedError<ClientSetupStep[], CommandError>(__TAURI_INVOKE("write_client_files", { application, envFile })),
 	/**  Lists App Service plans of a resource group, or of the subscription when it is null. */
 	listAppServicePlans: (resourceGroup: string | null) => typedError<AppServicePlanView[], CommandError>(__TAURI_INVOKE("list_app_service_plans", { resourceGroup })),
 	/**  Creates an App Service plan with a SKU (`F1`, `D1`, `B1`-`B3`, `S1`-`S3`, `P1V2`...). */
@@ -568,6 +580,52 @@ export type CertificateItem = {
 	expires: string,
 	/**  Whether the version may be used. */
 	enabled: boolean,
+};
+
+/**  An application (service principal) whose credentials can go into the `.env` file. */
+export type ClientApplication = {
+	/**  Its display name. */
+	displayName: string,
+	/**  Its application (client) id. */
+	clientId: string,
+};
+
+/**  One block of the client set-up plan (`vaultmort_rest::client_setup::plan_blocks`), to copy. */
+export type ClientSetupBlock = {
+	/**  `trust`, `caFile`, `names` or `envFile`. */
+	step: string,
+	/**  Its heading. */
+	title: string,
+	/**  Shell commands or file lines. */
+	text: string,
+	/**  Whether it needs root (`sudo vaultmort setup-client --apply`). */
+	needsRoot: boolean,
+};
+
+/**  What a client machine needs, as `vaultmort setup-client` prints it. */
+export type ClientSetupPlan = {
+	/**  The home's short id (names its trust file and hosts block). */
+	homeId: string,
+	/**  The port the plan is for: the running server's, else the default. */
+	port: number,
+	/**  The blocks, one per step. */
+	blocks: ClientSetupBlock[],
+	/**  The applications to choose from for the `.env` file. */
+	applications: ClientApplication[],
+	/**  The command that performs the system parts. */
+	systemCommand: string,
+};
+
+/**  What happened to one step the app ran. */
+export type ClientSetupStep = {
+	/**  `caFile` or `envFile`. */
+	step: string,
+	/**  `changed`, `unchanged`, `needsRoot`, `skipped` or `failed`. */
+	status: string,
+	/**  Why it was skipped or how it failed. */
+	detail: string | null,
+	/**  The files it wrote, or found as asked. */
+	files: string[],
 };
 
 /**  A kind of object the caller may not list in a vault, and the refusal it got. */

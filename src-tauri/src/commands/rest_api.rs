@@ -1,7 +1,9 @@
 //! The REST API page: start and stop Key Vault's REST API (the same server as `vaultmort
 //! serve`, from `vaultmort_rest`), say where it listens and what a client needs, export the
-//! practice CA's root to trust, copy the owner's client secret, and switch a vault's practice
-//! throttling.
+//! practice CA's root to trust, copy the owner's client secret, switch a vault's practice
+//! throttling, and set up a client: the plan of `vaultmort setup-client`
+//! (`vaultmort_rest::client_setup`) and the client's own files (CA files, `.env`), the system
+//! parts being left to `sudo vaultmort setup-client --apply`.
 //!
 //! The app serves on loopback only; the secret file, the listener's coded errors and the client
 //! facts come from `vaultmort_rest::launch`, as for the CLI. Left out: developer mode
@@ -9,16 +11,19 @@
 //! options; each request to the server is authenticated, authorized and audited there.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tauri::State;
+use vaultmort_core::directory::DirectoryObjectKind;
 use vaultmort_core::vaults::UpdateVault;
 use vaultmort_core::{Principal, Vaultmort};
 use vaultmort_rest::Server;
+use vaultmort_rest::client_setup::{self, NameResolution, SetupRequest, StepSelection, SystemPaths};
 use vaultmort_rest::launch::{self, ClientFacts};
 
 use crate::clipboard::copy_for_a_while;
-use crate::dto::{RestApiStatus, RestVaultUrl};
+use crate::dto::{ClientApplication, ClientSetupBlock, ClientSetupPlan, ClientSetupStep, RestApiStatus, RestVaultUrl};
 use crate::dto::{SavedFile, VaultView};
 use crate::error::CommandError;
 use crate::files::{Sensitivity, save};
@@ -142,4 +147,73 @@ async fn status(state: &AppState, core: &Vaultmort, facts: Option<&ClientFacts>)
         client_secret_file: secret_file.display().to_string(),
         new_client_secret: None,
     }
+}
+
+/// The port a client plan is for: the running server's, else the default.
+async fn client_port(state: &AppState) -> u16 {
+    state.rest_api().lock().await.as_ref().map_or(vaultmort_core::address::DEFAULT_PORT, |r| r.facts.port)
+}
+
+/// The request for `env_file` (its folder also takes the CA files), or the home's `client`
+/// folder and the default `.env` name there when the person has not chosen yet.
+fn client_request(state: &AppState, port: u16, application: Option<String>, env_file: Option<&str>) -> SetupRequest {
+    let env_file = match env_file {
+        Some(path) => PathBuf::from(path),
+        None => state.home().join(client_setup::CLIENT_DIR).join(client_setup::DEFAULT_ENV_FILE),
+    };
+    let client_dir = env_file.parent().map_or_else(|| state.home().join(client_setup::CLIENT_DIR), Path::to_path_buf);
+    SetupRequest { port, application, client_dir, env_file, names: NameResolution::Auto }
+}
+
+/// The plan `vaultmort setup-client` prints, for the running server's port (else the default),
+/// with the applications that can be chosen for the `.env` file. Changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn client_setup_plan(
+    state: State<'_, AppState>,
+    application: Option<String>,
+    env_file: Option<String>,
+) -> Result<ClientSetupPlan, CommandError> {
+    let core = state.core()?;
+    let caller = state.caller();
+    let port = client_port(&state).await;
+    let request = client_request(&state, port, application, env_file.as_deref());
+    let plan = client_setup::plan(&core, &caller, &SystemPaths::from_env(), &request).await?;
+    let applications = core
+        .list_principals(&caller, Some(DirectoryObjectKind::ServicePrincipal))
+        .await?
+        .into_iter()
+        .filter_map(|p| Some(ClientApplication { client_id: p.app_id?, display_name: p.display_name }))
+        .collect();
+    Ok(ClientSetupPlan {
+        system_command: format!("sudo vaultmort setup-client --apply --port {port}"),
+        home_id: plan.home_id.clone(),
+        port,
+        blocks: client_setup::plan_blocks(&plan).into_iter().map(ClientSetupBlock::from).collect(),
+        applications,
+    })
+}
+
+/// Writes a client's own files: the `.env` file at `env_file` (0600; with a new client secret
+/// for `application`, kept in that file only) and, beside it, the practice root, the CA bundle
+/// and the Java truststore. The system parts (trust store, hosts file) are left to
+/// `sudo vaultmort setup-client --apply`. Running it again changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn write_client_files(
+    state: State<'_, AppState>,
+    application: Option<String>,
+    env_file: String,
+) -> Result<Vec<ClientSetupStep>, CommandError> {
+    let core = state.core()?;
+    let caller = state.caller();
+    let port = client_port(&state).await;
+    let request = client_request(&state, port, application, Some(&env_file));
+    let paths = SystemPaths::from_env();
+    let plan = client_setup::plan(&core, &caller, &paths, &request).await?;
+    let reports = client_setup::apply(&core, &caller, &paths, &plan, StepSelection::USER).await;
+    for report in &reports {
+        log::info!("client set-up, {:?}: {:?}", report.step, report.status);
+    }
+    Ok(reports.into_iter().map(ClientSetupStep::from).collect())
 }

@@ -1,12 +1,17 @@
 // The REST API page: starts and stops Key Vault's REST API (the same server as `vaultmort
 // serve`) on loopback, shows each vault's URL and the token endpoint with copy buttons, exports
-// the practice CA's root to trust, copies the owner's client secret, and says how to use it from
-// Python. The backend does the work; this page shows its status.
+// the practice CA's root to trust, copies the owner's client secret, says how to use it from
+// Python, and sets up a client: the plan `vaultmort setup-client` prints (one block per step,
+// each with a Copy button), and the client's own files (the .env with a chosen application's new
+// secret, the CA file beside it) written where the person chooses. The backend does the work;
+// this page shows its status.
 //
-// Left out: developer mode and a default vault, which stay CLI options (`vaultmort serve`).
+// Left out: developer mode and a default vault, which stay CLI options (`vaultmort serve`); the
+// system parts of the set-up (trust store, /etc/hosts), which need root: the page shows the
+// `sudo vaultmort setup-client --apply` command for them.
 
 import { h, replace } from "../dom";
-import { host, type RestApiStatus } from "../host";
+import { host, type ClientSetupPlan, type RestApiStatus } from "../host";
 import { busy, button, download, field, load, notify, table } from "../ui";
 import { copyText } from "./common";
 
@@ -93,6 +98,7 @@ export function restApiView(): HTMLElement {
       h("dl", { class: "props" }, facts.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])),
       h("div", { class: "actions" }, exportCa),
       howTo(s),
+      clientSetup(),
     );
   }
 
@@ -114,8 +120,7 @@ function howTo(s: RestApiStatus): HTMLElement {
     "",
     `credential = ClientSecretCredential("${s.tenantId}", "${s.clientId}", secret,`,
     `    authority="https://localhost:${port}", disable_instance_discovery=True)`,
-    `client = SecretClient("https://<vault>.localhost:${port}", credential,`,
-    "    verify_challenge_resource=False)",
+    `client = SecretClient("https://<vault>.localhost:${port}", credential)`,
     'print(client.get_secret("db-password").value)',
   ].join("\n");
   return h(
@@ -139,5 +144,107 @@ function howTo(s: RestApiStatus): HTMLElement {
     ),
     h("pre", { class: "code-sample", "data-testid": "rest-howto-python" }, python),
     h("p", { class: "muted" }, "A vault's practice throttling (Overview tab) makes the server answer 429 with Retry-After past Key Vault's service limits, to practise retry logic."),
+  );
+}
+
+/** The block's text in a `<pre>` with a Copy button. */
+function copyableBlock(text: string, testid: string, label: string): HTMLElement {
+  return h(
+    "div",
+    { class: "code-block" },
+    h("pre", { class: "code-sample", "data-testid": testid }, text),
+    button("Copy", { class: "small", "data-testid": `${testid}-copy`, "aria-label": `Copy ${label}` }, () => {
+      void copyText(text).then(() => notify(`Copied ${label}.`));
+    }),
+  );
+}
+
+/**
+ * "Set up a client": the plan of `vaultmort setup-client`, an application to choose for the
+ * .env file, and a button that writes the .env (0600) and the CA files to a chosen place.
+ */
+function clientSetup(): HTMLElement {
+  const section = h("section", { class: "client-setup", "aria-label": "Set up a client", "data-testid": "client-setup" });
+  const planArea = h("div", { "aria-live": "polite" });
+  const open = button("Set up a client…", { "data-testid": "client-setup-open" }, (b) => {
+    void busy(b, "Reading…", () => host.clientSetupPlan(null, null)).then((plan) => {
+      if (plan !== undefined) replace(planArea, showPlan(plan));
+    });
+  });
+  replace(
+    section,
+    h("h3", null, "Set up a client"),
+    h("p", { class: "muted" }, "What a machine needs to reach this server: the practice root trusted, a CA file for runtimes with their own CA list, host names, and a .env file with an application's credentials."),
+    h("div", { class: "actions" }, open),
+    planArea,
+  );
+  return section;
+}
+
+function showPlan(plan: ClientSetupPlan): HTMLElement {
+  const result = h("div", { "aria-live": "polite", "data-testid": "client-setup-result" });
+  const choice = h(
+    "select",
+    { "data-testid": "client-setup-application" },
+    h("option", { value: "" }, plan.applications.length === 0 ? "No applications yet (Access → Directory)" : "Choose an application…"),
+    ...plan.applications.map((a) => h("option", { value: a.clientId }, `${a.displayName} (${a.clientId})`)),
+  );
+  const blocks = h("div", null, planBlocks(plan));
+  choice.addEventListener("change", () => {
+    const application = choice.value === "" ? null : choice.value;
+    void busy(write, "Reading…", () => host.clientSetupPlan(application, null)).then((next) => {
+      if (next !== undefined) replace(blocks, planBlocks(next));
+    });
+  });
+  const write = button("Write .env and CA file…", { class: "primary", "data-testid": "client-setup-write" }, (b) => {
+    const application = choice.value === "" ? null : choice.value;
+    void busy(b, "Writing…", async () => {
+      const path = await host.pickSavePath(".env.vaultmort", [{ name: "Environment file", extensions: ["env", "vaultmort"] }]);
+      return path === null ? null : host.writeClientFiles(application, path);
+    }).then((steps) => {
+      if (steps === undefined || steps === null) return;
+      replace(
+        result,
+        h(
+          "ul",
+          null,
+          steps.map((step) =>
+            h("li", { "data-testid": `client-setup-step-${step.step}` }, `${step.step === "envFile" ? ".env file" : "CA file"}: ${step.status}`, step.detail === null ? "" : ` (${step.detail})`, step.files.length === 0 ? "" : h("span", null, " ", h("code", null, step.files.join(", ")))),
+          ),
+        ),
+      );
+      notify("Client files written: the .env file is readable by you alone.");
+    });
+  });
+  return h(
+    "div",
+    { "data-testid": "client-setup-plan" },
+    h("div", { class: "row" }, field("Application for the .env file", choice, "it gets a new client secret, written into the file only"), h("div", { class: "actions" }, write)),
+    result,
+    h(
+      "p",
+      { class: "callout" },
+      "Trusting the root system-wide and the /etc/hosts lines need root: run ",
+      copyable(plan.systemCommand, "client-setup-sudo", "the command"),
+      " in a terminal, or the blocks marked “needs root” by hand. ",
+      h("code", null, "vaultmort setup-client --remove"),
+      " undoes it.",
+    ),
+    blocks,
+  );
+}
+
+function planBlocks(plan: ClientSetupPlan): HTMLElement {
+  return h(
+    "div",
+    null,
+    plan.blocks.map((block) =>
+      h(
+        "div",
+        { "data-testid": `client-setup-block-${block.step}` },
+        h("h4", null, block.title, block.needsRoot ? h("span", { class: "badge days-warn" }, " needs root") : ""),
+        copyableBlock(block.text, `client-setup-text-${block.step}`, block.title),
+      ),
+    ),
   );
 }

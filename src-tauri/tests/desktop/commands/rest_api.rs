@@ -173,3 +173,64 @@ fn practice_throttling_switched_in_the_app_throttles_the_running_server() {
     assert_eq!(create("k21".into()).status(), 200, "switched off in the app, the running server follows at once");
     app.ok("stop_rest_api", json!({}));
 }
+
+/// Set up a client: the plan shows the same blocks as `vaultmort setup-client` for the running
+/// server's port and lists the applications; writing the client's files makes a 0600 `.env`
+/// whose new secret gets a token from the running server and a CA file a real HTTPS client
+/// trusts; a second write changes nothing; the system files are never touched by the app.
+#[test]
+fn the_app_shows_the_client_plan_and_writes_an_env_file_whose_secret_gets_a_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let (app, _clipboard) = app_with_vault();
+    let created = app.ok("create_principal", json!({ "kind": "servicePrincipal", "displayName": "reporting", "userPrincipalName": null }));
+    let client_id = created["principal"]["appId"].as_str().expect("the application's client id").to_string();
+    let started = app.ok("start_rest_api", json!({ "port": 0 }));
+    let port = u16::try_from(started["port"].as_u64().expect("a port")).expect("a TCP port");
+
+    let plan = app.ok("client_setup_plan", json!({ "application": "reporting", "envFile": null }));
+    assert_eq!(plan["port"], port, "the plan is for the running server's port: {plan}");
+    let steps: Vec<&str> = plan["blocks"].as_array().expect("blocks").iter().filter_map(|b| b["step"].as_str()).collect();
+    assert_eq!(steps, ["trust", "caFile", "names", "envFile"], "one block per step, in order: {plan}");
+    assert!(plan["blocks"][0]["text"].as_str().is_some_and(|t| t.contains("update-ca-certificates")), "the trust block: {plan}");
+    assert_eq!(plan["blocks"][0]["needsRoot"], true, "trusting system-wide needs root");
+    assert!(
+        plan["applications"].as_array().is_some_and(|a| a.iter().any(|x| x["clientId"] == client_id.as_str())),
+        "the new application can be chosen: {plan}"
+    );
+    assert!(plan["systemCommand"].as_str().is_some_and(|c| c.starts_with("sudo vaultmort setup-client --apply")), "{plan}");
+
+    let folder = app.home.scratch("client-files");
+    let env_file = folder.join(".env.vaultmort");
+    let written = app.ok("write_client_files", json!({ "application": client_id, "envFile": env_file }));
+    let outcome: Vec<(&str, &str)> =
+        written.as_array().expect("steps").iter().map(|s| (s["step"].as_str().unwrap_or(""), s["status"].as_str().unwrap_or(""))).collect();
+    assert_eq!(outcome, [("caFile", "changed"), ("envFile", "changed")], "only the client's own files are written: {written}");
+    let mode = std::fs::metadata(&env_file).expect("the .env file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the .env file holds a secret: private to its owner, not {mode:o}");
+    let env = std::fs::read_to_string(&env_file).expect("the .env file");
+    let value = |name: &str| env.lines().find_map(|l| l.strip_prefix(&format!("{name}="))).unwrap_or_default().to_string();
+    assert_eq!(value("AZURE_CLIENT_ID"), client_id, "the chosen application");
+    let secret = value("AZURE_CLIENT_SECRET");
+    assert!(secret.len() >= 32, "a long random secret in the file");
+    assert!(!written.to_string().contains(&secret), "the secret never crosses to the UI");
+
+    let ca = std::fs::read_to_string(folder.join("practice-root.pem")).expect("the CA file beside the .env");
+    let client = client(&ca, port);
+    let token = tauri::async_runtime::block_on(async {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", secret.as_str()),
+            ("scope", "https://vault.azure.net/.default"),
+        ];
+        let endpoint = format!("{}/{}/oauth2/v2.0/token", value("AZURE_AUTHORITY_HOST"), value("AZURE_TENANT_ID"));
+        let response = client.post(endpoint).form(&form).send().await.expect("the token endpoint answers over HTTPS, trusting the CA file");
+        (response.status().as_u16(), response.text().await.unwrap_or_default())
+    });
+    assert_eq!(token.0, 200, "the .env's credentials get a token from the running server: {}", token.1);
+
+    let again = app.ok("write_client_files", json!({ "application": client_id, "envFile": env_file }));
+    assert!(again.as_array().is_some_and(|s| s.iter().all(|x| x["status"] == "unchanged")), "a second write changes nothing: {again}");
+    assert_eq!(std::fs::read_to_string(&env_file).expect("the .env file"), env, "the same .env, the same secret");
+    app.ok("stop_rest_api", json!({}));
+}
