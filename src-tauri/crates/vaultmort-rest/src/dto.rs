@@ -4,34 +4,307 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
-use vaultmort_core::keys::KeyBundle;
+use vaultmort_core::keys::KeyBundle as CoreKeyBundle;
 use vaultmort_core::model::{Attributes, Recovery, Tags};
 use vaultmort_core::objects::DeletedInfo;
-use vaultmort_core::secrets::SecretBundle;
+use vaultmort_core::secrets::SecretBundle as CoreSecretBundle;
+use vaultmort_crypto::JsonWebKey;
 
 /// base64url without padding, Key Vault's encoding for bytes.
 pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn attributes(attributes: &Attributes, recovery: &Recovery, exportable: Option<bool>) -> Value {
-    let mut out = Map::new();
-    out.insert("enabled".into(), attributes.enabled.into());
-    if let Some(nbf) = attributes.not_before {
-        out.insert("nbf".into(), nbf.timestamp().into());
+fn is_false(flag: &bool) -> bool {
+    !flag
+}
+
+/// A version's attributes, times in Unix seconds.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectAttributes {
+    /// Whether the version may be used.
+    pub enabled: bool,
+    /// Not valid before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Not valid after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// When the version was made.
+    pub created: i64,
+    /// When it last changed.
+    pub updated: i64,
+    /// Key Vault's recovery level (`Recoverable+Purgeable`, ...).
+    pub recovery_level: String,
+    /// Days a deleted object stays recoverable.
+    pub recoverable_days: u32,
+    /// Keys only: whether the private key may be exported (never, here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exportable: Option<bool>,
+}
+
+fn attributes(attributes: &Attributes, recovery: &Recovery, exportable: Option<bool>) -> ObjectAttributes {
+    ObjectAttributes {
+        enabled: attributes.enabled,
+        nbf: attributes.not_before.map(|t| t.timestamp()),
+        exp: attributes.expires.map(|t| t.timestamp()),
+        created: attributes.created.timestamp(),
+        updated: attributes.updated.timestamp(),
+        recovery_level: recovery.recovery_level.clone(),
+        recoverable_days: recovery.recoverable_days,
+        exportable,
     }
-    if let Some(exp) = attributes.expires {
-        out.insert("exp".into(), exp.timestamp().into());
+}
+
+/// What a soft-deleted object carries besides its usual fields.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedFields {
+    /// The URL that recovers or purges it.
+    pub recovery_id: String,
+    /// When it was deleted (Unix seconds).
+    pub deleted_date: i64,
+    /// When it will be purged (Unix seconds).
+    pub scheduled_purge_date: i64,
+}
+
+fn deleted(deleted: &Option<DeletedInfo>, base: &str) -> Option<DeletedFields> {
+    deleted.as_ref().map(|info| DeletedFields {
+        recovery_id: format!("{base}/{}", info.recovery_path),
+        deleted_date: info.deleted_date.timestamp(),
+        scheduled_purge_date: info.scheduled_purge_date.timestamp(),
+    })
+}
+
+/// A secret as listed (and as a delete answers): everything but its value.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretItem {
+    /// The version's URL.
+    pub id: String,
+    /// Its attributes.
+    pub attributes: ObjectAttributes,
+    /// The content type the client gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Tags, when there are any.
+    #[serde(skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    /// Whether a certificate manages it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub managed: bool,
+    /// Soft-delete facts, for a deleted secret.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<DeletedFields>,
+}
+
+/// A secret version with its value (when the core returned one).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SecretBundle<'a> {
+    /// Everything a listed secret has.
+    #[serde(flatten)]
+    pub item: SecretItem,
+    /// The value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
+    /// For a certificate's secret: the URL of its key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+/// A secret bundle (with its value when the core returned one).
+pub fn secret<'a>(bundle: &'a CoreSecretBundle, base: &str) -> SecretBundle<'a> {
+    let kid = bundle.key_id.as_ref().map(|kid| if kid.starts_with("https://") { kid.clone() } else { format!("{base}/{kid}") });
+    SecretBundle { item: secret_item(bundle, base), value: bundle.value.as_ref().map(|v| v.as_str()), kid }
+}
+
+/// A secret as listed.
+pub fn secret_item(bundle: &CoreSecretBundle, base: &str) -> SecretItem {
+    SecretItem {
+        id: bundle.id.url(base),
+        attributes: attributes(&bundle.attributes, &bundle.recovery, None),
+        content_type: bundle.content_type.clone(),
+        tags: bundle.tags.clone(),
+        managed: bundle.managed,
+        deleted: deleted(&bundle.deleted, base),
     }
-    out.insert("created".into(), attributes.created.timestamp().into());
-    out.insert("updated".into(), attributes.updated.timestamp().into());
-    out.insert("recoveryLevel".into(), recovery.recovery_level.clone().into());
-    out.insert("recoverableDays".into(), recovery.recoverable_days.into());
-    if let Some(flag) = exportable {
-        out.insert("exportable".into(), flag.into());
+}
+
+/// A key's public JSON Web Key; byte members in base64url.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PublicJwk {
+    /// The key version's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// Key type: `RSA`, `EC`, `RSA-HSM`, `EC-HSM`.
+    pub kty: String,
+    /// The operations the key permits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
+    /// RSA modulus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// RSA public exponent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+    /// EC curve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    /// EC x coordinate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// EC y coordinate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
+}
+
+impl PublicJwk {
+    /// The public members of `jwk` (private ones, which a bundle never holds, are left out).
+    fn of(jwk: &JsonWebKey) -> Self {
+        let encoded = |bytes: &Option<Vec<u8>>| bytes.as_deref().map(b64url);
+        PublicJwk {
+            kid: jwk.kid.clone(),
+            kty: jwk.kty.clone(),
+            key_ops: jwk.key_ops.clone(),
+            n: encoded(&jwk.n),
+            e: encoded(&jwk.e),
+            crv: jwk.crv.clone(),
+            x: encoded(&jwk.x),
+            y: encoded(&jwk.y),
+        }
     }
-    Value::Object(out)
+}
+
+/// A key as listed: its URL and attributes, no key material.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeyItem {
+    /// The version's URL.
+    pub kid: String,
+    /// Its attributes.
+    pub attributes: ObjectAttributes,
+    /// Tags, when there are any.
+    #[serde(skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    /// Whether a certificate manages it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub managed: bool,
+    /// Soft-delete facts, for a deleted key.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<DeletedFields>,
+}
+
+/// A key version with its public JWK.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeyBundle {
+    /// The public key.
+    pub key: PublicJwk,
+    /// Its attributes.
+    pub attributes: ObjectAttributes,
+    /// Tags, when there are any.
+    #[serde(skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    /// Whether a certificate manages it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub managed: bool,
+    /// Soft-delete facts, for a deleted key.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<DeletedFields>,
+}
+
+/// A key bundle with its public JWK.
+pub fn key(bundle: &CoreKeyBundle, base: &str) -> KeyBundle {
+    KeyBundle {
+        key: PublicJwk::of(&bundle.jwk(base)),
+        attributes: attributes(&bundle.attributes, &bundle.recovery, Some(false)),
+        tags: bundle.tags.clone(),
+        managed: bundle.managed,
+        deleted: deleted(&bundle.deleted, base),
+    }
+}
+
+/// A key as listed.
+pub fn key_item(bundle: &CoreKeyBundle, base: &str) -> KeyItem {
+    KeyItem {
+        kid: bundle.id.url(base),
+        attributes: attributes(&bundle.attributes, &bundle.recovery, Some(false)),
+        tags: bundle.tags.clone(),
+        managed: bundle.managed,
+        deleted: deleted(&bundle.deleted, base),
+    }
+}
+
+/// The answer of encrypt, decrypt, wrap, unwrap and sign.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeyOperationResult {
+    /// The URL of the key version that did it.
+    pub kid: String,
+    /// The result bytes, base64url.
+    pub value: String,
+}
+
+/// The answer of verify.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerifyResult {
+    /// Whether the signature is valid.
+    pub value: bool,
+}
+
+/// Bytes as base64url under `value`: a backup blob, random bytes.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Base64UrlValue {
+    /// The bytes, base64url without padding.
+    pub value: String,
+}
+
+impl Base64UrlValue {
+    /// `bytes` encoded.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self { value: b64url(bytes) }
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(rename = "ListPageOf{T}")]
+pub struct ListPage<T> {
+    /// The items of this page.
+    pub value: Vec<T>,
+    /// The absolute URL of the next page; null on the last one.
+    #[serde(rename = "nextLink")]
+    pub next_link: Option<String>,
+}
+
+/// A JSON object whose shape is not typed in Rust yet (certificates, issuers, policies).
+pub type UntypedObject = Map<String, Value>;
+
+/// Key Vault's error body.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The error: a code and a message, and Azure's inner code where it gives one.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// Key Vault's code (`SecretNotFound`, `BadParameter`, ...).
+    pub code: String,
+    /// What happened, for a person.
+    pub message: String,
+    /// The inner code, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub innererror: Option<InnerError>,
+}
+
+/// Azure's inner error code (`ObjectIsDeletedButRecoverable`, ...).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InnerError {
+    /// The inner code.
+    pub code: String,
 }
 
 fn put_tags(out: &mut Map<String, Value>, tags: &Tags) {
@@ -40,72 +313,12 @@ fn put_tags(out: &mut Map<String, Value>, tags: &Tags) {
     }
 }
 
-fn put_deleted(out: &mut Map<String, Value>, deleted: &Option<DeletedInfo>, base: &str) {
-    if let Some(info) = deleted {
-        out.insert("recoveryId".into(), format!("{base}/{}", info.recovery_path).into());
-        out.insert("deletedDate".into(), info.deleted_date.timestamp().into());
-        out.insert("scheduledPurgeDate".into(), info.scheduled_purge_date.timestamp().into());
+fn put_deleted(out: &mut Map<String, Value>, info: &Option<DeletedInfo>, base: &str) {
+    if let Some(fields) = deleted(info, base) {
+        out.insert("recoveryId".into(), fields.recovery_id.into());
+        out.insert("deletedDate".into(), fields.deleted_date.into());
+        out.insert("scheduledPurgeDate".into(), fields.scheduled_purge_date.into());
     }
-}
-
-fn secret_common(bundle: &SecretBundle, base: &str) -> Map<String, Value> {
-    let mut out = Map::new();
-    out.insert("id".into(), bundle.id.url(base).into());
-    out.insert("attributes".into(), attributes(&bundle.attributes, &bundle.recovery, None));
-    if let Some(ct) = &bundle.content_type {
-        out.insert("contentType".into(), ct.clone().into());
-    }
-    put_tags(&mut out, &bundle.tags);
-    if bundle.managed {
-        out.insert("managed".into(), true.into());
-    }
-    put_deleted(&mut out, &bundle.deleted, base);
-    out
-}
-
-/// A secret bundle (with its value when the core returned one).
-pub fn secret(bundle: &SecretBundle, base: &str) -> Value {
-    let mut out = secret_common(bundle, base);
-    if let Some(value) = &bundle.value {
-        out.insert("value".into(), value.as_str().into());
-    }
-    if let Some(kid) = &bundle.key_id {
-        let kid = if kid.starts_with("https://") { kid.clone() } else { format!("{base}/{kid}") };
-        out.insert("kid".into(), kid.into());
-    }
-    Value::Object(out)
-}
-
-/// A secret as listed.
-pub fn secret_item(bundle: &SecretBundle, base: &str) -> Value {
-    Value::Object(secret_common(bundle, base))
-}
-
-/// A key bundle with its public JWK.
-pub fn key(bundle: &KeyBundle, base: &str) -> Value {
-    let mut out = Map::new();
-    let jwk = serde_json::to_value(bundle.jwk(base)).unwrap_or(Value::Null);
-    out.insert("key".into(), jwk);
-    out.insert("attributes".into(), attributes(&bundle.attributes, &bundle.recovery, Some(false)));
-    put_tags(&mut out, &bundle.tags);
-    if bundle.managed {
-        out.insert("managed".into(), true.into());
-    }
-    put_deleted(&mut out, &bundle.deleted, base);
-    Value::Object(out)
-}
-
-/// A key as listed.
-pub fn key_item(bundle: &KeyBundle, base: &str) -> Value {
-    let mut out = Map::new();
-    out.insert("kid".into(), bundle.id.url(base).into());
-    out.insert("attributes".into(), attributes(&bundle.attributes, &bundle.recovery, Some(false)));
-    put_tags(&mut out, &bundle.tags);
-    if bundle.managed {
-        out.insert("managed".into(), true.into());
-    }
-    put_deleted(&mut out, &bundle.deleted, base);
-    Value::Object(out)
 }
 
 /// Standard base64, as Key Vault encodes `cer` and `csr`.
@@ -126,7 +339,7 @@ fn certificate_common(bundle: &vaultmort_core::certificates::CertificateBundle, 
     let mut out = Map::new();
     out.insert("id".into(), bundle.id.url(base).into());
     out.insert("x5t".into(), b64url(&bundle.x5t).into());
-    out.insert("attributes".into(), attributes(&bundle.attributes, &bundle.recovery, None));
+    out.insert("attributes".into(), json!(attributes(&bundle.attributes, &bundle.recovery, None)));
     put_tags(&mut out, &bundle.tags);
     put_deleted(&mut out, &bundle.deleted, base);
     out
@@ -148,8 +361,8 @@ pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle, bas
 }
 
 /// A certificate as listed.
-pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> Value {
-    Value::Object(certificate_common(bundle, base))
+pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> UntypedObject {
+    certificate_common(bundle, base)
 }
 
 /// A certificate operation (`/certificates/{name}/pending`).
@@ -184,8 +397,11 @@ pub fn issuer(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> Value {
 }
 
 /// An issuer as listed.
-pub fn issuer_item(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> Value {
-    json!({"id": format!("{base}/certificates/issuers/{}", issuer.name), "provider": issuer.provider})
+pub fn issuer_item(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> UntypedObject {
+    let mut out = Map::new();
+    out.insert("id".into(), format!("{base}/certificates/issuers/{}", issuer.name).into());
+    out.insert("provider".into(), issuer.provider.clone().into());
+    out
 }
 
 /// The vault's certificate contacts.

@@ -8,7 +8,8 @@
 //! and what Vaultmort does not implement (501).
 
 use axum::http::StatusCode;
-use serde_json::json;
+
+use crate::dto::{ErrorBody, ErrorDetail, InnerError};
 
 /// An error on its way to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,11 +91,11 @@ impl ApiError {
                 c => c,
             })
             .collect();
-        let mut error = json!({"code": self.code, "message": message});
-        if let (Some(inner), Some(map)) = (&self.inner, error.as_object_mut()) {
-            map.insert("innererror".into(), json!({"code": inner}));
-        }
-        json!({ "error": error })
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code.clone(), message, innererror: self.inner.clone().map(|code| InnerError { code }) },
+        };
+        // Only strings: the conversion cannot fail.
+        serde_json::to_value(body).unwrap_or_default()
     }
 }
 

@@ -16,6 +16,10 @@
 //! [`connection`] the bounds on each connection (handshake, head, body and idle times, and
 //! connections per address, [`ConnectionLimits`]); [`api_version`] the versions accepted.
 //!
+//! [`route_table`] lists every route the door answers ([`route_table::recognize`] finds one, and
+//! the dispatcher matches on it alone); [`openapi`] builds the OpenAPI document from that table
+//! and the JSON Schema of the Rust types, served without a token at `/.well-known/openapi.json`.
+//!
 //! Left out: the routes listed as not supported in [`routes`].
 #![forbid(unsafe_code)]
 
@@ -29,6 +33,8 @@ pub mod dto;
 pub mod error;
 pub mod launch;
 mod management_routes;
+pub mod openapi;
+pub mod route_table;
 mod routes;
 pub mod throttle;
 pub mod tls;

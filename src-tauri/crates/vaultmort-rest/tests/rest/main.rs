@@ -9,6 +9,8 @@ mod connection;
 mod errors;
 mod launch;
 mod management_routes;
+mod openapi;
+mod route_table;
 mod routes;
 mod support;
 mod throttle;
