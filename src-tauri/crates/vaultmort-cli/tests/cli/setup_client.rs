@@ -46,8 +46,8 @@ fn prepared(hosts: &[u8]) -> (TestHome, PathBuf) {
     (home, root)
 }
 
-fn setup_args<'a>(home: &'a TestHome, extra: &[&'a str], env_file: &'a str, client_dir: &'a str) -> Vec<&'a str> {
-    let _ = home;
+/// `setup-client --names hosts --application reporting` with the files given and `extra` flags.
+fn setup_args<'a>(extra: &[&'a str], env_file: &'a str, client_dir: &'a str) -> Vec<&'a str> {
     let mut args =
         vec!["setup-client", "--names", "hosts", "--application", "reporting", "--env-file", env_file, "--client-dir", client_dir];
     args.extend_from_slice(extra);
@@ -117,7 +117,7 @@ fn apply_trusts_the_root_names_the_vaults_and_writes_an_env_whose_secret_gets_a_
     let bundle = root.join("etc/ssl/certs/ca-certificates.crt");
     let before = snapshot(&root);
 
-    let applied = home.ok(&setup_args(&home, &["--apply", "--port", &server.port.to_string()], &env_text, &dir_text));
+    let applied = home.ok(&setup_args(&["--apply", "--port", &server.port.to_string()], &env_text, &dir_text));
     assert_eq!(
         statuses(&applied),
         [("trust", "changed"), ("caFile", "changed"), ("names", "changed"), ("envFile", "changed")]
@@ -174,13 +174,13 @@ fn apply_trusts_the_root_names_the_vaults_and_writes_an_env_whose_secret_gets_a_
 
     // A second apply changes no byte anywhere.
     let after_first = (snapshot(&root), snapshot(&client_dir), std::fs::read(&env_file).expect("the .env file"));
-    let again = home.ok(&setup_args(&home, &["--apply", "--port", &server.port.to_string()], &env_text, &dir_text));
+    let again = home.ok(&setup_args(&["--apply", "--port", &server.port.to_string()], &env_text, &dir_text));
     assert!(statuses(&again).iter().all(|(_, s)| s == "unchanged"), "a second apply changes nothing and says so: {again}");
     let after_second = (snapshot(&root), snapshot(&client_dir), std::fs::read(&env_file).expect("the .env file"));
     assert!(after_first == after_second, "a second apply leaves every byte of the system root, the CA files and the .env as they were");
 
     // Remove gives back the system root as it was, and the trust is gone.
-    let removed = home.ok(&setup_args(&home, &["--remove", "--port", &server.port.to_string()], &env_text, &dir_text));
+    let removed = home.ok(&setup_args(&["--remove", "--port", &server.port.to_string()], &env_text, &dir_text));
     assert!(statuses(&removed).iter().all(|(_, s)| s == "changed"), "remove undoes every step: {removed}");
     assert_eq!(
         std::fs::read(root.join("etc/hosts")).expect("the hosts file"),
@@ -195,7 +195,7 @@ fn apply_trusts_the_root_names_the_vaults_and_writes_an_env_whose_secret_gets_a_
         "remove leaves no file of its own outside update-ca-certificates' links: {leftover:?}"
     );
     assert!(!env_file.exists() && !client_dir.exists(), "the .env file and the CA folder are gone");
-    let again = home.ok(&setup_args(&home, &["--remove", "--port", &server.port.to_string()], &env_text, &dir_text));
+    let again = home.ok(&setup_args(&["--remove", "--port", &server.port.to_string()], &env_text, &dir_text));
     assert!(statuses(&again).iter().all(|(_, s)| s == "unchanged"), "a second remove changes nothing and says so: {again}");
 }
 
@@ -206,7 +206,7 @@ fn the_plan_alone_changes_nothing_and_makes_no_secret() {
     let secrets_before = home.ok(&["ad", "sp", "show", "--id", "reporting"]);
     let env_file = home.scratch("plan.env");
     let client_dir = home.scratch("client");
-    let out = home.run(&setup_args(&home, &[], &env_file.display().to_string(), &client_dir.display().to_string()));
+    let out = home.run(&setup_args(&[], &env_file.display().to_string(), &client_dir.display().to_string()));
     assert!(out.status.success(), "the plan prints: {}", String::from_utf8_lossy(&out.stderr));
     let plan: Value = serde_json::from_slice(&out.stdout).expect("the plan as JSON");
     let text = String::from_utf8_lossy(&out.stderr);
@@ -226,11 +226,11 @@ fn a_hosts_file_without_a_final_newline_gets_the_block_and_gets_back_every_byte(
     let original = b"127.0.0.1 localhost\n# BEGIN vaultmort otherhome\n10.0.0.9 other.localhost\n# END vaultmort otherhome\n10.1.1.1 last-line-without-newline";
     let (home, root) = prepared(original);
     let (env_file, client_dir) = (home.scratch("a.env").display().to_string(), home.scratch("client").display().to_string());
-    home.ok(&setup_args(&home, &["--apply"], &env_file, &client_dir));
+    home.ok(&setup_args(&["--apply"], &env_file, &client_dir));
     let hosts = std::fs::read(root.join("etc/hosts")).expect("the hosts file");
     assert!(hosts.starts_with(original), "the foreign lines, the other home's block and the unterminated last line are kept");
     assert!(String::from_utf8_lossy(&hosts).contains("\n127.0.0.1 alpha.localhost\n"), "the block is on lines of its own");
-    home.ok(&setup_args(&home, &["--remove"], &env_file, &client_dir));
+    home.ok(&setup_args(&["--remove"], &env_file, &client_dir));
     assert_eq!(std::fs::read(root.join("etc/hosts")).expect("the hosts file"), original, "remove gives back every byte, no newline added");
 }
 
@@ -243,7 +243,7 @@ fn a_symlinked_or_huge_hosts_file_is_left_alone_and_the_step_says_why() {
     std::fs::remove_file(&hosts).expect("drop the plain file");
     std::os::unix::fs::symlink(&target, &hosts).expect("a symlinked hosts file");
     let (env_file, client_dir) = (home.scratch("a.env").display().to_string(), home.scratch("client").display().to_string());
-    let failure = home.fails(&setup_args(&home, &["--apply"], &env_file, &client_dir));
+    let failure = home.fails(&setup_args(&["--apply"], &env_file, &client_dir));
     assert_eq!(failure.code, "ClientSetupIncomplete", "the names step fails: {}", failure.stderr);
     assert!(failure.stderr.contains("FileIsSymlink"), "and says the hosts file is a link: {}", failure.stderr);
     assert_eq!(std::fs::read_to_string(&target).expect("the target"), FOREIGN_HOSTS, "nothing is written through the link");
@@ -252,7 +252,7 @@ fn a_symlinked_or_huge_hosts_file_is_left_alone_and_the_step_says_why() {
     std::fs::remove_file(&hosts).expect("drop the link");
     let huge = vec![b'#'; 17 * 1024 * 1024];
     std::fs::write(&hosts, &huge).expect("a huge hosts file");
-    let failure = home.fails(&setup_args(&home, &["--apply"], &env_file, &client_dir));
+    let failure = home.fails(&setup_args(&["--apply"], &env_file, &client_dir));
     assert!(failure.stderr.contains("FileTooLarge"), "a hosts file past the bound is refused unread: {}", failure.stderr);
     assert_eq!(std::fs::metadata(&hosts).expect("the hosts file").len(), huge.len() as u64, "and left as it was");
 }
@@ -263,9 +263,35 @@ fn an_env_file_setup_client_did_not_write_is_neither_overwritten_nor_removed() {
     let env_file = home.scratch("mine.env");
     std::fs::write(&env_file, "MY_OWN=1\n").expect("someone's .env");
     let (env_text, client_dir) = (env_file.display().to_string(), home.scratch("client").display().to_string());
-    let failure = home.fails(&setup_args(&home, &["--apply"], &env_text, &client_dir));
+    let failure = home.fails(&setup_args(&["--apply"], &env_text, &client_dir));
     assert!(failure.stderr.contains("Conflict"), "the .env step refuses a file it did not write: {}", failure.stderr);
-    let failure = home.fails(&setup_args(&home, &["--remove"], &env_text, &client_dir));
+    let failure = home.fails(&setup_args(&["--remove"], &env_text, &client_dir));
     assert!(failure.stderr.contains("Conflict"), "and remove leaves it: {}", failure.stderr);
     assert_eq!(std::fs::read_to_string(&env_file).expect("the .env"), "MY_OWN=1\n", "the file is untouched");
+}
+
+/// The block holds the web apps' host names too (the core's list, as `webapp hosts-file`); when
+/// NSS resolves `*.localhost` (`--names myhostname`), no `.localhost` name needs a line, so no
+/// block is written at all and the hosts file stays as it was.
+#[test]
+fn web_app_host_names_join_the_block_and_myhostname_needs_none_for_localhost_names() {
+    let (home, root) = prepared(FOREIGN_HOSTS.as_bytes());
+    crate::webapp::plan_and_app(&home, &["-g", "rg"], "plan", "B1", "petdash");
+    let (env_file, client_dir) = (home.scratch("a.env").display().to_string(), home.scratch("client").display().to_string());
+    let applied = home.ok(&setup_args(&["--apply"], &env_file, &client_dir));
+    let lines = applied["plan"]["names"]["lines"].clone();
+    assert_eq!(
+        lines,
+        serde_json::json!(["127.0.0.1 alpha.localhost", "::1 alpha.localhost", "127.0.0.1 petdash.azurewebsites.localhost"]),
+        "the vault and the web app's default host name: {applied}"
+    );
+    let hosts = std::fs::read_to_string(root.join("etc/hosts")).expect("the hosts file");
+    assert!(hosts.contains("\n127.0.0.1 petdash.azurewebsites.localhost\n# END vaultmort "), "the web app's line is in the block: {hosts}");
+    home.ok(&setup_args(&["--remove"], &env_file, &client_dir));
+
+    let mut args = setup_args(&["--apply"], &env_file, &client_dir);
+    args[2] = "myhostname";
+    let applied = home.ok(&args);
+    assert_eq!(applied["plan"]["names"]["lines"], serde_json::json!([]), "myhostname resolves every .localhost name: {applied}");
+    assert_eq!(std::fs::read(root.join("etc/hosts")).expect("the hosts file"), FOREIGN_HOSTS.as_bytes(), "so no block is written");
 }
