@@ -604,7 +604,7 @@ pub fn plan_blocks(plan: &ClientPlan) -> Vec<PlanBlock> {
         step: Step::Trust,
         title: "1. Trust the practice root system-wide".into(),
         text: format!(
-            "sudo install -m 0644 {} {}\nsudo {}\n",
+            "# The root file is written by step 2 (or `vaultmort ca export-root --file <path>`).\nsudo install -m 0644 {} {}\nsudo {}\n",
             shell_quote(&plan.ca_file.root_file.display().to_string()),
             shell_quote(&trust.certificate_file.display().to_string()),
             shell_line(&trust.update_command)
@@ -665,7 +665,8 @@ pub fn plan_text(plan: &ClientPlan) -> String {
 
 /// Performs the `selection` of `plan`'s steps, in order. A second run changes nothing. The
 /// `.env` file gets a new client secret for the application (its other secrets are kept) unless
-/// the file is already this plan's with a secret that still signs in.
+/// the file, one this home wrote, holds a secret of that application that still signs in: then
+/// that secret is kept and only the other lines are brought up to date.
 pub async fn apply(
     core: &Vaultmort,
     ctx: &RequestContext,
@@ -1000,12 +1001,10 @@ fn remove_names(plan: &ClientPlan) -> StepReport {
     report(Step::Names, vec![plan.names.hosts_file.clone()], edit_hosts(plan, None))
 }
 
-/// The secret in an `.env` file this plan would write, if the file is exactly that.
-fn secret_of_matching_env_file(plan: &ClientPlan, application: &ApplicationRef, bytes: &[u8]) -> Option<Zeroizing<String>> {
+/// The client secret an `.env` file holds, if it has one.
+fn secret_in_env_file(bytes: &[u8]) -> Option<Zeroizing<String>> {
     let text = std::str::from_utf8(bytes).ok()?;
-    let secret = text.lines().find_map(|line| line.strip_prefix("AZURE_CLIENT_SECRET="))?;
-    let expected = env_file_text(plan, application, secret);
-    (expected.as_bytes() == bytes).then(|| Zeroizing::new(secret.to_string()))
+    text.lines().find_map(|line| line.strip_prefix("AZURE_CLIENT_SECRET=")).map(|s| Zeroizing::new(s.to_string()))
 }
 
 fn env_file_text(plan: &ClientPlan, application: &ApplicationRef, secret: &str) -> Zeroizing<String> {
@@ -1034,13 +1033,20 @@ async fn apply_env_file(core: &Vaultmort, ctx: &RequestContext, plan: &ClientPla
                     ),
                 ));
             }
-            if let Some(secret) = secret_of_matching_env_file(plan, application, current) {
+            // A secret of this application that still signs in is kept: only the other lines
+            // (a vault added, another port) are brought up to date.
+            if let Some(secret) = secret_in_env_file(current) {
                 let signs_in = core
                     .check_client_secret(&application.client_id, &secret)
                     .await
                     .map_err(|e| StepFailure::new(e.code(), e.to_string()))?;
                 if signs_in.is_some() {
-                    return Ok(false);
+                    let wanted = env_file_text(plan, application, &secret);
+                    if wanted.as_bytes() == current.as_slice() {
+                        return Ok(false);
+                    }
+                    write_atomically(&path, wanted.as_bytes(), 0o600)?;
+                    return Ok(true);
                 }
             }
         }

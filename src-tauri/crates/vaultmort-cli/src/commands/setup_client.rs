@@ -22,8 +22,10 @@ pub async fn run(core: &Vaultmort, ctx: &RequestContext, args: SetupClientArgs) 
         Some(dir) => cwd.join(dir),
         None => vaultmort_home::default_home()?.join(client_setup::CLIENT_DIR),
     };
-    let request =
-        SetupRequest { port: args.port, application: args.application, client_dir, env_file: cwd.join(args.env_file), names: args.names };
+    // Removing needs no application (the .env file is known by its first line), so one deleted
+    // since the apply does not stand in the way.
+    let application = if args.remove { None } else { args.application };
+    let request = SetupRequest { port: args.port, application, client_dir, env_file: cwd.join(args.env_file), names: args.names };
     let paths = SystemPaths::from_env();
     let plan = client_setup::plan(core, ctx, &paths, &request).await?;
     let blocks = client_setup::plan_blocks(&plan);

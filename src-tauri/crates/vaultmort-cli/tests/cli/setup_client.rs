@@ -179,6 +179,18 @@ fn apply_trusts_the_root_names_the_vaults_and_writes_an_env_whose_secret_gets_a_
     let after_second = (snapshot(&root), snapshot(&client_dir), std::fs::read(&env_file).expect("the .env file"));
     assert!(after_first == after_second, "a second apply leaves every byte of the system root, the CA files and the .env as they were");
 
+    // A vault added since: the next apply brings the .env and the block up to date and keeps the
+    // secret, which still signs in.
+    home.ok(&["keyvault", "create", "--name", "beta", "--resource-group", "rg"]);
+    let updated = home.ok(&setup_args(&["--apply", "--port", &server.port.to_string()], &env_text, &dir_text));
+    let env_now = std::fs::read_to_string(&env_file).expect("the .env file");
+    assert!(env_now.contains(&format!("VAULT_URL_BETA=https://beta.localhost:{}", server.port)), "the new vault's URL: {env_now}");
+    assert!(env_now.contains(&format!("AZURE_CLIENT_SECRET={secret}\n")), "the secret that still signs in is kept");
+    assert!(
+        std::fs::read_to_string(root.join("etc/hosts")).expect("the hosts file").contains("\n127.0.0.1 beta.localhost\n"),
+        "the block names the new vault: {updated}"
+    );
+
     // Remove gives back the system root as it was, and the trust is gone.
     let removed = home.ok(&setup_args(&["--remove", "--port", &server.port.to_string()], &env_text, &dir_text));
     assert!(statuses(&removed).iter().all(|(_, s)| s == "changed"), "remove undoes every step: {removed}");
