@@ -9,7 +9,8 @@ starts `vaultmort serve --port 0`. Then it drives az as a person would, at az's 
 api-versions:
 
 - `az cloud register` a cloud named Vaultmort (authority `https://localhost:<port>`, Resource
-  Manager on the same host, vault DNS suffix `.localhost:<port>`), `az cloud set`;
+  Manager on the same host, vault DNS suffix `.localhost:<port>`): once from the server's
+  `/metadata/endpoints`, once with every endpoint given; `az cloud set`;
 - `az login --service-principal --allow-no-subscriptions` as `az-app`, after showing what az's
   default MSAL instance discovery asks of login.microsoftonline.com (which cannot be answered
   offline) and switching it off with `az config set core.instance_discovery=false`;
@@ -355,20 +356,32 @@ class Suite:
         return 1 if self.failed else 0
 
     def register_cloud(self) -> None:
+        """As for Azure Stack Hub: az reads the rest from the server's
+        `/metadata/endpoints`. The second application's cloud is registered with every endpoint
+        given and discovery skipped, the other way az documents."""
+        self.az.run("cloud", "register", "--name", CLOUD, "--endpoint-resource-manager", f"{self.authority}/")
+        self.az_none.run(
+            "cloud", "register", "--name", CLOUD,
+            "--endpoint-active-directory", self.authority,
+            "--endpoint-resource-manager", f"{self.authority}/",
+            "--endpoint-active-directory-resource-id", MANAGEMENT_RESOURCE,
+            "--suffix-keyvault-dns", f".localhost:{self.port}",
+            "--skip-endpoint-discovery",
+        )
         for az in (self.az, self.az_none):
-            az.run(
-                "cloud", "register", "--name", CLOUD,
-                "--endpoint-active-directory", self.authority,
-                "--endpoint-resource-manager", f"{self.authority}/",
-                "--endpoint-active-directory-resource-id", MANAGEMENT_RESOURCE,
-                "--suffix-keyvault-dns", f".localhost:{self.port}",
-                "--skip-endpoint-discovery",
-            )
             az.run("cloud", "set", "--name", CLOUD)
-        cloud = self.az.json("cloud", "show")
-        expect(cloud["isActive"] and cloud["name"] == CLOUD, f"the Vaultmort cloud is active: {cloud}")
-        expect(cloud["endpoints"]["activeDirectory"] == self.authority, f"the authority is the practice one: {cloud['endpoints']}")
-        expect(cloud["suffixes"]["keyvaultDns"] == f".localhost:{self.port}", f"a suffix may carry the port: {cloud['suffixes']}")
+            cloud = az.json("cloud", "show")
+            expect(cloud["isActive"] and cloud["name"] == CLOUD, f"the Vaultmort cloud is active: {cloud}")
+            endpoints, suffixes = cloud["endpoints"], cloud["suffixes"]
+            expect(endpoints["activeDirectory"] == self.authority, f"the authority is the practice one: {endpoints}")
+            expect(endpoints["activeDirectoryResourceId"] == MANAGEMENT_RESOURCE, f"tokens for the management resource: {endpoints}")
+            expect(endpoints["resourceManager"] == f"{self.authority}/", f"Resource Manager is the server: {endpoints}")
+            expect(suffixes["keyvaultDns"] == f".localhost:{self.port}", f"a suffix may carry the port: {suffixes}")
+        discovered = [r for r in self.az.requests if "/metadata/endpoints" in r]
+        expect(
+            len(discovered) == 1 and discovered[0].startswith(f"GET {self.authority}/"),
+            f"az read the server's metadata document once: {discovered}",
+        )
 
     def instance_discovery_needs_microsoft(self) -> None:
         """With az's default (instance discovery on), MSAL asks login.microsoftonline.com whether

@@ -5,8 +5,13 @@
 //! an IP address, never `<vault>.localhost`), which a custom cloud registers as its
 //! `--endpoint-resource-manager`.
 //!
-//! A request needs a token for the management resource ([`Audience::Management`]); a vault
-//! token is refused here as a management token is refused by every vault. The subscriptions are
+//! `GET /metadata/endpoints` needs no token, as in Azure (and Azure Stack Hub, whose clouds are
+//! registered the same way): it names this server's authority, the management resource its
+//! tokens are for, its Resource Manager URL and the vault DNS suffix, so
+//! `az cloud register --endpoint-resource-manager https://localhost:<port>/` finds the rest.
+//!
+//! Every other request needs a token for the management resource ([`Audience::Management`]); a
+//! vault token is refused here as a management token is refused by every vault. The subscriptions are
 //! the core's (`Vaultmort::list_subscriptions`: those the caller holds a role in), listed through
 //! its pipeline, which authenticates and audits the request. Errors have Resource Manager's
 //! shape and codes (`AuthenticationFailed`, `MissingApiVersionParameter`,
@@ -14,7 +19,8 @@
 //!
 //! Left out: every other Resource Manager route (vaults and resource groups are managed through
 //! the CLI and the desktop app), `GET /tenants` (the core has no operation that lists tenants
-//! for a caller, and `az login` with `--tenant` does not ask), and `/metadata/endpoints`.
+//! for a caller, and `az login` with `--tenant` does not ask), and in the metadata document
+//! every endpoint of a service this server does not have (Graph, storage, SQL, ...).
 
 use std::net::SocketAddr;
 
@@ -42,6 +48,9 @@ pub(crate) async fn answer(
     }
     let segments: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
     let route = match (method, segments.as_slice()) {
+        // az asks for `<resource manager>/metadata/endpoints` and the resource manager URL
+        // conventionally ends with a slash: `//metadata/endpoints` is the same document.
+        (&Method::GET, ["metadata", "endpoints"] | ["", "metadata", "endpoints"]) => return Some(metadata_endpoints(state, host, uri)),
         (&Method::GET, ["subscriptions"]) => Route::ListSubscriptions,
         (&Method::GET, ["subscriptions", id]) if !id.is_empty() => Route::ShowSubscription(id),
         _ => return None,
@@ -111,6 +120,30 @@ async fn respond(state: &State, peer: SocketAddr, route: Route<'_>, uri: &Uri, h
             )),
         },
     }
+}
+
+/// `GET /metadata/endpoints`: this server as a cloud, in Resource Manager's metadata shape (the
+/// authority, the management token resource, Resource Manager's URL, the vault DNS suffix
+/// without its leading dot), all at the host the client used.
+fn metadata_endpoints(state: &State, host: &str, uri: &Uri) -> Response {
+    if let Err(refusal) = check_api_version(uri) {
+        return error_response(&refusal);
+    }
+    let port = host.parse::<axum::http::uri::Authority>().ok().and_then(|a| a.port_u16()).unwrap_or(state.port);
+    json_response(
+        StatusCode::OK,
+        json!({
+            "name": "Vaultmort",
+            "resourceManager": format!("https://{host}/"),
+            "authentication": {
+                "loginEndpoint": format!("https://{host}"),
+                "audiences": [format!("{}/", crate::auth::MANAGEMENT_AUDIENCE)],
+                "tenant": state.signer.tenant(),
+                "identityProvider": "AAD",
+            },
+            "suffixes": { "keyVaultDns": format!("localhost:{port}") },
+        }),
+    )
 }
 
 /// A subscription in Resource Manager's shape (`Subscriptions - List`): its id, display name

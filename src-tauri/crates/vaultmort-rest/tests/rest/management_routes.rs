@@ -116,3 +116,29 @@ async fn the_management_plane_requires_a_dated_api_version() {
         assert_error(status, &body, 400, "InvalidApiVersionParameter", &format!("api-version {wrong} is not a Resource Manager version"));
     }
 }
+
+#[tokio::test]
+async fn the_metadata_document_describes_this_server_as_a_cloud_without_a_token() {
+    let t = TestServer::start().await;
+    let port = t.addr().port();
+    let (status, _, body) = get(&t, "localhost", "/metadata/endpoints?api-version=2022-09-01", None).await;
+    assert_eq!(status, 200, "the metadata document is public, as Resource Manager's is: {body}");
+    assert_eq!(body["resourceManager"], format!("https://localhost:{port}/"), "Resource Manager is this host");
+    assert_eq!(body["authentication"]["loginEndpoint"], format!("https://localhost:{port}"), "the practice authority");
+    assert_eq!(body["authentication"]["audiences"][0], "https://management.core.windows.net/", "the resource management tokens are for");
+    assert_eq!(body["authentication"]["tenant"], t.server.tenant(), "the practice tenant");
+    assert_eq!(body["suffixes"]["keyVaultDns"], format!("localhost:{port}"), "vaults are <vault>.localhost:<port>");
+
+    // The token it names works on the routes it describes.
+    let (_, app_id, secret) = t.practice_app("arm-metadata").await;
+    let audience = body["authentication"]["audiences"][0].as_str().expect("an audience");
+    let token = token_for_scope(&t, &app_id, &secret, &format!("{audience}/.default")).await;
+    let (status, _, listed) = get(&t, "localhost", "/subscriptions?api-version=2022-12-01", Some(&token)).await;
+    assert_eq!(status, 200, "a token for the advertised audience lists subscriptions: {listed}");
+
+    let (status, _, doubled) = get(&t, "localhost", "//metadata/endpoints?api-version=2022-09-01", None).await;
+    assert_eq!((status, &doubled), (200, &body), "az joins `https://localhost:<port>/` and `/metadata/endpoints` with two slashes");
+
+    let (status, _, body) = get(&t, "localhost", "/metadata/endpoints", None).await;
+    assert_error(status, &body, 400, "MissingApiVersionParameter", "the metadata document needs an api-version too");
+}
