@@ -22,6 +22,27 @@ async fn a_client_secret_is_shown_once_and_checked_by_its_digest() {
     assert_eq!(shown.client_secrets.len(), 1, "the credential is listed by id and hint");
 }
 
+/// `add_client_secret` (what `vaultmort setup-client` gives an `.env` file): a second secret is
+/// shown once, both sign in, and only a service principal has client secrets.
+#[tokio::test]
+async fn an_added_client_secret_signs_in_beside_the_first_and_only_applications_get_one() {
+    let w = World::new().await;
+    let created = w.core.create_principal(&w.owner, NewPrincipal::ServicePrincipal { display_name: "reporting".into() }).await.expect("sp");
+    let first = created.client_secret.expect("a first secret");
+    let app_id = created.object.app_id.clone().expect("an app id");
+    let added = w.core.add_client_secret(&w.owner, "reporting").await.expect("the owner adds a secret");
+    let second = added.client_secret.expect("the new secret is returned this once");
+    assert_ne!(first.as_str(), second.as_str(), "a new random secret");
+    assert_eq!(added.object.client_secrets.len(), 2, "the first secret is kept beside the new one");
+    for secret in [&first, &second] {
+        let found = w.core.check_client_secret(&app_id, secret).await.expect("the check runs");
+        assert_eq!(found.map(|o| o.object_id), Some(created.object.object_id.clone()), "both secrets sign in as the application");
+    }
+    w.core.create_principal(&w.owner, NewPrincipal::Group { display_name: "team".into() }).await.expect("group");
+    let error = w.core.add_client_secret(&w.owner, "team").await.expect_err("a group has no client secrets");
+    assert_eq!(error.code(), "BadParameter", "{error}");
+}
+
 #[tokio::test]
 async fn lookups_refuse_ambiguity_and_groups_and_built_ins_are_guarded() {
     let w = World::new().await;
