@@ -181,10 +181,8 @@ pub(crate) async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
             // Key Vault always answers a create with an operation in progress, and the SDKs
             // rely on it: Python's poller never fetches the certificate when the first
             // answer is already final. The next GET of /pending reports the real status.
-            if let Some(map) = body.as_object_mut() {
-                map.insert("status".into(), "inProgress".into());
-                map.insert("target".into(), serde_json::Value::Null);
-            }
+            body.status = "inProgress".into();
+            body.target = None;
             with_status(StatusCode::ACCEPTED, body)
         }
         RouteId::CertificateImport => {

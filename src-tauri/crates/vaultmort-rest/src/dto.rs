@@ -1,6 +1,10 @@
 //! Key Vault's JSON bodies, built from the core's types: camelCase names, `attributes` with Unix
 //! times, ids as absolute URLs under the vault's base address (`https://<host>` as the client
 //! sent it), deleted objects with `recoveryId`, `deletedDate` and `scheduledPurgeDate`.
+//!
+//! Most answers are typed structs deriving `Serialize` and `JsonSchema`, so the OpenAPI document
+//! ([`crate::openapi`]) describes exactly what is written. Certificate bundles and items and
+//! certificate policies are still built as untyped JSON ([`UntypedObject`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -365,49 +369,179 @@ pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle
     certificate_common(bundle, base)
 }
 
+/// The issuer a pending operation was made for.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IssuerName {
+    /// The issuer's name (`Self`, `Unknown`, an issuer of the vault).
+    pub name: String,
+}
+
+/// Why a pending operation failed.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OperationError {
+    /// Always `CertificateOperationFailed`.
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A certificate's pending operation (`/certificates/{name}/pending`), in Key Vault's snake_case.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateOperation {
+    /// The operation's URL.
+    pub id: String,
+    /// Its issuer.
+    pub issuer: IssuerName,
+    /// The certificate signing request, standard base64 of its DER.
+    pub csr: String,
+    /// Whether cancellation was asked for.
+    pub cancellation_requested: bool,
+    /// `inProgress`, `completed`, `cancelled` or `failed`.
+    pub status: String,
+    /// More on the status.
+    pub status_details: String,
+    /// The failure, when it failed.
+    pub error: Option<OperationError>,
+    /// The certificate's URL, once it exists.
+    pub target: Option<String>,
+    /// The request's id.
+    pub request_id: String,
+}
+
 /// A certificate operation (`/certificates/{name}/pending`).
-pub fn operation(op: &vaultmort_core::certificates::CertificateOperation, base: &str) -> Value {
-    json!({
-        "id": format!("{base}/certificates/{}/pending", op.id.name),
-        "issuer": {"name": op.issuer_name},
-        "csr": b64(&op.csr),
-        "cancellation_requested": op.cancellation_requested,
-        "status": op.status,
-        "status_details": op.status_details,
-        "error": op.error.as_ref().map(|e| json!({"code": "CertificateOperationFailed", "message": e})),
-        "target": op.target.as_ref().map(|t| t.url(base)),
-        "request_id": op.request_id,
-    })
+pub fn operation(op: &vaultmort_core::certificates::CertificateOperation, base: &str) -> CertificateOperation {
+    CertificateOperation {
+        id: format!("{base}/certificates/{}/pending", op.id.name),
+        issuer: IssuerName { name: op.issuer_name.clone() },
+        csr: b64(&op.csr),
+        cancellation_requested: op.cancellation_requested,
+        status: op.status.clone(),
+        status_details: op.status_details.clone(),
+        error: op.error.as_ref().map(|e| OperationError { code: "CertificateOperationFailed".into(), message: e.clone() }),
+        target: op.target.as_ref().map(|t| t.url(base)),
+        request_id: op.request_id.clone(),
+    }
+}
+
+/// An issuer's administrator.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IssuerAdmin {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Email address.
+    pub email: String,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// An issuer's account (its password is never returned).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IssuerCredentials {
+    /// The account id.
+    pub account_id: Option<String>,
+}
+
+/// An issuer's organization.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IssuerOrganization {
+    /// The organization's id.
+    pub id: Option<String>,
+    /// Its administrators.
+    pub admin_details: Vec<IssuerAdmin>,
+}
+
+/// An issuer's attributes, times in Unix seconds.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IssuerAttributes {
+    /// Whether it may be used.
+    pub enabled: bool,
+    /// When it was made.
+    pub created: i64,
+    /// When it last changed.
+    pub updated: i64,
+}
+
+/// A certificate issuer, in Key Vault's snake_case.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateIssuer {
+    /// The issuer's URL.
+    pub id: String,
+    /// The provider's name.
+    pub provider: String,
+    /// Its account.
+    pub credentials: IssuerCredentials,
+    /// Its organization.
+    pub org_details: IssuerOrganization,
+    /// Its attributes.
+    pub attributes: IssuerAttributes,
 }
 
 /// A certificate issuer.
-pub fn issuer(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> Value {
-    let admins: Vec<Value> = issuer
+pub fn issuer(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> CertificateIssuer {
+    let admins = issuer
         .admin_details
         .iter()
-        .map(|a| json!({"first_name": a.first_name, "last_name": a.last_name, "email": a.email, "phone": a.phone}))
+        .map(|a| IssuerAdmin {
+            first_name: a.first_name.clone(),
+            last_name: a.last_name.clone(),
+            email: a.email.clone(),
+            phone: a.phone.clone(),
+        })
         .collect();
-    json!({
-        "id": format!("{base}/certificates/issuers/{}", issuer.name),
-        "provider": issuer.provider,
-        "credentials": {"account_id": issuer.account_id},
-        "org_details": {"id": issuer.organization_id, "admin_details": admins},
-        "attributes": {"enabled": issuer.enabled, "created": issuer.created.timestamp(), "updated": issuer.updated.timestamp()},
-    })
+    CertificateIssuer {
+        id: format!("{base}/certificates/issuers/{}", issuer.name),
+        provider: issuer.provider.clone(),
+        credentials: IssuerCredentials { account_id: issuer.account_id.clone() },
+        org_details: IssuerOrganization { id: issuer.organization_id.clone(), admin_details: admins },
+        attributes: IssuerAttributes { enabled: issuer.enabled, created: issuer.created.timestamp(), updated: issuer.updated.timestamp() },
+    }
 }
 
 /// An issuer as listed.
-pub fn issuer_item(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> UntypedObject {
-    let mut out = Map::new();
-    out.insert("id".into(), format!("{base}/certificates/issuers/{}", issuer.name).into());
-    out.insert("provider".into(), issuer.provider.clone().into());
-    out
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateIssuerItem {
+    /// The issuer's URL.
+    pub id: String,
+    /// The provider's name.
+    pub provider: String,
+}
+
+/// An issuer as listed.
+pub fn issuer_item(issuer: &vaultmort_core::issuers::Issuer, base: &str) -> CertificateIssuerItem {
+    CertificateIssuerItem { id: format!("{base}/certificates/issuers/{}", issuer.name), provider: issuer.provider.clone() }
+}
+
+/// One certificate contact.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateContact {
+    /// Email address.
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
 }
 
 /// The vault's certificate contacts.
-pub fn contacts(contacts: &[vaultmort_core::issuers::Contact], base: &str) -> Value {
-    let list: Vec<Value> = contacts.iter().map(|c| json!({"email": c.email, "name": c.name, "phone": c.phone})).collect();
-    json!({"id": format!("{base}/certificates/contacts"), "contacts": list})
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateContacts {
+    /// The contacts' URL.
+    pub id: String,
+    /// The contacts.
+    pub contacts: Vec<CertificateContact>,
+}
+
+/// The vault's certificate contacts.
+pub fn contacts(contacts: &[vaultmort_core::issuers::Contact], base: &str) -> CertificateContacts {
+    CertificateContacts {
+        id: format!("{base}/certificates/contacts"),
+        contacts: contacts
+            .iter()
+            .map(|c| CertificateContact { email: c.email.clone(), name: c.name.clone(), phone: c.phone.clone() })
+            .collect(),
+    }
 }
 
 /// A key's rotation policy.

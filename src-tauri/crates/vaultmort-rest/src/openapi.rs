@@ -88,6 +88,11 @@ fn settings() -> SchemaSettings {
 }
 
 fn build() -> Value {
+    build_with_clashes().0
+}
+
+/// The document, and the schema names a request type and an answer type both claim.
+fn build_with_clashes() -> (Value, Vec<String>) {
     // Requests are described as they are read, answers as they are written (a field the server
     // leaves out when empty is not required).
     let mut requests = settings().for_deserialize().into_generator();
@@ -166,10 +171,17 @@ fn build() -> Value {
     }
 
     let mut schemas = answers.take_definitions(true);
+    let mut clashes = Vec::new();
     for (name, schema) in requests.take_definitions(true) {
-        // Invariant: no request type and answer type share a name (the committed-document test
-        // would show the clash as a changed schema); the answer's keeps the name.
-        schemas.entry(name).or_insert(schema);
+        // A request type and an answer type with one name but two shapes: the answer's keeps
+        // the name, and the unit test below fails until one of them is renamed.
+        match schemas.get(&name) {
+            Some(existing) if existing != &schema => clashes.push(name),
+            Some(_) => {}
+            None => {
+                schemas.insert(name, schema);
+            }
+        }
     }
 
     let document = json!({
@@ -245,7 +257,7 @@ fn build() -> Value {
             },
         },
     });
-    sorted(document)
+    (sorted(document), clashes)
 }
 
 fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
@@ -292,5 +304,40 @@ fn sorted(value: Value) -> Value {
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_request_and_answer_types_share_a_schema_name() {
+        let (_, clashes) = build_with_clashes();
+        assert!(clashes.is_empty(), "rename one side with #[schemars(rename)]: {clashes:?} name two different shapes");
+    }
+
+    #[test]
+    fn every_reference_names_a_schema_of_the_document() {
+        fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(target)) = map.get("$ref") {
+                        found.push(target);
+                    }
+                    map.values().for_each(|v| refs(v, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let document = document(None);
+        let mut found = Vec::new();
+        refs(&document, &mut found);
+        assert!(found.len() > 50, "the document refers to its components");
+        for target in found {
+            let pointer = target.strip_prefix('#').unwrap_or(target);
+            assert!(document.pointer(pointer).is_some(), "{target} resolves inside the document");
+        }
     }
 }

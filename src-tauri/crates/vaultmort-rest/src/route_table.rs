@@ -795,7 +795,7 @@ impl RouteId {
                 "GetCertificateContacts",
                 "The vault's certificate contacts.",
                 None,
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateContacts>),
                 false,
             ),
             CertificateContactsSet => (
@@ -804,7 +804,7 @@ impl RouteId {
                 "SetCertificateContacts",
                 "Replaces the vault's certificate contacts.",
                 Some(shape::<certs::ContactsIn>),
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateContacts>),
                 false,
             ),
             CertificateContactsDelete => (
@@ -813,7 +813,7 @@ impl RouteId {
                 "DeleteCertificateContacts",
                 "Removes the vault's certificate contacts.",
                 None,
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateContacts>),
                 false,
             ),
             CertificateIssuerList => (
@@ -822,7 +822,7 @@ impl RouteId {
                 "GetCertificateIssuers",
                 "Lists the certificate issuers.",
                 None,
-                page::<dto::UntypedObject>(),
+                page::<dto::CertificateIssuerItem>(),
                 true,
             ),
             CertificateIssuerSet => (
@@ -831,7 +831,7 @@ impl RouteId {
                 "SetCertificateIssuer",
                 "Creates or replaces a certificate issuer.",
                 Some(shape::<certs::IssuerIn>),
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateIssuer>),
                 false,
             ),
             CertificateIssuerUpdate => (
@@ -840,7 +840,7 @@ impl RouteId {
                 "UpdateCertificateIssuer",
                 "Changes the given fields of a certificate issuer.",
                 Some(shape::<certs::IssuerIn>),
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateIssuer>),
                 false,
             ),
             CertificateIssuerGet => (
@@ -849,7 +849,7 @@ impl RouteId {
                 "GetCertificateIssuer",
                 "A certificate issuer.",
                 None,
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateIssuer>),
                 false,
             ),
             CertificateIssuerDelete => (
@@ -858,7 +858,7 @@ impl RouteId {
                 "DeleteCertificateIssuer",
                 "Removes a certificate issuer.",
                 None,
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateIssuer>),
                 false,
             ),
             CertificateCreate => (
@@ -867,7 +867,7 @@ impl RouteId {
                 "CreateCertificate",
                 "Starts creating a certificate (self-signed, by the practice CA, or Unknown for a CSR to merge later).",
                 Some(shape::<certs::CreateIn>),
-                Answer::Json(202, any_object),
+                Answer::Json(202, shape::<dto::CertificateOperation>),
                 false,
             ),
             CertificateImport => (
@@ -912,7 +912,7 @@ impl RouteId {
                 "GetCertificateOperation",
                 "The certificate's pending creation: status, CSR, target.",
                 None,
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateOperation>),
                 false,
             ),
             CertificateOperationCancel => (
@@ -921,7 +921,7 @@ impl RouteId {
                 "UpdateCertificateOperation",
                 "Asks to cancel the certificate's pending creation.",
                 Some(shape::<certs::CancelIn>),
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateOperation>),
                 false,
             ),
             CertificateOperationDelete => (
@@ -930,7 +930,7 @@ impl RouteId {
                 "DeleteCertificateOperation",
                 "Removes the certificate's pending creation.",
                 None,
-                Answer::Json(200, any_object),
+                Answer::Json(200, shape::<dto::CertificateOperation>),
                 false,
             ),
             CertificateMerge => (

@@ -286,6 +286,21 @@ async fn real_answers_fit_the_documented_schemas() {
     assert_eq!(status, 200, "delete key: {deleted}");
     fits(answer_schema(&document, "delete", "/keys/{key-name}", "200"), &deleted, "a deleted key with its recovery facts");
 
+    let (status, contacts) =
+        t.call(&token, Method::PUT, &format!("/certificates/contacts{v}"), Some(json!({"contacts": [{"email": "a@example.com"}]}))).await;
+    assert_eq!(status, 200, "set contacts: {contacts}");
+    fits(answer_schema(&document, "put", "/certificates/contacts", "200"), &contacts, "certificate contacts");
+    let (status, issuer) = t.call(&token, Method::PUT, &format!("/certificates/issuers/iss1{v}"), Some(json!({"provider": "Test"}))).await;
+    assert_eq!(status, 200, "set issuer: {issuer}");
+    fits(answer_schema(&document, "put", "/certificates/issuers/{issuer-name}", "200"), &issuer, "a certificate issuer");
+    let (_, issuers) = t.call(&token, Method::GET, &format!("/certificates/issuers{v}"), None).await;
+    fits(answer_schema(&document, "get", "/certificates/issuers", "200"), &issuers, "listed issuers");
+    let (status, pending) = t.call(&token, Method::POST, &format!("/certificates/c1/create{v}"), Some(json!({}))).await;
+    assert_eq!(status, 202, "create certificate: {pending}");
+    fits(answer_schema(&document, "post", "/certificates/{certificate-name}/create", "202"), &pending, "a pending certificate");
+    let (_, operation) = t.call(&token, Method::GET, &format!("/certificates/c1/pending{v}"), None).await;
+    fits(answer_schema(&document, "get", "/certificates/{certificate-name}/pending", "200"), &operation, "a certificate operation");
+
     let (status, missing) = t.call(&token, Method::GET, &format!("/secrets/nothing-here{v}"), None).await;
     assert_eq!(status, 404, "a missing secret: {missing}");
     let error = &document["components"]["responses"]["Error"]["content"]["application/json"]["schema"];
