@@ -305,7 +305,7 @@ pub fn parse_seed(text: &str) -> Result<Seed> {
 /// holds an unknown field; the one in front of the message names the field itself).
 fn without_path<'a>(path: &str, message: &'a str) -> &'a str {
     let ends = path.char_indices().filter(|(_, c)| *c == '.' || *c == '[').map(|(i, _)| i).chain([path.len()]);
-    ends.filter_map(|end| message.strip_prefix(&path[..end]).and_then(|rest| rest.strip_prefix(": "))).last().unwrap_or(message)
+    ends.filter_map(|end| message.strip_prefix(&path[..end]).and_then(|rest| rest.strip_prefix(": "))).next_back().unwrap_or(message)
 }
 
 /// Refuses a name listed twice (without case) in one list.
