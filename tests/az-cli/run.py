@@ -198,8 +198,15 @@ def offline_paths(debug_log: str) -> list[str]:
 
 
 def last_error(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.startswith("ERROR:")]
-    return " | ".join(lines[-3:]) if lines else stderr[-800:]
+    """az's error as it printed it: each `ERROR:` line with the lines that continue it (the
+    --debug log's own lines left out)."""
+    blocks: list[str] = []
+    for line in stderr.splitlines():
+        if line.startswith("ERROR:"):
+            blocks.append(line)
+        elif blocks and line.strip() and not line.startswith(("DEBUG:", "INFO:", "WARNING:")):
+            blocks[-1] += " " + line.strip()
+    return " | ".join(blocks[-2:]) if blocks else stderr[-800:]
 
 
 def expect(condition: bool, message: str) -> None:
