@@ -154,6 +154,10 @@ class Az:
         """Runs `az <words> --debug`; checks its exit code and that it reached no other host
         than the allowed ones."""
         done = subprocess.run([str(self.az), *words, "--debug"], env=self.env, capture_output=True, text=True, timeout=300)
+        # az's --debug log repeats its arguments: a client secret must not reach a message.
+        for i, word in enumerate(words[1:], start=1):
+            if words[i - 1] == "--password":
+                done.stderr = done.stderr.replace(word, "***")
         self.requests.extend(requested_urls(done.stderr))
         elsewhere = self.proxy.take()
         if self.first_run:
@@ -164,13 +168,13 @@ class Az:
         unexpected = [target for target in elsewhere if target not in allowed_elsewhere]
         if unexpected:
             raise CheckFailed(
-                f"`az {' '.join(words)}` tried to reach {', '.join(unexpected)} (refused by the recording proxy: offline);"
+                f"`az {shown(words)}` tried to reach {', '.join(unexpected)} (refused by the recording proxy: offline);"
                 f" paths from az's log: {', '.join(offline_paths(done.stderr)) or 'none logged'}"
             )
         if expect_success and done.returncode != 0:
-            raise CheckFailed(f"`az {' '.join(words)}` exited {done.returncode}: {last_error(done.stderr)}")
+            raise CheckFailed(f"`az {shown(words)}` exited {done.returncode}: {last_error(done.stderr)}")
         if not expect_success and done.returncode == 0:
-            raise CheckFailed(f"`az {' '.join(words)}` succeeded, but it must fail")
+            raise CheckFailed(f"`az {shown(words)}` succeeded, but it must fail")
         done.elsewhere = elsewhere
         return done
 
@@ -179,7 +183,13 @@ class Az:
         try:
             return json.loads(done.stdout) if done.stdout.strip() else None
         except json.JSONDecodeError as error:
-            raise CheckFailed(f"`az {' '.join(words)}` did not print JSON ({error}): {done.stdout[:500]}") from error
+            raise CheckFailed(f"`az {shown(words)}` did not print JSON ({error}): {done.stdout[:500]}") from error
+
+
+def shown(words) -> str:
+    """An az command line as a message may show it: a client secret after `--password` hidden."""
+    hidden = ["***" if i > 0 and words[i - 1] == "--password" else word for i, word in enumerate(words)]
+    return " ".join(hidden)
 
 
 def requested_urls(debug_log: str) -> list[str]:
