@@ -307,3 +307,66 @@ fn web_app_host_names_join_the_block_and_myhostname_needs_none_for_localhost_nam
     assert_eq!(applied["plan"]["names"]["lines"], serde_json::json!([]), "myhostname resolves every .localhost name: {applied}");
     assert_eq!(std::fs::read(root.join("etc/hosts")).expect("the hosts file"), FOREIGN_HOSTS.as_bytes(), "so no block is written");
 }
+
+/// Changes the owner of `path` and everything under it.
+fn chown_tree(path: &Path, uid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).expect("chown");
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        for entry in std::fs::read_dir(path).expect("a folder").filter_map(Result::ok) {
+            chown_tree(&entry.path(), uid);
+        }
+    }
+}
+
+/// Without root, `--apply` still writes the user's files (CA files, .env), reports the trust
+/// and names steps as `needsRoot`, exits 0, and leaves the system root untouched. Run as
+/// `nobody` (through setpriv) when the tests run as root.
+#[test]
+fn without_root_apply_writes_the_users_files_and_names_the_steps_left_for_root() {
+    use std::os::unix::fs::MetadataExt;
+    const NOBODY: u32 = 65534;
+    let (home, root) = prepared(FOREIGN_HOSTS.as_bytes());
+    let before = snapshot(&root);
+    let user_dir = home.scratch("user");
+    std::fs::create_dir_all(&user_dir).expect("the user's folder");
+    let as_root = std::fs::metadata("/proc/self").expect("/proc/self").uid() == 0;
+    if as_root {
+        // nobody must reach the home (its own) and the scratch area, and only read the system root.
+        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        chown_tree(&home.home_dir(), NOBODY);
+        chown_tree(&user_dir, NOBODY);
+    }
+    let env_file = user_dir.join("app.env");
+    let client_dir = user_dir.join("client");
+    let (env_text, dir_text) = (env_file.display().to_string(), client_dir.display().to_string());
+    let args = setup_args(&["--apply"], &env_text, &dir_text);
+    let direct = home.command();
+    let mut command = if as_root {
+        let mut wrapped = std::process::Command::new("setpriv");
+        wrapped.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(direct.get_program());
+        wrapped.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("HOME", &user_dir);
+        for (key, value) in direct.get_envs() {
+            if let Some(value) = value {
+                wrapped.env(key, value);
+            }
+        }
+        wrapped
+    } else {
+        direct
+    };
+    let out = command.args(&args).stdin(std::process::Stdio::null()).output().expect("vaultmort runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "some steps could be done, so the exit status is 0: {stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the report as JSON");
+    assert_eq!(
+        statuses(&report),
+        [("trust", "needsRoot"), ("caFile", "changed"), ("names", "needsRoot"), ("envFile", "changed")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .to_vec(),
+        "the user's files are written and the system steps are left for root: {report}"
+    );
+    assert!(stderr.contains("needs root"), "stderr says which steps need root: {stderr}");
+    assert_eq!(snapshot(&root), before, "nothing in the system root changed");
+    let mode = std::fs::metadata(&env_file).expect("the .env file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the .env file is private: {mode:o}");
+}
