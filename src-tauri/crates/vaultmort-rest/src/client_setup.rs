@@ -933,7 +933,9 @@ fn find_block(text: &[u8], home_id: &str) -> Option<(usize, usize)> {
     for line in text.split_inclusive(|b| *b == b'\n') {
         let content = line.strip_suffix(b"\n").unwrap_or(line);
         let content = content.strip_suffix(b"\r").unwrap_or(content);
-        if start.is_none() && content == begin.as_bytes() {
+        // The last BEGIN before an END opens the block: a stray BEGIN line (a block someone cut
+        // short) never pulls the lines after it into ours.
+        if content == begin.as_bytes() {
             start = Some(offset);
         } else if let Some(s) = start
             && content == end.as_bytes()
@@ -1127,6 +1129,14 @@ mod tests {
             "1.1.1.1 a\n# BEGIN vaultmort abcd1234\n127.0.0.1 a.localhost\n::1 a.localhost\n# END vaultmort abcd1234\n2.2.2.2 b\n# BEGIN vaultmort ffff0000\n3.3.3.3 c\n# END vaultmort ffff0000\n",
             "the block keeps its place; the other home's block is untouched"
         );
+    }
+
+    #[test]
+    fn a_stray_begin_line_keeps_the_lines_after_it_out_of_the_block() {
+        let original = b"# BEGIN vaultmort abcd1234\n10.0.0.1 kept\n";
+        let with = hosts_with_block(original, "abcd1234", Some(&lines()));
+        assert!(with.starts_with(original), "the stray line and the one after it stay");
+        assert_eq!(hosts_with_block(&with, "abcd1234", None), original, "removal takes only the block it wrote");
     }
 
     #[test]
