@@ -628,9 +628,11 @@ pub fn plan_blocks(plan: &ClientPlan) -> Vec<PlanBlock> {
         needs_root: false,
     });
     let names = &plan.names;
-    let text = if names.lines.is_empty() {
+    let text = if names.host_names.is_empty() {
+        "# No vault or web app yet: no host name to resolve.\n".to_string()
+    } else if names.lines.is_empty() {
         format!(
-            "# Every host name resolves already (*.localhost through NSS myhostname): no {} lines needed.\n",
+            "# Every host name is under .localhost, which resolves already (NSS myhostname or systemd-resolved): no {} lines needed.\n",
             names.hosts_file.display()
         )
     } else {
