@@ -3,14 +3,14 @@
 //! sent it), deleted objects with `recoveryId`, `deletedDate` and `scheduledPurgeDate`.
 //!
 //! Most answers are typed structs deriving `Serialize` and `JsonSchema`, so the OpenAPI document
-//! ([`crate::openapi`]) describes exactly what is written. Certificate bundles and items and
-//! certificate policies are still built as untyped JSON ([`UntypedObject`]).
+//! ([`crate::openapi`]) describes exactly what is written. Certificate policies and key rotation
+//! policies are still untyped JSON ([`UntypedObject`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use vaultmort_core::keys::KeyBundle as CoreKeyBundle;
 use vaultmort_core::model::{Attributes, Recovery, Tags};
 use vaultmort_core::objects::DeletedInfo;
@@ -282,7 +282,7 @@ pub struct ListPage<T> {
     pub next_link: Option<String>,
 }
 
-/// A JSON object whose shape is not typed in Rust yet (certificates, issuers, policies).
+/// A JSON object whose shape is not typed in Rust yet (certificate policies, an imported JWK).
 pub type UntypedObject = Map<String, Value>;
 
 /// Key Vault's error body.
@@ -311,20 +311,6 @@ pub struct InnerError {
     pub code: String,
 }
 
-fn put_tags(out: &mut Map<String, Value>, tags: &Tags) {
-    if !tags.is_empty() {
-        out.insert("tags".into(), json!(tags));
-    }
-}
-
-fn put_deleted(out: &mut Map<String, Value>, info: &Option<DeletedInfo>, base: &str) {
-    if let Some(fields) = deleted(info, base) {
-        out.insert("recoveryId".into(), fields.recovery_id.into());
-        out.insert("deletedDate".into(), fields.deleted_date.into());
-        out.insert("scheduledPurgeDate".into(), fields.scheduled_purge_date.into());
-    }
-}
-
 /// Standard base64, as Key Vault encodes `cer` and `csr`.
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -339,34 +325,66 @@ pub fn policy(policy: &vaultmort_certs::CertificatePolicy, base: &str, name: &st
     value
 }
 
-fn certificate_common(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> Map<String, Value> {
-    let mut out = Map::new();
-    out.insert("id".into(), bundle.id.url(base).into());
-    out.insert("x5t".into(), b64url(&bundle.x5t).into());
-    out.insert("attributes".into(), json!(attributes(&bundle.attributes, &bundle.recovery, None)));
-    put_tags(&mut out, &bundle.tags);
-    put_deleted(&mut out, &bundle.deleted, base);
-    out
+/// A certificate as listed: its URL, thumbprint and attributes.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateItem {
+    /// The version's URL.
+    pub id: String,
+    /// The SHA-1 thumbprint, base64url.
+    pub x5t: String,
+    /// Its attributes.
+    pub attributes: ObjectAttributes,
+    /// Tags, when there are any.
+    #[serde(skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    /// Soft-delete facts, for a deleted certificate.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<DeletedFields>,
+}
+
+/// A certificate version with its DER, the URLs of its key and secret, and its policy.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CertificateBundle {
+    /// Everything a listed certificate has.
+    #[serde(flatten)]
+    pub item: CertificateItem,
+    /// The URL of its key.
+    pub kid: String,
+    /// The URL of its secret.
+    pub sid: String,
+    /// The certificate, standard base64 of its DER.
+    pub cer: String,
+    /// Its policy with the policy's URL (not typed yet: any JSON object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<UntypedObject>")]
+    pub policy: Option<Value>,
+    /// The content type of its secret (`application/x-pkcs12` or `application/x-pem-file`).
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 /// A certificate bundle with its DER, key and secret ids, and policy.
-pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> Value {
-    let mut out = certificate_common(bundle, base);
-    out.insert("kid".into(), bundle.kid.url(base).into());
-    out.insert("sid".into(), bundle.sid.url(base).into());
-    out.insert("cer".into(), b64(&bundle.cer).into());
-    if let Some(p) = &bundle.policy {
-        out.insert("policy".into(), policy(p, base, &bundle.id.name));
-        if let Ok(ct) = p.content_type() {
-            out.insert("contentType".into(), ct.as_str().into());
-        }
+pub fn certificate(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> CertificateBundle {
+    let policy = bundle.policy.as_ref();
+    CertificateBundle {
+        item: certificate_item(bundle, base),
+        kid: bundle.kid.url(base),
+        sid: bundle.sid.url(base),
+        cer: b64(&bundle.cer),
+        policy: policy.map(|p| self::policy(p, base, &bundle.id.name)),
+        content_type: policy.and_then(|p| p.content_type().ok()).map(|ct| ct.as_str().to_string()),
     }
-    Value::Object(out)
 }
 
 /// A certificate as listed.
-pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> UntypedObject {
-    certificate_common(bundle, base)
+pub fn certificate_item(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> CertificateItem {
+    CertificateItem {
+        id: bundle.id.url(base),
+        x5t: b64url(&bundle.x5t),
+        attributes: attributes(&bundle.attributes, &bundle.recovery, None),
+        tags: bundle.tags.clone(),
+        deleted: deleted(&bundle.deleted, base),
+    }
 }
 
 /// The issuer a pending operation was made for.

@@ -777,7 +777,7 @@ impl RouteId {
                 "GetCertificates",
                 "Lists the certificates, latest versions.",
                 None,
-                page::<dto::UntypedObject>(),
+                page::<dto::CertificateItem>(),
                 true,
             ),
             CertificateRestore => (
@@ -885,7 +885,7 @@ impl RouteId {
                 "GetCertificateVersions",
                 "Lists a certificate's versions.",
                 None,
-                page::<dto::UntypedObject>(),
+                page::<dto::CertificateItem>(),
                 true,
             ),
             CertificatePolicyGet => (
@@ -939,7 +939,7 @@ impl RouteId {
                 "MergeCertificate",
                 "Completes a pending certificate with the chain its CSR was signed into.",
                 Some(shape::<certs::MergeIn>),
-                Answer::Json(201, any_object),
+                Answer::Json(201, shape::<dto::CertificateBundle>),
                 false,
             ),
             CertificateBackup => (
@@ -993,7 +993,7 @@ impl RouteId {
                 "GetDeletedCertificates",
                 "Lists the soft-deleted certificates.",
                 None,
-                page::<dto::UntypedObject>(),
+                page::<dto::CertificateItem>(),
                 true,
             ),
             DeletedCertificateGet => (
@@ -1061,5 +1061,5 @@ fn blob() -> Answer {
 }
 
 fn certificate() -> Answer {
-    Answer::Json(200, any_object)
+    Answer::Json(200, shape::<dto::CertificateBundle>)
 }

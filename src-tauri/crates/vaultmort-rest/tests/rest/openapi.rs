@@ -301,6 +301,12 @@ async fn real_answers_fit_the_documented_schemas() {
     let (_, operation) = t.call(&token, Method::GET, &format!("/certificates/c1/pending{v}"), None).await;
     fits(answer_schema(&document, "get", "/certificates/{certificate-name}/pending", "200"), &operation, "a certificate operation");
 
+    let (status, certificate) = t.call(&token, Method::GET, &format!("/certificates/c1{v}"), None).await;
+    assert_eq!(status, 200, "the self-signed certificate is made at once: {certificate}");
+    fits(answer_schema(&document, "get", "/certificates/{certificate-name}", "200"), &certificate, "a certificate bundle");
+    let (_, certificates) = t.call(&token, Method::GET, &format!("/certificates{v}"), None).await;
+    fits(answer_schema(&document, "get", "/certificates", "200"), &certificates, "listed certificates");
+
     let (status, missing) = t.call(&token, Method::GET, &format!("/secrets/nothing-here{v}"), None).await;
     assert_eq!(status, 404, "a missing secret: {missing}");
     let error = &document["components"]["responses"]["Error"]["content"]["application/json"]["schema"];
