@@ -689,7 +689,41 @@ pub async fn apply(
     if selection.includes(Step::EnvFile) {
         reports.push(apply_env_file(core, ctx, plan).await);
     }
+    for report in &mut reports {
+        if !report.step.is_system() && report.status == StepStatus::Changed {
+            hand_back_to_sudo_user(report);
+        }
+    }
     reports
+}
+
+/// Under `sudo`, the user's files (CA files, `.env`) were written by root into the user's
+/// folders: they are given back to the user who ran sudo (`SUDO_UID`, `SUDO_GID`), so that user
+/// can read the 0600 `.env` and run the next apply or remove. Without sudo nothing changes.
+fn hand_back_to_sudo_user(report: &mut StepReport) {
+    use std::os::unix::fs::MetadataExt;
+    let id = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u32>().ok());
+    let (Some(uid), Some(gid)) = (id("SUDO_UID"), id("SUDO_GID")) else { return };
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).ok() != Some(0) {
+        return;
+    }
+    let mut owned: Vec<&Path> = report.files.iter().map(PathBuf::as_path).collect();
+    if report.step == Step::CaFile
+        && let Some(dir) = report.files.first().and_then(|f| f.parent())
+    {
+        owned.push(dir);
+    }
+    for path in owned {
+        // A file that is not there (the truststore without keytool) or is a link is skipped.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink())
+            && let Err(e) = std::os::unix::fs::chown(path, Some(uid), Some(gid))
+        {
+            report.status = StepStatus::Failed {
+                code: "FileError".into(),
+                message: format!("cannot give {} back to the user who ran sudo: {e}", path.display()),
+            };
+        }
+    }
 }
 
 /// Undoes the `selection` of `plan`'s steps: the hosts block, the trust file (then

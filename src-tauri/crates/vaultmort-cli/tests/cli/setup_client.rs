@@ -370,3 +370,26 @@ fn without_root_apply_writes_the_users_files_and_names_the_steps_left_for_root()
     let mode = std::fs::metadata(&env_file).expect("the .env file").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the .env file is private: {mode:o}");
 }
+
+/// Under sudo, the user's files written by root are given back to the user who ran sudo
+/// (`SUDO_UID`, `SUDO_GID`), so that user can read the 0600 .env; the system files stay root's.
+#[test]
+fn under_sudo_the_users_files_are_given_back_to_the_sudo_user() {
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").expect("/proc/self").uid() != 0 {
+        eprintln!("skipped: only root can give files away; this run is not root");
+        return;
+    }
+    let (mut home, root) = prepared(FOREIGN_HOSTS.as_bytes());
+    home.env.push(("SUDO_UID".into(), "65534".into()));
+    home.env.push(("SUDO_GID".into(), "65534".into()));
+    let env_file = home.scratch("a.env");
+    let client_dir = home.scratch("client");
+    home.ok(&setup_args(&["--apply"], &env_file.display().to_string(), &client_dir.display().to_string()));
+    for path in [env_file.clone(), client_dir.clone(), client_dir.join("practice-root.pem"), client_dir.join("ca-bundle.pem")] {
+        let meta = std::fs::metadata(&path).expect("written");
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "{} belongs to the user who ran sudo", path.display());
+    }
+    let hosts = std::fs::metadata(root.join("etc/hosts")).expect("the hosts file");
+    assert_eq!(hosts.uid(), 0, "the system's hosts file stays root's");
+}
