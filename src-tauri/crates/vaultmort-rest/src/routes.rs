@@ -2,9 +2,12 @@
 //! the token endpoint, the challenge, `api-version` ([`ApiVersion`]), then one data-plane route that parses its body into the core's request type, calls
 //! the core once, and shapes the answer.
 //!
-//! Routing is a match on method and path segments rather than a router table, so that Key
-//! Vault's quirks (`/secrets/{n}/` means the latest version, `/keys/{n}//sign` an unversioned
-//! key) are plain patterns and no request can fall through to a 500.
+//! Routing is [`crate::route_table::recognize`], a match on method and path segments that keeps
+//! Key Vault's quirks (`/secrets/{n}/` means the latest version, `/keys/{n}//sign` an
+//! unversioned key) as plain patterns; the dispatcher here matches on the [`RouteId`] it gives,
+//! with no fallback arm, so every answered route is in the table (and in the OpenAPI document)
+//! and no request can fall through to a 500. The token routes and the OpenAPI document are
+//! answered before the bearer check.
 //!
 //! Not supported (501 `NotSupported`): `release` and `attestation`.
 
