@@ -35,7 +35,9 @@ pub(crate) struct CreateIn {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "CertificateImportIn")]
 pub(crate) struct ImportIn {
+    /// A PFX file in standard base64, or PEM text with the certificate and its private key.
     value: String,
+    /// The PFX password.
     pwd: Option<String>,
     /// The certificate policy (its schema is not typed yet).
     #[schemars(with = "Option<crate::dto::UntypedObject>")]
@@ -54,6 +56,7 @@ pub(crate) struct UpdateIn {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "CertificateMergeIn")]
 pub(crate) struct MergeIn {
+    /// The signed certificate and its chain, each standard base64 of its DER, leaf first.
     x5c: Vec<String>,
     attributes: Option<AttributesIn>,
     tags: Option<Tags>,
@@ -62,6 +65,7 @@ pub(crate) struct MergeIn {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "CertificateOperationCancelIn")]
 pub(crate) struct CancelIn {
+    /// Only `true`: cancel the pending creation.
     cancellation_requested: bool,
 }
 
@@ -91,6 +95,7 @@ pub(crate) struct OrgIn {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "CertificateIssuerIn")]
 pub(crate) struct IssuerIn {
+    /// The provider's name.
     provider: Option<String>,
     credentials: Option<CredentialsIn>,
     org_details: Option<OrgIn>,
@@ -108,6 +113,7 @@ pub(crate) struct ContactIn {
 #[derive(Deserialize, JsonSchema)]
 #[schemars(rename = "CertificateContactsIn")]
 pub(crate) struct ContactsIn {
+    /// The contacts that replace the vault's.
     contacts: Vec<ContactIn>,
 }
 

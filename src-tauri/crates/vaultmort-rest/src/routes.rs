@@ -405,9 +405,13 @@ fn decode(text: &str, field: &str) -> Result<Vec<u8>, ApiError> {
 type ValidityWindow = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 #[derive(Deserialize, Default, JsonSchema)]
+/// The attributes a request may set.
 pub(crate) struct AttributesIn {
+    /// Whether the version may be used.
     pub(crate) enabled: Option<bool>,
+    /// Not valid before (Unix seconds).
     nbf: Option<i64>,
+    /// Not valid after (Unix seconds).
     exp: Option<i64>,
 }
 
@@ -428,70 +432,106 @@ impl AttributesIn {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+/// Set a secret: a new version with this value.
 pub(crate) struct SecretSetIn {
+    /// The value.
     value: String,
+    /// A content type of the client's choosing.
     content_type: Option<String>,
+    /// The version's attributes.
     attributes: Option<AttributesIn>,
+    /// Tags (at most 15).
     tags: Option<Tags>,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+/// Change a secret version's properties; what is left out stays.
 pub(crate) struct SecretUpdateIn {
+    /// A new content type.
     content_type: Option<String>,
+    /// Attributes to change.
     attributes: Option<AttributesIn>,
+    /// Tags that replace the version's tags.
     tags: Option<Tags>,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// Create a key, or a new version of one.
 pub(crate) struct KeyCreateIn {
+    /// Key type: `RSA`, `EC`, `RSA-HSM`, `EC-HSM`.
     kty: String,
+    /// RSA size in bits (2048 when left out).
     key_size: Option<u32>,
+    /// RSA public exponent: only 65537.
     public_exponent: Option<u32>,
+    /// EC curve (`P-256` when left out).
     crv: Option<String>,
+    /// Permitted operations (the type's defaults when left out).
     key_ops: Option<Vec<String>>,
+    /// The version's attributes.
     attributes: Option<AttributesIn>,
+    /// Tags (at most 15).
     tags: Option<Tags>,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// Import a key as a new version.
 pub(crate) struct KeyImportIn {
     /// The key as a JSON Web Key (private members base64url), or a BYOK blob in `key_hsm`.
     #[schemars(with = "dto::UntypedObject")]
     key: JsonWebKey,
+    /// Keep the key in the vault's HSM (premium vaults).
     #[serde(rename = "Hsm")]
     hsm: Option<bool>,
+    /// The version's attributes.
     attributes: Option<AttributesIn>,
+    /// Tags (at most 15).
     tags: Option<Tags>,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// Change a key version's properties; what is left out stays.
 pub(crate) struct KeyUpdateIn {
+    /// Permitted operations.
     key_ops: Option<Vec<String>>,
+    /// Attributes to change.
     attributes: Option<AttributesIn>,
+    /// Tags that replace the version's tags.
     tags: Option<Tags>,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// Encrypt, decrypt, wrap, unwrap or sign.
 pub(crate) struct CryptoIn {
+    /// The algorithm (`RSA-OAEP-256`, `ES256`, ...).
     alg: String,
+    /// The input bytes (the digest, for sign), base64url.
     value: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// Verify a signature of a digest.
 pub(crate) struct VerifyIn {
+    /// The signature algorithm.
     alg: String,
+    /// The digest, base64url.
     digest: String,
+    /// The signature, base64url.
     value: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// Ask for random bytes.
 pub(crate) struct RandomIn {
+    /// How many bytes.
     count: usize,
 }
 
 #[derive(Deserialize, JsonSchema)]
+/// A backup blob to restore.
 pub(crate) struct BlobIn {
+    /// The blob a backup returned, base64url.
     pub(crate) value: String,
 }
 
