@@ -121,6 +121,11 @@ fn build_with_clashes() -> (Value, Vec<String>) {
             Access::Public => {
                 operation.insert("security".into(), json!([]));
             }
+            Access::ManagementMetadata => {
+                parameters.push(json!({"$ref": "#/components/parameters/management-api-version"}));
+                operation.insert("security".into(), json!([]));
+                operation.insert("servers".into(), management_servers(None));
+            }
         }
         if spec.paged {
             parameters.push(json!({"$ref": "#/components/parameters/maxresults"}));
@@ -151,6 +156,9 @@ fn build_with_clashes() -> (Value, Vec<String>) {
             }
         }
         match (spec.access, id) {
+            (Access::ManagementMetadata, _) => {
+                responses.insert("4XX".into(), json!({"$ref": "#/components/responses/Error"}));
+            }
             (Access::Bearer | Access::Management, _) => {
                 responses.insert("401".into(), json!({"$ref": "#/components/responses/Unauthorized"}));
                 responses.insert("4XX".into(), json!({"$ref": "#/components/responses/Error"}));

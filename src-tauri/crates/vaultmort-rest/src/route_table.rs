@@ -28,6 +28,11 @@ pub enum RouteId {
     /// `GET /.well-known/openapi.json`: this document, with the server named by the requesting host.
     OpenApiDocument,
     // Resource Manager, on the server's own host.
+    /// `GET /metadata/endpoints`: the cloud's endpoints, for `az cloud register`.
+    CloudMetadata,
+    /// `GET //metadata/endpoints`: the same, as a client asks that joins a Resource Manager URL
+    /// ending in `/` with `/metadata/endpoints`.
+    CloudMetadataDoubleSlash,
     /// `GET /subscriptions`: the subscriptions the caller holds a role in.
     SubscriptionList,
     /// `GET /subscriptions/{subscription-id}`: one subscription the caller holds a role in.
@@ -192,6 +197,8 @@ pub fn recognize<'a>(method: &Method, segments: &[&'a str]) -> Option<RouteMatch
         ("GET", [tenant, "v2.0", ".well-known", "openid-configuration"]) => (OpenIdConfiguration, tenant, None),
         ("GET", [".well-known", "openapi.json"]) => (OpenApiDocument, "", None),
 
+        ("GET", ["metadata", "endpoints"]) => (CloudMetadata, "", None),
+        ("GET", ["", "metadata", "endpoints"]) => (CloudMetadataDoubleSlash, "", None),
         ("GET", ["subscriptions"]) => (SubscriptionList, "", None),
         ("GET", ["subscriptions", id]) => (SubscriptionGet, id, None),
 
@@ -284,6 +291,8 @@ pub enum Access {
     /// Resource Manager, on the server's own host (`localhost`, an IP address): a bearer token
     /// for the management resource and a dated `api-version`.
     Management,
+    /// Resource Manager's metadata, on the server's own host: no token, a dated `api-version`.
+    ManagementMetadata,
 }
 
 /// Builds the JSON Schema of a body with the generator of the document.
@@ -335,12 +344,14 @@ fn any_object(_: &mut SchemaGenerator) -> Schema {
 
 impl RouteId {
     /// Every route, in the order the document lists them.
-    pub const ALL: [RouteId; 72] = {
+    pub const ALL: [RouteId; 74] = {
         use RouteId::*;
         [
             Token,
             OpenIdConfiguration,
             OpenApiDocument,
+            CloudMetadata,
+            CloudMetadataDoubleSlash,
             SubscriptionList,
             SubscriptionGet,
             SecretList,
@@ -451,6 +462,24 @@ impl RouteId {
                 false,
             ),
 
+            CloudMetadata => (
+                "GET",
+                "/metadata/endpoints",
+                "GetCloudMetadata",
+                "This server as a cloud: its authority, management audience, Resource Manager URL and vault DNS suffix.",
+                None,
+                Answer::Json(200, any_object),
+                false,
+            ),
+            CloudMetadataDoubleSlash => (
+                "GET",
+                "//metadata/endpoints",
+                "GetCloudMetadataDoubleSlash",
+                "The cloud metadata again, for clients that join a Resource Manager URL ending in a slash with /metadata.",
+                None,
+                Answer::Json(200, any_object),
+                false,
+            ),
             SubscriptionList => (
                 "GET",
                 "/subscriptions",
@@ -1025,6 +1054,7 @@ impl RouteId {
             ),
         };
         let tag = match template.trim_start_matches('/').split('/').next() {
+            Some("metadata") => "management",
             Some("secrets" | "deletedsecrets") => "secrets",
             Some("keys" | "deletedkeys" | "rng") => "keys",
             Some("certificates" | "deletedcertificates") => "certificates",
@@ -1034,6 +1064,7 @@ impl RouteId {
         let access = match self {
             Token | OpenIdConfiguration | OpenApiDocument => Access::Public,
             SubscriptionList | SubscriptionGet => Access::Management,
+            CloudMetadata | CloudMetadataDoubleSlash => Access::ManagementMetadata,
             _ => Access::Bearer,
         };
         RouteSpec { method, template, operation_id, summary, tag, access, request, answer, paged }

@@ -736,7 +736,9 @@ async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
 
         // Resource Manager's routes are answered on the server's own host before the bearer
         // check (management_routes.rs); a vault's host has none.
-        RouteId::SubscriptionList | RouteId::SubscriptionGet => Err(ApiError::no_route(&Method::GET, &call.path)),
+        RouteId::SubscriptionList | RouteId::SubscriptionGet | RouteId::CloudMetadata | RouteId::CloudMetadataDoubleSlash => {
+            Err(ApiError::no_route(&Method::GET, &call.path))
+        }
 
         // Answered before the bearer check, in `respond`.
         RouteId::Token | RouteId::OpenIdConfiguration | RouteId::OpenApiDocument => {

@@ -136,7 +136,7 @@ async fn every_documented_management_route_is_answered_on_the_servers_own_host()
         .expect("the token endpoint answers");
     let body: Value = response.json().await.expect("an OAuth JSON body");
     let token = body["access_token"].as_str().expect("a management token").to_string();
-    for id in RouteId::ALL.into_iter().filter(|id| id.spec().access == Access::Management) {
+    for id in RouteId::ALL.into_iter().filter(|id| matches!(id.spec().access, Access::Management | Access::ManagementMetadata)) {
         let spec = id.spec();
         let path = spec.template.replace("{subscription-id}", "probe");
         let url = format!("https://localhost:{}{path}?api-version=2022-12-01", t.addr().port());

@@ -21,7 +21,7 @@ fn documented() -> Vec<Documented> {
         .iter()
         .map(|&id| {
             let spec = id.spec();
-            Documented { id, method: spec.method, segments: spec.template.trim_start_matches('/').split('/').collect() }
+            Documented { id, method: spec.method, segments: spec.template[1..].split('/').collect() }
         })
         .collect()
 }
