@@ -94,10 +94,9 @@ describe("CertificateClient", () => {
     assert.doesNotThrow(() => createSecureContext({ pfx }), "Node's TLS stack loads the PKCS#12 with no password");
   });
 
-  // SecretClient 4.11.2 sends `outContentType` on getSecret (at its default api-version too). The
-  // core can convert (commit 0f7f5b3) but the REST door does not read the parameter yet, so the
-  // PKCS#12 comes back unchanged. A todo until it does: it runs and reports without failing.
-  test("getSecret with outContentType PEM reads a PKCS#12 certificate's secret as PEM", { todo: "the REST door does not pass outContentType on yet" }, async () => {
+  // SecretClient 4.11.2 sends `outContentType` on getSecret (at its default api-version too): the
+  // server converts a certificate's PKCS#12 secret to PEM.
+  test("getSecret with outContentType PEM reads a PKCS#12 certificate's secret as PEM", async () => {
     const name = unique("js-out-pem");
     const created = await (await certificates.beginCreateCertificate(name, { issuerName: "Self", subject: "CN=out-pem.example" })).pollUntilDone();
     const secret = await secrets.getSecret(name, { outContentType: "application/x-pem-file" });

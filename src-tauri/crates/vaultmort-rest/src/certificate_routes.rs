@@ -151,7 +151,7 @@ pub(crate) async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
     match m.id {
         RouteId::CertificateList => {
             let items = core.list_certificates(ctx, vault).await?;
-            call.page(items.iter().map(|b| dto::certificate_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::listed_certificate(b, base)).collect())
         }
         RouteId::CertificateRestore => {
             let input: crate::routes::BlobIn = call.json()?;
@@ -252,7 +252,7 @@ pub(crate) async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
         RouteId::DeletedCertificateList => {
             let items = core.list_deleted_objects(ctx, vault, CERTIFICATE).await?;
             let items = items.into_iter().map(ObjectBundle::into_certificate).collect::<Result<Vec<_>, _>>()?;
-            call.page(items.iter().map(|b| dto::certificate_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::listed_certificate(b, base)).collect())
         }
         RouteId::DeletedCertificateGet => {
             ok(dto::certificate(&core.get_deleted_object(ctx, vault, CERTIFICATE, name).await?.into_certificate()?, base))

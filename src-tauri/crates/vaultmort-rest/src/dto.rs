@@ -126,7 +126,29 @@ pub fn secret<'a>(bundle: &'a CoreSecretBundle, base: &str) -> SecretBundle<'a> 
     SecretBundle { item: secret_item(bundle, base), value: bundle.value.as_ref().map(|v| v.as_str()), kid }
 }
 
-/// A secret as listed.
+/// An object's URL without its version: how Key Vault names each object in a listing of the
+/// current versions (`GET /secrets`, `/keys`, `/certificates`) and of deleted objects, where a
+/// version listing names each version.
+fn unversioned_url(id: &vaultmort_core::objects::ObjectId, base: &str) -> String {
+    vaultmort_core::objects::ObjectId { version: None, ..id.clone() }.url(base)
+}
+
+/// A secret in a listing of current or deleted secrets: its id without the version.
+pub fn listed_secret(bundle: &CoreSecretBundle, base: &str) -> SecretItem {
+    SecretItem { id: unversioned_url(&bundle.id, base), ..secret_item(bundle, base) }
+}
+
+/// A key in a listing of current or deleted keys: its kid without the version.
+pub fn listed_key(bundle: &CoreKeyBundle, base: &str) -> KeyItem {
+    KeyItem { kid: unversioned_url(&bundle.id, base), ..key_item(bundle, base) }
+}
+
+/// A certificate in a listing of current or deleted certificates: its id without the version.
+pub fn listed_certificate(bundle: &vaultmort_core::certificates::CertificateBundle, base: &str) -> CertificateItem {
+    CertificateItem { id: unversioned_url(&bundle.id, base), ..certificate_item(bundle, base) }
+}
+
+/// A secret version as listed.
 pub fn secret_item(bundle: &CoreSecretBundle, base: &str) -> SecretItem {
     SecretItem {
         id: bundle.id.url(base),
@@ -230,7 +252,7 @@ pub fn key(bundle: &CoreKeyBundle, base: &str) -> KeyBundle {
     }
 }
 
-/// A key as listed.
+/// A key version as listed.
 pub fn key_item(bundle: &CoreKeyBundle, base: &str) -> KeyItem {
     KeyItem {
         kid: bundle.id.url(base),

@@ -131,6 +131,12 @@ fn build_with_clashes() -> (Value, Vec<String>) {
             parameters.push(json!({"$ref": "#/components/parameters/maxresults"}));
             parameters.push(json!({"$ref": "#/components/parameters/skiptoken"}));
         }
+        for option in id.query_options() {
+            parameters.push(json!({
+                "name": option.name, "in": "query", "required": false, "description": option.description,
+                "schema": {"type": "string", "enum": option.values},
+            }));
+        }
         if !parameters.is_empty() {
             operation.insert("parameters".into(), Value::Array(parameters));
         }

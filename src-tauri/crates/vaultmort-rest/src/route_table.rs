@@ -342,7 +342,33 @@ fn any_object(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": "object"})
 }
 
+/// An optional query parameter a route reads besides `api-version` and paging.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryOption {
+    /// Its name in the query string.
+    pub name: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// The values it takes.
+    pub values: &'static [&'static str],
+}
+
+/// `outContentType` on a secret read: a certificate's secret as PFX or PEM.
+pub const OUT_CONTENT_TYPE: QueryOption = QueryOption {
+    name: "outContentType",
+    description: "For a certificate's secret: the format to return it in (converted from the stored one); refused for a plain secret.",
+    values: &["application/x-pkcs12", "application/x-pem-file"],
+};
+
 impl RouteId {
+    /// The optional query parameters the route reads besides `api-version` and paging.
+    pub fn query_options(self) -> &'static [QueryOption] {
+        match self {
+            RouteId::SecretGet | RouteId::SecretGetLatest => &[OUT_CONTENT_TYPE],
+            _ => &[],
+        }
+    }
+
     /// Every route, in the order the document lists them.
     pub const ALL: [RouteId; 74] = {
         use RouteId::*;

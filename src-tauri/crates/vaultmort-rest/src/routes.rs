@@ -548,7 +548,7 @@ async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
         // Secrets.
         RouteId::SecretList => {
             let items = core.list_secrets(ctx, vault).await?;
-            call.page(items.iter().map(|b| dto::secret_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::listed_secret(b, base)).collect())
         }
         RouteId::SecretRestore => {
             let input: BlobIn = call.json()?;
@@ -575,8 +575,16 @@ async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
             call.page(items.iter().map(|b| dto::secret_item(b, base)).collect())
         }
         RouteId::SecretBackup => ok(dto::Base64UrlValue::of(&core.backup_object(ctx, vault, SECRET, name).await?)),
-        RouteId::SecretGetLatest => ok(dto::secret(&core.get_secret(ctx, vault, name, None).await?, base)),
-        RouteId::SecretGet => ok(dto::secret(&core.get_secret(ctx, vault, name, v).await?, base)),
+        RouteId::SecretGetLatest | RouteId::SecretGet => {
+            // `outContentType` (api-version 2025-06-01-preview on): a certificate's secret as PFX
+            // or PEM. Refused before the core runs, so the door audits a bad value.
+            let format = call
+                .param(crate::route_table::OUT_CONTENT_TYPE.name)
+                .map(str::parse)
+                .transpose()
+                .map_err(|e: vaultmort_core::Error| ApiError { audited: false, ..ApiError::from(e) })?;
+            ok(dto::secret(&core.get_secret_as(ctx, vault, name, v, format).await?, base))
+        }
         RouteId::SecretUpdate => {
             let input: SecretUpdateIn = call.json()?;
             let update =
@@ -586,7 +594,7 @@ async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
         RouteId::DeletedSecretList => {
             let items = core.list_deleted_objects(ctx, vault, SECRET).await?;
             let items = items.into_iter().map(ObjectBundle::into_secret).collect::<Result<Vec<_>, _>>()?;
-            call.page(items.iter().map(|b| dto::secret_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::listed_secret(b, base)).collect())
         }
         RouteId::DeletedSecretGet => ok(dto::secret_item(&core.get_deleted_object(ctx, vault, SECRET, name).await?.into_secret()?, base)),
         RouteId::DeletedSecretPurge => {
@@ -598,7 +606,7 @@ async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
         // Keys.
         RouteId::KeyList => {
             let items = core.list_keys(ctx, vault).await?;
-            call.page(items.iter().map(|b| dto::key_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::listed_key(b, base)).collect())
         }
         RouteId::KeyRestore => {
             let input: BlobIn = call.json()?;
@@ -696,7 +704,7 @@ async fn route(call: &Call<'_>, m: RouteMatch<'_>) -> Reply {
         RouteId::DeletedKeyList => {
             let items = core.list_deleted_objects(ctx, vault, KEY).await?;
             let items = items.into_iter().map(ObjectBundle::into_key).collect::<Result<Vec<_>, _>>()?;
-            call.page(items.iter().map(|b| dto::key_item(b, base)).collect())
+            call.page(items.iter().map(|b| dto::listed_key(b, base)).collect())
         }
         RouteId::DeletedKeyGet => ok(dto::key(&core.get_deleted_object(ctx, vault, KEY, name).await?.into_key()?, base)),
         RouteId::DeletedKeyPurge => {

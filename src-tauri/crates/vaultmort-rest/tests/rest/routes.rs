@@ -284,3 +284,28 @@ async fn a_rotation_policy_is_set_and_read_back() {
     let (status, body) = t.call(&token, Method::PUT, &format!("/keys/rotating/rotationpolicy{v}"), Some(too_soon)).await;
     assert_error(status, &body, 400, "BadParameter", "a trigger under seven days");
 }
+
+/// Key Vault names each object in a listing of current or deleted objects by its id without a
+/// version, and each version in a version listing by its versioned id (the az CLI's suite saw
+/// versioned ids in `GET /secrets`).
+#[tokio::test]
+async fn listings_name_objects_without_versions_and_versions_with_them() {
+    let t = TestServer::start().await;
+    let token = t.owner_token().await;
+    let v = "?api-version=7.6";
+    let (_, set) = t.call(&token, Method::PUT, &format!("/secrets/listed{v}"), Some(json!({"value": "x"}))).await;
+    let (_, key) = t.call(&token, Method::POST, &format!("/keys/listed-key/create{v}"), Some(json!({"kty": "EC"}))).await;
+    let base = t.vault_url();
+    let (_, secrets) = t.call(&token, Method::GET, &format!("/secrets{v}"), None).await;
+    assert_eq!(secrets["value"][0]["id"], format!("{base}/secrets/listed"), "{secrets}");
+    let (_, versions) = t.call(&token, Method::GET, &format!("/secrets/listed/versions{v}"), None).await;
+    assert_eq!(versions["value"][0]["id"], set["id"], "a version listing names the version: {versions}");
+    let (_, keys) = t.call(&token, Method::GET, &format!("/keys{v}"), None).await;
+    assert_eq!(keys["value"][0]["kid"], format!("{base}/keys/listed-key"), "{keys}");
+    let (_, key_versions) = t.call(&token, Method::GET, &format!("/keys/listed-key/versions{v}"), None).await;
+    assert_eq!(key_versions["value"][0]["kid"], key["key"]["kid"], "{key_versions}");
+    let (status, _) = t.call(&token, Method::DELETE, &format!("/secrets/listed{v}"), None).await;
+    assert_eq!(status, 200);
+    let (_, deleted) = t.call(&token, Method::GET, &format!("/deletedsecrets{v}"), None).await;
+    assert_eq!(deleted["value"][0]["id"], format!("{base}/secrets/listed"), "{deleted}");
+}
