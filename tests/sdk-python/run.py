@@ -66,6 +66,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
+    # The tests run from this folder and start the binary themselves: make its path absolute.
+    binary = str(Path(binary).resolve())
     python = venv_python()
     with tempfile.TemporaryDirectory(prefix="vaultmort-sdk-python-") as scratch:
         scratch = Path(scratch)
