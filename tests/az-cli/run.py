@@ -2,11 +2,11 @@
 """Runs the real Azure CLI (`az`, pinned in requirements.txt) against `vaultmort serve`.
 
 Stdlib only, so any python3 (3.9+) can start it. It makes (once) a virtual environment under
-.tools/az-cli with the pinned azure-cli, creates a throwaway home with a passphrase-protected
-store, a resource group, a vault and two practice applications through the vaultmort CLI
-(`az-app` with every data-plane permission, `az-none` with none), exports the practice root and
-starts `vaultmort serve --port 0`. Then it drives az as a person would, at az's own default
-api-versions:
+.tools/az-cli with the pinned azure-cli and starts a seeded throwaway server
+(`vaultmort serve --ephemeral --seed`, see docs/seed.md) with a vault and two practice
+applications (`az-app` with every data-plane permission, `az-none` with none); the server's
+settings line gives the port, tenant, practice root and the applications' credentials. Then it
+drives az as a person would, at az's own default api-versions:
 
 - `az cloud register` a cloud named Vaultmort (authority `https://localhost:<port>`, Resource
   Manager on the same host, vault DNS suffix `.localhost:<port>`): once from the server's
@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -47,6 +46,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+import practice  # noqa: E402  (tests/practice.py, shared by the Python runners)
+
 VENV = ROOT / ".tools" / "az-cli"
 VAULT = "azclivault"
 CLOUD = "Vaultmort"
@@ -59,6 +61,18 @@ INSTANCE_DISCOVERY_HOST = "login.microsoftonline.com:443"
 # (azure.cli.core.util.handle_version_update; no setting turns it off). Offline the check fails
 # quietly and the command goes on.
 VERSION_CHECK_HOST = "azcliprod.blob.core.windows.net:443"
+# What the throwaway server holds: a vault, an application with every data-plane permission on it
+# and one with none.
+SEED = {
+    "applications": [{"name": "az-app"}, {"name": "az-none"}],
+    "vaults": [
+        {
+            "name": VAULT,
+            "resourceGroup": "az-rg",
+            "accessPolicies": [{"application": "az-app", "keys": ["all"], "secrets": ["all"], "certificates": ["all"]}],
+        }
+    ],
+}
 
 
 class CheckFailed(Exception):
@@ -67,21 +81,7 @@ class CheckFailed(Exception):
 
 def venv_az() -> Path:
     """The az of the venv, made (or remade when requirements.txt changed) first."""
-    requirements = HERE / "requirements.txt"
-    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
-    stamp = VENV / "requirements.sha256"
-    az = VENV / "bin" / "az"
-    if az.exists() and stamp.exists() and stamp.read_text().strip() == digest:
-        return az
-    if VENV.exists():
-        shutil.rmtree(VENV)
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-r", str(requirements)], check=True)
-    stamp.write_text(digest)
-    print(f"az-cli: installed {requirements.read_text().split('azure-cli==')[-1].split()[0]} in {time.monotonic() - started:.0f} s")
-    return az
+    return practice.cached_venv(VENV, HERE / "requirements.txt", "az-cli").parent / "az"
 
 
 class RecordingProxy:
@@ -230,60 +230,26 @@ def openssl(*words: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
 
 def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)
-    args = sys.argv[1:]
-    binary = os.environ.get("VAULTMORT_BIN")
-    if args[:1] == ["--vaultmort"]:
-        binary, args = args[1], args[2:]
-    if not binary:
-        target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-        binary = str(target / "debug" / "vaultmort")
+    binary, _ = practice.binary_and_args(sys.argv[1:])
+    if not practice.localhost_resolves(f"{VAULT}.localhost", "az-cli"):
+        return 1
     az = venv_az()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vaultmort-az-cli-") as scratch:
         scratch = Path(scratch)
+        seed = scratch / "seed.json"
+        seed.write_text(json.dumps(SEED))
+        # The throwaway home goes into the scratch folder too, so nothing outlives the run.
         env = {k: v for k, v in os.environ.items() if not k.startswith("VAULTMORT_")}
-        env.update(
-            VAULTMORT_HOME=str(scratch / "home"),
-            VAULTMORT_KEY_SOURCE="passphrase",
-            VAULTMORT_PASSPHRASE="az cli suite passphrase",
-        )
-
-        def cli(*words: str) -> None:
-            subprocess.run([binary, *words, "-o", "none"], env=env, check=True)
-
-        def cli_json(*words: str) -> dict:
-            out = subprocess.run([binary, *words, "-o", "json"], env=env, check=True, capture_output=True, text=True)
-            return json.loads(out.stdout)
-
-        cli("group", "create", "--name", "az-rg", "--location", "westeurope")
-        cli("keyvault", "create", "--name", VAULT, "--resource-group", "az-rg")
-        app = cli_json("ad", "sp", "create", "--display-name", "az-app")
-        none = cli_json("ad", "sp", "create", "--display-name", "az-none")
-        cli("keyvault", "set-policy", "--name", VAULT, "--spn", app["appId"],
-            "--key-permissions", "all", "--secret-permissions", "all", "--certificate-permissions", "all")
-        ca = scratch / "practice-root.pem"
-        cli("ca", "export-root", "--file", str(ca))
-        server = subprocess.Popen(
-            [binary, "serve", "--port", "0"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        env["TMPDIR"] = str(scratch)
+        server, info = practice.start_server(binary, ["--ephemeral", "--seed", str(seed), "--port", "0"], env, "az-cli")
+        if server is None:
+            return 1
+        ca = Path(info["caFile"])
+        credentials = info["applications"]
+        app, none = ({"appId": credentials[name]["clientId"], "password": credentials[name]["clientSecret"]} for name in ("az-app", "az-none"))
         proxy = RecordingProxy()
         try:
-            line = server.stdout.readline() if server.stdout else ""
-            if not line:
-                print("az-cli: vaultmort serve did not start", file=sys.stderr)
-                return 1
-            info = json.loads(line)
-            try:
-                socket.getaddrinfo(f"{VAULT}.localhost", info["port"])
-            except OSError as error:
-                # az uses the system resolver, which must map *.localhost to loopback (RFC 6761).
-                print(f"az-cli: {VAULT}.localhost does not resolve ({error}): install libnss-myhostname"
-                      " (`cargo xtask setup` does) so that *.localhost names reach loopback", file=sys.stderr)
-                return 1
             az_env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULTMORT_", "AZURE_")) and k.lower() not in PROXY_VARIABLES}
             az_env.update(
                 AZURE_CORE_COLLECT_TELEMETRY="false",
@@ -304,11 +270,7 @@ def main() -> int:
             return suite.run_all(started)
         finally:
             proxy.close()
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            practice.stop_server(server)
 
 
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}

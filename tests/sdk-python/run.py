@@ -16,11 +16,8 @@ options; `<vault>.localhost` must resolve through the system resolver (libnss-my
     python3 tests/sdk-python/run.py [--vaultmort target/debug/vaultmort] [unittest args...]
 """
 
-import hashlib
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +25,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+import practice  # noqa: E402  (tests/practice.py, shared by the Python runners)
+
 VENV = ROOT / ".tools" / "sdk-python"
 VAULT = "sdkvault"
 FIREWALLED_VAULT = "sdkfirewalled"
@@ -35,39 +35,13 @@ PREMIUM_VAULT = "sdkpremium"
 
 
 def venv_python() -> Path:
-    requirements = HERE / "requirements.txt"
-    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
-    stamp = VENV / "requirements.sha256"
-    python = VENV / "bin" / "python"
-    if python.exists() and stamp.exists() and stamp.read_text().strip() == digest:
-        return python
-    if VENV.exists():
-        shutil.rmtree(VENV)
-    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(requirements)], check=True)
-    stamp.write_text(digest)
-    return python
+    return practice.cached_venv(VENV, HERE / "requirements.txt", "sdk-python")
 
 
 def main() -> int:
-    args = sys.argv[1:]
-    binary = os.environ.get("VAULTMORT_BIN")
-    if args[:1] == ["--vaultmort"]:
-        binary, args = args[1], args[2:]
-    if not binary:
-        target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-        binary = str(target / "debug" / "vaultmort")
-    try:
-        socket.getaddrinfo(f"{VAULT}.localhost", 443, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        print(
-            f"{VAULT}.localhost does not resolve on this machine. The SDKs run with their default resolver: install "
-            "libnss-myhostname (`cargo xtask setup` does), or run `vaultmort setup-client --apply` for /etc/hosts lines.",
-            file=sys.stderr,
-        )
+    binary, args = practice.binary_and_args(sys.argv[1:])
+    if not practice.localhost_resolves(f"{VAULT}.localhost", "sdk-python"):
         return 1
-    # The tests run from this folder and start the binary themselves: make its path absolute.
-    binary = str(Path(binary).resolve())
     python = venv_python()
     with tempfile.TemporaryDirectory(prefix="vaultmort-sdk-python-") as scratch:
         scratch = Path(scratch)
@@ -99,19 +73,10 @@ def main() -> int:
         cli("keyvault", "update", "--name", FIREWALLED_VAULT, "--default-action", "Deny", "--bypass", "None")
         ca = scratch / "practice-root.pem"
         cli("ca", "export-root", "--file", str(ca))
-        server = subprocess.Popen(
-            [binary, "serve", "--port", "0", "--default-vault", VAULT],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        server, info = practice.start_server(binary, ["--port", "0", "--default-vault", VAULT], env, "sdk-python")
+        if server is None:
+            return 1
         try:
-            line = server.stdout.readline() if server.stdout else ""
-            if not line:
-                print("vaultmort serve did not start", file=sys.stderr)
-                return 1
-            info = json.loads(line)
             test_env = dict(os.environ)
             test_env.update(
                 VAULTMORT_SDK_PORT=str(info["port"]),
@@ -136,11 +101,7 @@ def main() -> int:
             )
             return result.returncode
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            practice.stop_server(server)
 
 
 if __name__ == "__main__":
