@@ -66,12 +66,12 @@ describe("a refused permission", () => {
 
   // Key Vault adds an inner code that says which access model refused: `AccessDenied` for a
   // vault on access policies (`ForbiddenByRbac` under RBAC, `ForbiddenByFirewall` for the
-  // firewall). Vaultmort's core gives an inner code only for the firewall. Kept as a todo (it
-  // runs and reports without failing the suite) until the core's wire form carries it.
-  test("the refusal carries Key Vault's inner code AccessDenied", { todo: "core gives no inner code for an access-policy refusal" }, async () => {
+  // firewall).
+  test("the refusal carries Key Vault's inner code AccessDenied", async () => {
     await assert.rejects(limitedSecrets.setSecret(name, "overwritten"), (/** @type {any} */ error) => {
       assert.equal(error.statusCode, 403, "forbidden");
-      assert.equal(error.details?.error?.innererror?.code, "AccessDenied", "the inner code names the access-policy refusal");
+      const inner = error.details?.error?.innererror ?? error.details?.error?.innerError;
+      assert.equal(inner?.code, "AccessDenied", "the inner code names the access-policy refusal");
       return true;
     });
   });

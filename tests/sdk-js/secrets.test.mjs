@@ -50,10 +50,8 @@ describe("SecretClient", () => {
   });
 
   // Key Vault answers `{"code":"Forbidden","message":"Operation get is not allowed on a disabled
-  // secret.","innererror":{"code":"SecretDisabled"}}`; Vaultmort's core gives `SecretDisabled` as
-  // the code itself, with no inner error. Kept as a todo (it runs and reports, without failing
-  // the suite) until the core's wire form changes.
-  test("a disabled version is refused with Key Vault's codes: Forbidden, inner SecretDisabled", { todo: "core gives SecretDisabled as the top-level code" }, async () => {
+  // secret.","innererror":{"code":"SecretDisabled"}}`.
+  test("a disabled version is refused with Key Vault's codes: Forbidden, inner SecretDisabled", async () => {
     const name = unique("js-disabled");
     const first = await client.setSecret(name, "one");
     await client.updateSecretProperties(name, first.properties.version ?? "", { enabled: false });

@@ -62,6 +62,7 @@ class ErrorTest(unittest.TestCase):
             limited.set_secret(name, "overwritten")
         self.assertEqual(refused.exception.status_code, 403)
         self.assertEqual(refused.exception.error.code, "Forbidden")
+        self.assertEqual(refused.exception.error.innererror.get("code"), "AccessDenied", "an access policy refused, as Key Vault says")
         self.assertIn("secrets set", refused.exception.error.message, "the refusal names the missing permission")
         keys = KeyClient(harness.VAULT_URL, harness.limited_credential(), **harness.client_kwargs())
         with self.assertRaises(HttpResponseError) as no_keys:

@@ -154,6 +154,16 @@ pub enum Error {
     /// The vault firewall refused the client address.
     #[error("{0}")]
     ForbiddenByFirewall(String),
+    /// A vault's access policies (or, in a vault that uses RBAC, the caller's role assignments)
+    /// do not grant the data-plane permission asked for. Key Vault answers `Forbidden` and names
+    /// which of the two refused in the inner code (`AccessDenied` or `ForbiddenByRbac`).
+    #[error("{message}")]
+    AccessDenied {
+        /// Whether the vault authorizes by RBAC rather than access policies.
+        by_rbac: bool,
+        /// Who was refused what, and by which rule.
+        message: String,
+    },
     /// A directory or access-control record (principal, role, assignment, policy, subnet) was not
     /// found.
     #[error("{message}")]
@@ -261,11 +271,9 @@ impl Error {
                 ObjectKind::Certificate => "CertificateNotFound",
             },
             Error::Conflict { .. } => "Conflict",
-            Error::ObjectDisabled { kind, .. } => match kind {
-                ObjectKind::Key => "KeyDisabled",
-                ObjectKind::Secret => "SecretDisabled",
-                ObjectKind::Certificate => "CertificateDisabled",
-            },
+            // Key Vault answers a disabled version as `Forbidden` and names the kind in the
+            // inner code (`SecretDisabled`, ...).
+            Error::ObjectDisabled { .. } => "Forbidden",
             Error::OperationNotAllowed { .. } => "OperationNotAllowed",
             Error::KeyNotYetValid { .. } => "KeyNotYetValid",
             Error::KeyExpired { .. } => "KeyExpired",
@@ -273,7 +281,7 @@ impl Error {
             // Key Vault answers a firewall refusal as `Forbidden` and names the firewall in the
             // inner code.
             Error::Unauthenticated(_) => "Unauthorized",
-            Error::Forbidden(_) | Error::ForbiddenByFirewall(_) => "Forbidden",
+            Error::Forbidden(_) | Error::ForbiddenByFirewall(_) | Error::AccessDenied { .. } => "Forbidden",
             Error::NotFound { code, .. } => code,
             Error::HsmUnavailable(_) => "HsmUnavailable",
             Error::Certificate { code, .. } => code,
@@ -299,6 +307,13 @@ impl Error {
         match self {
             Error::Conflict { inner, .. } => Some(inner),
             Error::ForbiddenByFirewall(_) => Some("ForbiddenByFirewall"),
+            Error::AccessDenied { by_rbac: false, .. } => Some("AccessDenied"),
+            Error::AccessDenied { by_rbac: true, .. } => Some("ForbiddenByRbac"),
+            Error::ObjectDisabled { kind, .. } => Some(match kind {
+                ObjectKind::Key => "KeyDisabled",
+                ObjectKind::Secret => "SecretDisabled",
+                ObjectKind::Certificate => "CertificateDisabled",
+            }),
             _ => None,
         }
     }
@@ -324,7 +339,8 @@ impl Error {
             | Error::KeyExpired { .. }
             | Error::PurgeProtected(_)
             | Error::Forbidden(_)
-            | Error::ForbiddenByFirewall(_) => 403,
+            | Error::ForbiddenByFirewall(_)
+            | Error::AccessDenied { .. } => 403,
             Error::HsmUnavailable(_) => 501,
             Error::AppService { status, .. } => *status,
             Error::Unauthenticated(_) | Error::MasterKeyMismatch => 401,
@@ -383,6 +399,7 @@ pub fn one_error_of_every_kind() -> Vec<Error> {
         Error::Unauthenticated("the token's principal is not known to this installation".into()),
         Error::Forbidden("no secrets get permission".into()),
         Error::ForbiddenByFirewall("client address 127.0.0.2 is not allowed".into()),
+        Error::AccessDenied { by_rbac: false, message: "no secrets get permission in the vault's access policies".into() },
         Error::NotFound { code: "PrincipalNotFound", message: "no principal 'x'".into() },
         Error::HsmUnavailable("no HSM provider".into()),
         Error::Certificate { code: "WrongPassword", message: "the PFX password is wrong".into() },
@@ -403,7 +420,7 @@ mod tests {
     use super::*;
 
     /// The highest number [`variant_number`] gives.
-    const LAST_VARIANT: usize = 26;
+    const LAST_VARIANT: usize = 27;
 
     /// A number per variant. The match is exhaustive, so a new variant does not compile until it
     /// gets a number here, and then [`LAST_VARIANT`] grows and the coverage test below fails until
@@ -437,6 +454,7 @@ mod tests {
             Error::Unauthenticated(_) => 24,
             Error::WrongObjectKind { .. } => 25,
             Error::AppService { .. } => 26,
+            Error::AccessDenied { .. } => 27,
         }
     }
 
@@ -459,6 +477,12 @@ mod tests {
         assert_eq!((broken.code, broken.status), ("InternalError", 500), "the library's own failure is the server's, never the caller's");
         let input = wire(Error::Certificate { code: "WrongPassword", message: "x".into() });
         assert_eq!((input.code, input.status), ("WrongPassword", 400), "a wrong password is the caller's input");
+        let denied = wire(Error::AccessDenied { by_rbac: false, message: "x".into() });
+        assert_eq!((denied.code, denied.inner_code, denied.status), ("Forbidden", Some("AccessDenied"), 403), "an access policy refused");
+        let by_rbac = wire(Error::AccessDenied { by_rbac: true, message: "x".into() });
+        assert_eq!((by_rbac.code, by_rbac.inner_code), ("Forbidden", Some("ForbiddenByRbac")), "a role assignment was missing");
+        let disabled = wire(Error::ObjectDisabled { kind: ObjectKind::Secret, operation: "get".into() });
+        assert_eq!((disabled.code, disabled.inner_code, disabled.status), ("Forbidden", Some("SecretDisabled"), 403), "a disabled version");
         let missing = wire(Error::ObjectNotFound { kind: ObjectKind::Secret, vault: "v".into(), name: "n".into(), version: None });
         assert_eq!((missing.code, missing.inner_code, missing.status), ("SecretNotFound", None, 404));
         assert_eq!(missing.message, "secret 'n' was not found in vault 'v'");

@@ -204,21 +204,24 @@ impl Request<'_> {
             return Ok(());
         }
         let who = format!("'{}' (object id {})", self.principal.name, self.principal.object_id);
-        Err(Error::Forbidden(match (self.action.permission, scope) {
-            (Permission::Data { kind, permission, .. }, Scope::Vault(vault)) => format!(
-                "The user, group or application {who} does not have {} {permission} permission on key vault '{}' ({}): {}",
-                kind.collection(),
-                vault.name,
-                describe(&self.action),
-                decision.rule
-            ),
-            _ => format!(
+        Err(match (self.action.permission, scope) {
+            (Permission::Data { kind, permission, .. }, Scope::Vault(vault)) => Error::AccessDenied {
+                by_rbac: vault.rbac_authorization,
+                message: format!(
+                    "The user, group or application {who} does not have {} {permission} permission on key vault '{}' ({}): {}",
+                    kind.collection(),
+                    vault.name,
+                    describe(&self.action),
+                    decision.rule
+                ),
+            },
+            _ => Error::Forbidden(format!(
                 "The client {who} does not have authorization to perform action '{}' over scope '{}': {}",
                 describe(&self.action),
                 scope.path(),
                 decision.rule
-            ),
-        }))
+            )),
+        })
     }
 
     /// Authorizes a management action at a scope given by its resource id (role assignments,

@@ -86,7 +86,8 @@ fn rotate_adds_a_current_version_and_a_disabled_version_refuses_to_sign() {
         (Some(false), Some("2099-01-01T00:00:00Z")),
         "{updated}"
     );
-    assert_eq!(app.error_code("sign_digest", sign), "KeyDisabled", "the core refuses to sign with a disabled current version");
+    let refused = app.invoke("sign_digest", sign).expect_err("the core refuses to sign with a disabled current version");
+    assert_eq!((&refused["code"], &refused["innerCode"]), (&json!("Forbidden"), &json!("KeyDisabled")), "Key Vault's codes: {refused}");
     let bad = json!({ "enabled": true, "notBefore": "yesterday", "expires": null });
     assert_eq!(
         app.error_code("update_key", json!({ "vault": "rotate-kv", "name": "k", "version": first["version"], "attributes": bad })),

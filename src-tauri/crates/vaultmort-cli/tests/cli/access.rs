@@ -89,7 +89,7 @@ fn access_policies_grant_data_access_and_a_contributors_self_grant_is_flagged() 
     home.ok(&["keyvault", "secret", "set", "--vault-name", VAULT, "--name", "db", "--value", "policy-guarded-value"]);
     home.ok(&["ad", "user", "create", "--display-name", "Dev", "--user-principal-name", "dev@contoso.example"]);
     let failure = home.fails(&["--as", "dev@contoso.example", "keyvault", "secret", "show", "--vault-name", VAULT, "--name", "db"]);
-    assert_eq!(failure.code, "Forbidden", "no policy, no access: {}", failure.stderr);
+    assert_eq!(failure.code, "Forbidden: AccessDenied", "no policy, no access, and Key Vault's inner code says so: {}", failure.stderr);
     assert!(failure.stderr.contains("secrets/get") && failure.stderr.contains("dev@contoso.example"), "{}", failure.stderr);
 
     let vault =
@@ -106,7 +106,7 @@ fn access_policies_grant_data_access_and_a_contributors_self_grant_is_flagged() 
     assert_eq!(failure.code, "BadParameter", "sign is not a secret permission: {}", failure.stderr);
     home.ok(&["keyvault", "delete-policy", "--name", VAULT, "--upn", "dev@contoso.example"]);
     let failure = home.fails(&["--as", "dev@contoso.example", "keyvault", "secret", "show", "--vault-name", VAULT, "--name", "db"]);
-    assert_eq!(failure.code, "Forbidden", "with the policy deleted Dev is refused: {}", failure.stderr);
+    assert_eq!(failure.code, "Forbidden: AccessDenied", "with the policy deleted Dev is refused: {}", failure.stderr);
 
     home.ok(&["ad", "user", "create", "--display-name", "Con", "--user-principal-name", "con@contoso.example"]);
     let subscription = format!("/subscriptions/{}", home.ok(&["account", "show"])["id"].as_str().expect("an id"));

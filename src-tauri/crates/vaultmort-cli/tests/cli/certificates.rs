@@ -1246,7 +1246,7 @@ fn disabling_a_certificate_disables_its_secret() {
     let disabled = home.ok(&["keyvault", "certificate", "set-attributes", "--vault-name", VAULT, "--name", "switch", "--enabled", "false"]);
     assert_eq!(disabled["attributes"]["enabled"], false, "set-attributes answers with the disabled certificate");
     let refused = home.fails(&["keyvault", "secret", "show", "--vault-name", VAULT, "--name", "switch"]);
-    assert_eq!(refused.code, "SecretDisabled", "a disabled certificate's secret cannot be read: {refused:?}");
+    assert_eq!(refused.code, "Forbidden: SecretDisabled", "a disabled certificate's secret cannot be read: {refused:?}");
     let key = home.ok(&["keyvault", "key", "show", "--vault-name", VAULT, "--name", "switch"]);
     assert_eq!(key["attributes"]["enabled"], false, "its key is disabled too");
 

@@ -219,10 +219,10 @@ fn a_disabled_version_refuses_with_key_disabled_while_others_work() {
     ]);
     assert_eq!(disabled["attributes"]["enabled"], false, "set-attributes --enabled false shows the version disabled");
     let failure = home.fails(&sign_args("toggled", Some(&old_version), &digest));
-    assert_eq!(failure.code, "KeyDisabled", "signing with a disabled version is refused as KeyDisabled: {}", failure.stderr);
+    assert_eq!(failure.code, "Forbidden: KeyDisabled", "signing with a disabled version is refused as KeyDisabled: {}", failure.stderr);
     assert!(failure.stderr.contains("sign"), "the message names the refused operation: {}", failure.stderr);
     let encrypt = home.fails(&key_args("encrypt", "toggled", Some(&old_version), &["--algorithm", "RSA-OAEP", "--value", "AAAA"]));
-    assert_eq!(encrypt.code, "KeyDisabled", "every operation on a disabled version is refused: {}", encrypt.stderr);
+    assert_eq!(encrypt.code, "Forbidden: KeyDisabled", "every operation on a disabled version is refused: {}", encrypt.stderr);
 
     sign(&home, "toggled", Some(&new_version));
     sign(&home, "toggled", None);
@@ -247,7 +247,11 @@ fn a_disabled_version_refuses_with_key_disabled_while_others_work() {
 
     let created_disabled = create(&home, "born-disabled", &["--disabled"]);
     assert_eq!(created_disabled["attributes"]["enabled"], false, "create --disabled makes a disabled key");
-    assert_eq!(home.fails(&sign_args("born-disabled", None, &digest)).code, "KeyDisabled", "a key created disabled refuses to sign");
+    assert_eq!(
+        home.fails(&sign_args("born-disabled", None, &digest)).code,
+        "Forbidden: KeyDisabled",
+        "a key created disabled refuses to sign"
+    );
 }
 
 #[test]

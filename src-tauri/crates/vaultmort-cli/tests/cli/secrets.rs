@@ -134,7 +134,7 @@ fn disabled_secret_cannot_be_read_but_is_listed() {
     assert!(!has_value_field(&updated), "set-attributes does not return the value");
 
     let refused = home.fails(&["keyvault", "secret", "show", "--vault-name", VAULT, "--name", "off"]);
-    assert_eq!(refused.code, "SecretDisabled", "a disabled secret's value is refused: {}", refused.stderr);
+    assert_eq!(refused.code, "Forbidden: SecretDisabled", "a disabled secret's value is refused: {}", refused.stderr);
     assert!(!refused.stderr.contains("hidden"), "the refusal must not leak the value");
 
     let listed = list(&home);

@@ -208,7 +208,7 @@ fn key_vault_failure(error: Error, vault: &str, secret: &str) -> (&'static str, 
                 "vault '{vault}' has a firewall that refuses the App Service resource provider: let trusted Microsoft services bypass it (`keyvault update --bypass AzureServices`) or allow public access"
             ),
         ),
-        Error::Forbidden(_) => (
+        Error::Forbidden(_) | Error::AccessDenied { .. } => (
             "AzureServiceUnauthorizedToAccessKeyVault",
             403,
             format!(

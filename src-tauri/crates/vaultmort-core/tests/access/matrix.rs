@@ -245,6 +245,8 @@ fn assert_admitted(action: &Action, mode: &str, result: Result<(), Error>) {
 fn assert_refused(action: &Action, mode: &str, who: &str, result: Result<(), Error>, also_named: Option<&str>) {
     let error = result.expect_err(&format!("{mode}: {} without its permission must be refused", action.operation));
     assert_eq!(error.code(), "Forbidden", "{mode}: {} without its permission is Forbidden: {error}", action.operation);
+    let inner = if mode.starts_with("RBAC") { "ForbiddenByRbac" } else { "AccessDenied" };
+    assert_eq!(error.inner_code(), Some(inner), "{mode}: Key Vault's inner code says which access model refused: {error}");
     let message = error.to_string();
     assert!(message.contains(&describe(action)), "{mode}: the refusal names the missing permission {}: {message}", describe(action));
     assert!(message.contains(who), "{mode}: the refusal names the caller {who}: {message}");

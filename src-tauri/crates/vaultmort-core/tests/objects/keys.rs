@@ -274,11 +274,16 @@ async fn a_disabled_version_refuses_every_operation_while_other_versions_work() 
 
     let digest = openssl::digest("sha256", &message());
     let old_ref = KeyRef::version(VAULT, "k", Some(&old_version));
-    refused(t.core.sign(&t.owner, old_ref, SignatureAlgorithm::Rs256, &digest).await, "KeyDisabled", None, "sign with a disabled version");
+    refused(
+        t.core.sign(&t.owner, old_ref, SignatureAlgorithm::Rs256, &digest).await,
+        "Forbidden",
+        Some("KeyDisabled"),
+        "sign with a disabled version",
+    );
     refused(
         t.core.encrypt(&t.owner, old_ref, EncryptionAlgorithm::RsaOaep, b"x").await,
-        "KeyDisabled",
-        None,
+        "Forbidden",
+        Some("KeyDisabled"),
         "encrypt with a disabled version",
     );
     t.core

@@ -102,7 +102,12 @@ async fn a_disabled_version_is_listed_but_its_value_is_refused() {
     let disable = UpdateSecret { attributes: AttributeChanges { enabled: Some(false), ..Default::default() }, ..Default::default() };
     t.core.update_secret(&t.owner, VAULT, "s", Some(&old_version), disable).await.expect("a version can be disabled");
 
-    refused(t.core.get_secret(&t.owner, VAULT, "s", Some(&old_version)).await, "SecretDisabled", None, "a disabled version's value");
+    refused(
+        t.core.get_secret(&t.owner, VAULT, "s", Some(&old_version)).await,
+        "Forbidden",
+        Some("SecretDisabled"),
+        "a disabled version's value",
+    );
     let newest = t.core.get_secret(&t.owner, VAULT, "s", None).await.expect("the other version still reads");
     assert_eq!(newest.value.as_deref().map(String::as_str), Some("new"), "disabling one version leaves the others alone");
     let versions = t.core.list_secret_versions(&t.owner, VAULT, "s").await.expect("versions list");

@@ -171,7 +171,7 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             "Conflict",
             Some("ObjectIsDeletedButRecoverable"),
         ),
-        Failure::of("no access policy", &stranger, Method::GET, "/secrets/gone", None, 403, "Forbidden", None),
+        Failure::of("no access policy", &stranger, Method::GET, "/secrets/gone", None, 403, "Forbidden", Some("AccessDenied")),
         Failure::of(
             "a disabled key",
             &owner,
@@ -179,8 +179,8 @@ async fn a_failed_request_is_answered_with_the_status_and_code_its_access_record
             "/keys/off//sign",
             Some(json!({"alg": "ES256", "value": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})),
             403,
-            "KeyDisabled",
-            None,
+            "Forbidden",
+            Some("KeyDisabled"),
         ),
         Failure::of(
             "a digest of the wrong length",
