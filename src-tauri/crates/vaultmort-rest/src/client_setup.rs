@@ -863,20 +863,59 @@ fn remove_file(path: &Path) -> Result<bool, StepFailure> {
     }
 }
 
+/// How long a tool this module runs (`update-ca-certificates`, `keytool`) may take.
+const TOOL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How much of a failing tool's error output is kept for the message.
+const TOOL_STDERR_LIMIT: u64 = 64 * 1024;
+
+/// Runs a tool to its end within [`TOOL_TIME_LIMIT`] (killed past it), keeping at most
+/// [`TOOL_STDERR_LIMIT`] bytes of its error output for the message when it fails.
 fn run(argv: &[String]) -> Result<(), StepFailure> {
+    use std::io::Read;
     let (program, args) = argv.split_first().ok_or_else(|| StepFailure::new("InternalError", "an empty command".into()))?;
-    let output = Command::new(program).args(args).output().map_err(|e| {
-        StepFailure::new(
-            "CommandFailed",
-            format!("cannot run {program}: {e} (on Debian and Ubuntu it comes with the ca-certificates package)"),
-        )
-    })?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(StepFailure::new("CommandFailed", format!("`{}` failed ({}): {}", shell_line(argv), output.status, stderr.trim())))
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            StepFailure::new(
+                "CommandFailed",
+                format!("cannot run {program}: {e} (on Debian and Ubuntu it comes with the ca-certificates package)"),
+            )
+        })?;
+    // The error output is read beside the wait, so a chatty tool cannot fill its pipe and stall.
+    let stderr = child.stderr.take().map(|pipe| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut pipe = pipe;
+            let _ = pipe.by_ref().take(TOOL_STDERR_LIMIT).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+            kept
+        })
+    });
+    let deadline = std::time::Instant::now() + TOOL_TIME_LIMIT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(StepFailure::new(
+                    "CommandFailed",
+                    format!("`{}` did not finish within {} s and was stopped", shell_line(argv), TOOL_TIME_LIMIT.as_secs()),
+                ));
+            }
+            Err(e) => return Err(StepFailure::new("CommandFailed", format!("waiting for {program}: {e}"))),
+        }
+    };
+    if status.success() {
+        return Ok(());
     }
+    let stderr = stderr.and_then(|reader| reader.join().ok()).unwrap_or_default();
+    Err(StepFailure::new("CommandFailed", format!("`{}` failed ({status}): {}", shell_line(argv), String::from_utf8_lossy(&stderr).trim())))
 }
 
 fn apply_trust(paths: &SystemPaths, plan: &ClientPlan) -> StepReport {
