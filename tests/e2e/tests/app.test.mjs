@@ -372,7 +372,7 @@ step("Access: a Secrets User may not create a key and is told why; a policy from
   await byTestId("key-create-submit").click();
   await byTestId("alert").waitForDisplayed({ timeout: 15_000 });
   const refusal = await byTestId("alert-text").getText();
-  assert.match(refusal, /^Forbidden: /, "the refusal has Key Vault's code");
+  assert.match(refusal, /^Forbidden \(AccessDenied\): /, "the refusal has Key Vault's code, and its inner code names the access policies");
   assert.match(refusal, /create/i, `the reason names the missing key permission: ${refusal}`);
   assert.match(refusal, new RegExp(SAM), "and who was refused");
   await byTestId("alert").scrollIntoView();
