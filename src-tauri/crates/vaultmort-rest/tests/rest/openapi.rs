@@ -155,13 +155,28 @@ fn answer_schema<'a>(document: &'a Value, method: &str, template: &str, status: 
     schema
 }
 
+/// Where an instance departs from its schema, and how (the path from the root, then what).
+#[derive(Debug)]
+struct SchemaMismatch(String);
+
+impl std::fmt::Display for SchemaMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A refusal of [`check`] saying `why`.
+fn mismatch<T>(why: String) -> Result<T, SchemaMismatch> {
+    Err(SchemaMismatch(why))
+}
+
 /// Checks `instance` against `schema` (the 2020-12 keywords schemars writes); objects with
 /// `properties` are closed, so an answer with a field the schema does not describe fails.
-fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result<(), String> {
+fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result<(), SchemaMismatch> {
     if schema == &Value::Bool(true) {
         return Ok(());
     }
-    let object = schema.as_object().ok_or_else(|| format!("{at}: the schema {schema} is not an object"))?;
+    let object = schema.as_object().ok_or_else(|| SchemaMismatch(format!("{at}: the schema {schema} is not an object")))?;
     const KNOWN: [&str; 14] = [
         "$ref",
         "type",
@@ -179,18 +194,18 @@ fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result
         "title",
     ];
     if let Some(unknown) = object.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(format!("{at}: the check does not know the keyword '{unknown}'"));
+        return mismatch(format!("{at}: the check does not know the keyword '{unknown}'"));
     }
     if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-        let pointer = reference.strip_prefix('#').ok_or_else(|| format!("{at}: {reference} is not local"))?;
-        let target = document.pointer(pointer).ok_or_else(|| format!("{at}: {reference} names no schema"))?;
+        let pointer = reference.strip_prefix('#').ok_or_else(|| SchemaMismatch(format!("{at}: {reference} is not local")))?;
+        let target = document.pointer(pointer).ok_or_else(|| SchemaMismatch(format!("{at}: {reference} names no schema")))?;
         check(document, target, instance, at)?;
     }
     if let Some(types) = object.get("type") {
         let types: Vec<&str> = match types {
             Value::String(one) => vec![one.as_str()],
             Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-            _ => return Err(format!("{at}: type {types} is neither a name nor a list")),
+            _ => return mismatch(format!("{at}: type {types} is neither a name nor a list")),
         };
         let fits = types.iter().any(|t| match *t {
             "object" => instance.is_object(),
@@ -203,17 +218,17 @@ fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result
             _ => false,
         });
         if !fits {
-            return Err(format!("{at}: {instance} is not of type {types:?}"));
+            return mismatch(format!("{at}: {instance} is not of type {types:?}"));
         }
     }
     if let Some(minimum) = object.get("minimum").and_then(Value::as_f64)
         && instance.as_f64().is_some_and(|n| n < minimum)
     {
-        return Err(format!("{at}: {instance} is below {minimum}"));
+        return mismatch(format!("{at}: {instance} is below {minimum}"));
     }
     for (keyword, all) in [("allOf", true), ("anyOf", false), ("oneOf", false)] {
         if let Some(options) = object.get(keyword).and_then(Value::as_array) {
-            let results: Vec<Result<(), String>> = options.iter().map(|o| check(document, o, instance, at)).collect();
+            let results: Vec<Result<(), SchemaMismatch>> = options.iter().map(|o| check(document, o, instance, at)).collect();
             let passed = results.iter().filter(|r| r.is_ok()).count();
             let fits = if all {
                 passed == options.len()
@@ -223,7 +238,7 @@ fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result
                 passed > 0
             };
             if !fits {
-                return Err(format!("{at}: {keyword} not met: {results:?}"));
+                return mismatch(format!("{at}: {keyword} not met: {results:?}"));
             }
         }
     }
@@ -231,7 +246,7 @@ fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result
         let properties = object.get("properties").and_then(Value::as_object);
         for name in object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
             if !map.contains_key(name) {
-                return Err(format!("{at}: the required property '{name}' is missing from {instance}"));
+                return mismatch(format!("{at}: the required property '{name}' is missing from {instance}"));
             }
         }
         for (name, value) in map {
@@ -239,7 +254,7 @@ fn check(document: &Value, schema: &Value, instance: &Value, at: &str) -> Result
             match (properties.and_then(|p| p.get(name)), object.get("additionalProperties")) {
                 (Some(property), _) => check(document, property, value, &place)?,
                 (None, Some(additional)) if additional != &Value::Bool(false) => check(document, additional, value, &place)?,
-                (None, _) if properties.is_some() => return Err(format!("{place}: the schema does not describe this property")),
+                (None, _) if properties.is_some() => return mismatch(format!("{place}: the schema does not describe this property")),
                 (None, _) => {}
             }
         }
