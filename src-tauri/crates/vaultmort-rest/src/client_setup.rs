@@ -840,10 +840,27 @@ fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StepFail
     result
 }
 
+/// Sets a file's permission bits, refusing a symlink.
+fn set_mode(path: &Path, mode: u32) -> Result<(), StepFailure> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::symlink_metadata(path).map_err(|e| StepFailure::io(path, "read", &e))?;
+    if !metadata.is_file() {
+        return Err(StepFailure::new("BadParameter", format!("{} is not a regular file", path.display())));
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| StepFailure::io(path, "write", &e))
+}
+
+/// Creates `dir` and its missing parents, never writable by others whatever the umask (clients
+/// trust the CA files inside it).
+fn create_folder(dir: &Path) -> Result<(), StepFailure> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o755).create(dir).map_err(|e| StepFailure::io(dir, "create the folder", &e))
+}
+
 /// Writes `bytes` to `path` unless it holds them already; `Ok(true)` when written.
 fn write_if_different(path: &Path, bytes: &[u8], mode: u32, limit: u64, what: &'static str) -> Result<bool, StepFailure> {
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| StepFailure::io(dir, "create the folder", &e))?;
+        create_folder(dir)?;
     }
     let current = read_regular(path, limit, what)?;
     if current.as_deref() == Some(bytes) {
@@ -973,6 +990,8 @@ fn apply_ca_file(paths: &SystemPaths, plan: &ClientPlan) -> StepReport {
             if root_changed || !ca.truststore_file.exists() {
                 remove_file(&ca.truststore_file)?;
                 run(&ca.keytool_command)?;
+                // keytool creates it under the umask: clients trust it, so nobody else may write it.
+                set_mode(&ca.truststore_file, 0o644)?;
                 truststore_changed = true;
             }
         }
@@ -1130,7 +1149,7 @@ async fn apply_env_file(core: &Vaultmort, ctx: &RequestContext, plan: &ClientPla
         let created = core.add_client_secret(ctx, &application.client_id).await.map_err(|e| StepFailure::new(e.code(), e.to_string()))?;
         let secret = created.client_secret.ok_or_else(|| StepFailure::new("InternalError", "no client secret was made".into()))?;
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StepFailure::io(dir, "create the folder", &e))?;
+            create_folder(dir)?;
         }
         write_atomically(&path, env_file_text(plan, application, &secret).as_bytes(), 0o600)?;
         Ok(true)

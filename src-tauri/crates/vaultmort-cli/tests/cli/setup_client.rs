@@ -393,3 +393,36 @@ fn under_sudo_the_users_files_are_given_back_to_the_sudo_user() {
     let hosts = std::fs::metadata(root.join("etc/hosts")).expect("the hosts file");
     assert_eq!(hosts.uid(), 0, "the system's hosts file stays root's");
 }
+
+/// Under umask 000 nothing setup-client makes is writable by others: clients trust the CA files,
+/// the truststore and the folder that holds them, and the .env file holds a secret.
+#[test]
+fn under_umask_000_the_client_files_and_their_folder_are_not_writable_by_others() {
+    let (home, _root) = prepared(FOREIGN_HOSTS.as_bytes());
+    let user_dir = home.scratch("umask");
+    let (env_file, client_dir) = (user_dir.join("nested/app.env"), user_dir.join("client/inner"));
+    let (env_text, dir_text) = (env_file.display().to_string(), client_dir.display().to_string());
+    let direct = home.command();
+    let mut command = std::process::Command::new("sh");
+    command.args(["-c", "umask 000; exec \"$@\"", "sh"]).arg(direct.get_program());
+    for (key, value) in direct.get_envs() {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    let out = command.args(setup_args(&["--apply"], &env_text, &dir_text)).stdin(std::process::Stdio::null()).output().expect("runs");
+    assert!(out.status.success(), "the apply works under umask 000: {}", String::from_utf8_lossy(&out.stderr));
+    let mut seen = 0;
+    for path in [user_dir.join("client"), client_dir.clone(), user_dir.join("nested")]
+        .into_iter()
+        .chain(std::fs::read_dir(&client_dir).expect("the client folder").filter_map(Result::ok).map(|e| e.path()))
+    {
+        let mode = std::fs::metadata(&path).expect("made").permissions().mode() & 0o777;
+        assert_eq!(mode & 0o022, 0, "{} is not writable by group or others: {mode:o}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 5, "the folders, the CA file and the bundle were all checked ({seen})");
+    let mode = std::fs::metadata(&env_file).expect("the .env file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the .env file is private under umask 000: {mode:o}");
+}
