@@ -145,14 +145,23 @@ fn download_pem(home: &TestHome, vault: &str, name: &str, file: &str) -> PathBuf
     path
 }
 
+/// What a probe saw instead of the state it waits for.
+#[derive(Debug)]
+struct NotYet(String);
+
+/// A probe's "not yet", saying what it saw.
+fn not_yet<T>(seen: String) -> Result<T, NotYet> {
+    Err(NotYet(seen))
+}
+
 /// Waits up to 30 s for `probe` to give a value (the front end reloads within a second of a
 /// change; the margin is for a loaded machine).
-fn eventually<T>(what: &str, mut probe: impl FnMut() -> Result<T, String>) -> T {
+fn eventually<T>(what: &str, mut probe: impl FnMut() -> Result<T, NotYet>) -> T {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         match probe() {
             Ok(value) => return value,
-            Err(last) if Instant::now() > deadline => panic!("{what} within 30 s; last seen: {last}"),
+            Err(NotYet(last)) if Instant::now() > deadline => panic!("{what} within 30 s; last seen: {last}"),
             Err(_) => std::thread::sleep(Duration::from_millis(300)),
         }
     }
@@ -202,13 +211,13 @@ impl Drop for FrontEndServer {
 
 /// The chain the front end presents for `host` on `port` (PEM blocks, leaf first), as
 /// `openssl s_client -showcerts` receives it.
-fn presented_chain(port: u16, host: &str) -> Result<Vec<String>, String> {
+fn presented_chain(port: u16, host: &str) -> Result<Vec<String>, NotYet> {
     let connect = format!("127.0.0.1:{port}");
     let out = openssl(&["s_client", "-connect", &connect, "-servername", host, "-showcerts"], Some(b""));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let blocks = pem_blocks(&text);
     if blocks.is_empty() {
-        return Err(format!("no certificate in the handshake: {text}{}", String::from_utf8_lossy(&out.stderr)));
+        return not_yet(format!("no certificate in the handshake: {text}{}", String::from_utf8_lossy(&out.stderr)));
     }
     Ok(blocks)
 }
@@ -323,7 +332,7 @@ fn petdash_story_from_outside_a_key_vault_certificate_is_served_for_www_petdash_
         if serial == vault_serial {
             Ok(chain)
         } else {
-            Err(format!("{} serial {serial}, the vault's is {vault_serial}", openssl_subject(chain[0].as_bytes())))
+            not_yet(format!("{} serial {serial}, the vault's is {vault_serial}", openssl_subject(chain[0].as_bytes())))
         }
     });
     assert!(chain.len() >= 2, "the front end sends the intermediate with the leaf, got {} certificate(s)", chain.len());
@@ -375,13 +384,13 @@ fn petdash_story_from_outside_a_key_vault_certificate_is_served_for_www_petdash_
     assert_eq!(config["minTlsVersion"], "1.3", "{config}");
     let err = eventually("a TLS 1.2 handshake is refused once the minimum is 1.3", || match tls12(&root) {
         (false, _, err) => Ok(err),
-        (true, out, _) => Err(format!("still served: {out}")),
+        (true, out, _) => not_yet(format!("still served: {out}")),
     });
     assert!(err.contains("alert"), "the server refuses it with an alert: {err}");
     ok_in(&home, &["webapp", "config", "set", "-n", "petdash", "--min-tls-version", "1.2"], rg);
     eventually("TLS 1.2 is served again once the minimum is back to 1.2", || match tls12(&root) {
         (true, out, _) if out == "200" => Ok(()),
-        (_, out, err) => Err(format!("{out} {err}")),
+        (_, out, err) => not_yet(format!("{out} {err}")),
     });
 
     // HTTPS Only: plain HTTP is redirected.
@@ -394,7 +403,7 @@ fn petdash_story_from_outside_a_key_vault_certificate_is_served_for_www_petdash_
     assert_eq!(updated["httpsOnly"], true, "{updated}");
     let redirect = eventually("plain HTTP is redirected once HTTPS Only is on", || {
         let (_, out, err) = curl(&["--resolve", &http_resolve, "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", &http_url]);
-        if out.starts_with("301 ") { Ok(out) } else { Err(format!("{out} {err}")) }
+        if out.starts_with("301 ") { Ok(out) } else { not_yet(format!("{out} {err}")) }
     });
     assert_eq!(redirect, format!("301 https://{HOST}:{port}/"), "a 301 to the same host on the HTTPS port");
 
@@ -431,7 +440,7 @@ fn petdash_story_from_outside_a_key_vault_certificate_is_served_for_www_petdash_
         if serial == new_serial {
             Ok(())
         } else {
-            Err(format!("{} serial {serial}, the vault's new one is {new_serial}", openssl_subject(presented[0].as_bytes())))
+            not_yet(format!("{} serial {serial}, the vault's new one is {new_serial}", openssl_subject(presented[0].as_bytes())))
         }
     });
     assert!(server.still_running(), "the serve process never exited");
